@@ -1,0 +1,123 @@
+"""Framework agreements (puitesopimukset) and service agreements (palvelusopimukset)."""
+
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import Base
+from app.core.models import TenantOwned, enum_column
+from app.organisations.models import Board
+
+
+class AgreementStatus(StrEnum):
+    draft = "draft"  # luonnos
+    negotiation = "negotiation"  # neuvottelussa
+    approved = "approved"  # hyväksytty
+    in_force = "in_force"  # voimassa
+    closed = "closed"  # päättynyt
+
+
+class ResourceKind(StrEnum):
+    """Resurssit as the Hämeenlinna goal table names them."""
+
+    existing = "existing"  # olemassa oleva resurssi
+    transfer = "transfer"  # resurssin siirto
+    additional = "additional"  # lisäresurssi
+    investment = "investment"  # investointi
+    bequest_funds = "bequest_funds"  # testamenttivarat
+
+
+long_term_goal_boards = Table(
+    "long_term_goal_boards",
+    Base.metadata,
+    Column("long_term_goal_id", ForeignKey("long_term_goals.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("board_id", ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True),
+)
+
+service_agreement_boards = Table(
+    "service_agreement_boards",
+    Base.metadata,
+    Column("service_agreement_id", ForeignKey("service_agreements.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("board_id", ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class FrameworkAgreement(TenantOwned, Base):
+    """Puitesopimus: a board's agreement over the council term, normally four years."""
+
+    __tablename__ = "framework_agreements"
+    __table_args__ = (UniqueConstraint("board_id", "first_year", "version"),)
+
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="RESTRICT"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    first_year: Mapped[int] = mapped_column(Integer)
+    last_year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[AgreementStatus] = enum_column(AgreementStatus, default=AgreementStatus.draft)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Perspective(TenantOwned, Base):
+    """Näkökulma: one of the framework agreement's perspectives, e.g. tuottavuus."""
+
+    __tablename__ = "perspectives"
+    __table_args__ = (UniqueConstraint("framework_agreement_id", "position"),)
+
+    framework_agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("framework_agreements.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    name_fi: Mapped[str] = mapped_column(String(300))
+    name_sv: Mapped[str | None] = mapped_column(String(300))
+
+
+class LongTermGoal(TenantOwned, Base):
+    """Pitkän aikavälin tavoite: a row of the framework agreement's goal table."""
+
+    __tablename__ = "long_term_goals"
+    __table_args__ = (UniqueConstraint("perspective_id", "code"),)
+
+    perspective_id: Mapped[int] = mapped_column(
+        ForeignKey("perspectives.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(Text)
+    actions: Mapped[str | None] = mapped_column(Text)  # toimenpiteet ja vastuutaho
+    resources: Mapped[list[str]] = mapped_column(JSON, default=list)  # ResourceKind values
+    evaluation: Mapped[str | None] = mapped_column(Text)  # arviointimittarit
+    boards: Mapped[list[Board]] = relationship(secondary=long_term_goal_boards, lazy="raise")
+
+
+class ServiceAgreement(TenantOwned, Base):
+    """Palvelusopimus: one or more boards × one provider × one year."""
+
+    __tablename__ = "service_agreements"
+    __table_args__ = (UniqueConstraint("municipality_id", "code", "version"),)
+
+    code: Mapped[str] = mapped_column(String(40))
+    framework_agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("framework_agreements.id", ondelete="RESTRICT"), index=True
+    )
+    order_budget_id: Mapped[int | None] = mapped_column(
+        ForeignKey("order_budgets.id", ondelete="SET NULL"), index=True
+    )
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("providers.id", ondelete="RESTRICT"), index=True
+    )
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[AgreementStatus] = enum_column(AgreementStatus, default=AgreementStatus.draft)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    boards: Mapped[list[Board]] = relationship(secondary=service_agreement_boards, lazy="raise")
+
+
+def _board_ids(self: LongTermGoal | ServiceAgreement) -> list[int]:
+    return sorted(board.id for board in self.boards)
+
+
+LongTermGoal.board_ids = property(_board_ids)  # type: ignore[attr-defined]
+ServiceAgreement.board_ids = property(_board_ids)  # type: ignore[attr-defined]

@@ -1,0 +1,78 @@
+"""Domain rules of framework and service agreements."""
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from app.agreements.models import (
+    FrameworkAgreement,
+    LongTermGoal,
+    Perspective,
+    ServiceAgreement,
+    long_term_goal_boards,
+    service_agreement_boards,
+)
+from app.budgets.models import OrderBudget
+from app.core.errors import InvalidInput
+
+MAX_FRAMEWORK_YEARS = 8
+
+
+def framework_rules(_: Session, agreement: FrameworkAgreement, __: dict[str, Any]) -> None:
+    if agreement.last_year < agreement.first_year:
+        raise InvalidInput(
+            f"last_year {agreement.last_year} is before first_year {agreement.first_year}",
+            field="last_year",
+        )
+    if agreement.last_year - agreement.first_year >= MAX_FRAMEWORK_YEARS:
+        raise InvalidInput(
+            f"A framework agreement spans at most {MAX_FRAMEWORK_YEARS} years (normally 4)",
+            field="last_year",
+        )
+
+
+def service_agreement_rules(
+    session: Session, agreement: ServiceAgreement, _: dict[str, Any]
+) -> None:
+    framework = session.get_one(FrameworkAgreement, agreement.framework_agreement_id)
+    if not framework.first_year <= agreement.year <= framework.last_year:
+        raise InvalidInput(
+            f"year {agreement.year} is outside the framework agreement's years "
+            f"{framework.first_year}–{framework.last_year}",
+            field="year",
+        )
+    if agreement.order_budget_id is not None:
+        budget = session.get_one(OrderBudget, agreement.order_budget_id)
+        if budget.year != agreement.year:
+            raise InvalidInput(
+                f"order_budget_id: the order budget is for {budget.year}, "
+                f"the agreement for {agreement.year}",
+                field="order_budget_id",
+            )
+
+
+def framework_years_contain(year: int) -> ColumnElement[bool]:
+    return (FrameworkAgreement.first_year <= year) & (FrameworkAgreement.last_year >= year)
+
+
+def service_agreement_has_board(board_id: int) -> ColumnElement[bool]:
+    return ServiceAgreement.id.in_(
+        select(service_agreement_boards.c.service_agreement_id).where(
+            service_agreement_boards.c.board_id == board_id
+        )
+    )
+
+
+def long_term_goal_has_board(board_id: int) -> ColumnElement[bool]:
+    return LongTermGoal.id.in_(
+        select(long_term_goal_boards.c.long_term_goal_id).where(
+            long_term_goal_boards.c.board_id == board_id
+        )
+    )
+
+
+def long_term_goal_in_framework(framework_id: int) -> ColumnElement[bool]:
+    return LongTermGoal.perspective_id.in_(
+        select(Perspective.id).where(Perspective.framework_agreement_id == framework_id)
+    )

@@ -1,0 +1,66 @@
+"""Order budgets (tilausbudjetit) and their lines."""
+
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.agreements.models import AgreementStatus
+from app.core.db import Base
+from app.core.models import MONEY, QUANTITY, TenantOwned, enum_column
+
+
+class PopulationMoment(StrEnum):
+    """Väestömomentti of child budgeting: how the money reaches children."""
+
+    direct = "direct"  # suoraan lapselle
+    via_family = "via_family"  # perheen kautta
+    via_environment = "via_environment"  # ympäristön kautta
+    incidental = "incidental"  # satunnaisesti
+
+
+class AgeSegment(StrEnum):
+    age_0_3 = "0-3"
+    age_4_8 = "4-8"
+    age_9_13 = "9-13"
+    age_14_18 = "14-18"
+    age_19_29 = "19-29"
+    adults = "adults"
+    all = "all"
+
+
+class OrderBudget(TenantOwned, Base):
+    """Tilausbudjetti: what one board orders in one year."""
+
+    __tablename__ = "order_budgets"
+    __table_args__ = (UniqueConstraint("board_id", "year", "version"),)
+
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="RESTRICT"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[AgreementStatus] = enum_column(AgreementStatus, default=AgreementStatus.draft)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class OrderBudgetLine(TenantOwned, Base):
+    """Tilausrivi: product × provider × volume × unit price; total = volume × unit price."""
+
+    __tablename__ = "order_budget_lines"
+    __table_args__ = (UniqueConstraint("order_budget_id", "product_id", "provider_id"),)
+
+    order_budget_id: Mapped[int] = mapped_column(
+        ForeignKey("order_budgets.id", ondelete="CASCADE"), index=True
+    )
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="RESTRICT"), index=True
+    )
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("providers.id", ondelete="RESTRICT"), index=True
+    )
+    volume: Mapped[Decimal] = mapped_column(QUANTITY)
+    unit_price: Mapped[Decimal] = mapped_column(MONEY)
+    total: Mapped[Decimal] = mapped_column(MONEY)
+    population_moment: Mapped[PopulationMoment | None] = enum_column(PopulationMoment,
+                                                                      nullable=True)
+    age_segment: Mapped[AgeSegment | None] = enum_column(AgeSegment, nullable=True)

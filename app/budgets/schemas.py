@@ -1,0 +1,93 @@
+"""Request and response bodies of order budgets."""
+
+from decimal import Decimal
+
+from app.agreements.models import AgreementStatus
+from app.budgets.models import AgeSegment, PopulationMoment
+from app.core.types import Id, Money, Name, Quantity, ReadSchema, Schema, Year
+
+
+class OrderBudgetCreate(Schema):
+    board_id: Id
+    year: Year
+    title: Name
+
+
+class OrderBudgetUpdate(Schema):
+    year: Year | None = None
+    title: Name | None = None
+
+
+class OrderBudgetRead(ReadSchema):
+    id: int
+    municipality_id: int
+    board_id: int
+    year: int
+    title: str
+    status: AgreementStatus
+    version: int
+
+
+class OrderBudgetFilters(Schema):
+    municipality_id: Id | None = None
+    board_id: Id | None = None
+    year: Year | None = None
+    status: AgreementStatus | None = None
+
+
+class OrderBudgetLineCreate(Schema):
+    order_budget_id: Id
+    product_id: Id
+    provider_id: Id
+    volume: Quantity
+    unit_price: Money
+    population_moment: PopulationMoment | None = None
+    age_segment: AgeSegment | None = None
+
+
+class OrderBudgetLineUpdate(Schema):
+    volume: Quantity | None = None
+    unit_price: Money | None = None
+    population_moment: PopulationMoment | None = None
+    age_segment: AgeSegment | None = None
+
+
+class OrderBudgetLineRead(ReadSchema):
+    id: int
+    municipality_id: int
+    order_budget_id: int
+    product_id: int
+    provider_id: int
+    volume: Decimal
+    unit_price: Decimal
+    total: Decimal
+    population_moment: PopulationMoment | None
+    age_segment: AgeSegment | None
+
+
+class OrderBudgetLineFilters(Schema):
+    order_budget_id: Id | None = None
+    provider_id: Id | None = None
+    product_id: Id | None = None
+
+
+class ProviderTotal(Schema):
+    provider_id: int
+    code: str
+    name: str
+    total: Decimal
+
+
+class ProductGroupTotal(Schema):
+    product_group_id: int
+    code: str
+    name_fi: str
+    total: Decimal
+
+
+class OrderBudgetTotals(Schema):
+    order_budget_id: int
+    total: Decimal
+    lines: int
+    by_provider: list[ProviderTotal]
+    by_product_group: list[ProductGroupTotal]

@@ -1,0 +1,129 @@
+"""The ``sopimus`` command line."""
+
+import csv
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.auth.models import Role
+
+app = typer.Typer(help="Sopimus: purchaser–provider contract steering.", no_args_is_help=True)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+user_app = typer.Typer(help="Users.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Migrate the database (SOPIMUS_DATABASE_URL) to the newest schema."""
+    from app.core.db import get_engine
+    from app.core.migrate import upgrade
+
+    upgrade(get_engine(), revision)
+    typer.echo(f"Database at {revision}: {get_engine().url.render_as_string()}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str = typer.Argument(..., help="Target revision, e.g. base")) -> None:
+    """Migrate the database back to an older schema."""
+    from app.core.db import get_engine
+    from app.core.migrate import downgrade
+
+    downgrade(get_engine(), revision)
+    typer.echo(f"Database at {revision}")
+
+
+@app.command()
+def demo(
+    users_csv: Annotated[Path | None, typer.Option(help="Also write the demo users as CSV")] = None,
+    if_empty: Annotated[bool, typer.Option(help="Load only into an empty database")] = False,
+) -> None:
+    """Load the demo data: the seed municipalities and one user per role."""
+    from app.core.db import get_sessionmaker
+    from app.demo import DemoUser, database_is_empty, load_demo
+
+    with get_sessionmaker()() as session:
+        if if_empty and not database_is_empty(session):
+            typer.echo("The database already has data; demo data not loaded.")
+            return
+        users: list[DemoUser] = load_demo(session, progress=lambda msg: typer.echo(msg, err=True))
+        session.commit()
+    typer.echo("Demo users (username / password / role / municipality / provider):")
+    for u in users:
+        typer.echo(f"  {u.username:<28} {u.password:<24} {u.role:<20} {u.municipality:<4} "
+                   f"{u.provider}")
+    if users_csv:
+        with users_csv.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(["username", "password", "role", "municipality", "provider"])
+            writer.writerows([u.username, u.password, u.role, u.municipality, u.provider]
+                             for u in users)
+        typer.echo(f"Wrote {users_csv}")
+
+
+@app.command()
+def serve(
+    port: Annotated[int | None, typer.Option(help="Port (default SOPIMUS_PORT or 8000)")] = None,
+    host: Annotated[str | None, typer.Option(help="Address (default 127.0.0.1)")] = None,
+) -> None:
+    """Serve the web app and the API."""
+    import uvicorn
+
+    from app.core.settings import get_settings
+
+    settings = get_settings()
+    uvicorn.run("app.main:app", host=host or settings.host, port=port or settings.port,
+                proxy_headers=False)
+
+
+@user_app.command("create")
+def user_create(
+    username: str,
+    role: Annotated[Role, typer.Option(help="admin, purchaser_director, …")],
+    full_name: Annotated[str, typer.Option(help="Shown in the app")] = "",
+    municipality: Annotated[str | None, typer.Option(help="Municipality code, e.g. 109")] = None,
+    provider: Annotated[str | None, typer.Option(help="Provider code (provider reporters)")] = None,
+    password: Annotated[str | None, typer.Option(help="Asked for if not given",
+                                                 envvar="SOPIMUS_NEW_PASSWORD")] = None,
+) -> None:
+    """Create a user; an admin without a municipality administers the whole installation."""
+    from sqlalchemy import select
+
+    from app.auth.service import create_user
+    from app.core.db import get_sessionmaker
+    from app.core.errors import DomainError
+    from app.organisations.models import Municipality, Provider
+
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with get_sessionmaker()() as session:
+        municipality_id = provider_id = None
+        if municipality:
+            municipality_id = session.scalar(
+                select(Municipality.id).where(Municipality.code == municipality))
+            if municipality_id is None:
+                raise typer.BadParameter(f"no municipality with code {municipality}")
+        if provider:
+            provider_id = session.scalar(select(Provider.id).where(
+                Provider.code == provider, Provider.municipality_id == municipality_id))
+            if provider_id is None:
+                raise typer.BadParameter(f"no provider with code {provider} in {municipality}")
+        try:
+            create_user(session, username=username, password=password,
+                        full_name=full_name or username, role=role,
+                        municipality_id=municipality_id, provider_id=provider_id)
+        except DomainError as exc:
+            typer.echo(f"Error: {exc.detail}", err=True)
+            raise typer.Exit(1) from None
+        session.commit()
+    typer.echo(f"Created user {username} ({role.value})")
+
+
+def main() -> None:
+    app(prog_name="sopimus")
+
+
+if __name__ == "__main__":
+    main()

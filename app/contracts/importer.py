@@ -1,0 +1,405 @@
+"""Import an agreement set (contracts/ YAML) into the database: all or nothing, idempotent.
+
+Objects are matched by their natural keys (codes, years, periods), so importing the same file
+twice changes nothing and importing an edited file updates what changed. Every domain rule of
+the API applies; every error is collected with its path in the file, and on any error nothing
+is stored.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
+from app.agreements.service import framework_rules, service_agreement_rules
+from app.auth.models import User
+from app.budgets.models import OrderBudget, OrderBudgetLine
+from app.budgets.service import line_rules
+from app.catalogue.models import Product, ProductGroup, ServiceArea
+from app.contracts import schema as d
+from app.core.errors import DomainError, InvalidInput
+from app.goals.models import Action, Goal, Resource
+from app.goals.service import goal_rules
+from app.indicators.models import IndicatorValue, Measure, MeasureTarget
+from app.indicators.service import measure_rules, value_rules
+from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
+from app.organisations.service import provider_rules
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+class ImportFailed(InvalidInput):
+    """The file was rejected; ``errors`` lists every problem with its path in the file."""
+
+    def __init__(self, errors: list[dict[str, Any]], source: str = "") -> None:
+        lines = [f"{e['path']}: {e['message']}" + (f" (line {e['line']})" if e.get("line")
+                 else "") for e in errors]
+        prefix = f"{source}: " if source else ""
+        super().__init__(f"{prefix}{len(errors)} error(s): " + "; ".join(lines[:20]))
+        self.errors = errors
+        self.extra = {"errors": errors}
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _line_index(text: str) -> dict[str, int]:
+    """Map every path in the YAML document to its line number (1-based)."""
+    index: dict[str, int] = {}
+
+    def walk(node: yaml.Node, path: str) -> None:
+        index[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                child = f"{path}.{key.value}" if path else str(key.value)
+                index[child] = key.start_mark.line + 1
+                walk(value, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, f"{path}[{i}]")
+
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return index
+    if root is not None:
+        walk(root, "")
+    return index
+
+
+def _line_for(index: dict[str, int], path: str) -> int | None:
+    while path:
+        if path in index:
+            return index[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return None
+
+
+_MESSAGES = {
+    "decimal_parsing": "expected a number",
+    "int_parsing": "expected a whole number",
+    "float_parsing": "expected a number",
+    "missing": "required",
+    "extra_forbidden": "unknown field",
+}
+
+
+def parse(text: str, source: str = "") -> d.AgreementSet:
+    """Parse and validate a YAML agreement set, raising ImportFailed with every error."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ImportFailed([{"path": "", "message": f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                             "line": mark.line + 1 if mark else None}], source) from None
+    if not isinstance(data, dict):
+        raise ImportFailed([{"path": "", "message": "expected a YAML mapping at the top"}], source)
+    try:
+        return d.AgreementSet.model_validate(data)
+    except ValidationError as exc:
+        index = _line_index(text)
+        errors = []
+        for err in exc.errors():
+            path = _path(tuple(err["loc"]))
+            errors.append({"path": path, "message": _MESSAGES.get(err["type"], err["msg"]),
+                           "line": _line_for(index, path)})
+        raise ImportFailed(errors, source) from None
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, Decimal) or isinstance(new, Decimal):
+        return old is not None and new is not None and Decimal(old) == Decimal(new)
+    return bool(old == new)
+
+
+class Importer:
+    def __init__(self, session: Session, actor: User, lines: dict[str, int] | None = None):
+        self.session = session
+        self.actor = actor.username
+        self.result = ImportResult()
+        self.lines = lines or {}
+        self.municipality_id = 0
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def error(self, path: str, message: str) -> None:
+        self.result.errors.append(
+            {"path": path, "message": message, "line": _line_for(self.lines, path)}
+        )
+
+    @contextmanager
+    def at(self, path: str) -> Iterator[None]:
+        """Record a domain error raised inside as an error at ``path`` of the file."""
+        try:
+            yield
+        except DomainError as exc:
+            where = path
+            if exc.field and not exc.detail.startswith(exc.field):
+                where = f"{path}.{exc.field}"
+            self.error(where, exc.detail)
+
+    def upsert(self, model: Any, key: dict[str, Any], values: dict[str, Any],
+               rules: Callable[[Session, Any, dict[str, Any]], None] | None = None,
+               path: str = "") -> Any:
+        obj = self.session.scalar(select(model).filter_by(**key))
+        tenant = "municipality_id" in model.__table__.c and "municipality_id" not in key
+        if obj is None:
+            extra = {"municipality_id": self.municipality_id} if tenant else {}
+            obj = model(**key, **values, **extra, created_by=self.actor, updated_by=self.actor)
+            self.session.add(obj)
+            self.result.created += 1
+        else:
+            changed = {k: v for k, v in values.items() if not _same(getattr(obj, k), v)}
+            for name, value in changed.items():
+                setattr(obj, name, value)
+            if changed:
+                obj.updated_by = self.actor
+                self.result.updated += 1
+            else:
+                self.result.unchanged += 1
+        if rules:
+            with self.at(path):
+                rules(self.session, obj, values)
+        self.session.flush()
+        return obj
+
+    def code_map(self, model: Any) -> dict[str, int]:
+        rows = self.session.execute(
+            select(model.code, model.id).where(model.municipality_id == self.municipality_id)
+        )
+        return {code: id_ for code, id_ in rows}
+
+    def ref(self, codes: dict[str, int], code: str | None, what: str, path: str) -> int | None:
+        if code is None:
+            return None
+        if code not in codes:
+            self.error(path, f"unknown {what} '{code}': declare it in the file's {what}s")
+            return None
+        return codes[code]
+
+    def replace_children(self, model: Any, parent: str, parent_id: int,
+                         rows: list[dict[str, Any]], compare: tuple[str, ...]) -> None:
+        """Small ordered lists (actions, resources, targets): replace them if they differ."""
+        existing = self.session.scalars(
+            select(model).where(getattr(model, parent) == parent_id).order_by(model.id)
+        ).all()
+        old = [tuple(getattr(o, c) for c in compare) for o in existing]
+        new = [tuple(r.get(c) for c in compare) for r in rows]
+        if len(old) == len(new) and all(
+            all(_same(a, b) for a, b in zip(o, n, strict=True)) for o, n in zip(old, new, strict=True)
+        ):
+            return
+        self.session.execute(delete(model).where(getattr(model, parent) == parent_id))
+        for row in rows:
+            self.session.add(model(**{parent: parent_id}, **row, municipality_id=self.municipality_id,
+                                   created_by=self.actor, updated_by=self.actor))
+        self.result.updated += 1
+        self.session.flush()
+
+    # -- the document -------------------------------------------------------------------------
+    def run(self, doc: d.AgreementSet) -> ImportResult:
+        m = doc.municipality
+        municipality = self.upsert(Municipality, {"code": m.code},
+                                   {"name_fi": m.name_fi, "name_sv": m.name_sv})
+        self.municipality_id = municipality.id
+        mid = {"municipality_id": municipality.id}
+        for b in doc.boards:
+            self.upsert(Board, {**mid, "code": b.code}, {"name_fi": b.name_fi, "name_sv": b.name_sv})
+        for r in doc.regions:
+            self.upsert(Region, {**mid, "code": r.code}, {"name_fi": r.name_fi, "name_sv": r.name_sv})
+        boards, regions = self.code_map(Board), self.code_map(Region)
+        for i, u in enumerate(doc.purchaser_units):
+            self.upsert(PurchaserUnit, {**mid, "code": u.code}, {
+                "name_fi": u.name_fi, "name_sv": u.name_sv,
+                "board_id": self.ref(boards, u.board, "board", f"purchaser_units[{i}].board")})
+        for i, p in enumerate(doc.providers):
+            self.upsert(Provider, {**mid, "code": p.code}, {
+                "name": p.name, "kind": p.kind, "business_id": p.business_id,
+                "region_id": self.ref(regions, p.region, "region", f"providers[{i}].region"),
+            }, provider_rules, f"providers[{i}]")
+        for area in doc.catalogue:
+            sa = self.upsert(ServiceArea, {**mid, "code": area.code},
+                             {"name_fi": area.name_fi, "name_sv": area.name_sv})
+            for group in area.product_groups:
+                pg = self.upsert(ProductGroup, {**mid, "code": group.code}, {
+                    "name_fi": group.name_fi, "name_sv": group.name_sv, "service_area_id": sa.id})
+                for prod in group.products:
+                    self.upsert(Product, {**mid, "code": prod.code}, {
+                        "name_fi": prod.name_fi, "name_sv": prod.name_sv, "unit": prod.unit,
+                        "product_group_id": pg.id})
+        framework = self.framework(doc.framework_agreement, boards)
+        budget = self.budget(doc.order_budget, boards) if doc.order_budget else None
+        if framework is not None:
+            for i, sa_doc in enumerate(doc.service_agreements):
+                self.service_agreement(sa_doc, f"service_agreements[{i}]", framework, budget, boards)
+        return self.result
+
+    def framework(self, f: d.FrameworkAgreementDoc, boards: dict[str, int]) -> Any:
+        board_id = self.ref(boards, f.board, "board", "framework_agreement.board")
+        if board_id is None:
+            return None
+        fa = self.upsert(FrameworkAgreement, {"board_id": board_id, "first_year": f.first_year,
+                                              "version": 1},
+                         {"title": f.title, "description": f.description,
+                          "last_year": f.last_year}, framework_rules, "framework_agreement")
+        for pi, p in enumerate(f.perspectives):
+            path = f"framework_agreement.perspectives[{pi}]"
+            persp = self.upsert(Perspective, {"framework_agreement_id": fa.id, "position": pi + 1},
+                                {"name_fi": p.name_fi, "name_sv": p.name_sv})
+            for gi, g in enumerate(p.goals):
+                gpath = f"{path}.goals[{gi}]"
+                goal = self.upsert(LongTermGoal, {"perspective_id": persp.id, "code": g.code}, {
+                    "title": g.title, "actions": g.actions, "evaluation": g.evaluation,
+                    "resources": [r.value for r in g.resources]})
+                ids = [self.ref(boards, c, "board", f"{gpath}.boards[{j}]")
+                       for j, c in enumerate(g.boards)]
+                self._set_boards(goal, LongTermGoal, [i for i in ids if i is not None])
+        return fa
+
+    def _set_boards(self, obj: Any, model: Any, board_ids: list[int]) -> None:
+        loaded = self.session.scalar(
+            select(model).where(model.id == obj.id).options(selectinload(model.boards))
+        )
+        assert loaded is not None
+        if sorted(b.id for b in loaded.boards) != sorted(board_ids):
+            loaded.boards = list(self.session.scalars(select(Board).where(Board.id.in_(board_ids))))
+            self.result.updated += 1
+            self.session.flush()
+
+    def budget(self, b: d.OrderBudgetDoc, boards: dict[str, int]) -> Any:
+        board_id = self.ref(boards, b.board, "board", "order_budget.board")
+        if board_id is None:
+            return None
+        budget = self.upsert(OrderBudget, {"board_id": board_id, "year": b.year, "version": 1},
+                             {"title": b.title})
+        products, providers = self.code_map(Product), self.code_map(Provider)
+        seen: set[tuple[int, int]] = set()
+        for i, line in enumerate(b.lines):
+            path = f"order_budget.lines[{i}]"
+            product = self.ref(products, line.product, "product", f"{path}.product")
+            provider = self.ref(providers, line.provider, "provider", f"{path}.provider")
+            if product is None or provider is None:
+                continue
+            if (product, provider) in seen:
+                self.error(path, f"a second line for product {line.product} and provider "
+                           f"{line.provider}; put the whole volume on one line")
+                continue
+            seen.add((product, provider))
+            self.upsert(OrderBudgetLine, {"order_budget_id": budget.id, "product_id": product,
+                                          "provider_id": provider}, {
+                "volume": line.volume, "unit_price": line.unit_price,
+                "population_moment": line.population_moment, "age_segment": line.age_segment,
+            }, line_rules, path)
+        for stored in self.session.scalars(
+            select(OrderBudgetLine).where(OrderBudgetLine.order_budget_id == budget.id)
+        ):
+            if (stored.product_id, stored.provider_id) not in seen:  # removed from the file
+                self.session.delete(stored)
+                self.result.updated += 1
+        return budget
+
+    def service_agreement(self, s: d.ServiceAgreementDoc, path: str, framework: Any,
+                          budget: Any, boards: dict[str, int]) -> None:
+        provider = self.ref(self.code_map(Provider), s.provider, "provider", f"{path}.provider")
+        if provider is None:
+            return
+        sa = self.upsert(ServiceAgreement, {"municipality_id": self.municipality_id,
+                                            "code": s.code, "version": 1}, {
+            "framework_agreement_id": framework.id, "provider_id": provider, "year": s.year,
+            "title": s.title, "description": s.description,
+            "order_budget_id": budget.id if budget is not None and budget.year == s.year else None,
+        }, service_agreement_rules, path)
+        ids = [self.ref(boards, c, "board", f"{path}.boards[{j}]") for j, c in enumerate(s.boards)]
+        self._set_boards(sa, ServiceAgreement, [i for i in ids if i is not None])
+        long_term = dict(self.session.execute(
+            select(LongTermGoal.code, LongTermGoal.id).join(Perspective)
+            .where(Perspective.framework_agreement_id == framework.id)).all())
+        providers = self.code_map(Provider)
+        seen_goals: set[str] = set()
+        for gi, g in enumerate(s.goals):
+            gpath = f"{path}.goals[{gi}]"
+            if g.code in seen_goals:
+                self.error(f"{gpath}.code", f"goal {g.code} appears twice in the agreement")
+                continue
+            seen_goals.add(g.code)
+            goal = self.upsert(Goal, {"service_agreement_id": sa.id, "code": g.code}, {
+                "title": g.title, "description": g.description,
+                "long_term_goal_id": self.ref(long_term, g.long_term_goal, "long-term goal",
+                                              f"{gpath}.long_term_goal"),
+            }, goal_rules, gpath)
+            self.replace_children(Action, "goal_id", goal.id, [
+                {"position": j, "description": a.description, "responsible": a.responsible}
+                for j, a in enumerate(g.actions)], ("position", "description", "responsible"))
+            self.replace_children(Resource, "goal_id", goal.id, [
+                {"kind": r.kind, "description": r.description, "amount": r.amount}
+                for r in g.resources], ("kind", "description", "amount"))
+            self.measures(g, gpath, goal, providers)
+
+    def measures(self, g: d.GoalDoc, gpath: str, goal: Goal, providers: dict[str, int]) -> None:
+        seen: set[str] = set()
+        for mi, m in enumerate(g.measures):
+            mpath = f"{gpath}.measures[{mi}]"
+            if m.code in seen:
+                self.error(f"{mpath}.code", f"measure {m.code} appears twice in goal {g.code}")
+                continue
+            seen.add(m.code)
+            targets = [{"year": y, "value": v} for y, v in sorted(m.targets.items())]
+            values = {
+                "name": m.name, "unit": m.unit, "direction": m.direction,
+                "baseline_value": m.baseline.value if m.baseline else None,
+                "baseline_year": m.baseline.year if m.baseline else None,
+                "tolerance": m.tolerance, "frequency": m.frequency, "rollup": m.rollup,
+                "min_value": m.range.min if m.range else None,
+                "max_value": m.range.max if m.range else None, "source": m.source,
+                "sotkanet_indicator_id": m.sotkanet.indicator if m.sotkanet else None,
+                "sotkanet_region_id": m.sotkanet.region if m.sotkanet else None,
+                "provider_id": self.ref(providers, m.provider, "provider", f"{mpath}.provider"),
+            }
+            errors_before = len(self.result.errors)
+
+            def rules(session: Session, obj: Any, vals: dict[str, Any],
+                      targets: list[dict[str, Any]] = targets) -> None:
+                measure_rules(session, obj, {**vals, "targets": targets})
+
+            measure = self.upsert(Measure, {"goal_id": goal.id, "code": m.code}, values, rules, mpath)
+            if len(self.result.errors) > errors_before:
+                continue
+            self.replace_children(MeasureTarget, "measure_id", measure.id, targets,
+                                  ("year", "value"))
+            for vi, v in enumerate(m.values):
+                self.upsert(IndicatorValue, {"measure_id": measure.id, "period": v.period},
+                            {"value": v.value, "comment": v.comment}, value_rules,
+                            f"{mpath}.values[{vi}]")
+
+
+def import_text(session: Session, actor: User, text: str, source: str = "") -> ImportResult:
+    """Import one file inside a savepoint: on any error nothing of it stays."""
+    doc = parse(text, source)
+    importer = Importer(session, actor, _line_index(text))
+    with session.begin_nested() as savepoint:
+        result = importer.run(doc)
+        if result.errors:
+            savepoint.rollback()
+            raise ImportFailed(result.errors, source)
+    return result

@@ -1,0 +1,203 @@
+"""The contracts/ file format: one YAML document per agreement set.
+
+A set is what one board agrees for a framework period: the municipality, the boards, units,
+regions, providers and products it refers to, the framework agreement (puitesopimus) with its
+perspectives and long-term goals, the order budget (tilausbudjetti) of one year with its lines,
+and the service agreements (palvelusopimukset) with goals, actions, resources, measures,
+targets and reported values. Everything is referred to by code, never by database id.
+"""
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.agreements.models import ResourceKind
+from app.budgets.models import AgeSegment, PopulationMoment
+from app.core.periods import Frequency
+from app.core.types import Code, Money, Name, Quantity, Text, Value, Year
+from app.indicators.models import DataSource, Direction, Rollup
+from app.indicators.schemas import PeriodCode, SotkanetId, Tolerance
+from app.organisations.models import ProviderKind
+from app.organisations.schemas import BusinessId, MunicipalityCode
+
+
+class Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MunicipalityDoc(Doc):
+    code: MunicipalityCode = Field(description="Statistics Finland's number, e.g. '109'")
+    name_fi: Name
+    name_sv: Name | None = None
+
+
+class BoardDoc(Doc):
+    code: Code
+    name_fi: Name
+    name_sv: Name | None = None
+
+
+class PurchaserUnitDoc(Doc):
+    code: Code
+    name_fi: Name
+    name_sv: Name | None = None
+    board: Code | None = None
+
+
+class RegionDoc(Doc):
+    code: Code
+    name_fi: Name
+    name_sv: Name | None = None
+
+
+class ProviderDoc(Doc):
+    code: Code = Field(description="For an own production unit: its internal code")
+    name: Name
+    kind: ProviderKind
+    business_id: BusinessId | None = None
+    region: Code | None = None
+
+
+class ProductDoc(Doc):
+    code: Code
+    name_fi: Name
+    name_sv: Name | None = None
+    unit: Code = Field(description="Unit of output, e.g. hoitopäivä, oppilas, käynti, tunti")
+
+
+class ProductGroupDoc(Doc):
+    code: Code
+    name_fi: Name
+    name_sv: Name | None = None
+    products: list[ProductDoc] = []
+
+
+class ServiceAreaDoc(Doc):
+    code: Code
+    name_fi: Name
+    name_sv: Name | None = None
+    product_groups: list[ProductGroupDoc] = []
+
+
+class LongTermGoalDoc(Doc):
+    code: Code
+    title: Text
+    actions: Text | None = Field(None, description="Toimenpiteet ja vastuutaho")
+    boards: Annotated[list[Code], Field(min_length=1)]
+    resources: list[ResourceKind] = []
+    evaluation: Text | None = Field(None, description="Arviointimittarit")
+
+
+class PerspectiveDoc(Doc):
+    name_fi: Name
+    name_sv: Name | None = None
+    goals: list[LongTermGoalDoc] = []
+
+
+class FrameworkAgreementDoc(Doc):
+    board: Code
+    title: Name
+    description: Text | None = None
+    first_year: Year
+    last_year: Year
+    perspectives: list[PerspectiveDoc] = []
+
+
+class OrderLineDoc(Doc):
+    product: Code
+    provider: Code
+    volume: Quantity
+    unit_price: Money
+    population_moment: PopulationMoment | None = None
+    age_segment: AgeSegment | None = None
+
+
+class OrderBudgetDoc(Doc):
+    board: Code
+    year: Year
+    title: Name
+    lines: list[OrderLineDoc] = []
+
+
+class BaselineDoc(Doc):
+    value: Value
+    year: Year
+
+
+class RangeDoc(Doc):
+    min: Value | None = None
+    max: Value | None = None
+
+
+class SotkanetDoc(Doc):
+    indicator: SotkanetId
+    region: SotkanetId
+
+
+class ValueDoc(Doc):
+    period: PeriodCode
+    value: Value
+    comment: Text | None = None
+
+
+class MeasureDoc(Doc):
+    code: Code
+    name: Text
+    unit: Name
+    direction: Direction
+    baseline: BaselineDoc | None = None
+    targets: dict[Year, Value] = Field(default_factory=dict, description="year: target")
+    tolerance: Tolerance = Decimal(0)
+    frequency: Frequency
+    rollup: Rollup = Rollup.last
+    range: RangeDoc | None = None
+    source: DataSource = DataSource.provider
+    sotkanet: SotkanetDoc | None = None
+    provider: Code | None = Field(None, description="Responsible provider if not the agreement's")
+    values: list[ValueDoc] = []
+
+
+class ActionDoc(Doc):
+    description: Text
+    responsible: Name | None = None
+
+
+class ResourceDoc(Doc):
+    kind: ResourceKind
+    description: Text | None = None
+    amount: Money | None = None
+
+
+class GoalDoc(Doc):
+    code: Code
+    title: Text
+    description: Text | None = None
+    long_term_goal: Code | None = Field(None, description="Code of the framework goal")
+    actions: list[ActionDoc] = []
+    resources: list[ResourceDoc] = []
+    measures: list[MeasureDoc] = []
+
+
+class ServiceAgreementDoc(Doc):
+    code: Code
+    provider: Code
+    boards: Annotated[list[Code], Field(min_length=1)]
+    year: Year
+    title: Name
+    description: Text | None = None
+    goals: list[GoalDoc] = []
+
+
+class AgreementSet(Doc):
+    """Sopimuskokonaisuus: one file under contracts/."""
+
+    municipality: MunicipalityDoc
+    boards: list[BoardDoc] = []
+    purchaser_units: list[PurchaserUnitDoc] = []
+    regions: list[RegionDoc] = []
+    providers: list[ProviderDoc] = []
+    catalogue: list[ServiceAreaDoc] = []
+    framework_agreement: FrameworkAgreementDoc
+    order_budget: OrderBudgetDoc | None = None
+    service_agreements: list[ServiceAgreementDoc] = []

@@ -1,0 +1,263 @@
+"""Scoped create, read, update and delete shared by the feature routers.
+
+Everything that is the same for every resource lives here once: access scoping (through
+app.auth.authz), references that must point at objects the caller can see in the same
+municipality, natural keys that must stay unique (read from the table's unique constraints),
+attribution and pagination. Each feature adds its own domain rules as a ``rules`` function.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response, status
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, UniqueConstraint, and_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.interfaces import LoaderOption
+
+from app.auth.authz import require_write, scope
+from app.auth.deps import CurrentUser
+from app.auth.models import User
+from app.core.db import Base, SessionDep
+from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.pagination import Page, PageParams, fetch_page, page_params
+from app.core.types import IdPath
+
+Rules = Callable[[Session, Any, dict[str, Any]], None]
+
+
+def label(model: Any) -> str:
+    """'order_budget_lines' -> 'order budget line'."""
+    name: str = model.__tablename__
+    return name.removesuffix("s").replace("_", " ")
+
+
+def a(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
+def model_for_table(table_name: str) -> Any:
+    for mapper in Base.registry.mappers:
+        if mapper.local_table.name == table_name:  # type: ignore[attr-defined]
+            return mapper.class_
+    raise LookupError(table_name)
+
+
+def get_readable(
+    session: Session, model: Any, obj_id: int, user: User,
+    options: Sequence[LoaderOption] = (),
+) -> Any:
+    stmt = scope(select(model).where(model.id == obj_id), model, user)
+    obj = session.scalar(stmt.options(*options).execution_options(populate_existing=True))
+    if obj is None:
+        raise NotFound(f"No {label(model)} with id {obj_id}")
+    return obj
+
+
+def _reference(session: Session, user: User, model: Any, name: str, ref_id: int) -> Any:
+    ref_model = model_for_table(
+        next(iter(model.__table__.c[name].foreign_keys)).column.table.name
+    )
+    return _ref_or_422(session, user, ref_model, name, ref_id)
+
+
+def _resolve(session: Session, user: User, model: Any, obj: Any, data: dict[str, Any]) -> None:
+    """Check every reference in ``data`` and keep the object in one municipality."""
+    tenant_owned = "municipality_id" in model.__table__.c
+    municipalities: set[int] = set()
+    if tenant_owned and obj.municipality_id is not None:
+        municipalities.add(obj.municipality_id)
+    for name, value in data.items():
+        if name.endswith("_ids") and value is not None:
+            relation = name.removesuffix("_ids") + "s"
+            target = getattr(model, relation).property.mapper.class_
+            refs = [_ref_or_422(session, user, target, name, ref_id) for ref_id in value]
+            municipalities.update(r.municipality_id for r in refs)
+            setattr(obj, relation, refs)
+        elif name in model.__table__.c and model.__table__.c[name].foreign_keys and value:
+            ref = _reference(session, user, model, name, value)
+            municipalities.add(ref.id if name == "municipality_id" else ref.municipality_id)
+    if not tenant_owned:
+        return
+    if len(municipalities) > 1:
+        raise InvalidInput("The references point to different municipalities")
+    if obj.municipality_id is None:
+        if not municipalities:
+            raise InvalidInput("municipality_id is required", field="municipality_id")
+        obj.municipality_id = municipalities.pop()
+
+
+def _ref_or_422(session: Session, user: User, target: Any, name: str, ref_id: int) -> Any:
+    try:
+        return get_readable(session, target, ref_id, user)
+    except NotFound:
+        raise InvalidInput(f"{name}: there is no {label(target)} with id {ref_id}",
+                           field=name) from None
+
+
+def check_unique(session: Session, obj: Any) -> None:
+    """Natural keys (the table's unique constraints) get a 409 that names the key."""
+    table = obj.__table__
+    for constraint in table.constraints:
+        if not isinstance(constraint, UniqueConstraint):
+            continue
+        columns = [c.name for c in constraint.columns]
+        values = {c: getattr(obj, c) for c in columns}
+        if any(v is None for v in values.values()):
+            continue
+        model = type(obj)
+        stmt = select(model.id).where(and_(*(getattr(model, c) == v for c, v in values.items())))
+        if obj.id is not None:
+            stmt = stmt.where(model.id != obj.id)
+        if session.scalar(stmt) is not None:
+            shown = ", ".join(
+                f"{c}={v}" for c, v in values.items() if c not in {"municipality_id"}
+            )
+            raise Conflict(
+                f"{a(label(model)).capitalize()} with {shown} already exists", field=columns[-1]
+            )
+
+
+def attribute(obj: Any, user: User, *, new: bool) -> None:
+    if new:
+        obj.created_by = user.username
+    obj.updated_by = user.username
+
+
+_resources: dict[Any, "Resource"] = {}
+
+
+def create(session: Session, user: User, model: Any, data: dict[str, Any]) -> Any:
+    """Create an object under the model's registered rules (whoever calls: API, import, CLI)."""
+    res = _resources.get(model)
+    rules, nested = (res.rules, res.nested) if res else (None, frozenset[str]())
+    obj = model()
+    _assign(obj, data, nested, new=True)
+    _resolve(session, user, model, obj, data)
+    require_write(user, model)
+    if rules:
+        rules(session, obj, data)
+    check_unique(session, obj)
+    attribute(obj, user, new=True)
+    session.add(obj)
+    session.flush()
+    if res and res.after_write:
+        res.after_write(session, user, obj, data)
+    return obj
+
+
+def update(session: Session, user: User, obj: Any, data: dict[str, Any]) -> Any:
+    model = type(obj)
+    res = _resources.get(model)
+    rules, nested = (res.rules, res.nested) if res else (None, frozenset[str]())
+    require_write(user, model)
+    if "municipality_id" in data and data["municipality_id"] != obj.municipality_id:
+        raise InvalidInput("An object cannot move to another municipality",
+                           field="municipality_id")
+    _assign(obj, data, nested, new=False)
+    _resolve(session, user, model, obj, data)
+    if rules:
+        rules(session, obj, data)
+    check_unique(session, obj)
+    attribute(obj, user, new=False)
+    session.flush()
+    if res and res.after_write:
+        res.after_write(session, user, obj, data)
+    return obj
+
+
+def delete(session: Session, user: User, obj: Any) -> None:
+    require_write(user, type(obj))
+    try:
+        with session.begin_nested():
+            session.delete(obj)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            f"This {label(type(obj))} cannot be deleted while other records refer to it; "
+            "delete or move those first"
+        ) from None
+
+
+def _assign(obj: Any, data: dict[str, Any], nested: frozenset[str], *, new: bool) -> None:
+    columns = obj.__table__.c
+    for name, value in data.items():
+        if name in nested or name.endswith("_ids"):
+            continue
+        if value is None and name in columns and not columns[name].nullable:
+            if new:
+                continue  # not given: the column's default or a rule fills it
+            raise InvalidInput(f"{name}: may not be empty", field=name)
+        setattr(obj, name, value)
+
+
+@dataclass
+class Resource:
+    """How one model is served as a REST resource."""
+
+    path: str
+    model: Any
+    create: type[BaseModel]
+    update: type[BaseModel]
+    read: type[BaseModel]
+    tag: str
+    filters: type[BaseModel] | None = None
+    filter_exprs: dict[str, Callable[[Any], ColumnElement[bool]]] = field(default_factory=dict)
+    rules: Rules | None = None
+    nested: frozenset[str] = frozenset()
+    after_write: Callable[[Session, User, Any, dict[str, Any]], None] | None = None
+    options: Sequence[LoaderOption] = ()
+    order_by: Sequence[Any] = ()
+
+
+def list_stmt(res: Resource, user: User, filters: BaseModel | None) -> Any:
+    stmt = scope(select(res.model), res.model, user).options(*res.options)
+    for name, value in (filters.model_dump(exclude_none=True) if filters else {}).items():
+        expr = res.filter_exprs.get(name)
+        stmt = stmt.where(expr(value) if expr else getattr(res.model, name) == value)
+    return stmt.order_by(*res.order_by, res.model.id)
+
+
+def crud_router(res: Resource) -> APIRouter:
+    _resources[res.model] = res
+    router = APIRouter(prefix=res.path, tags=[res.tag])
+    Create, Update, Read = res.create, res.update, res.read
+    Filters = res.filters or BaseModel
+
+    def load(session: Session, user: User, obj_id: int) -> Any:
+        return get_readable(session, res.model, obj_id, user, res.options)
+
+    @router.get("", response_model=Page[Read], summary=f"List {res.model.__tablename__}")  # type: ignore[valid-type]
+    def list_(
+        session: SessionDep, user: CurrentUser,
+        filters: Annotated[Filters, Query()],  # type: ignore[valid-type]
+        page: Annotated[PageParams, Depends(page_params)],
+    ) -> Any:
+        items, total = fetch_page(session, list_stmt(res, user, filters), page)
+        return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
+
+    @router.post("", response_model=Read, status_code=status.HTTP_201_CREATED,
+                 summary=f"Create {a(label(res.model))}")
+    def create_(session: SessionDep, user: CurrentUser, body: Create) -> Any:  # type: ignore[valid-type]
+        obj = create(session, user, res.model, body.model_dump())  # type: ignore[attr-defined]
+        return load(session, user, obj.id)
+
+    @router.get("/{obj_id}", response_model=Read, summary=f"Read {a(label(res.model))}")
+    def read_(session: SessionDep, user: CurrentUser, obj_id: IdPath) -> Any:
+        return load(session, user, obj_id)
+
+    @router.patch("/{obj_id}", response_model=Read, summary=f"Update {a(label(res.model))}")
+    def update_(session: SessionDep, user: CurrentUser, obj_id: IdPath, body: Update) -> Any:  # type: ignore[valid-type]
+        obj = load(session, user, obj_id)
+        update(session, user, obj, body.model_dump(exclude_unset=True))  # type: ignore[attr-defined]
+        return load(session, user, obj.id)
+
+    @router.delete("/{obj_id}", status_code=status.HTTP_204_NO_CONTENT,
+                   summary=f"Delete {a(label(res.model))}")
+    def delete_(session: SessionDep, user: CurrentUser, obj_id: IdPath) -> Response:
+        delete(session, user, load(session, user, obj_id))
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    return router

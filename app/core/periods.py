@@ -1,0 +1,88 @@
+"""Reporting periods (raportointikaudet): the one place that knows their codes and dates.
+
+Codes: ``2025`` (year), ``2025-T1`` (Jan–Apr) and ``2025-T2`` (Jan–Aug) — tertials are
+cumulative as in Finnish municipal interim reports, and the third report is the year
+itself — ``2025-Q3`` (Jul–Sep), ``2025-03`` (March).
+"""
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+
+class Frequency(StrEnum):
+    month = "month"
+    quarter = "quarter"
+    tertial = "tertial"
+    year = "year"
+
+
+_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?:T(?P<t>\d)|Q(?P<q>\d)|(?P<m>\d{2})))?$")
+
+
+class PeriodError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    start: date
+    end: date
+    code: str
+    frequency: Frequency
+
+    @property
+    def year(self) -> int:
+        return self.start.year
+
+    def __str__(self) -> str:
+        return self.code
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def parse_period(code: str) -> Period:
+    match = _PATTERN.match(code.strip()) if isinstance(code, str) else None
+    if not match:
+        raise PeriodError(
+            f"'{code}' is not a reporting period; use 2025, 2025-T1, 2025-T2, 2025-Q3 or 2025-03"
+        )
+    year = int(match["year"])
+    if not 1990 <= year <= 2100:
+        raise PeriodError(f"'{code}': the year must be between 1990 and 2100")
+    if match["t"]:
+        tertial = int(match["t"])
+        if tertial not in (1, 2):
+            raise PeriodError(
+                f"'{code}': tertials are T1 (Jan–Apr) and T2 (Jan–Aug); the full year is '{year}'"
+            )
+        return Period(date(year, 1, 1), _month_end(year, 4 * tertial), f"{year}-T{tertial}",
+                      Frequency.tertial)
+    if match["q"]:
+        quarter = int(match["q"])
+        if not 1 <= quarter <= 4:
+            raise PeriodError(f"'{code}': quarters are Q1 to Q4")
+        return Period(date(year, 3 * quarter - 2, 1), _month_end(year, 3 * quarter),
+                      f"{year}-Q{quarter}", Frequency.quarter)
+    if match["m"]:
+        month = int(match["m"])
+        if not 1 <= month <= 12:
+            raise PeriodError(f"'{code}': months are 01 to 12")
+        return Period(date(year, month, 1), _month_end(year, month), f"{year}-{month:02d}",
+                      Frequency.month)
+    return Period(date(year, 1, 1), date(year, 12, 31), str(year), Frequency.year)
+
+
+def periods_of_year(year: int, frequency: Frequency) -> list[Period]:
+    """The periods a measure of this frequency reports in one year, in order."""
+    codes = {
+        Frequency.month: [f"{year}-{m:02d}" for m in range(1, 13)],
+        Frequency.quarter: [f"{year}-Q{q}" for q in range(1, 5)],
+        Frequency.tertial: [f"{year}-T1", f"{year}-T2", str(year)],
+        Frequency.year: [str(year)],
+    }[frequency]
+    return [parse_period(code) for code in codes]

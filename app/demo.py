@@ -1,0 +1,72 @@
+"""The demo data: the seed agreement sets under contracts/ and one user per role."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.auth.models import Role, User
+from app.auth.service import create_user
+from app.contracts.importer import import_text
+from app.core.migrate import ROOT
+from app.organisations.models import Municipality, Provider
+
+CONTRACTS = ROOT / "contracts"
+SYSTEM = User(username="demo", full_name="Demo data", role=Role.admin)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    password: str
+    role: str
+    municipality: str
+    provider: str
+
+
+def database_is_empty(session: Session) -> bool:
+    return not session.scalar(select(func.count()).select_from(Municipality))
+
+
+def contract_files() -> list[Path]:
+    return sorted(CONTRACTS.glob("*.yaml"))
+
+
+def demo_password(username: str) -> str:
+    """Demo passwords are predictable on purpose: README lists them. Never use in production."""
+    return f"Demo-{username}-2025!"
+
+
+def load_demo(session: Session, progress: Callable[[str], None] = lambda _: None) -> list[DemoUser]:
+    for path in contract_files():
+        progress(f"Importing {path.name}")
+        import_text(session, SYSTEM, path.read_text(encoding="utf-8"), path.name)
+    users: list[DemoUser] = []
+
+    def add(username: str, role: Role, municipality: Municipality | None,
+            provider: Provider | None = None) -> None:
+        if session.scalar(select(User.id).where(User.username == username)):
+            return
+        password = demo_password(username)
+        create_user(session, username=username, password=password,
+                    full_name=username.replace("-", " ").title(), role=role,
+                    municipality_id=municipality.id if municipality else None,
+                    provider_id=provider.id if provider else None)
+        users.append(DemoUser(username, password, role.value,
+                              municipality.code if municipality else "",
+                              provider.code if provider else ""))
+
+    progress("Creating demo users")
+    add("admin", Role.admin, None)
+    for m in session.scalars(select(Municipality).order_by(Municipality.code)):
+        add(f"{m.code}-admin", Role.admin, m)
+        add(f"{m.code}-director", Role.purchaser_director, m)
+        add(f"{m.code}-manager", Role.purchaser_manager, m)
+        add(f"{m.code}-board", Role.board_member, m)
+        providers = session.scalars(
+            select(Provider).where(Provider.municipality_id == m.id).order_by(Provider.code))
+        for p in providers:
+            add(f"{m.code}-{p.code.lower()}", Role.provider_reporter, m, p)
+    return users

@@ -1,0 +1,24 @@
+"""Domain rules of yearly goals."""
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.agreements.models import LongTermGoal, Perspective, ServiceAgreement
+from app.core.errors import InvalidInput
+from app.goals.models import Goal
+
+
+def goal_rules(session: Session, goal: Goal, _: dict[str, Any]) -> None:
+    """A yearly goal derives from a long-term goal of its own agreement's framework."""
+    if goal.long_term_goal_id is None:
+        return
+    agreement = session.get_one(ServiceAgreement, goal.service_agreement_id)
+    long_term = session.get_one(LongTermGoal, goal.long_term_goal_id)
+    perspective = session.get_one(Perspective, long_term.perspective_id)
+    if perspective.framework_agreement_id != agreement.framework_agreement_id:
+        raise InvalidInput(
+            "long_term_goal_id: the long-term goal belongs to another framework agreement "
+            "than the service agreement",
+            field="long_term_goal_id",
+        )

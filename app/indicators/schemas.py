@@ -1,0 +1,136 @@
+"""Request and response bodies of measures and indicator values."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+from app.core.periods import Frequency, parse_period
+from app.core.types import Code, Id, Name, ReadSchema, Schema, Text, Value, Year
+from app.indicators.models import DataSource, Direction, Rollup
+
+
+def _period_code(value: str) -> str:
+    return parse_period(value).code
+
+
+PeriodCode = Annotated[str, Field(max_length=10, examples=["2025-T2"]),
+                       AfterValidator(_period_code)]
+Tolerance = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4,
+                                     allow_inf_nan=False)]
+SotkanetId = Annotated[int, Field(ge=1, le=2_147_483_647)]
+
+
+class TargetIn(Schema):
+    year: Year
+    value: Value
+
+
+class TargetRead(ReadSchema):
+    year: int
+    value: Decimal
+
+
+class MeasureCreate(Schema):
+    goal_id: Id
+    provider_id: Id | None = Field(
+        None, description="Responsible provider; the service agreement's provider if omitted"
+    )
+    code: Code
+    name: Text
+    unit: Name
+    direction: Direction
+    baseline_value: Value | None = None
+    baseline_year: Year | None = None
+    tolerance: Tolerance = Decimal(0)
+    frequency: Frequency
+    rollup: Rollup = Rollup.last
+    min_value: Value | None = None
+    max_value: Value | None = None
+    source: DataSource = DataSource.provider
+    sotkanet_indicator_id: SotkanetId | None = None
+    sotkanet_region_id: SotkanetId | None = None
+    targets: Annotated[list[TargetIn], Field(max_length=20)] = []
+
+
+class MeasureUpdate(Schema):
+    provider_id: Id | None = None
+    code: Code | None = None
+    name: Text | None = None
+    unit: Name | None = None
+    direction: Direction | None = None
+    baseline_value: Value | None = None
+    baseline_year: Year | None = None
+    tolerance: Tolerance | None = None
+    frequency: Frequency | None = None
+    rollup: Rollup | None = None
+    min_value: Value | None = None
+    max_value: Value | None = None
+    source: DataSource | None = None
+    sotkanet_indicator_id: SotkanetId | None = None
+    sotkanet_region_id: SotkanetId | None = None
+    targets: Annotated[list[TargetIn], Field(max_length=20)] | None = None
+
+
+class MeasureRead(ReadSchema):
+    id: int
+    municipality_id: int
+    goal_id: int
+    provider_id: int
+    code: str
+    name: str
+    unit: str
+    direction: Direction
+    baseline_value: Decimal | None
+    baseline_year: int | None
+    tolerance: Decimal
+    frequency: Frequency
+    rollup: Rollup
+    min_value: Decimal | None
+    max_value: Decimal | None
+    source: DataSource
+    sotkanet_indicator_id: int | None
+    sotkanet_region_id: int | None
+    targets: list[TargetRead]
+
+
+class MeasureFilters(Schema):
+    goal_id: Id | None = None
+    provider_id: Id | None = None
+    service_agreement_id: Id | None = None
+    source: DataSource | None = None
+
+
+class IndicatorValueCreate(Schema):
+    measure_id: Id
+    period: PeriodCode
+    value: Value
+    comment: Text | None = None
+
+
+class IndicatorValueUpdate(Schema):
+    value: Value | None = None
+    comment: Text | None = None
+
+
+class IndicatorValueRead(ReadSchema):
+    id: int
+    municipality_id: int
+    measure_id: int
+    period: str
+    period_start: date
+    period_end: date
+    value: Decimal
+    comment: str | None
+    created_by: str
+    created_at: datetime
+    updated_by: str
+    updated_at: datetime
+
+
+class IndicatorValueFilters(Schema):
+    measure_id: Id | None = None
+    period: PeriodCode | None = None
+    year: Year | None = None
+    provider_id: Id | None = None

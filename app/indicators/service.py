@@ -1,0 +1,111 @@
+"""Domain rules of measures and indicator values."""
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy.orm import Session
+
+from app.agreements.models import FrameworkAgreement, ServiceAgreement
+from app.auth.models import User
+from app.core.errors import InvalidInput
+from app.core.periods import parse_period, periods_of_year
+from app.goals.models import Goal
+from app.indicators.models import DataSource, IndicatorValue, Measure, MeasureTarget
+
+
+def _agreement_and_framework(
+    session: Session, goal_id: int
+) -> tuple[ServiceAgreement, FrameworkAgreement]:
+    goal = session.get_one(Goal, goal_id)
+    agreement = session.get_one(ServiceAgreement, goal.service_agreement_id)
+    return agreement, session.get_one(FrameworkAgreement, agreement.framework_agreement_id)
+
+
+def measure_rules(session: Session, measure: Measure, data: dict[str, Any]) -> None:
+    agreement, framework = _agreement_and_framework(session, measure.goal_id)
+    if measure.provider_id is None:
+        measure.provider_id = agreement.provider_id
+    years = range(framework.first_year, framework.last_year + 1)
+    for i, target in enumerate(data.get("targets") or []):
+        if target["year"] not in years:
+            raise InvalidInput(
+                f"targets[{i}].year: {target['year']} is outside the agreement's years "
+                f"{framework.first_year}–{framework.last_year}",
+                field=f"targets[{i}].year",
+            )
+    target_years = [t["year"] for t in data.get("targets") or []]
+    if len(target_years) != len(set(target_years)):
+        raise InvalidInput("targets: a year may have only one target", field="targets")
+    if measure.baseline_value is not None and measure.baseline_year is None:
+        raise InvalidInput("baseline_year: a baseline needs its year", field="baseline_year")
+    if (
+        measure.min_value is not None and measure.max_value is not None
+        and measure.min_value > measure.max_value
+    ):
+        raise InvalidInput("min_value is greater than max_value", field="min_value")
+    if measure.source is DataSource.national and (
+        measure.sotkanet_indicator_id is None or measure.sotkanet_region_id is None
+    ):
+        raise InvalidInput(
+            "A national indicator needs its Sotkanet indicator id and region id",
+            field="sotkanet_indicator_id",
+        )
+
+
+def replace_targets(session: Session, user: User, measure: Measure, data: dict[str, Any]) -> None:
+    if data.get("targets") is None:
+        return
+    session.execute(delete(MeasureTarget).where(MeasureTarget.measure_id == measure.id))
+    for target in data["targets"]:
+        session.add(MeasureTarget(
+            measure_id=measure.id, municipality_id=measure.municipality_id, year=target["year"],
+            value=target["value"], created_by=user.username, updated_by=user.username,
+        ))
+    session.flush()
+
+
+def value_rules(session: Session, value: IndicatorValue, _: dict[str, Any]) -> None:
+    measure = session.get_one(Measure, value.measure_id)
+    period = parse_period(value.period)
+    value.period_start, value.period_end = period.start, period.end
+    allowed = [p.code for p in periods_of_year(period.year, measure.frequency)]
+    if period.code not in allowed:
+        raise InvalidInput(
+            f"period: measure {measure.code} is reported by {measure.frequency.value} "
+            f"({', '.join(allowed)}), not for {period.code}",
+            field="period",
+        )
+    framework = _agreement_and_framework(session, measure.goal_id)[1]
+    if not framework.first_year <= period.year <= framework.last_year:
+        raise InvalidInput(
+            f"period: {period.code} is outside the agreement's years "
+            f"{framework.first_year}–{framework.last_year}",
+            field="period",
+        )
+    if measure.min_value is not None and value.value < measure.min_value:
+        raise InvalidInput(
+            f"value: {value.value} is below the smallest allowed value {measure.min_value} "
+            f"{measure.unit}",
+            field="value",
+        )
+    if measure.max_value is not None and value.value > measure.max_value:
+        raise InvalidInput(
+            f"value: {value.value} is above the largest allowed value {measure.max_value} "
+            f"{measure.unit}",
+            field="value",
+        )
+
+
+def measure_in_agreement(agreement_id: int) -> ColumnElement[bool]:
+    return Measure.goal_id.in_(select(Goal.id).where(Goal.service_agreement_id == agreement_id))
+
+
+def value_of_provider(provider_id: int) -> ColumnElement[bool]:
+    return IndicatorValue.measure_id.in_(select(Measure.id).where(Measure.provider_id == provider_id))
+
+
+def value_in_year(year: int) -> ColumnElement[bool]:
+    return (IndicatorValue.period_start >= date(year, 1, 1)) & (
+        IndicatorValue.period_end <= date(year, 12, 31)
+    )

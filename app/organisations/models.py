@@ -1,0 +1,82 @@
+"""Municipalities (kunnat), boards (lautakunnat), purchaser units, regions and providers."""
+
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import Attributed, Base
+from app.core.models import TenantOwned, enum_column
+
+
+class Municipality(Attributed, Base):
+    """Kunta or wellbeing services county: the tenant. Code = Statistics Finland's number."""
+
+    __tablename__ = "municipalities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(3), unique=True)
+    name_fi: Mapped[str] = mapped_column(String(300))
+    name_sv: Mapped[str | None] = mapped_column(String(300))
+
+
+class Board(TenantOwned, Base):
+    """Tilaajalautakunta: a purchaser board of elected councillors, e.g. LANULA."""
+
+    __tablename__ = "boards"
+    __table_args__ = (UniqueConstraint("municipality_id", "code"),)
+
+    code: Mapped[str] = mapped_column(String(40))
+    name_fi: Mapped[str] = mapped_column(String(300))
+    name_sv: Mapped[str | None] = mapped_column(String(300))
+
+
+class PurchaserUnit(TenantOwned, Base):
+    """Osavastuualue: a purchaser manager's sub-area of responsibility under a board."""
+
+    __tablename__ = "purchaser_units"
+    __table_args__ = (UniqueConstraint("municipality_id", "code"),)
+
+    board_id: Mapped[int | None] = mapped_column(
+        ForeignKey("boards.id", ondelete="SET NULL"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(40))
+    name_fi: Mapped[str] = mapped_column(String(300))
+    name_sv: Mapped[str | None] = mapped_column(String(300))
+
+
+class Region(TenantOwned, Base):
+    """Alue: a region of the municipality's own production."""
+
+    __tablename__ = "regions"
+    __table_args__ = (UniqueConstraint("municipality_id", "code"),)
+
+    code: Mapped[str] = mapped_column(String(40))
+    name_fi: Mapped[str] = mapped_column(String(300))
+    name_sv: Mapped[str | None] = mapped_column(String(300))
+
+
+class ProviderKind(StrEnum):
+    own_production_unit = "own_production_unit"  # oma tuotantoyksikkö
+    municipal_enterprise = "municipal_enterprise"  # liikelaitos
+    in_house_company = "in_house_company"  # sidosyksikköyhtiö
+    joint_municipal_authority = "joint_municipal_authority"  # kuntayhtymä
+    company = "company"  # yritys
+    foundation = "foundation"  # säätiö
+    association = "association"  # yhdistys
+
+
+class Provider(TenantOwned, Base):
+    """Tuottaja. Own production units carry only their internal code; others may carry a
+    business ID (Y-tunnus)."""
+
+    __tablename__ = "providers"
+    __table_args__ = (UniqueConstraint("municipality_id", "code"),)
+
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[ProviderKind] = enum_column(ProviderKind)
+    business_id: Mapped[str | None] = mapped_column(String(9))
+    region_id: Mapped[int | None] = mapped_column(
+        ForeignKey("regions.id", ondelete="SET NULL"), index=True
+    )

@@ -1,0 +1,117 @@
+"""Test databases: every test that touches the database runs on SQLite and on PostgreSQL.
+
+Each database is built by Alembic once per run; each test runs inside a transaction that is
+rolled back. PostgreSQL gets a fresh database per run, dropped at the end. With CI=true a
+PostgreSQL that cannot be reached fails the run; elsewhere its tests are skipped.
+"""
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+os.environ.setdefault("SOPIMUS_ENVIRONMENT", "test")
+os.environ.setdefault("SOPIMUS_ARGON2_MEMORY_KIB", "1024")
+os.environ.setdefault("SOPIMUS_ARGON2_TIME_COST", "1")
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from app.core.db import get_db_session, make_engine
+from app.core.migrate import upgrade
+from app.main import app
+
+POSTGRES_URL = os.environ.get(
+    "SOPIMUS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+DATABASES = ["sqlite", "postgresql"]
+_ran_on: set[str] = set()
+
+
+def _admin_url() -> str:
+    return POSTGRES_URL.rsplit("/", 1)[0] + "/postgres"
+
+
+def create_postgres_database() -> str:
+    """Create an empty database and return its URL; skip (or fail in CI) without a server."""
+    name = f"sopimus_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with psycopg.connect(_admin_url(), autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL} (CI=true): {exc}")
+        pytest.skip(f"PostgreSQL is not reachable: {exc}")
+    return POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_postgres_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(_admin_url(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def empty_database(kind: str, tmp: Path) -> tuple[Engine, Callable[[], None]]:
+    """An empty database of ``kind`` and the function that removes it."""
+    if kind == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp / f'{uuid.uuid4().hex}.db'}")
+        return engine, engine.dispose
+    url = create_postgres_database()
+    engine = make_engine(url)
+
+    def drop() -> None:
+        engine.dispose()
+        drop_postgres_database(url)
+
+    return engine, drop
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[Engine]:
+    engine, drop = empty_database(request.param, tmp_path_factory.mktemp("db"))
+    upgrade(engine)
+    _ran_on.add(request.param)
+    yield engine
+    drop()
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint",
+                      expire_on_commit=False, autoflush=False)
+    yield session
+    session.close()
+    transaction.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def client(db: Session) -> Iterator[TestClient]:
+    def session_override() -> Iterator[Session]:
+        db.commit()  # what the test set up is committed data for the request (to a savepoint)
+        try:
+            yield db
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+
+    app.dependency_overrides[get_db_session] = session_override
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+    app.dependency_overrides.clear()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _ran_on:
+        Path(".pytest-databases").write_text(
+            ", ".join(d for d in DATABASES if d in _ran_on) + "\n"
+        )
