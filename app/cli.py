@@ -63,6 +63,67 @@ def demo(
         typer.echo(f"Wrote {users_csv}")
 
 
+@app.command("import")
+def import_(files: Annotated[list[Path], typer.Argument(help="Agreement set YAML files")]) -> None:
+    """Import agreement sets: all files or nothing; importing the same file again changes nothing."""
+    from app.contracts.importer import ImportFailed, import_text
+    from app.core.db import get_sessionmaker
+    from app.demo import SYSTEM
+
+    with get_sessionmaker()() as session:
+        try:
+            for path in files:
+                result = import_text(session, SYSTEM, path.read_text(encoding="utf-8"), str(path))
+                typer.echo(f"{path}: {result.created} created, {result.updated} updated, "
+                           f"{result.unchanged} unchanged")
+        except ImportFailed as exc:
+            session.rollback()
+            typer.echo(f"Rejected {exc.detail.split(':')[0]}; nothing was imported:", err=True)
+            for err in exc.errors:
+                line = f" (line {err['line']})" if err.get("line") else ""
+                typer.echo(f"  {err['path']}: {err['message']}{line}", err=True)
+            raise typer.Exit(1) from None
+        session.commit()
+
+
+@app.command()
+def export(
+    municipality: Annotated[str, typer.Option(help="Municipality code, e.g. 109")],
+    board: Annotated[str, typer.Option(help="Board code, e.g. LANULA")],
+    year: Annotated[int, typer.Option(help="Year of the order budget and service agreements")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default stdout)")] = None,
+) -> None:
+    """Export an agreement set as YAML."""
+    from app.contracts.exporter import build, dump
+    from app.core.db import get_sessionmaker
+    from app.core.errors import DomainError
+
+    with get_sessionmaker()() as session:
+        try:
+            text = dump(build(session, municipality, board, year))
+        except DomainError as exc:
+            typer.echo(f"Error: {exc.detail}", err=True)
+            raise typer.Exit(1) from None
+    if output:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"Wrote {output}", err=True)
+    else:
+        typer.echo(text, nl=False)
+
+
+@app.command()
+def schema(
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default stdout)")] = None,
+) -> None:
+    """Write the JSON Schema of the contracts/ file format."""
+    from app.contracts.schema import json_schema
+
+    if output:
+        output.write_text(json_schema(), encoding="utf-8")
+    else:
+        typer.echo(json_schema(), nl=False)
+
+
 @app.command()
 def serve(
     port: Annotated[int | None, typer.Option(help="Port (default SOPIMUS_PORT or 8000)")] = None,

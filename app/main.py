@@ -7,6 +7,7 @@ from app.agreements.router import routers as agreement_routers
 from app.auth.router import router as auth_router
 from app.budgets.router import routers as budget_routers
 from app.catalogue.router import routers as catalogue_routers
+from app.contracts.router import router as contracts_router
 from app.core.errors import install_error_handlers
 from app.goals.router import routers as goal_routers
 from app.indicators.router import routers as indicator_routers
@@ -25,7 +26,7 @@ def create_app() -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(auth_router)
     for router in (*organisation_routers, *catalogue_routers, *agreement_routers,
-                   *budget_routers, *goal_routers, *indicator_routers):
+                   *budget_routers, *goal_routers, *indicator_routers, contracts_router):
         api.include_router(router)
     app.include_router(api)
 

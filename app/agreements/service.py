@@ -46,7 +46,7 @@ def service_agreement_rules(
         budget = session.get_one(OrderBudget, agreement.order_budget_id)
         if budget.year != agreement.year:
             raise InvalidInput(
-                f"order_budget_id: the order budget is for {budget.year}, "
+                f"the order budget is for {budget.year}, "
                 f"the agreement for {agreement.year}",
                 field="order_budget_id",
             )

@@ -154,10 +154,7 @@ class Importer:
         try:
             yield
         except DomainError as exc:
-            where = path
-            if exc.field and not exc.detail.startswith(exc.field):
-                where = f"{path}.{exc.field}"
-            self.error(where, exc.detail)
+            self.error(f"{path}.{exc.field}" if exc.field else path, exc.detail)
 
     def upsert(self, model: Any, key: dict[str, Any], values: dict[str, Any],
                rules: Callable[[Session, Any, dict[str, Any]], None] | None = None,
@@ -354,9 +351,10 @@ class Importer:
             self.replace_children(Resource, "goal_id", goal.id, [
                 {"kind": r.kind, "description": r.description, "amount": r.amount}
                 for r in g.resources], ("kind", "description", "amount"))
-            self.measures(g, gpath, goal, providers)
+            self.measures(g, gpath, goal, providers, provider)
 
-    def measures(self, g: d.GoalDoc, gpath: str, goal: Goal, providers: dict[str, int]) -> None:
+    def measures(self, g: d.GoalDoc, gpath: str, goal: Goal, providers: dict[str, int],
+                 agreement_provider: int) -> None:
         seen: set[str] = set()
         for mi, m in enumerate(g.measures):
             mpath = f"{gpath}.measures[{mi}]"
@@ -374,7 +372,8 @@ class Importer:
                 "max_value": m.range.max if m.range else None, "source": m.source,
                 "sotkanet_indicator_id": m.sotkanet.indicator if m.sotkanet else None,
                 "sotkanet_region_id": m.sotkanet.region if m.sotkanet else None,
-                "provider_id": self.ref(providers, m.provider, "provider", f"{mpath}.provider"),
+                "provider_id": self.ref(providers, m.provider, "provider", f"{mpath}.provider")
+                if m.provider else agreement_provider,
             }
             errors_before = len(self.result.errors)
 

@@ -201,3 +201,13 @@ class AgreementSet(Doc):
     framework_agreement: FrameworkAgreementDoc
     order_budget: OrderBudgetDoc | None = None
     service_agreements: list[ServiceAgreementDoc] = []
+
+
+def json_schema() -> str:
+    """The JSON Schema of the format, as kept in contracts/schema/ (a test keeps it fresh)."""
+    import json
+
+    schema = AgreementSet.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://sopimus.fi/schema/agreement-set.schema.json"
+    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"

@@ -18,7 +18,7 @@ def goal_rules(session: Session, goal: Goal, _: dict[str, Any]) -> None:
     perspective = session.get_one(Perspective, long_term.perspective_id)
     if perspective.framework_agreement_id != agreement.framework_agreement_id:
         raise InvalidInput(
-            "long_term_goal_id: the long-term goal belongs to another framework agreement "
+            "the long-term goal belongs to another framework agreement "
             "than the service agreement",
             field="long_term_goal_id",
         )

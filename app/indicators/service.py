@@ -27,18 +27,18 @@ def measure_rules(session: Session, measure: Measure, data: dict[str, Any]) -> N
     if measure.provider_id is None:
         measure.provider_id = agreement.provider_id
     years = range(framework.first_year, framework.last_year + 1)
-    for i, target in enumerate(data.get("targets") or []):
+    for target in data.get("targets") or []:
         if target["year"] not in years:
             raise InvalidInput(
-                f"targets[{i}].year: {target['year']} is outside the agreement's years "
+                f"a target for {target['year']} is outside the agreement's years "
                 f"{framework.first_year}–{framework.last_year}",
-                field=f"targets[{i}].year",
+                field="targets",
             )
     target_years = [t["year"] for t in data.get("targets") or []]
     if len(target_years) != len(set(target_years)):
-        raise InvalidInput("targets: a year may have only one target", field="targets")
+        raise InvalidInput("a year may have only one target", field="targets")
     if measure.baseline_value is not None and measure.baseline_year is None:
-        raise InvalidInput("baseline_year: a baseline needs its year", field="baseline_year")
+        raise InvalidInput("a baseline needs its year", field="baseline_year")
     if (
         measure.min_value is not None and measure.max_value is not None
         and measure.min_value > measure.max_value
@@ -72,26 +72,26 @@ def value_rules(session: Session, value: IndicatorValue, _: dict[str, Any]) -> N
     allowed = [p.code for p in periods_of_year(period.year, measure.frequency)]
     if period.code not in allowed:
         raise InvalidInput(
-            f"period: measure {measure.code} is reported by {measure.frequency.value} "
+            f"measure {measure.code} is reported by {measure.frequency.value} "
             f"({', '.join(allowed)}), not for {period.code}",
             field="period",
         )
     framework = _agreement_and_framework(session, measure.goal_id)[1]
     if not framework.first_year <= period.year <= framework.last_year:
         raise InvalidInput(
-            f"period: {period.code} is outside the agreement's years "
+            f"{period.code} is outside the agreement's years "
             f"{framework.first_year}–{framework.last_year}",
             field="period",
         )
     if measure.min_value is not None and value.value < measure.min_value:
         raise InvalidInput(
-            f"value: {value.value} is below the smallest allowed value {measure.min_value} "
+            f"{value.value} is below the smallest allowed value {measure.min_value} "
             f"{measure.unit}",
             field="value",
         )
     if measure.max_value is not None and value.value > measure.max_value:
         raise InvalidInput(
-            f"value: {value.value} is above the largest allowed value {measure.max_value} "
+            f"{value.value} is above the largest allowed value {measure.max_value} "
             f"{measure.unit}",
             field="value",
         )

@@ -1,0 +1,138 @@
+"""contracts/: every file validates, imports on both databases, is idempotent and round-trips;
+broken copies are rejected with path-named errors and leave the database unchanged."""
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.contracts import exporter
+from app.contracts.importer import ImportFailed, import_text, parse
+from app.contracts.schema import AgreementSet, json_schema
+from app.core.db import Base
+from app.demo import SYSTEM, contract_files
+
+FILES = contract_files()
+SCHEMA_FILE = Path(__file__).parents[2] / "contracts" / "schema" / "agreement-set.schema.json"
+
+
+def count_rows(db: Session) -> dict[str, int]:
+    return {t.name: db.scalar(select(func.count()).select_from(t)) or 0
+            for t in Base.metadata.sorted_tables}
+
+
+def test_there_are_seed_files() -> None:
+    assert {f.name[:3] for f in FILES} >= {"109", "837", "020"}
+
+
+def test_the_json_schema_in_contracts_is_fresh() -> None:
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == json_schema(), (
+        "contracts/schema is stale: run .venv/bin/sopimus schema -o "
+        "contracts/schema/agreement-set.schema.json")
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_file_validates_against_the_json_schema(path: Path) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    jsonschema.validate(json.loads(json.dumps(data, default=str)), json.loads(json_schema()))
+    AgreementSet.model_validate(data)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_import_is_idempotent_and_round_trips(db: Session, path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    first = import_text(db, SYSTEM, text, path.name)
+    assert first.created > 0 and not first.errors
+    rows = count_rows(db)
+
+    again = import_text(db, SYSTEM, text, path.name)
+    assert (again.created, again.updated) == (0, 0)
+    assert count_rows(db) == rows
+
+    doc = parse(text)
+    year = doc.service_agreements[0].year if doc.service_agreements else doc.framework_agreement.first_year
+    exported = exporter.build(db, doc.municipality.code, doc.framework_agreement.board, year)
+    assert exported.model_dump() == _only_year(doc, year).model_dump()
+    # and the exported text imports back to the same thing
+    reparsed = parse(exporter.dump(exported))
+    assert reparsed.model_dump() == exported.model_dump()
+
+
+def _only_year(doc: AgreementSet, year: int) -> AgreementSet:
+    out = doc.model_copy(deep=True)
+    out.service_agreements = [s for s in doc.service_agreements if s.year == year]
+    if out.order_budget and out.order_budget.year != year:
+        out.order_budget = None
+    return out
+
+
+def _broken(path: Path, how: str) -> tuple[str, str]:
+    """A broken copy of a seed file and the path its error must name."""
+    data: dict[str, Any] = copy.deepcopy(yaml.safe_load(path.read_text(encoding="utf-8")))
+    sa = data["service_agreements"][0]
+    goal_index = next(i for i, g in enumerate(sa["goals"]) if g.get("measures"))
+    goal = sa["goals"][goal_index]
+    where = f"service_agreements[0].goals[{goal_index}].measures"
+    if how == "wrong type":
+        goal["measures"][0]["tolerance"] = "paljon"
+        return yaml.safe_dump(data, allow_unicode=True), f"{where}[0].tolerance"
+    if how == "unknown board":
+        sa["boards"] = ["EIOLE"]
+        return yaml.safe_dump(data, allow_unicode=True), "service_agreements[0].boards[0]"
+    if how == "duplicate measure":
+        goal["measures"].append(copy.deepcopy(goal["measures"][0]))
+        return yaml.safe_dump(data, allow_unicode=True), f"{where}[{len(goal['measures']) - 1}].code"
+    if how == "target outside the years":
+        goal["measures"][0]["targets"] = {data["framework_agreement"]["last_year"] + 3: 1}
+        return yaml.safe_dump(data, allow_unicode=True), f"{where}[0]"
+    raise AssertionError(how)
+
+
+@pytest.mark.parametrize("how", ["wrong type", "unknown board", "duplicate measure",
+                                 "target outside the years"])
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_a_broken_copy_is_rejected_with_its_path_and_changes_nothing(
+    db: Session, path: Path, how: str
+) -> None:
+    text, error_path = _broken(path, how)
+    before = count_rows(db)
+    with pytest.raises(ImportFailed) as err:
+        import_text(db, SYSTEM, text, path.name)
+    paths = [e["path"] for e in err.value.errors]
+    assert any(p.startswith(error_path) for p in paths), (error_path, err.value.errors)
+    assert all(e["message"] for e in err.value.errors)
+    assert count_rows(db) == before
+
+
+def test_errors_name_the_yaml_line(db: Session) -> None:
+    text = FILES[0].read_text(encoding="utf-8")
+    broken = text.replace("first_year: 2013", "first_year: kaksituhatta", 1)
+    with pytest.raises(ImportFailed) as err:
+        parse(broken)
+    error = err.value.errors[0]
+    assert error["path"] == "framework_agreement.first_year"
+    assert error["message"] == "expected a whole number"
+    lines = broken.splitlines()
+    assert "kaksituhatta" in lines[error["line"] - 1]
+
+
+def test_an_edited_file_updates_what_changed(db: Session) -> None:
+    path = FILES[0]
+    import_text(db, SYSTEM, path.read_text(encoding="utf-8"))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["order_budget"]["lines"][0]["unit_price"] = 99.99
+    removed = data["order_budget"]["lines"].pop()
+    result = import_text(db, SYSTEM, yaml.safe_dump(data, allow_unicode=True))
+    assert result.created == 0 and result.updated >= 2
+    year = data["order_budget"]["year"]
+    exported = exporter.build(db, data["municipality"]["code"], data["order_budget"]["board"], year)
+    assert exported.order_budget is not None
+    assert str(exported.order_budget.lines[0].unit_price) == "99.99"
+    assert (removed["product"], removed["provider"]) not in {
+        (line.product, line.provider) for line in exported.order_budget.lines}
