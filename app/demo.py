@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.agreements.models import FrameworkAgreement
 from app.auth.models import Role, User
 from app.auth.service import create_user
 from app.contracts.importer import import_text
@@ -46,14 +47,14 @@ def load_demo(session: Session, progress: Callable[[str], None] = lambda _: None
     users: list[DemoUser] = []
 
     def add(username: str, role: Role, municipality: Municipality | None,
-            provider: Provider | None = None) -> None:
+            provider: Provider | None = None, board_id: int | None = None) -> None:
         if session.scalar(select(User.id).where(User.username == username)):
             return
         password = demo_password(username)
         create_user(session, username=username, password=password,
                     full_name=username.replace("-", " ").title(), role=role,
                     municipality_id=municipality.id if municipality else None,
-                    provider_id=provider.id if provider else None)
+                    provider_id=provider.id if provider else None, board_id=board_id)
         users.append(DemoUser(username, password, role.value,
                               municipality.code if municipality else "",
                               provider.code if provider else ""))
@@ -64,7 +65,10 @@ def load_demo(session: Session, progress: Callable[[str], None] = lambda _: None
         add(f"{m.code}-admin", Role.admin, m)
         add(f"{m.code}-director", Role.purchaser_director, m)
         add(f"{m.code}-manager", Role.purchaser_manager, m)
-        add(f"{m.code}-board", Role.board_member, m)
+        # The board member sits on the board of the municipality's framework agreement.
+        board_id = session.scalar(select(FrameworkAgreement.board_id).where(
+            FrameworkAgreement.municipality_id == m.id).order_by(FrameworkAgreement.id))
+        add(f"{m.code}-board", Role.board_member, m, board_id=board_id)
         providers = session.scalars(
             select(Provider).where(Provider.municipality_id == m.id).order_by(Provider.code))
         for p in providers:

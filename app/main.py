@@ -1,5 +1,9 @@
 """The FastAPI application: every feature's router under /api/v1."""
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 
 from app import models  # noqa: F401  (all mappers configured before the first request)
@@ -16,11 +20,21 @@ from app.organisations.router import routers as organisation_routers
 API_PREFIX = "/api/v1"
 
 
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    # Start-up leaves ~170 000 long-lived objects; frozen, they are no longer walked by every
+    # full collection (~120 ms each, the p99 of list requests in scripts/bench_api.py).
+    gc.collect()
+    gc.freeze()
+    yield
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
         title="Sopimus",
         summary="Purchaser–provider contract steering (sopimusohjaus) for Finnish municipalities",
         version="0.1.0",
+        lifespan=lifespan,
     )
     install_error_handlers(app)
     api = APIRouter(prefix=API_PREFIX)

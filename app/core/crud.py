@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, UniqueConstraint, and_, select
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +22,7 @@ from app.auth.deps import CurrentUser
 from app.auth.models import User
 from app.core.db import Base, SessionDep
 from app.core.errors import Conflict, InvalidInput, NotFound
-from app.core.pagination import Page, PageParams, fetch_page, page_params
+from app.core.pagination import Page, PageParams, fetch_page
 from app.core.types import IdPath
 
 Rules = Callable[[Session, Any, dict[str, Any]], None]
@@ -214,7 +214,9 @@ class Resource:
 
 def list_stmt(res: Resource, user: User, filters: BaseModel | None) -> Any:
     stmt = scope(select(res.model), res.model, user).options(*res.options)
-    for name, value in (filters.model_dump(exclude_none=True) if filters else {}).items():
+    values = filters.model_dump(exclude_none=True, exclude=set(PageParams.model_fields)) \
+        if filters else {}
+    for name, value in values.items():
         expr = res.filter_exprs.get(name)
         stmt = stmt.where(expr(value) if expr else getattr(res.model, name) == value)
     return stmt.order_by(*res.order_by, res.model.id)
@@ -224,7 +226,9 @@ def crud_router(res: Resource) -> APIRouter:
     _resources[res.model] = res
     router = APIRouter(prefix=res.path, tags=[res.tag])
     Create, Update, Read = res.create, res.update, res.read
-    Filters = res.filters or BaseModel
+    # One query model per list: its filters and the page parameters, unknown ones refused.
+    ListQuery = type(f"{res.model.__name__}ListQuery",
+                     (res.filters, PageParams) if res.filters else (PageParams,), {})
 
     def load(session: Session, user: User, obj_id: int) -> Any:
         return get_readable(session, res.model, obj_id, user, res.options)
@@ -232,10 +236,10 @@ def crud_router(res: Resource) -> APIRouter:
     @router.get("", response_model=Page[Read], summary=f"List {res.model.__tablename__}")  # type: ignore[valid-type]
     def list_(
         session: SessionDep, user: CurrentUser,
-        filters: Annotated[Filters, Query()],  # type: ignore[valid-type]
-        page: Annotated[PageParams, Depends(page_params)],
+        query: Annotated[ListQuery, Query()],  # type: ignore[valid-type]
     ) -> Any:
-        items, total = fetch_page(session, list_stmt(res, user, filters), page)
+        page: PageParams = query
+        items, total = fetch_page(session, list_stmt(res, user, page), page)
         return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
 
     @router.post("", response_model=Read, status_code=status.HTTP_201_CREATED,

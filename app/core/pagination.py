@@ -2,8 +2,7 @@
 
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Query
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -11,15 +10,12 @@ MAX_LIMIT = 500
 
 
 class PageParams(BaseModel):
-    limit: int = 100
-    offset: int = 0
+    """Query parameters of every list: a list's filters extend this model."""
 
+    model_config = ConfigDict(extra="forbid")
 
-def page_params(
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Rows per page")] = 100,
-    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip")] = 0,
-) -> PageParams:
-    return PageParams(limit=limit, offset=offset)
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Rows per page")] = 100
+    offset: Annotated[int, Field(ge=0, le=10_000_000, description="Rows to skip")] = 0
 
 
 T = TypeVar("T")

@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base
@@ -82,7 +82,13 @@ class IndicatorValue(TenantOwned, Base):
     """Toteuma: the value reported for a measure and a reporting period."""
 
     __tablename__ = "indicator_values"
-    __table_args__ = (UniqueConstraint("measure_id", "period"),)
+    __table_args__ = (
+        UniqueConstraint("measure_id", "period"),
+        # Lists are scoped by municipality and ordered by measure and period: one index serves
+        # the page, the count and the measure filter (scripts/bench_api.py).
+        Index("ix_indicator_values_listing", "municipality_id", "measure_id", "period_start",
+              "period_end", "id"),
+    )
 
     measure_id: Mapped[int] = mapped_column(
         ForeignKey("measures.id", ondelete="CASCADE"), index=True

@@ -38,3 +38,21 @@ def test_lists_filter_by_board_year_and_provider(client: TestClient, db: Session
     assert none.json() == {"items": [], "total": 0, "limit": 100, "offset": 0}
     frameworks = client.get("/api/v1/framework-agreements", headers=h, params={"year": 2014})
     assert frameworks.json()["total"] == 1
+
+
+def test_pages_follow_limit_and_offset_with_filters(client: TestClient, db: Session) -> None:
+    w = create_world(db)
+    h = auth(db, create_user(db, Role.purchaser_director, w["municipality"]))
+    for code in ("SA2", "SA3"):
+        client.post("/api/v1/service-agreements", headers=h, json={
+            "code": code, "framework_agreement_id": w["framework"].id,
+            "provider_id": w["provider"].id, "year": 2015, "title": code,
+            "board_ids": [w["board"].id]})
+    page = client.get("/api/v1/service-agreements", headers=h,
+                      params={"year": 2015, "limit": 1, "offset": 1})
+    assert page.status_code == 200, page.text
+    assert (page.json()["total"], page.json()["limit"], page.json()["offset"]) == (3, 1, 1)
+    assert [a["code"] for a in page.json()["items"]] == ["SA2"]
+    bad = client.get("/api/v1/service-agreements", headers=h, params={"limit": 0, "yaer": 2015})
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json()["errors"]} == {"limit", "yaer"}
