@@ -27,9 +27,9 @@ not answer 200 is reported with its ``error`` (and its baseline) instead of HTTP
 asked for the first page with explicit ``limit=100``, the same page is then also timed without
 page parameters (the defaults are limit 100, offset 0), labelled ``[default page of 100]``.
 
-Timings are single-client and sequential, so req/s is 1 / mean latency. Python's garbage
-collector runs as in the server; ``--gc-freeze`` shows the figures with the start-up objects
-frozen out of full collections.
+Timings are single-client and sequential, so req/s is 1 / mean latency. The app's lifespan
+freezes the start-up objects out of full collections (gc.freeze), as the server does;
+``--gc-freeze`` also freezes the benchmark's own fill objects before timing.
 """
 
 from __future__ import annotations
@@ -530,7 +530,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="exit 1 if PostgreSQL cannot be reached")
     parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
     parser.add_argument("--gc-freeze", action="store_true",
-                        help="gc.freeze() before timing (diagnostic: the app does not do this today)")
+                        help="also gc.freeze() the benchmark's own objects before timing")
     args = parser.parse_args(argv)
     if args.measures < 100 or args.requests < 1:
         parser.error("--measures must be at least 100 and --requests at least 1")
