@@ -13,6 +13,7 @@ from app.budgets.router import routers as budget_routers
 from app.catalogue.router import routers as catalogue_routers
 from app.contracts.router import router as contracts_router
 from app.core.errors import install_error_handlers
+from app.core.security import install_security_headers
 from app.goals.router import routers as goal_routers
 from app.indicators.router import routers as indicator_routers
 from app.organisations.router import routers as organisation_routers
@@ -37,6 +38,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_security_headers(app)
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(auth_router)
     for router in (*organisation_routers, *catalogue_routers, *agreement_routers,

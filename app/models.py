@@ -1,7 +1,7 @@
 """Every model, imported once so that the metadata is complete (Alembic, tests)."""
 
 from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
-from app.auth.models import AuthSession, User
+from app.auth.models import AccessLogEntry, ApiToken, AuthSession, User
 from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product, ProductGroup, ServiceArea
 from app.core.db import Base
@@ -10,7 +10,7 @@ from app.indicators.models import IndicatorValue, Measure, MeasureTarget
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
 
 __all__ = [
-    "Action", "AuthSession", "Base", "Board", "FrameworkAgreement", "Goal", "IndicatorValue",
+    "AccessLogEntry", "Action", "ApiToken", "AuthSession", "Base", "Board", "FrameworkAgreement", "Goal", "IndicatorValue",
     "LongTermGoal", "Measure", "MeasureTarget", "Municipality", "OrderBudget", "OrderBudgetLine",
     "Perspective", "Product", "ProductGroup", "Provider", "PurchaserUnit", "Region", "Resource",
     "ServiceAgreement", "ServiceArea", "User",

@@ -20,7 +20,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from app.core.db import get_db_session, make_engine
+from app.auth import ratelimit
+from app.core.db import make_engine, open_session
 from app.core.migrate import upgrade
 from app.main import app
 
@@ -97,14 +98,10 @@ def db(engine: Engine) -> Iterator[Session]:
 def client(db: Session) -> Iterator[TestClient]:
     def session_override() -> Iterator[Session]:
         db.commit()  # what the test set up is committed data for the request (to a savepoint)
-        try:
-            yield db
-            db.commit()
-        except BaseException:
-            db.rollback()
-            raise
+        yield db
 
-    app.dependency_overrides[get_db_session] = session_override
+    app.dependency_overrides[open_session] = session_override
+    ratelimit.reset()
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
     app.dependency_overrides.clear()

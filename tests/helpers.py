@@ -16,11 +16,13 @@ PASSWORD = "correct horse battery staple"
 
 
 def create_user(db: Session, role: Role = Role.admin, municipality: Municipality | None = None,
-                provider_id: int | None = None, username: str | None = None) -> User:
+                provider_id: int | None = None, username: str | None = None,
+                board_id: int | None = None, purchaser_unit_id: int | None = None) -> User:
     name = username or f"{role.value}-{municipality.code if municipality else 'all'}-{provider_id}"
     return create_user_(db, username=name, password=PASSWORD, full_name=name.title(), role=role,
                         municipality_id=municipality.id if municipality else None,
-                        provider_id=provider_id)
+                        provider_id=provider_id, board_id=board_id,
+                        purchaser_unit_id=purchaser_unit_id)
 
 
 def auth(db: Session, user: User) -> dict[str, str]:

@@ -3,76 +3,171 @@
 Reads are scoped in the query itself, for lists and single objects alike: an object the caller
 may not see is simply not found (404), so its existence does not leak. Writes are checked after
 the scoped fetch (403).
+
+Who sees what:
+- the installation's admin (role admin, no municipality): everything;
+- admin, purchaser director and purchaser manager: their municipality;
+- board member: the municipality's master data, and the agreements, budgets and values of
+  his board;
+- provider reporter: master data, and only what concerns his provider;
+- the public (no login): master data and approved agreements with their content.
+A model that is not listed for a restricted role is hidden from it: new models are private
+until a rule here says otherwise.
 """
 
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, exists, false, select, true
+from sqlalchemy.orm import Session
 
-from app.agreements.models import ServiceAgreement
+from app.agreements.models import (
+    AgreementStatus,
+    FrameworkAgreement,
+    LongTermGoal,
+    Perspective,
+    ServiceAgreement,
+    service_agreement_boards,
+)
 from app.auth.models import Role, User
 from app.budgets.models import OrderBudget, OrderBudgetLine
+from app.catalogue.models import Product, ProductGroup, ServiceArea
 from app.core.errors import Forbidden
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import IndicatorValue, Measure, MeasureTarget
-from app.organisations.models import Municipality, Provider
+from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
 
 S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
 
 PURCHASER_ROLES = frozenset({Role.admin, Role.purchaser_director, Role.purchaser_manager})
+PUBLISHED = (AgreementStatus.approved, AgreementStatus.in_force, AgreementStatus.closed)
+# Public record of the municipality's organisation and catalogue: readable by every role.
+MASTER_DATA = frozenset({Municipality, Board, PurchaserUnit, Region, Provider, ServiceArea,
+                         ProductGroup, Product})
+# What the purchaser organisation writes; a purchaser manager only what is not master data.
+AGREEMENT_CONTENT = frozenset({FrameworkAgreement, Perspective, LongTermGoal, OrderBudget,
+                               OrderBudgetLine, ServiceAgreement, Goal, Action, Resource, Measure,
+                               MeasureTarget, IndicatorValue})
+# Readable without login (what exactly of them: read_filter).
+PUBLIC_MODELS = MASTER_DATA | (AGREEMENT_CONTENT - {IndicatorValue})
 
 
-def is_installation_admin(user: User) -> bool:
-    return user.role is Role.admin and user.municipality_id is None
+def is_installation_admin(user: User | None) -> bool:
+    return user is not None and user.role is Role.admin and user.municipality_id is None
 
 
-def _provider_filter(model: Any, provider_id: int) -> ColumnElement[bool] | None:
-    """What a provider reporter may see of each model: only what concerns his provider."""
-    own_agreements = select(ServiceAgreement.id).where(ServiceAgreement.provider_id == provider_id)
-    own_goals = select(Goal.id).where(Goal.service_agreement_id.in_(own_agreements))
-    own_measures = select(Measure.id).where(Measure.provider_id == provider_id)
+def _content_filter(model: Any, frameworks: Any, budgets: Any, agreements: Any,
+                    measures: Any | None = None) -> ColumnElement[bool]:
+    """Agreement content reachable from the allowed frameworks, budgets and agreements."""
+    goals = select(Goal.id).where(Goal.service_agreement_id.in_(agreements))
+    if measures is None:
+        measures = select(Measure.id).where(Measure.goal_id.in_(goals))
     filters: dict[Any, ColumnElement[bool]] = {
-        Provider: Provider.id == provider_id,
-        ServiceAgreement: ServiceAgreement.provider_id == provider_id,
-        Goal: Goal.service_agreement_id.in_(own_agreements),
-        Action: Action.goal_id.in_(own_goals),
-        Resource: Resource.goal_id.in_(own_goals),
-        Measure: Measure.provider_id == provider_id,
-        MeasureTarget: MeasureTarget.measure_id.in_(own_measures),
-        IndicatorValue: IndicatorValue.measure_id.in_(own_measures),
-        OrderBudgetLine: OrderBudgetLine.provider_id == provider_id,
-        OrderBudget: OrderBudget.id.in_(
-            select(OrderBudgetLine.order_budget_id).where(OrderBudgetLine.provider_id == provider_id)
-        ),
+        FrameworkAgreement: FrameworkAgreement.id.in_(frameworks),
+        Perspective: Perspective.framework_agreement_id.in_(frameworks),
+        LongTermGoal: LongTermGoal.perspective_id.in_(
+            select(Perspective.id).where(Perspective.framework_agreement_id.in_(frameworks))),
+        OrderBudget: OrderBudget.id.in_(budgets),
+        OrderBudgetLine: OrderBudgetLine.order_budget_id.in_(budgets),
+        ServiceAgreement: ServiceAgreement.id.in_(agreements),
+        Goal: Goal.id.in_(goals),
+        Action: Action.goal_id.in_(goals),
+        Resource: Resource.goal_id.in_(goals),
+        Measure: Measure.id.in_(measures),
+        MeasureTarget: MeasureTarget.measure_id.in_(measures),
+        IndicatorValue: IndicatorValue.measure_id.in_(measures),
     }
-    return filters.get(model)
+    return filters.get(model, false())
 
 
-def scope(stmt: S, model: Any, user: User) -> S:
-    """Restrict a select of ``model`` to the rows ``user`` may read."""
+def _provider_filter(model: Any, provider_id: int) -> ColumnElement[bool]:
+    agreements = select(ServiceAgreement.id).where(ServiceAgreement.provider_id == provider_id)
+    frameworks = select(ServiceAgreement.framework_agreement_id).where(
+        ServiceAgreement.provider_id == provider_id)
+    budgets = select(OrderBudgetLine.order_budget_id).where(
+        OrderBudgetLine.provider_id == provider_id)
+    measures = select(Measure.id).where(Measure.provider_id == provider_id)
+    if model is OrderBudgetLine:  # the budget's other providers' lines are not his
+        return OrderBudgetLine.provider_id == provider_id
+    return _content_filter(model, frameworks, budgets, agreements, measures)
+
+
+def _board_filter(model: Any, board_id: int) -> ColumnElement[bool]:
+    agreements = select(service_agreement_boards.c.service_agreement_id).where(
+        service_agreement_boards.c.board_id == board_id)
+    frameworks = select(FrameworkAgreement.id).where(FrameworkAgreement.board_id == board_id)
+    budgets = select(OrderBudget.id).where(OrderBudget.board_id == board_id)
+    return _content_filter(model, frameworks, budgets, agreements)
+
+
+def _public_filter(model: Any) -> ColumnElement[bool]:
+    if model is IndicatorValue:
+        return false()  # values reach the public through issued reports
+    return _content_filter(
+        model,
+        select(FrameworkAgreement.id).where(FrameworkAgreement.status.in_(PUBLISHED)),
+        select(OrderBudget.id).where(OrderBudget.status.in_(PUBLISHED)),
+        select(ServiceAgreement.id).where(ServiceAgreement.status.in_(PUBLISHED)),
+    )
+
+
+def read_filter(model: Any, user: User | None) -> ColumnElement[bool]:
+    """The condition on ``model``'s rows that ``user`` (None: the public) may read."""
     if is_installation_admin(user):
-        return stmt
+        return true()
+    if user is None:
+        return true() if model in MASTER_DATA else _public_filter(model)
     if model is Municipality:
-        return stmt.where(Municipality.id == user.municipality_id)  # type: ignore[return-value]
-    scoped = stmt.where(model.municipality_id == user.municipality_id)
+        return Municipality.id == user.municipality_id
+    tenant = model.municipality_id == user.municipality_id
+    if model in MASTER_DATA or user.role in PURCHASER_ROLES:
+        return tenant
     if user.role is Role.provider_reporter:
-        provider_filter = _provider_filter(model, user.provider_id or 0)
-        if provider_filter is not None:
-            scoped = scoped.where(provider_filter)
-    return scoped  # type: ignore[return-value]
+        return tenant & _provider_filter(model, user.provider_id or 0)
+    if user.role is Role.board_member:
+        return tenant & _board_filter(model, user.board_id or 0)
+    return false()
 
 
-def may_write(user: User, model: Any) -> bool:
+def scope(stmt: S, model: Any, user: User | None) -> S:
+    """Restrict a select of ``model`` to the rows ``user`` may read."""
+    return stmt.where(read_filter(model, user))  # type: ignore[return-value]
+
+
+def may_write(user: User | None, model: Any) -> bool:
+    """Function-level: may this role change this kind of object at all?"""
+    if user is None:
+        return False
     if is_installation_admin(user):
         return True
     if model is Municipality:
         return False
-    if user.role in PURCHASER_ROLES:
+    if user.role in (Role.admin, Role.purchaser_director):
         return True
+    if user.role is Role.purchaser_manager:
+        return model in AGREEMENT_CONTENT
     # A provider reporter reaches only his own measures (scope), and writes only their values.
     return user.role is Role.provider_reporter and model is IndicatorValue
 
 
-def require_write(user: User, model: Any) -> None:
+def require_write(user: User | None, model: Any) -> None:
     if not may_write(user, model):
-        raise Forbidden(f"Your role ({user.role.value}) may not change {model.__tablename__}")
+        role = user.role.value if user else "public"
+        raise Forbidden(f"Your role ({role}) may not change {model.__tablename__}")
+
+
+def require_write_object(session: Session, user: User, obj: Any) -> None:
+    """Object-level: a purchaser manager drafts only within his purchaser unit's board."""
+    if user.role is not Role.purchaser_manager or user.purchaser_unit_id is None:
+        return
+    board_id = session.scalar(select(PurchaserUnit.board_id)
+                              .where(PurchaserUnit.id == user.purchaser_unit_id))
+    if board_id is None:
+        return
+    model = type(obj)
+    if model not in AGREEMENT_CONTENT:
+        return
+    inside = session.scalar(select(exists().where(model.id == obj.id,
+                                                  _board_filter(model, board_id))))
+    if not inside:
+        raise Forbidden("A purchaser manager drafts only the agreements of his purchaser "
+                        "unit's board")

@@ -1,19 +1,20 @@
-"""Typed dependencies: the current user from the bearer token."""
+"""Typed dependencies: who is calling, from the bearer token (a session or an API token)."""
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from app.auth import service
 from app.auth.models import User
 from app.core.db import SessionDep
-from app.core.errors import Unauthorized
+from app.core.errors import Forbidden, Unauthorized
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+BearerToken = Annotated[str | None, Depends(oauth2_scheme)]
 
 
-def get_token(token: Annotated[str | None, Depends(oauth2_scheme)]) -> str:
+def get_token(token: BearerToken) -> str:
     if not token:
         raise Unauthorized("Log in first: send 'Authorization: Bearer <token>'")
     return token
@@ -22,8 +23,29 @@ def get_token(token: Annotated[str | None, Depends(oauth2_scheme)]) -> str:
 Token = Annotated[str, Depends(get_token)]
 
 
-def get_current_user(session: SessionDep, token: Token) -> User:
-    return service.user_for_token(session, token)
+def _user(request: Request, session: SessionDep, token: str, allow_pending: bool) -> User:
+    user, mfa_complete = service.user_for_token(session, token)
+    request.state.user = user
+    if not mfa_complete and not allow_pending:
+        raise Forbidden("Set up two-factor authentication first: POST /api/v1/auth/totp/setup, "
+                        "then confirm a code at /api/v1/auth/totp/confirm")
+    return user
+
+
+def get_current_user(request: Request, session: SessionDep, token: Token) -> User:
+    return _user(request, session, token, allow_pending=False)
+
+
+def get_pending_user(request: Request, session: SessionDep, token: Token) -> User:
+    """A user who may still have to set up his second factor (TOTP set-up, logout)."""
+    return _user(request, session, token, allow_pending=True)
+
+
+def get_optional_user(request: Request, session: SessionDep, token: BearerToken) -> User | None:
+    """Public routes: anonymous callers are the public; a token, if sent, must be valid."""
+    return _user(request, session, token, allow_pending=False) if token else None
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+PendingUser = Annotated[User, Depends(get_pending_user)]
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]

@@ -1,35 +1,162 @@
-"""Login (OAuth2 password flow), logout and the current user, under /api/v1/auth."""
+"""Login (OAuth2 password flow), logout, two-factor set-up, API tokens, users and the access
+log, under /api/v1/auth."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response, status
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Form, Request, Response, status
+from sqlalchemy import select
 
-from app.auth import service
-from app.auth.deps import CurrentUser, Token
-from app.auth.schemas import TokenRead, UserRead
+from app.auth import (
+    access,  # noqa: F401  (registers the access log)
+    service,
+)
+from app.auth.authz import is_installation_admin, scope
+from app.auth.deps import CurrentUser, PendingUser, Token
+from app.auth.models import AccessLogEntry, ApiToken, Role, User
+from app.auth.schemas import (
+    AccessLogRead,
+    ApiTokenCreate,
+    ApiTokenCreated,
+    ApiTokenRead,
+    TokenRead,
+    TotpConfirm,
+    TotpSetup,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
+from app.core.crud import get_readable
 from app.core.db import SessionDep
+from app.core.errors import Forbidden, NotFound
+from app.core.pagination import Page, PageParams, fetch_page
 from app.core.settings import get_settings
+from app.core.types import IdPath
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 @router.post("/token", response_model=TokenRead, summary="Log in and get an access token")
 def login(
-    session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+    request: Request, session: SessionDep,
+    username: Annotated[str, Form(max_length=150)],
+    password: Annotated[str, Form(max_length=1024)],
+    totp: Annotated[str | None, Form(max_length=12, description="One-time code if set up")] = None,
 ) -> TokenRead:
-    user = service.authenticate(session, form.username, form.password)
-    token = service.start_session(session, user)
-    return TokenRead(access_token=token, expires_in=get_settings().session_hours * 3600)
+    user, mfa_complete = service.authenticate(
+        session, username, password, totp, request.client.host if request.client else None)
+    token = service.start_session(session, user, mfa_complete)
+    return TokenRead(access_token=token, expires_in=get_settings().session_hours * 3600,
+                     mfa_setup_required=not mfa_complete)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT,
-             summary="End this session at once")
-def logout(session: SessionDep, _: CurrentUser, token: Token) -> Response:
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="End this session at once")
+def logout(session: SessionDep, _: PendingUser, token: Token) -> Response:
     service.end_session(session, token)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/me", response_model=UserRead, summary="Who am I")
-def me(user: CurrentUser) -> UserRead:
-    return UserRead.model_validate(user)
+def me(user: CurrentUser) -> Any:
+    return user
+
+
+@router.post("/totp/setup", response_model=TotpSetup, summary="Start two-factor set-up")
+def totp_setup(user: PendingUser) -> TotpSetup:
+    return TotpSetup(otpauth_uri=service.begin_totp(user))
+
+
+@router.post("/totp/confirm", status_code=status.HTTP_204_NO_CONTENT,
+             summary="Confirm two-factor set-up with a code")
+def totp_confirm(session: SessionDep, user: PendingUser, token: Token, body: TotpConfirm) -> Response:
+    service.confirm_totp(session, user, body.code, token)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/api-tokens", response_model=list[ApiTokenRead], summary="My API tokens")
+def list_api_tokens(session: SessionDep, user: CurrentUser) -> Any:
+    return session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                           .order_by(ApiToken.id)).all()
+
+
+@router.post("/api-tokens", response_model=ApiTokenCreated, status_code=status.HTTP_201_CREATED,
+             summary="Create a personal API token (shown once)")
+def create_api_token(session: SessionDep, user: CurrentUser, body: ApiTokenCreate) -> Any:
+    row, token = service.create_api_token(session, user, body.name, body.days)
+    return ApiTokenCreated.model_validate({**ApiTokenRead.model_validate(row).model_dump(),
+                                           "token": token})
+
+
+@router.delete("/api-tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT,
+               summary="Revoke an API token")
+def revoke_api_token(session: SessionDep, user: CurrentUser, token_id: IdPath) -> Response:
+    service.revoke_api_token(session, user, token_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _require_admin(user: User) -> None:
+    if user.role is not Role.admin:
+        raise Forbidden("Only an admin manages users and reads the access log")
+
+
+def _users_stmt(user: User) -> Any:
+    stmt = select(User).order_by(User.username)
+    return stmt if is_installation_admin(user) else stmt.where(
+        User.municipality_id == user.municipality_id)
+
+
+@router.get("/users", response_model=Page[UserRead], summary="Users of my municipality")
+def list_users(session: SessionDep, user: CurrentUser, limit: int = 100, offset: int = 0) -> Any:
+    _require_admin(user)
+    page = PageParams(limit=limit, offset=offset)
+    items, total = fetch_page(session, _users_stmt(user), page)
+    return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
+
+
+@router.post("/users", response_model=UserRead, status_code=status.HTTP_201_CREATED,
+             summary="Create a user")
+def create_user(session: SessionDep, user: CurrentUser, body: UserCreate) -> Any:
+    _require_admin(user)
+    data = body.model_dump()
+    if not is_installation_admin(user):
+        if data["municipality_id"] not in (None, user.municipality_id):
+            raise NotFound(f"No municipality with id {data['municipality_id']}")
+        data["municipality_id"] = user.municipality_id
+    for field, model in (("provider_id", "providers"), ("board_id", "boards"),
+                         ("purchaser_unit_id", "purchaser_units")):
+        if data[field] is not None:
+            from app.core.crud import model_for_table
+
+            ref = get_readable(session, model_for_table(model), data[field], user)
+            if ref.municipality_id != data["municipality_id"]:
+                raise NotFound(f"No {model.removesuffix('s')} with id {data[field]}")
+    return service.create_user(session, **data)
+
+
+@router.patch("/users/{user_id}", response_model=UserRead, summary="Rename, disable or enable")
+def update_user(session: SessionDep, user: CurrentUser, user_id: IdPath, body: UserUpdate) -> Any:
+    _require_admin(user)
+    target = session.scalar(_users_stmt(user).where(User.id == user_id))
+    if target is None:
+        raise NotFound(f"No user with id {user_id}")
+    if body.full_name is not None:
+        target.full_name = body.full_name
+    if body.is_active is not None:
+        service.set_active(session, target, body.is_active)
+    return target
+
+
+@router.get("/access-log", response_model=Page[AccessLogRead], summary="The access log (admins)")
+def access_log(session: SessionDep, user: CurrentUser, limit: int = 100, offset: int = 0,
+               username: str | None = None) -> Any:
+    _require_admin(user)
+    stmt = select(AccessLogEntry).order_by(AccessLogEntry.id.desc())
+    if not is_installation_admin(user):
+        stmt = stmt.where(AccessLogEntry.municipality_id == user.municipality_id)
+    if username:
+        stmt = stmt.where(AccessLogEntry.username == username)
+    page = PageParams(limit=limit, offset=offset)
+    items, total = fetch_page(session, stmt, page)
+    return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
+
+
+__all__ = ["router", "scope"]

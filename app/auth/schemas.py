@@ -1,13 +1,22 @@
 """Bodies of the auth endpoints."""
 
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
 from app.auth.models import Role
-from app.core.types import ReadSchema, Schema
+from app.core.types import Id, Name, ReadSchema, Schema
+
+Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=150,
+                                            pattern=r"^[A-Za-z0-9_.@\-]+$")]
 
 
 class TokenRead(Schema):
     access_token: str
     token_type: str = "bearer"
     expires_in: int
+    mfa_setup_required: bool = False
 
 
 class UserRead(ReadSchema):
@@ -18,3 +27,60 @@ class UserRead(ReadSchema):
     municipality_id: int | None
     provider_id: int | None
     board_id: int | None
+    purchaser_unit_id: int | None
+    is_active: bool
+    totp_enabled: bool
+
+
+class UserCreate(Schema):
+    username: Username
+    full_name: Name
+    password: Annotated[str, Field(min_length=1, max_length=1024)]
+    role: Role
+    municipality_id: Id | None = None
+    provider_id: Id | None = None
+    board_id: Id | None = None
+    purchaser_unit_id: Id | None = None
+
+
+class UserUpdate(Schema):
+    full_name: Name | None = None
+    is_active: bool | None = None
+
+
+class TotpSetup(Schema):
+    otpauth_uri: str
+
+
+class TotpConfirm(Schema):
+    code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+
+
+class ApiTokenCreate(Schema):
+    name: Name
+    days: Annotated[int, Field(ge=1, le=730)] | None = 365
+
+
+class ApiTokenRead(ReadSchema):
+    id: int
+    name: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiTokenCreated(ApiTokenRead):
+    token: str = Field(description="Shown only now: store it safely")
+
+
+class AccessLogRead(ReadSchema):
+    id: int
+    at: datetime
+    user_id: int | None
+    username: str
+    municipality_id: int | None
+    action: str
+    target: str
+    outcome: int
+    address: str | None

@@ -1,90 +1,100 @@
-"""Passwords, logins and sessions. No HTTP here."""
+"""Logins, sessions, two-factor authentication, API tokens and users. No HTTP here."""
 
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+import pyotp
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from app.auth.models import AuthSession, Role, User
-from app.core.errors import Conflict, InvalidInput, Unauthorized
+from app.auth import ratelimit
+from app.auth.models import AccessLogEntry, ApiToken, AuthSession, Role, User
+from app.auth.passwords import hash_password, verify_password
+from app.core.db import keep_on_rollback
+from app.core.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from app.core.settings import get_settings
 
-
-@lru_cache
-def _hasher() -> PasswordHasher:
-    """argon2id (settings: 64 MiB, 3 passes by default); any length, nothing truncated."""
-    settings = get_settings()
-    return PasswordHasher(time_cost=settings.argon2_time_cost,
-                          memory_cost=settings.argon2_memory_kib)
-
-
-@lru_cache
-def _dummy_hash() -> str:
-    # Verifying against this keeps a login for an unknown user as slow as for a known one.
-    return _hasher().hash("sopimus-timing-equaliser")
-
-MIN_PASSWORD_LENGTH = 12
-MAX_PASSWORD_LENGTH = 1024
-
-
-def hash_password(password: str) -> str:
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"A password must have {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters",
-            field="password",
-        )
-    return _hasher().hash(password)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher().verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+API_TOKEN_PREFIX = "sop_"
+TOTP_ROLES = frozenset({Role.admin, Role.purchaser_director})
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def authenticate(session: Session, username: str, password: str) -> User:
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives naive times
+
+
+def log_access(session: Session, user: User | None, action: str, target: str, outcome: int,
+               address: str | None = None, username: str | None = None) -> None:
+    keep_on_rollback(session, AccessLogEntry(
+        user_id=user.id if user else None, username=username or (user.username if user else ""),
+        municipality_id=user.municipality_id if user else None, action=action,
+        target=target[:2000], outcome=outcome, address=address,
+    ))
+
+
+def _totp_ok(user: User, code: str | None) -> bool:
+    return bool(code and user.totp_secret and pyotp.TOTP(user.totp_secret).verify(code,
+                                                                                   valid_window=1))
+
+
+def totp_required(user: User) -> bool:
+    return user.totp_enabled or (get_settings().require_totp and user.role in TOTP_ROLES)
+
+
+def authenticate(session: Session, username: str, password: str, totp_code: str | None = None,
+                 address: str | None = None) -> tuple[User, bool]:
+    """Check the password (and the one-time code where one is set up); return the user and
+    whether the second factor is complete. Every attempt is rate-limited and logged."""
+    ratelimit.check_login(username, address)
     user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        verify_password(_dummy_hash(), password)
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or not user.is_active:
+        log_access(session, user, "login", username, 401, address, username=username)
         raise Unauthorized("Wrong username or password")
-    if not verify_password(user.password_hash, password) or not user.is_active:
-        raise Unauthorized("Wrong username or password")
-    return user
+    if user.totp_enabled and not _totp_ok(user, totp_code):
+        log_access(session, user, "login", username, 401, address)
+        raise Unauthorized("Give the six-digit code of your authenticator app (field totp)",
+                           field="totp")
+    log_access(session, user, "login", username, 200, address)
+    return user, not totp_required(user) or user.totp_enabled
 
 
-def start_session(session: Session, user: User) -> str:
+def start_session(session: Session, user: User, mfa_complete: bool = True) -> str:
     """Create a session and return its token; only the token's hash is stored."""
     token = secrets.token_urlsafe(32)
     expires = datetime.now(UTC) + timedelta(hours=get_settings().session_hours)
-    session.add(AuthSession(user_id=user.id, token_hash=_token_hash(token), expires_at=expires))
+    session.add(AuthSession(user_id=user.id, token_hash=_token_hash(token), expires_at=expires,
+                            mfa_complete=mfa_complete))
     session.flush()
     return token
 
 
-def user_for_token(session: Session, token: str) -> User:
-    row = session.execute(
-        select(User, AuthSession.expires_at)
-        .join(AuthSession, AuthSession.user_id == User.id)
+def user_for_token(session: Session, token: str) -> tuple[User, bool]:
+    """The user behind a session or API token, and whether his second factor is complete."""
+    now = datetime.now(UTC)
+    if token.startswith(API_TOKEN_PREFIX):
+        row = session.execute(select(User, ApiToken).join(ApiToken, ApiToken.user_id == User.id)
+                              .where(ApiToken.token_hash == _token_hash(token))).first()
+        if row is None or row[1].revoked_at is not None or (
+            row[1].expires_at is not None and _aware(row[1].expires_at) <= now
+        ) or not row[0].is_active:
+            raise Unauthorized("The API token is not valid")
+        row[1].last_used_at = now
+        return row[0], True
+    found = session.execute(
+        select(User, AuthSession).join(AuthSession, AuthSession.user_id == User.id)
         .where(AuthSession.token_hash == _token_hash(token))
     ).first()
-    if row is None:
+    if found is None:
         raise Unauthorized("The access token is not valid; log in again")
-    user, expires_at = row
-    if expires_at.tzinfo is None:  # SQLite returns naive datetimes
-        expires_at = expires_at.replace(tzinfo=UTC)
-    if expires_at <= datetime.now(UTC) or not user.is_active:
+    user, auth_session = found
+    if _aware(auth_session.expires_at) <= now or not user.is_active:
         raise Unauthorized("The session has ended; log in again")
-    return user
+    return user, auth_session.mfa_complete
 
 
 def end_session(session: Session, token: str) -> None:
@@ -94,18 +104,64 @@ def end_session(session: Session, token: str) -> None:
 def create_user(
     session: Session, *, username: str, password: str, full_name: str, role: Role,
     municipality_id: int | None = None, provider_id: int | None = None,
-    board_id: int | None = None,
+    board_id: int | None = None, purchaser_unit_id: int | None = None,
 ) -> User:
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"A user named '{username}' already exists", field="username")
     if role is Role.provider_reporter and provider_id is None:
-        raise InvalidInput("A provider reporter needs a provider", field="provider")
+        raise InvalidInput("A provider reporter needs a provider", field="provider_id")
     if role is not Role.admin and municipality_id is None:
-        raise InvalidInput(f"A {role.value} needs a municipality", field="municipality")
+        raise InvalidInput(f"A {role.value} needs a municipality", field="municipality_id")
     user = User(
-        username=username, full_name=full_name, password_hash=hash_password(password), role=role,
-        municipality_id=municipality_id, provider_id=provider_id, board_id=board_id,
+        username=username, full_name=full_name, password_hash=hash_password(password, username),
+        role=role, municipality_id=municipality_id, provider_id=provider_id, board_id=board_id,
+        purchaser_unit_id=purchaser_unit_id,
     )
     session.add(user)
     session.flush()
     return user
+
+
+def set_active(session: Session, user: User, active: bool) -> None:
+    """Disabling a user ends his sessions and API tokens at once."""
+    user.is_active = active
+    if not active:
+        session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+        session.execute(update(ApiToken).where(ApiToken.user_id == user.id,
+                                               ApiToken.revoked_at.is_(None))
+                        .values(revoked_at=datetime.now(UTC)))
+    session.flush()
+
+
+def begin_totp(user: User) -> str:
+    """A new secret to scan; two-factor login starts once a code confirms it."""
+    user.totp_secret = pyotp.random_base32()
+    user.totp_enabled = False
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name="Sopimus")
+
+
+def confirm_totp(session: Session, user: User, code: str, token: str) -> None:
+    if not _totp_ok(user, code):
+        raise InvalidInput("The code does not match; check the time on your device", field="code")
+    user.totp_enabled = True
+    session.execute(update(AuthSession).where(AuthSession.token_hash == _token_hash(token))
+                    .values(mfa_complete=True))
+    session.flush()
+
+
+def create_api_token(session: Session, user: User, name: str, days: int | None) -> tuple[ApiToken, str]:
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires = datetime.now(UTC) + timedelta(days=days) if days else None
+    row = ApiToken(user_id=user.id, name=name, token_hash=_token_hash(token), expires_at=expires)
+    session.add(row)
+    session.flush()
+    return row, token
+
+
+def revoke_api_token(session: Session, user: User, token_id: int) -> None:
+    row = session.scalar(select(ApiToken).where(ApiToken.id == token_id,
+                                                ApiToken.user_id == user.id))
+    if row is None:
+        raise NotFound(f"No API token with id {token_id}")
+    row.revoked_at = row.revoked_at or datetime.now(UTC)
+    session.flush()

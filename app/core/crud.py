@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from app.auth.authz import require_write, scope
-from app.auth.deps import CurrentUser
+from app.auth.authz import PUBLIC_MODELS, require_write, require_write_object, scope
+from app.auth.deps import CurrentUser, OptionalUser
 from app.auth.models import User
 from app.core.db import Base, SessionDep
 from app.core.errors import Conflict, InvalidInput, NotFound
@@ -46,7 +46,7 @@ def model_for_table(table_name: str) -> Any:
 
 
 def get_readable(
-    session: Session, model: Any, obj_id: int, user: User,
+    session: Session, model: Any, obj_id: int, user: User | None,
     options: Sequence[LoaderOption] = (),
 ) -> Any:
     stmt = scope(select(model).where(model.id == obj_id), model, user)
@@ -143,6 +143,7 @@ def create(session: Session, user: User, model: Any, data: dict[str, Any]) -> An
     attribute(obj, user, new=True)
     session.add(obj)
     session.flush()
+    require_write_object(session, user, obj)
     if res and res.after_write:
         res.after_write(session, user, obj, data)
     return obj
@@ -153,6 +154,7 @@ def update(session: Session, user: User, obj: Any, data: dict[str, Any]) -> Any:
     res = _resources.get(model)
     rules, nested = (res.rules, res.nested) if res else (None, frozenset[str]())
     require_write(user, model)
+    require_write_object(session, user, obj)
     if "municipality_id" in data and data["municipality_id"] != obj.municipality_id:
         raise InvalidInput("An object cannot move to another municipality",
                            field="municipality_id")
@@ -170,6 +172,7 @@ def update(session: Session, user: User, obj: Any, data: dict[str, Any]) -> Any:
 
 def delete(session: Session, user: User, obj: Any) -> None:
     require_write(user, type(obj))
+    require_write_object(session, user, obj)
     try:
         with session.begin_nested():
             session.delete(obj)
@@ -212,7 +215,7 @@ class Resource:
     order_by: Sequence[Any] = ()
 
 
-def list_stmt(res: Resource, user: User, filters: BaseModel | None) -> Any:
+def list_stmt(res: Resource, user: User | None, filters: BaseModel | None) -> Any:
     stmt = scope(select(res.model), res.model, user).options(*res.options)
     values = filters.model_dump(exclude_none=True, exclude=set(PageParams.model_fields)) \
         if filters else {}
@@ -230,12 +233,15 @@ def crud_router(res: Resource) -> APIRouter:
     ListQuery = type(f"{res.model.__name__}ListQuery",
                      (res.filters, PageParams) if res.filters else (PageParams,), {})
 
-    def load(session: Session, user: User, obj_id: int) -> Any:
+    # Approved agreements and master data are public records: readable without login.
+    Reader = OptionalUser if res.model in PUBLIC_MODELS else CurrentUser
+
+    def load(session: Session, user: User | None, obj_id: int) -> Any:
         return get_readable(session, res.model, obj_id, user, res.options)
 
     @router.get("", response_model=Page[Read], summary=f"List {res.model.__tablename__}")  # type: ignore[valid-type]
     def list_(
-        session: SessionDep, user: CurrentUser,
+        session: SessionDep, user: Reader,  # type: ignore[valid-type]
         query: Annotated[ListQuery, Query()],  # type: ignore[valid-type]
     ) -> Any:
         page: PageParams = query
@@ -249,7 +255,7 @@ def crud_router(res: Resource) -> APIRouter:
         return load(session, user, obj.id)
 
     @router.get("/{obj_id}", response_model=Read, summary=f"Read {a(label(res.model))}")
-    def read_(session: SessionDep, user: CurrentUser, obj_id: IdPath) -> Any:
+    def read_(session: SessionDep, user: Reader, obj_id: IdPath) -> Any:  # type: ignore[valid-type]
         return load(session, user, obj_id)
 
     @router.patch("/{obj_id}", response_model=Read, summary=f"Update {a(label(res.model))}")

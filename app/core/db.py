@@ -1,11 +1,11 @@
 """Engine, session and the declarative base shared by every feature."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -70,17 +70,52 @@ def get_sessionmaker() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False, autoflush=False)
 
 
-def get_db_session() -> Iterator[Session]:
+RequestHook = Callable[[Session, Request, int], None]
+_request_end_hooks: list[RequestHook] = []
+
+
+def on_request_end(hook: RequestHook) -> RequestHook:
+    """Register work that joins the request's transaction at its end, with the outcome's
+    HTTP status (the access log uses it); it is committed even when the request failed."""
+    _request_end_hooks.append(hook)
+    return hook
+
+
+def keep_on_rollback(session: Session, obj: Any) -> None:
+    """Add ``obj`` so that it is stored even if the request fails (a failed login's log entry)."""
+    session.add(obj)
+    session.info.setdefault("keep_on_rollback", []).append(obj)
+
+
+def open_session() -> Iterator[Session]:
+    """The request's session (tests override this to run inside a rolled-back transaction)."""
+    with get_sessionmaker()() as session:
+        yield session
+
+
+def get_db_session(
+    request: Request, session: Annotated[Session, Depends(open_session, scope="function")]
+) -> Iterator[Session]:
     """One session per request, committed once at its edge, rolled back on any error."""
-    session = get_sessionmaker()()
+    from app.core.errors import DomainError
+
     try:
         yield session
+        for hook in _request_end_hooks:
+            hook(session, request, 200)
         session.commit()
+    except DomainError as exc:
+        kept = session.info.pop("keep_on_rollback", [])
+        session.rollback()
+        for obj in kept:
+            session.add(obj)
+        for hook in _request_end_hooks:
+            hook(session, request, exc.status)
+        session.commit()
+        raise
     except BaseException:
         session.rollback()
         raise
-    finally:
-        session.close()
 
 
 # scope="function": the commit runs before the response is sent, so a failed commit is reported.

@@ -24,6 +24,15 @@ class Settings(BaseSettings):
     # OWASP's minimum (19 MiB, 2 passes). Only the test suite lowers it, to stay fast.
     argon2_memory_kib: int = 65536
     argon2_time_cost: int = 3
+    # Two-factor authentication (TOTP) required for admins and purchaser directors.
+    require_totp: bool = False
+    # Login attempts per account and per address ("limits" notation); storage "memory://" is per
+    # process, use "redis://127.0.0.1:6379" when several workers serve.
+    login_rate_per_account: str = "10/minute"
+    login_rate_per_address: str = "30/minute"
+    rate_limit_storage: str = "memory://"
+    # HSTS is sent on every response; browsers honour it only over HTTPS.
+    hsts_seconds: int = 31_536_000
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":

@@ -30,7 +30,7 @@ def test_framework_years_are_in_order(client: TestClient, db: Session) -> None:
 
 def test_lists_filter_by_board_year_and_provider(client: TestClient, db: Session) -> None:
     w = create_world(db)
-    h = auth(db, create_user(db, Role.board_member, w["municipality"]))
+    h = auth(db, create_user(db, Role.board_member, w["municipality"], board_id=w["board"].id))
     params = {"board_id": w["board"].id, "year": 2015, "provider_id": w["provider"].id}
     listed = client.get("/api/v1/service-agreements", headers=h, params=params).json()
     assert [a["code"] for a in listed["items"]] == ["SA1"] and listed["total"] == 1

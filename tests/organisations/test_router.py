@@ -80,7 +80,10 @@ def test_a_board_member_reads_but_may_not_write(client: TestClient, db: Session)
 
 
 def test_requests_without_a_valid_token_get_401(client: TestClient, db: Session) -> None:
-    assert client.get("/api/v1/boards").status_code == 401
+    assert client.get("/api/v1/indicator-values").status_code == 401
+    assert client.post("/api/v1/boards", json={}).status_code == 401
+    # master data is public, but a token that is sent must be valid
+    assert client.get("/api/v1/boards").status_code == 200
     response = client.get("/api/v1/boards", headers={"Authorization": "Bearer forged"})
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
