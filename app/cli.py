@@ -146,6 +146,8 @@ def user_create(
     full_name: Annotated[str, typer.Option(help="Shown in the app")] = "",
     municipality: Annotated[str | None, typer.Option(help="Municipality code, e.g. 109")] = None,
     provider: Annotated[str | None, typer.Option(help="Provider code (provider reporters)")] = None,
+    board: Annotated[str | None, typer.Option(help="Board code (board members)")] = None,
+    unit: Annotated[str | None, typer.Option(help="Purchaser unit code (purchaser managers)")] = None,
     password: Annotated[str | None, typer.Option(help="Asked for if not given",
                                                  envvar="SOPIMUS_NEW_PASSWORD")] = None,
 ) -> None:
@@ -155,12 +157,12 @@ def user_create(
     from app.auth.service import create_user
     from app.core.db import get_sessionmaker
     from app.core.errors import DomainError
-    from app.organisations.models import Municipality, Provider
+    from app.organisations.models import Board, Municipality, Provider, PurchaserUnit
 
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with get_sessionmaker()() as session:
-        municipality_id = provider_id = None
+        municipality_id = provider_id = board_id = unit_id = None
         if municipality:
             municipality_id = session.scalar(
                 select(Municipality.id).where(Municipality.code == municipality))
@@ -171,10 +173,21 @@ def user_create(
                 Provider.code == provider, Provider.municipality_id == municipality_id))
             if provider_id is None:
                 raise typer.BadParameter(f"no provider with code {provider} in {municipality}")
+        if board:
+            board_id = session.scalar(select(Board.id).where(
+                Board.code == board, Board.municipality_id == municipality_id))
+            if board_id is None:
+                raise typer.BadParameter(f"no board with code {board} in {municipality}")
+        if unit:
+            unit_id = session.scalar(select(PurchaserUnit.id).where(
+                PurchaserUnit.code == unit, PurchaserUnit.municipality_id == municipality_id))
+            if unit_id is None:
+                raise typer.BadParameter(f"no purchaser unit with code {unit} in {municipality}")
         try:
             create_user(session, username=username, password=password,
                         full_name=full_name or username, role=role,
-                        municipality_id=municipality_id, provider_id=provider_id)
+                        municipality_id=municipality_id, provider_id=provider_id,
+                        board_id=board_id, purchaser_unit_id=unit_id)
         except DomainError as exc:
             typer.echo(f"Error: {exc.detail}", err=True)
             raise typer.Exit(1) from None

@@ -12,7 +12,7 @@ from app.auth.models import Role, User
 from app.auth.service import create_user
 from app.contracts.importer import import_text
 from app.core.migrate import ROOT
-from app.organisations.models import Municipality, Provider
+from app.organisations.models import Municipality, Provider, PurchaserUnit
 
 CONTRACTS = ROOT / "contracts"
 SYSTEM = User(username="demo", full_name="Demo data", role=Role.admin)
@@ -47,14 +47,16 @@ def load_demo(session: Session, progress: Callable[[str], None] = lambda _: None
     users: list[DemoUser] = []
 
     def add(username: str, role: Role, municipality: Municipality | None,
-            provider: Provider | None = None, board_id: int | None = None) -> None:
+            provider: Provider | None = None, board_id: int | None = None,
+            unit_id: int | None = None) -> None:
         if session.scalar(select(User.id).where(User.username == username)):
             return
         password = demo_password(username)
         create_user(session, username=username, password=password,
                     full_name=username.replace("-", " ").title(), role=role,
                     municipality_id=municipality.id if municipality else None,
-                    provider_id=provider.id if provider else None, board_id=board_id)
+                    provider_id=provider.id if provider else None, board_id=board_id,
+                    purchaser_unit_id=unit_id)
         users.append(DemoUser(username, password, role.value,
                               municipality.code if municipality else "",
                               provider.code if provider else ""))
@@ -64,11 +66,14 @@ def load_demo(session: Session, progress: Callable[[str], None] = lambda _: None
     for m in session.scalars(select(Municipality).order_by(Municipality.code)):
         add(f"{m.code}-admin", Role.admin, m)
         add(f"{m.code}-director", Role.purchaser_director, m)
-        add(f"{m.code}-manager", Role.purchaser_manager, m)
         # The board member sits on the board of the municipality's framework agreement.
         board_id = session.scalar(select(FrameworkAgreement.board_id).where(
             FrameworkAgreement.municipality_id == m.id).order_by(FrameworkAgreement.id))
         add(f"{m.code}-board", Role.board_member, m, board_id=board_id)
+        # The purchaser manager drafts within a purchaser unit of that board, if it has one.
+        unit_id = session.scalar(select(PurchaserUnit.id).where(
+            PurchaserUnit.board_id == board_id).order_by(PurchaserUnit.id)) if board_id else None
+        add(f"{m.code}-manager", Role.purchaser_manager, m, unit_id=unit_id)
         providers = session.scalars(
             select(Provider).where(Provider.municipality_id == m.id).order_by(Provider.code))
         for p in providers:

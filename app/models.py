@@ -10,7 +10,8 @@ from app.indicators.models import IndicatorValue, Measure, MeasureTarget
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
 
 __all__ = [
-    "AccessLogEntry", "Action", "ApiToken", "AuthSession", "Base", "Board", "FrameworkAgreement", "Goal", "IndicatorValue",
+    "AccessLogEntry", "Action", "ApiToken", "AuthSession", "Base", "Board", "FrameworkAgreement",
+    "Goal", "IndicatorValue",
     "LongTermGoal", "Measure", "MeasureTarget", "Municipality", "OrderBudget", "OrderBudgetLine",
     "Perspective", "Product", "ProductGroup", "Provider", "PurchaserUnit", "Region", "Resource",
     "ServiceAgreement", "ServiceArea", "User",

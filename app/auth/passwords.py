@@ -33,7 +33,8 @@ def check_policy(password: str, username: str = "") -> None:
     if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
         raise InvalidInput(f"A password must have {MIN_LENGTH} to {MAX_LENGTH} characters",
                            field="password")
-    result = zxcvbn(password[:100], user_inputs=[username, "sopimus"])
+    # zxcvbn estimates at most 72 characters; a longer password is hashed whole all the same.
+    result = zxcvbn(password[:72], user_inputs=[username, "sopimus"])
     if result["score"] < MIN_SCORE:
         advice = result["feedback"].get("warning") or "it is too common or easy to guess"
         raise InvalidInput(f"Choose a stronger password: {advice}".rstrip(".") + ".",

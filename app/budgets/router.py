@@ -1,6 +1,6 @@
 """Order budgets and their lines under /api/v1."""
 
-from app.auth.deps import CurrentUser
+from app.auth.deps import OptionalUser
 from app.budgets import schemas as s
 from app.budgets import service
 from app.budgets.models import OrderBudget, OrderBudgetLine
@@ -18,7 +18,7 @@ budgets = crud_router(Resource(
 
 @budgets.get("/{obj_id}/totals", response_model=s.OrderBudgetTotals,
              summary="Totals of an order budget per provider and product group")
-def budget_totals(session: SessionDep, user: CurrentUser, obj_id: IdPath) -> s.OrderBudgetTotals:
+def budget_totals(session: SessionDep, user: OptionalUser, obj_id: IdPath) -> s.OrderBudgetTotals:
     budget = get_readable(session, OrderBudget, obj_id, user)
     return service.totals(session, user, budget)
 

@@ -25,7 +25,7 @@ def line_rules(_: Session, line: OrderBudgetLine, __: dict[str, Any]) -> None:
     line.total = line_total(Decimal(line.volume), Decimal(line.unit_price))
 
 
-def totals(session: Session, user: User, budget: OrderBudget) -> OrderBudgetTotals:
+def totals(session: Session, user: User | None, budget: OrderBudget) -> OrderBudgetTotals:
     rows: list[Any] = session.execute(  # type: ignore[assignment]
         scope(select(OrderBudgetLine, Provider, ProductGroup), OrderBudgetLine, user)
         .join(Provider, Provider.id == OrderBudgetLine.provider_id)

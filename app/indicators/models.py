@@ -53,7 +53,7 @@ class Measure(TenantOwned, Base):
     baseline_year: Mapped[int | None] = mapped_column(Integer)
     tolerance: Mapped[Decimal] = mapped_column(VALUE, default=Decimal(0))
     frequency: Mapped[Frequency] = enum_column(Frequency)
-    rollup: Mapped[Rollup] = enum_column(Rollup)
+    rollup: Mapped[Rollup] = enum_column(Rollup, default=Rollup.last)
     min_value: Mapped[Decimal | None] = mapped_column(VALUE)
     max_value: Mapped[Decimal | None] = mapped_column(VALUE)
     source: Mapped[DataSource] = enum_column(DataSource, default=DataSource.provider)
