@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.agreements.models import ServiceAgreement
 from app.auth.models import AccessLogEntry, ApiToken, AuthSession, Role
 from app.core.settings import get_settings
 from app.indicators.models import IndicatorValue, Measure
@@ -66,6 +67,13 @@ def test_a_provider_reaches_nothing_of_another_provider(client: TestClient, db: 
     listed = client.get("/api/v1/indicator-values", headers=mine).json()
     assert value.id not in {v["id"] for v in listed["items"]}
     assert client.get(f"/api/v1/providers/{other.id}", headers=mine).status_code == 200  # public
+    their_agreement = create(db, ServiceAgreement, code="SA2", framework_agreement_id=w[
+        "framework"].id, provider_id=other.id, year=2015, title="Toisen sopimus",
+        board_ids=[w["board"].id])
+    assert client.get(f"/api/v1/service-agreements/{their_agreement.id}",
+                      headers=mine).status_code == 404
+    assert client.patch(f"/api/v1/service-agreements/{their_agreement.id}", headers=mine,
+                        json={"title": "muutettu"}).status_code == 404
     db.refresh(value)
     assert value.comment == "Toisen kommentti"
 
