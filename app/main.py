@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from app import models  # noqa: F401  (all mappers configured before the first request)
 from app.agreements.router import routers as agreement_routers
@@ -12,11 +13,13 @@ from app.auth.router import router as auth_router
 from app.budgets.router import routers as budget_routers
 from app.catalogue.router import routers as catalogue_routers
 from app.contracts.router import router as contracts_router
-from app.core.errors import install_error_handlers
+from app.core.errors import html_error_page, install_error_handlers
 from app.core.security import install_security_headers
 from app.goals.router import routers as goal_routers
 from app.indicators.router import routers as indicator_routers
 from app.organisations.router import routers as organisation_routers
+from app.web.router import STATIC, error_page
+from app.web.router import router as web_router
 
 API_PREFIX = "/api/v1"
 
@@ -45,6 +48,9 @@ def create_app() -> FastAPI:
                    *budget_routers, *goal_routers, *indicator_routers, contracts_router):
         api.include_router(router)
     app.include_router(api)
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    html_error_page.append(error_page)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

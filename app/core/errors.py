@@ -1,12 +1,13 @@
 """Typed domain errors and the one handler that turns every error into RFC 9457 problem details."""
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -85,9 +86,20 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+# The web pages render errors as HTML (set by app.web); the API always answers problem details.
+HtmlErrorPage = Callable[[Request, int, str], Response]
+html_error_page: list[HtmlErrorPage] = []
+
+
+def _wants_html(request: Request) -> bool:
+    return bool(html_error_page) and not request.url.path.startswith("/api/")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        if _wants_html(request):
+            return html_error_page[0](request, exc.status, exc.detail)
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         extra = dict(exc.extra)
         errors = extra.pop("errors", None)
@@ -96,13 +108,18 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(exc.status, exc.title, exc.detail, errors=errors, headers=headers, **extra)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        if _wants_html(request):
+            return html_error_page[0](request, 422, "; ".join(
+                f"{e['field']}: {e['message']}" for e in validation_errors(exc)))
         errors = validation_errors(exc)
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return problem(422, "Invalid input", detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if _wants_html(request):
+            return html_error_page[0](request, exc.status_code, str(exc.detail))
         return problem(
             exc.status_code, str(exc.detail), str(exc.detail), headers=getattr(exc, "headers", None)
         )

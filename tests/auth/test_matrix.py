@@ -126,6 +126,14 @@ def _policy() -> dict[tuple[str, str], tuple[str, str | None]]:
         ("POST", "/api/v1/contracts/import"): ("import", None),
         ("GET", "/api/v1/contracts/export"): ("export", None),
         ("GET", "/healthz"): ("special", None),  # public, no data
+        # web pages: tests/web (same rules through app.auth.authz)
+        ("GET", "/"): ("special", None),
+        ("GET", "/login"): ("special", None),
+        ("POST", "/login"): ("special", None),
+        ("POST", "/logout"): ("special", None),
+        ("GET", "/lang/{code}"): ("special", None),
+        ("GET", "/agreements"): ("special", None),
+        ("GET", "/agreements/{agreement_id}"): ("special", None),
     })
     return table
 

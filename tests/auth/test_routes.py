@@ -7,6 +7,15 @@ from tests.auth.routes import api_routes
 PUBLIC = {
     ("POST", "/api/v1/auth/token"): "logging in",
     ("GET", "/healthz"): "load balancer health check",
+    # Web pages: each reads the session cookie and applies app.auth.authz itself
+    # (tests/web); pages for the logged-in redirect the public to the login page.
+    ("GET", "/"): "home page",
+    ("GET", "/login"): "login page",
+    ("POST", "/login"): "logging in (CSRF-protected form)",
+    ("POST", "/logout"): "logging out (CSRF-protected form)",
+    ("GET", "/lang/{code}"): "choosing the language",
+    ("GET", "/agreements"): "approved agreements are public; more when logged in",
+    ("GET", "/agreements/{agreement_id}"): "an approved agreement is public",
 }
 # Public read of master data and approved agreements (get_optional_user): reads only.
 OPTIONAL_AUTH_PREFIXES = (

@@ -1,0 +1,81 @@
+"""The web pages' session cookie, language and CSRF protection."""
+
+import hashlib
+import hmac
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.auth import service
+from app.auth.models import User
+from app.core.db import SessionDep
+from app.core.errors import DomainError, Forbidden, Unauthorized
+from app.core.settings import get_settings
+from app.organisations.models import Municipality, Provider
+from app.web.i18n import LANGUAGES
+
+SESSION_COOKIE = "sopimus_session"
+LOGIN_CSRF_COOKIE = "sopimus_login_csrf"
+LANG_COOKIE = "sopimus_lang"
+
+
+def get_lang(request: Request) -> str:
+    """Finnish unless the user has chosen Swedish or English (a cookie set by /lang/{code})."""
+    chosen = request.cookies.get(LANG_COOKIE)
+    return chosen if chosen in LANGUAGES else "fi"
+
+
+def get_web_user(request: Request, session: SessionDep) -> User | None:
+    """The user of the session cookie; None for the public (or an ended session)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    try:
+        user, mfa_complete = service.user_for_token(session, token)
+    except Unauthorized:
+        return None
+    if not mfa_complete:
+        return None
+    request.state.user = user
+    # Shown in every page's header: the user's organisation (provider or municipality).
+    if user.provider_id:
+        request.state.organisation = session.get(Provider, user.provider_id)
+    elif user.municipality_id:
+        request.state.organisation = session.get(Municipality, user.municipality_id)
+    return user
+
+
+class LoginRequired(DomainError):
+    status = 401
+    title = "Login required"
+
+
+def require_web_user(user: Annotated[User | None, Depends(get_web_user)]) -> User:
+    if user is None:
+        raise LoginRequired("Log in first")
+    return user
+
+
+Lang = Annotated[str, Depends(get_lang)]
+WebUser = Annotated[User | None, Depends(get_web_user)]
+LoggedIn = Annotated[User, Depends(require_web_user)]
+
+
+def csrf_token(request: Request) -> str:
+    """A form token bound to the session (or, before login, to a login cookie)."""
+    key = request.cookies.get(SESSION_COOKIE) or request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+    if not key:
+        return ""
+    secret = get_settings().secret_key.encode()
+    return hmac.new(secret, key.encode(), hashlib.sha256).hexdigest()
+
+
+def check_csrf(request: Request, submitted: str | None) -> None:
+    expected = csrf_token(request)
+    if not expected or not submitted or not hmac.compare_digest(expected, submitted):
+        raise Forbidden("The form has expired: reload the page and try again", field="csrf")
+
+
+def new_login_csrf() -> str:
+    return secrets.token_urlsafe(24)

@@ -1,0 +1,183 @@
+"""Server-rendered pages: the same access rules as the API (app.auth.authz), Finnish by
+default with Swedish and English a click away."""
+
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from babel.numbers import format_decimal
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.agreements.models import ServiceAgreement
+from app.auth import service as auth_service
+from app.auth.authz import scope
+from app.auth.models import User
+from app.auth.ratelimit import TooManyRequests
+from app.core.crud import get_readable
+from app.core.db import SessionDep
+from app.core.errors import Unauthorized
+from app.core.migrate import ROOT
+from app.core.settings import get_settings
+from app.goals.models import Goal
+from app.indicators.models import Measure
+from app.organisations.models import Board, Provider
+from app.web.deps import (
+    LANG_COOKIE,
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    Lang,
+    WebUser,
+    check_csrf,
+    csrf_token,
+    new_login_csrf,
+)
+from app.web.i18n import LANGUAGES, t
+
+templates = Jinja2Templates(directory=str(ROOT / "templates" / "web"))
+LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
+
+
+def _number(value: Any, lang: str = "fi") -> str:
+    """1 234 567,5 in Finnish and Swedish, 1,234,567.5 in English (babel)."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale=LOCALES.get(lang, "fi_FI"))
+
+
+templates.env.filters["number"] = _number
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: no open redirect."""
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+def render(request: Request, name: str, lang: str, user: User | None, status_code: int = 200,
+           **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {
+        "lang": lang, "t": lambda key: t(key, lang), "user": user, "languages": LANGUAGES,
+        "csrf": csrf_token(request), "path": request.url.path, "quote": quote,
+        "organisation": getattr(request.state, "organisation", None), **context,
+    }, status_code=status_code)
+
+
+def _cookie(response: Response, name: str, value: str, max_age: int | None = None) -> None:
+    response.set_cookie(name, value, max_age=max_age, httponly=True, secure=True,
+                        samesite="lax", path="/")
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, lang: Lang, user: WebUser) -> HTMLResponse:
+    return render(request, "home.html", lang, user)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, lang: Lang, user: WebUser, next: str = "/") -> HTMLResponse:
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or new_login_csrf()
+    request.cookies[LOGIN_CSRF_COOKIE] = token  # so that the page's form token matches
+    response = render(request, "login.html", lang, user, next=_safe_next(next))
+    _cookie(response, LOGIN_CSRF_COOKIE, token, max_age=3600)
+    return response
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request, session: SessionDep, lang: Lang,
+    username: Annotated[str, Form(max_length=150)], password: Annotated[str, Form(max_length=1024)],
+    csrf: Annotated[str, Form(max_length=200)], totp: Annotated[str, Form(max_length=12)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
+    check_csrf(request, csrf)
+    try:
+        user, mfa_complete = auth_service.authenticate(
+            session, username, password, totp or None,
+            request.client.host if request.client else None)
+    except (Unauthorized, TooManyRequests) as exc:
+        message = t("login_failed", lang) if isinstance(exc, Unauthorized) else exc.detail
+        return render(request, "login.html", lang, None, status_code=exc.status, error=message,
+                      username=username, next=_safe_next(next))
+    token = auth_service.start_session(session, user, mfa_complete)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    _cookie(response, SESSION_COOKIE, token, max_age=get_settings().session_hours * 3600)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, session: SessionDep,
+           csrf: Annotated[str, Form(max_length=200)]) -> Response:
+    check_csrf(request, csrf)
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        auth_service.end_session(session, token)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/lang/{code}")
+def choose_language(code: str, next: str = "/") -> Response:
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    if code in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, secure=True,
+                            httponly=True, samesite="lax", path="/")
+    return response
+
+
+@router.get("/agreements", response_class=HTMLResponse)
+def agreements(request: Request, session: SessionDep, lang: Lang, user: WebUser,
+               year: int | None = None, board: int | None = None) -> HTMLResponse:
+    stmt = scope(select(ServiceAgreement), ServiceAgreement, user).options(
+        selectinload(ServiceAgreement.boards)).order_by(ServiceAgreement.year.desc(),
+                                                        ServiceAgreement.code)
+    if year is not None and 1990 <= year <= 2100:
+        stmt = stmt.where(ServiceAgreement.year == year)
+    rows = list(session.scalars(stmt.limit(500)))
+    if board is not None:
+        rows = [a for a in rows if any(b.id == board for b in a.boards)]
+    providers = {p.id: p for p in session.scalars(scope(select(Provider).where(
+        Provider.id.in_({a.provider_id for a in rows})), Provider, user))}
+    boards = list(session.scalars(scope(select(Board), Board, user).order_by(Board.code)
+                                  .limit(200))) if user else []
+    return render(request, "agreements.html", lang, user, agreements=rows, providers=providers,
+                  boards=boards, year=year, board=board)
+
+
+@router.get("/agreements/{agreement_id}", response_class=HTMLResponse)
+def agreement(request: Request, session: SessionDep, lang: Lang, user: WebUser,
+              agreement_id: int) -> HTMLResponse:
+    sa = get_readable(session, ServiceAgreement, agreement_id, user,
+                      [selectinload(ServiceAgreement.boards)])
+    goals = list(session.scalars(scope(select(Goal).where(Goal.service_agreement_id == sa.id),
+                                       Goal, user).order_by(Goal.code)))
+    measures = list(session.scalars(
+        scope(select(Measure).where(Measure.goal_id.in_([g.id for g in goals])), Measure, user)
+        .options(selectinload(Measure.targets)).order_by(Measure.code)))
+    provider = get_readable(session, Provider, sa.provider_id, user)
+    return render(request, "agreement.html", lang, user, agreement=sa, goals=goals,
+                  measures=measures, agreement_provider=provider)
+
+
+STATIC = Path(ROOT / "templates" / "static")
+
+
+def error_page(request: Request, status: int, detail: str) -> Response:
+    """Errors of the web pages: a login page for 401, a page in the user's language else."""
+    if status == 401:
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    lang = request.cookies.get(LANG_COOKIE) or "fi"
+    lang = lang if lang in LANGUAGES else "fi"
+    key = {404: "not_found", 403: "forbidden"}.get(status)
+    if status == 403 and "form has expired" in detail:
+        key = "csrf_failed"
+    message = t(key, lang) if key else detail
+    return templates.TemplateResponse(request, "error.html", {
+        "lang": lang, "t": lambda k: t(k, lang), "user": getattr(request.state, "user", None),
+        "languages": LANGUAGES, "csrf": csrf_token(request), "path": request.url.path,
+        "quote": quote, "title": f"{status}", "message": message,
+    }, status_code=status)
