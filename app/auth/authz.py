@@ -11,11 +11,12 @@ from sqlalchemy import ColumnElement, Select, select
 
 from app.agreements.models import ServiceAgreement
 from app.auth.models import Role, User
-from app.budgets.models import OrderBudget, OrderBudgetLine
+from app.budgets.models import Delivery, OrderBudget, OrderBudgetLine
 from app.core.errors import Forbidden
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import IndicatorValue, Measure, MeasureTarget
 from app.organisations.models import Municipality, Provider
+from app.submissions.models import IndicatorValueRevision, ReportingDeadline
 
 S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
 
@@ -31,6 +32,7 @@ def _provider_filter(model: Any, provider_id: int) -> ColumnElement[bool] | None
     own_agreements = select(ServiceAgreement.id).where(ServiceAgreement.provider_id == provider_id)
     own_goals = select(Goal.id).where(Goal.service_agreement_id.in_(own_agreements))
     own_measures = select(Measure.id).where(Measure.provider_id == provider_id)
+    own_lines = select(OrderBudgetLine.id).where(OrderBudgetLine.provider_id == provider_id)
     filters: dict[Any, ColumnElement[bool]] = {
         Provider: Provider.id == provider_id,
         ServiceAgreement: ServiceAgreement.provider_id == provider_id,
@@ -41,6 +43,11 @@ def _provider_filter(model: Any, provider_id: int) -> ColumnElement[bool] | None
         MeasureTarget: MeasureTarget.measure_id.in_(own_measures),
         IndicatorValue: IndicatorValue.measure_id.in_(own_measures),
         OrderBudgetLine: OrderBudgetLine.provider_id == provider_id,
+        Delivery: Delivery.order_budget_line_id.in_(own_lines),
+        ReportingDeadline: ReportingDeadline.service_agreement_id.in_(own_agreements),
+        IndicatorValueRevision: IndicatorValueRevision.indicator_value_id.in_(
+            select(IndicatorValue.id).where(IndicatorValue.measure_id.in_(own_measures))
+        ),
         OrderBudget: OrderBudget.id.in_(
             select(OrderBudgetLine.order_budget_id).where(OrderBudgetLine.provider_id == provider_id)
         ),
@@ -69,8 +76,9 @@ def may_write(user: User, model: Any) -> bool:
         return False
     if user.role in PURCHASER_ROLES:
         return True
-    # A provider reporter reaches only his own measures (scope), and writes only their values.
-    return user.role is Role.provider_reporter and model is IndicatorValue
+    # A provider reporter reaches only his own measures and order lines (scope), and writes
+    # only their values and deliveries.
+    return user.role is Role.provider_reporter and model in (IndicatorValue, Delivery)
 
 
 def require_write(user: User, model: Any) -> None:
