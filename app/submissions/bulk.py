@@ -34,6 +34,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from defusedxml import DefusedXmlException
 from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
@@ -170,6 +171,11 @@ def _read_xlsx(data: bytes) -> Table:
     except DomainError:
         raise
     except Exception as exc:  # a malformed or hostile workbook: whatever openpyxl raises
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(exc, DefusedXmlException) or isinstance(cause, DefusedXmlException):
+            raise InvalidInput("The XLSX file could not be read: it declares XML entities or a "
+                               "DTD, which are refused; save it again from the template or as "
+                               "CSV") from None
         raise InvalidInput(f"The XLSX file could not be read ({type(exc).__name__}); save it "
                            "again from the template or as CSV") from None
     return Table(headers, rows)

@@ -44,7 +44,7 @@ def default_due_date(period: Period) -> date:
 
 def period_kind(period: Period) -> str:
     """Which periods are comparable: months, quarters, T1, T2 and years each with their own."""
-    if period.frequency is Frequency.tertial:
+    if period.frequency == Frequency.tertial:
         return period.code[-2:]  # "T1" or "T2"
     return period.frequency.value
 
@@ -58,7 +58,7 @@ def period_target(targets: dict[int, Decimal], rollup: Rollup, period: Period) -
     target = targets.get(period.year)
     if target is None:
         return None
-    if rollup is Rollup.sum:
+    if rollup == Rollup.sum:
         return target * months(period) / 12
     return target
 
@@ -68,7 +68,7 @@ def target_shortfall(value: Decimal, target: Decimal | None, tolerance: Decimal,
     """How far ``value`` misses ``target`` beyond the tolerance, or None if it does not."""
     if target is None:
         return None
-    gap = target - value if direction is Direction.higher_is_better else value - target
+    gap = target - value if direction == Direction.higher_is_better else value - target
     return gap if gap > tolerance else None
 
 
@@ -80,13 +80,13 @@ def flag_reason(value: Decimal, earlier: list[Decimal]) -> str | None:
     mean = sum(recent, Decimal(0)) / len(recent)
     if abs(value - mean) <= FLAG_RELATIVE * abs(mean):
         return None
-    return (f"{plain(value)} differs by more than {FLAG_RELATIVE:.0%} from {plain(mean)}, "
+    return (f"{plain(value)} differs by more than {FLAG_RELATIVE * 100:.0f} % from {plain(mean)}, "
             f"the mean of the {len(recent)} earlier values of this measure")
 
 
 def is_locked(status: ValueStatus, due_date: date, today: date) -> bool:
     """Accepted, and the period's due date has passed: the period is closed."""
-    return status is ValueStatus.accepted and due_date < today
+    return status == ValueStatus.accepted and due_date < today
 
 
 def plain(number: Decimal) -> str:

@@ -26,7 +26,7 @@ from app.auth.models import Role, User
 from app.budgets.models import Delivery, OrderBudget, OrderBudgetLine
 from app.core.crud import get_readable
 from app.core.errors import Conflict, Forbidden, InvalidInput
-from app.core.periods import Period, PeriodError, parse_period, periods_of_year
+from app.core.periods import Frequency, Period, PeriodError, parse_period, periods_of_year
 from app.goals.models import Goal
 from app.indicators.models import (
     DataSource,
@@ -61,7 +61,7 @@ class MeasureInfo:
     unit: str
     direction: Direction
     tolerance: Decimal
-    frequency: Any
+    frequency: Frequency
     rollup: Rollup
     min_value: Decimal | None
     max_value: Decimal | None
@@ -192,9 +192,10 @@ class Ledger:
         for m, goal_code, sa_id, sa_code, sa_year, first, last in session.execute(stmt):
             ledger.measures[m.id] = MeasureInfo(
                 id=m.id, municipality_id=m.municipality_id, provider_id=m.provider_id,
-                code=m.code, name=m.name, unit=m.unit, direction=m.direction,
-                tolerance=m.tolerance, frequency=m.frequency, rollup=m.rollup,
-                min_value=m.min_value, max_value=m.max_value, source=m.source,
+                code=m.code, name=m.name, unit=m.unit, direction=Direction(m.direction),
+                tolerance=_decimal(m.tolerance) or Decimal(0), frequency=Frequency(m.frequency),
+                rollup=Rollup(m.rollup), min_value=_decimal(m.min_value),
+                max_value=_decimal(m.max_value), source=DataSource(m.source),
                 goal_code=goal_code, agreement_id=sa_id, agreement_code=sa_code,
                 agreement_year=sa_year, first_year=first, last_year=last,
             )
@@ -252,8 +253,8 @@ class Ledger:
         decision = Decision(info, period, value, comment, existing,
                             Action.created if existing is None else Action.updated)
         errors = decision.errors
-        if user.role is Role.provider_reporter and info.source is not DataSource.provider:
-            who = ("a national indicator loaded from Sotkanet" if info.source is DataSource.national
+        if user.role is Role.provider_reporter and info.source != DataSource.provider:
+            who = ("a national indicator loaded from Sotkanet" if info.source == DataSource.national
                    else "entered by the purchaser")
             errors.append(("measure", f"measure {info.code} is {who}; providers do not report it"))
             return decision
@@ -295,6 +296,10 @@ class Ledger:
     def flag(self, decision: Decision) -> str | None:
         info, period = decision.info, decision.period
         return rules.flag_reason(decision.value, self.history.earlier(info.series(period), period))
+
+
+def _decimal(number: Any) -> Decimal | None:
+    return None if number is None else Decimal(number)
 
 
 def deadline_or_default(explicit: date | None, period: Period) -> date:
@@ -406,13 +411,13 @@ def review(session: Session, user: User, value_id: int, decision: str, reason: s
         raise locked
     reason = reason.strip() if reason else None
     new_status = ValueStatus.accepted if decision == "accept" else ValueStatus.returned
-    if new_status is ValueStatus.returned and not reason:
+    if new_status == ValueStatus.returned and not reason:
         raise InvalidInput("reason: say why the value is returned", field="reason")
     session.add(IndicatorValueRevision(**revision(
         value, municipality_id=value.municipality_id, by=user.username, new_value=value.value,
         new_comment=value.comment, new_status=new_status, reason=reason)))
     value.status = new_status
-    value.return_reason = reason if new_status is ValueStatus.returned else None
+    value.return_reason = reason if new_status == ValueStatus.returned else None
     value.reviewed_by, value.reviewed_at = user.username, now()
     value.updated_by = user.username
     session.flush()
@@ -469,7 +474,7 @@ def crud_value_rules(session: Session, value: IndicatorValue, data: dict[str, An
 def crud_value_after_write(session: Session, user: User, value: IndicatorValue,
                            _: dict[str, Any]) -> None:
     measure = session.get_one(Measure, value.measure_id)
-    if user.role is Role.provider_reporter and measure.source is not DataSource.provider:
+    if user.role is Role.provider_reporter and measure.source != DataSource.provider:
         raise Forbidden(f"measure {measure.code} is not reported by the provider",
                         field="measure_id")
     pending = session.info.get(_PENDING, {}).pop(value.id, None)
@@ -531,7 +536,7 @@ def due_items(session: Session, user: User, *, as_of: date, year: int | None = N
                 "target": info.target(period), "tolerance": info.tolerance,
                 "period": period.code, "period_start": period.start, "period_end": period.end,
                 "due_date": due, "status": status,
-                "overdue": due < as_of and (stored is None or stored.status is ValueStatus.returned),
+                "overdue": due < as_of and (stored is None or stored.status == ValueStatus.returned),
                 "locked": stored is not None and rules.is_locked(stored.status, due, as_of),
                 "value_id": stored.id if stored else None,
                 "value": stored.value if stored else None,

@@ -81,7 +81,7 @@ def _parse(data: bytes, adapter: TypeAdapter[Any], what: str) -> Any:
     if len(data) > MAX_BYTES:
         raise PayloadTooLarge(f"The {what} file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
     try:
-        document = json.loads(data)
+        document = json.loads(data, parse_float=Decimal)
     except (ValueError, RecursionError) as exc:
         raise InvalidInput(f"The {what} file is not JSON: {str(exc)[:200]}", field=what) from None
     if not isinstance(document, list):
@@ -186,7 +186,7 @@ def load(session: Session, user: User, values: list[SotkanetValue],
                     comment=comment, status=ValueStatus.accepted, reviewed_by=by,
                     reviewed_at=stamp, flagged=False, created_by=by, updated_by=by))
                 done["created"].append(period.code)
-            elif stored.value == number and stored.status is ValueStatus.accepted:
+            elif stored.value == number and stored.status == ValueStatus.accepted:
                 done["unchanged"].append(period.code)
             else:
                 session.add(IndicatorValueRevision(**service.revision(
