@@ -49,6 +49,12 @@ def period_of(code: str) -> Period:
     return parse_period(code)
 
 
+@lru_cache(maxsize=1024)
+def period_codes(year: int, frequency: Frequency) -> tuple[str, ...]:
+    """The codes a measure of ``frequency`` reports in ``year``, remembered."""
+    return tuple(p.code for p in periods_of_year(year, frequency))
+
+
 @dataclass
 class MeasureInfo:
     """What the rules need of one measure, its goal, agreement and framework."""
@@ -258,7 +264,7 @@ class Ledger:
                    else "entered by the purchaser")
             errors.append(("measure", f"measure {info.code} is {who}; providers do not report it"))
             return decision
-        allowed = [p.code for p in periods_of_year(period.year, info.frequency)]
+        allowed = period_codes(period.year, info.frequency)
         if period.code not in allowed:
             errors.append(("period", f"measure {info.code} is reported by {info.frequency.value} "
                                      f"({', '.join(allowed)}), not for {period.code}"))
