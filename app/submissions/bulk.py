@@ -27,6 +27,7 @@ Hostile files cost little and get a clear answer:
 
 import csv
 import io
+import math
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -252,7 +253,7 @@ def _text(cell: Any) -> str | None:
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
     if isinstance(cell, datetime | date):
-        raise ValueError("a date; write the code as text, e.g. 2015-T1 or 2015-03")
+        raise ValueError("a date; write it as text (a period as e.g. 2015-T1 or 2015-03)")
     text = str(cell).strip()
     return text or None
 
@@ -269,7 +270,11 @@ def parse_decimal(cell: Any) -> Decimal:
     if isinstance(cell, int):
         number = Decimal(cell)
     elif isinstance(cell, float):
-        number = round(Decimal(repr(cell)), 10)  # Excel's binary floats: 12.3 stays 12.3
+        if not math.isfinite(cell):
+            raise ValueError("expected a finite number")
+        number = Decimal(repr(cell))
+        if abs(number) < _LIMIT:
+            number = round(number, 10)  # Excel's binary floats: 12.3 stays 12.3
     elif isinstance(cell, Decimal):
         number = cell
     else:

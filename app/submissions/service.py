@@ -173,8 +173,13 @@ class Ledger:
         """
         ledger = cls()
         stmt = (
-            select(Measure, Goal.code, ServiceAgreement.id, ServiceAgreement.code,
-                   ServiceAgreement.year, FrameworkAgreement.first_year,
+            select(Measure.id, Measure.municipality_id, Measure.provider_id, Measure.code,
+                   Measure.name, Measure.unit, Measure.direction, Measure.tolerance,
+                   Measure.frequency, Measure.rollup, Measure.min_value, Measure.max_value,
+                   Measure.source, Goal.code.label("goal_code"),
+                   ServiceAgreement.id.label("agreement_id"),
+                   ServiceAgreement.code.label("agreement_code"),
+                   ServiceAgreement.year.label("agreement_year"), FrameworkAgreement.first_year,
                    FrameworkAgreement.last_year)
             .join(Goal, Goal.id == Measure.goal_id)
             .join(ServiceAgreement, ServiceAgreement.id == Goal.service_agreement_id)
@@ -195,19 +200,21 @@ class Ledger:
             stmt = stmt.where(service_agreement_has_board(board_id))
         if sources is not None:
             stmt = stmt.where(Measure.source.in_(list(sources)))
-        for m, goal_code, sa_id, sa_code, sa_year, first, last in session.execute(stmt):
+        for m in session.execute(stmt):
             ledger.measures[m.id] = MeasureInfo(
                 id=m.id, municipality_id=m.municipality_id, provider_id=m.provider_id,
                 code=m.code, name=m.name, unit=m.unit, direction=Direction(m.direction),
                 tolerance=_decimal(m.tolerance) or Decimal(0), frequency=Frequency(m.frequency),
                 rollup=Rollup(m.rollup), min_value=_decimal(m.min_value),
                 max_value=_decimal(m.max_value), source=DataSource(m.source),
-                goal_code=goal_code, agreement_id=sa_id, agreement_code=sa_code,
-                agreement_year=sa_year, first_year=first, last_year=last,
+                goal_code=m.goal_code, agreement_id=m.agreement_id,
+                agreement_code=m.agreement_code, agreement_year=m.agreement_year,
+                first_year=m.first_year, last_year=m.last_year,
             )
         if not ledger.measures:
             return ledger
-        ids = list(ledger.measures)
+        # The same selection as a subquery: no list of thousands of ids as parameters.
+        ids = stmt.with_only_columns(Measure.id).scalar_subquery()
         for measure_id, target_year, target in session.execute(
             select(MeasureTarget.measure_id, MeasureTarget.year, MeasureTarget.value)
             .where(MeasureTarget.measure_id.in_(ids))
@@ -231,7 +238,7 @@ class Ledger:
             values = scope(values, IndicatorValue, user)
         if history:
             providers = {m.provider_id for m in ledger.measures.values()}
-            codes = {m.code for m in ledger.measures.values()}
+            codes = stmt.with_only_columns(Measure.code).scalar_subquery()
             values = values.where(Measure.provider_id.in_(providers), Measure.code.in_(codes))
         else:
             values = values.where(IndicatorValue.measure_id.in_(ids))

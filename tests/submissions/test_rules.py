@@ -77,7 +77,8 @@ def test_numbers_are_read_as_people_write_them(cell: object, number: Decimal) ->
 @pytest.mark.parametrize(("cell", "message"), [
     ("viisi", "is not a number"), ("1,2,3", "is not a number"), ("NaN", "finite"),
     ("1.23456", "at most 4 decimals"), ("1e20", "too large"), (True, "expected a number"),
-    ("Infinity", "finite"),
+    ("Infinity", "finite"), (float("nan"), "finite"), (1e300, "too large"),
+    ("1e-999999999", "at most 4 decimals"),
 ])
 def test_what_is_not_a_number_is_said_so(cell: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
