@@ -238,8 +238,10 @@ class Ledger:
             values = scope(values, IndicatorValue, user)
         if history:
             providers = {m.provider_id for m in ledger.measures.values()}
-            codes = stmt.with_only_columns(Measure.code).scalar_subquery()
-            values = values.where(Measure.provider_id.in_(providers), Measure.code.in_(codes))
+            values = values.where(Measure.provider_id.in_(providers))
+            codes = {m.code for m in ledger.measures.values()}
+            if len(codes) <= 100:  # a few measures: only theirs; a file: all the provider's
+                values = values.where(Measure.code.in_(codes))
         else:
             values = values.where(IndicatorValue.measure_id.in_(ids))
         for row in session.execute(values):
