@@ -18,6 +18,7 @@ from app.core.security import install_security_headers
 from app.goals.router import routers as goal_routers
 from app.indicators.router import routers as indicator_routers
 from app.organisations.router import routers as organisation_routers
+from app.submissions.router import routers as submission_routers
 from app.web.router import STATIC, error_page
 from app.web.router import router as web_router
 
@@ -45,7 +46,8 @@ def create_app() -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(auth_router)
     for router in (*organisation_routers, *catalogue_routers, *agreement_routers,
-                   *budget_routers, *goal_routers, *indicator_routers, contracts_router):
+                   *budget_routers, *goal_routers, *indicator_routers, contracts_router,
+                   *submission_routers):
         api.include_router(router)
     app.include_router(api)
     app.include_router(web_router)

@@ -2,17 +2,19 @@
 
 from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
 from app.auth.models import AccessLogEntry, ApiToken, AuthSession, User
-from app.budgets.models import OrderBudget, OrderBudgetLine
+from app.budgets.models import Delivery, OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product, ProductGroup, ServiceArea
 from app.core.db import Base
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import IndicatorValue, Measure, MeasureTarget
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
+from app.submissions.models import IdempotencyKey, IndicatorValueRevision, ReportingDeadline
 
 __all__ = [
-    "AccessLogEntry", "Action", "ApiToken", "AuthSession", "Base", "Board", "FrameworkAgreement",
-    "Goal", "IndicatorValue",
+    "AccessLogEntry", "Action", "ApiToken", "AuthSession", "Base", "Board", "Delivery",
+    "FrameworkAgreement", "Goal", "IdempotencyKey", "IndicatorValue", "IndicatorValueRevision",
     "LongTermGoal", "Measure", "MeasureTarget", "Municipality", "OrderBudget", "OrderBudgetLine",
-    "Perspective", "Product", "ProductGroup", "Provider", "PurchaserUnit", "Region", "Resource",
+    "Perspective", "Product", "ProductGroup", "Provider", "PurchaserUnit", "Region",
+    "ReportingDeadline", "Resource",
     "ServiceAgreement", "ServiceArea", "User",
 ]

@@ -29,12 +29,13 @@ from app.agreements.models import (
     service_agreement_boards,
 )
 from app.auth.models import Role, User
-from app.budgets.models import OrderBudget, OrderBudgetLine
+from app.budgets.models import Delivery, OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product, ProductGroup, ServiceArea
 from app.core.errors import Forbidden
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import IndicatorValue, Measure, MeasureTarget
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
+from app.submissions.models import IndicatorValueRevision, ReportingDeadline
 
 S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
 
@@ -46,9 +47,11 @@ MASTER_DATA = frozenset({Municipality, Board, PurchaserUnit, Region, Provider, S
 # What the purchaser organisation writes; a purchaser manager only what is not master data.
 AGREEMENT_CONTENT = frozenset({FrameworkAgreement, Perspective, LongTermGoal, OrderBudget,
                                OrderBudgetLine, ServiceAgreement, Goal, Action, Resource, Measure,
-                               MeasureTarget, IndicatorValue})
+                               MeasureTarget, IndicatorValue, IndicatorValueRevision,
+                               ReportingDeadline, Delivery})
 # Readable without login (what exactly of them: read_filter).
-PUBLIC_MODELS = MASTER_DATA | (AGREEMENT_CONTENT - {IndicatorValue})
+PUBLIC_MODELS = MASTER_DATA | (AGREEMENT_CONTENT - {IndicatorValue, IndicatorValueRevision,
+                                                    Delivery})
 
 
 def is_installation_admin(user: User | None) -> bool:
@@ -75,6 +78,11 @@ def _content_filter(model: Any, frameworks: Any, budgets: Any, agreements: Any,
         Measure: Measure.id.in_(measures),
         MeasureTarget: MeasureTarget.measure_id.in_(measures),
         IndicatorValue: IndicatorValue.measure_id.in_(measures),
+        IndicatorValueRevision: IndicatorValueRevision.indicator_value_id.in_(
+            select(IndicatorValue.id).where(IndicatorValue.measure_id.in_(measures))),
+        ReportingDeadline: ReportingDeadline.service_agreement_id.in_(agreements),
+        Delivery: Delivery.order_budget_line_id.in_(
+            select(OrderBudgetLine.id).where(OrderBudgetLine.order_budget_id.in_(budgets))),
     }
     return filters.get(model, false())
 
@@ -88,6 +96,9 @@ def _provider_filter(model: Any, provider_id: int) -> ColumnElement[bool]:
     measures = select(Measure.id).where(Measure.provider_id == provider_id)
     if model is OrderBudgetLine:  # the budget's other providers' lines are not his
         return OrderBudgetLine.provider_id == provider_id
+    if model is Delivery:  # nor their deliveries
+        return Delivery.order_budget_line_id.in_(
+            select(OrderBudgetLine.id).where(OrderBudgetLine.provider_id == provider_id))
     return _content_filter(model, frameworks, budgets, agreements, measures)
 
 
@@ -100,7 +111,7 @@ def _board_filter(model: Any, board_id: int) -> ColumnElement[bool]:
 
 
 def _public_filter(model: Any) -> ColumnElement[bool]:
-    if model is IndicatorValue:
+    if model in (IndicatorValue, IndicatorValueRevision, Delivery):
         return false()  # values reach the public through issued reports
     return _content_filter(
         model,
@@ -145,8 +156,9 @@ def may_write(user: User | None, model: Any) -> bool:
         return True
     if user.role is Role.purchaser_manager:
         return model in AGREEMENT_CONTENT
-    # A provider reporter reaches only his own measures (scope), and writes only their values.
-    return user.role is Role.provider_reporter and model is IndicatorValue
+    # A provider reporter reaches only his own measures and order lines (scope), and writes
+    # only their values and deliveries.
+    return user.role is Role.provider_reporter and model in (IndicatorValue, Delivery)
 
 
 def require_write(user: User | None, model: Any) -> None:

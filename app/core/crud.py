@@ -173,6 +173,9 @@ def update(session: Session, user: User, obj: Any, data: dict[str, Any]) -> Any:
 def delete(session: Session, user: User, obj: Any) -> None:
     require_write(user, type(obj))
     require_write_object(session, user, obj)
+    res = _resources.get(type(obj))
+    if res and res.before_delete:
+        res.before_delete(session, user, obj)
     try:
         with session.begin_nested():
             session.delete(obj)
@@ -211,6 +214,7 @@ class Resource:
     rules: Rules | None = None
     nested: frozenset[str] = frozenset()
     after_write: Callable[[Session, User, Any, dict[str, Any]], None] | None = None
+    before_delete: Callable[[Session, User, Any], None] | None = None
     options: Sequence[LoaderOption] = ()
     order_by: Sequence[Any] = ()
 

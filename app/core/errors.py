@@ -54,6 +54,11 @@ class InvalidInput(DomainError):
     title = "Invalid input"
 
 
+class PayloadTooLarge(DomainError):
+    status = 413
+    title = "Payload too large"
+
+
 def problem(
     status: int, title: str, detail: str, *, errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None, **extra: Any,

@@ -1,10 +1,21 @@
 """Measures (mittarit), their yearly targets and the indicator values reported for them."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base
@@ -29,6 +40,14 @@ class DataSource(StrEnum):
     provider = "provider"  # the provider reports it
     purchaser = "purchaser"  # the purchaser enters it
     national = "national"  # a national indicator: THL Sotkanet
+
+
+class ValueStatus(StrEnum):
+    """Where a reported value stands in the purchaser's review (tarkastus)."""
+
+    submitted = "submitted"  # toimitettu: waits for the purchaser's review
+    accepted = "accepted"  # hyväksytty
+    returned = "returned"  # palautettu: back on the provider's list with a reason
 
 
 class Measure(TenantOwned, Base):
@@ -98,3 +117,14 @@ class IndicatorValue(TenantOwned, Base):
     period_end: Mapped[date] = mapped_column(Date)
     value: Mapped[Decimal] = mapped_column(VALUE)
     comment: Mapped[str | None] = mapped_column(Text)
+    # Review (app.submissions): the purchaser accepts a value or returns it with a reason.
+    status: Mapped[ValueStatus] = enum_column(
+        ValueStatus, default=ValueStatus.submitted, server_default=ValueStatus.submitted.value
+    )
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[str | None] = mapped_column(String(150))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Far from the provider's earlier values (app.submissions.rules.flag_reason): accepted,
+    # but shown to the purchaser with the reason.
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    flag_reason: Mapped[str | None] = mapped_column(Text)

@@ -8,7 +8,7 @@ from pydantic import AfterValidator, Field
 
 from app.core.periods import Frequency, parse_period
 from app.core.types import Code, Id, Name, ReadSchema, Schema, Text, Value, Year
-from app.indicators.models import DataSource, Direction, Rollup
+from app.indicators.models import DataSource, Direction, Rollup, ValueStatus
 
 
 def _period_code(value: str) -> str:
@@ -112,6 +112,7 @@ class IndicatorValueCreate(Schema):
 class IndicatorValueUpdate(Schema):
     value: Value | None = None
     comment: Text | None = None
+    reason: Text | None = Field(None, description="Why the value is corrected (kept in its history)")
 
 
 class IndicatorValueRead(ReadSchema):
@@ -123,6 +124,12 @@ class IndicatorValueRead(ReadSchema):
     period_end: date
     value: Decimal
     comment: str | None
+    status: ValueStatus
+    return_reason: str | None
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    flagged: bool
+    flag_reason: str | None
     created_by: str
     created_at: datetime
     updated_by: str
@@ -134,3 +141,5 @@ class IndicatorValueFilters(Schema):
     period: PeriodCode | None = None
     year: Year | None = None
     provider_id: Id | None = None
+    status: ValueStatus | None = None
+    flagged: bool | None = None

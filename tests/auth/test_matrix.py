@@ -6,21 +6,24 @@ of the app that has no entry here fails the suite, so a new route cannot go unre
 """
 
 from collections.abc import Callable
+from datetime import date
 from itertools import count
 from typing import Any
 
 import pytest
+from fastapi.encoders import jsonable_encoder
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
 from app.auth.models import Role
-from app.budgets.models import OrderBudget, OrderBudgetLine
+from app.budgets.models import Delivery, OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product, ProductGroup, ServiceArea
 from app.demo import CONTRACTS
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import IndicatorValue, Measure
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
+from app.submissions.models import ReportingDeadline
 from tests.auth.routes import api_routes
 from tests.helpers import auth, create, create_user
 
@@ -46,6 +49,7 @@ EXPECT: dict[str, dict[str, tuple[Any, Any]]] = {
     "municipality-create": {**{r: (403, 403) for r in ROLES}, "public": (401, 401)},
     # Drafts: the public sees agreements only once approved.
     "content-read": {**{r: (200, 404) for r in ROLES}, "public": (404, 404)},
+    "content-read-private": {**{r: (200, 404) for r in ROLES}, "public": (401, 401)},
     "content-write": {"admin": (OK, 404), "purchaser_director": (OK, 404),
                       "purchaser_manager": (OK, 404), "provider_reporter": (403, 404),
                       "board_member": (403, 404), "public": (401, 401)},
@@ -93,6 +97,8 @@ RESOURCES = {
     "/api/v1/resources": ("resource", "content"),
     "/api/v1/measures": ("measure", "content"),
     "/api/v1/indicator-values": ("value", "value"),
+    "/api/v1/reporting-deadlines": ("deadline", "content"),
+    "/api/v1/deliveries": ("delivery", "value"),
 }
 
 
@@ -126,6 +132,18 @@ def _policy() -> dict[tuple[str, str], tuple[str, str | None]]:
         ("POST", "/api/v1/contracts/import"): ("import", None),
         ("GET", "/api/v1/contracts/export"): ("export", None),
         ("GET", "/healthz"): ("special", None),  # public, no data
+        # provider submissions (tests/submissions: reporters only their own, purchasers review)
+        ("GET", "/api/v1/submissions/due"): ("self", None),
+        ("GET", "/api/v1/indicator-values/{obj_id}/history"): ("value-read", "value"),
+        ("GET", "/api/v1/service-agreements/{obj_id}/calendar"): ("content-read-private",
+                                                                   "agreement"),
+        ("POST", "/api/v1/submissions"): ("special", None),
+        ("POST", "/api/v1/submissions/bulk"): ("special", None),
+        ("GET", "/api/v1/submissions/template.xlsx"): ("special", None),
+        ("GET", "/api/v1/submissions/export.csv"): ("special", None),
+        ("POST", "/api/v1/indicator-values/{obj_id}/review"): ("special", None),
+        ("GET", "/api/v1/boards/{obj_id}/overdue"): ("special", None),
+        ("POST", "/api/v1/sotkanet/load"): ("special", None),
         # web pages: tests/web (same rules through app.auth.authz)
         ("GET", "/"): ("special", None),
         ("GET", "/login"): ("special", None),
@@ -184,6 +202,10 @@ def build_world(db: Session, code: str) -> dict[str, Any]:
                           direction="higher_is_better", frequency="tertial")
     w["value"] = create(db, IndicatorValue, measure_id=w["measure"].id, period="2015-T1",
                         value=5)
+    w["deadline"] = create(db, ReportingDeadline, service_agreement_id=w["agreement"].id,
+                           period="2015-T1", due_date=date(2015, 6, 15))
+    w["delivery"] = create(db, Delivery, order_budget_line_id=w["line"].id, period="2015-T1",
+                           volume=3, euros=15)
     return w
 
 
@@ -199,7 +221,7 @@ def create_body(key: str, db: Session, w: dict[str, Any]) -> tuple[Any, dict[str
         "board": lambda: (Board, {"municipality_id": mid, "code": f"B{n}", "name_fi": "B"}),
         "unit": lambda: (PurchaserUnit, {"municipality_id": mid, "code": f"U{n}", "name_fi": "U"}),
         "region": lambda: (Region, {"municipality_id": mid, "code": f"R{n}", "name_fi": "R"}),
-        "provider": lambda: (Provider, {"municipality_id": mid, "code": f"P{n}", "name": "P",
+        "provider": lambda: (Provider, {"municipality_id": mid, "code": f"PX{n}", "name": "P",
                                         "kind": "association"}),
         "area": lambda: (ServiceArea, {"municipality_id": mid, "code": f"A{n}", "name_fi": "A"}),
         "group": lambda: (ProductGroup, {"service_area_id": w["area"].id, "code": f"G{n}",
@@ -230,6 +252,15 @@ def create_body(key: str, db: Session, w: dict[str, Any]) -> tuple[Any, dict[str
         "measure": lambda: (Measure, {"goal_id": w["goal"].id, "code": f"M{n}", "name": "M",
                                       "unit": "kpl", "direction": "lower_is_better",
                                       "frequency": "year"}),
+        "deadline": lambda: (ReportingDeadline, {
+            "service_agreement_id": create(db, ServiceAgreement, code=f"D{n}",
+                                           framework_agreement_id=w["framework"].id,
+                                           provider_id=w["provider"].id, year=2015, title="D",
+                                           board_ids=[w["board"].id]).id,
+            "period": "2015", "due_date": date(2016, 2, 15)}),
+        "delivery": lambda: (Delivery, {
+            "order_budget_line_id": w["line"].id, "period": f"2015-{n % 12 + 1:02d}",
+            "volume": "1", "euros": "5.00"}),
         "value": lambda: (IndicatorValue, {
             "measure_id": create(db, Measure, goal_id=w["goal"].id, code=f"V{n}", name="V",
                                  unit="kpl", direction="lower_is_better",
@@ -248,6 +279,8 @@ def _status_ok(expected: Any, status: int, method: str) -> bool:
 def test_route_answers_each_role_as_the_policy_says(
     client: TestClient, db: Session, method: str, path: str
 ) -> None:
+    global _n
+    _n = count(1)  # codes and years unique within the test
     kind, key = POLICY[(method, path)]
     if kind == "special":
         return  # covered by its own tests, named in the table
@@ -299,7 +332,7 @@ def _request(client: TestClient, db: Session, method: str, path: str, key: str |
         return client.request(method, path, headers=headers, json=body)
     if method == "POST":
         _, body = create_body(key, db, world)
-        return client.post(path, headers=headers, json=body)
+        return client.post(path, headers=headers, json=jsonable_encoder(body))
     target = world[key]
     if method == "DELETE":  # a fresh object of its own, so that others stay for the next role
         model, body = create_body(key, db, world)

@@ -24,6 +24,7 @@ OPTIONAL_AUTH_PREFIXES = (
     "/api/v1/framework-agreements", "/api/v1/perspectives", "/api/v1/long-term-goals",
     "/api/v1/order-budgets", "/api/v1/order-budget-lines", "/api/v1/service-agreements",
     "/api/v1/goals", "/api/v1/actions", "/api/v1/resources", "/api/v1/measures",
+    "/api/v1/reporting-deadlines",
 )
 
 

@@ -1,0 +1,477 @@
+"""Bulk upload of indicator values from CSV or XLSX: all rows or nothing.
+
+One row per measure × period. Columns (header names in English or Finnish, any order):
+``measure_code`` (mittari), ``period`` (kausi) and ``value`` (arvo) are required; ``comment``
+(kommentti) is optional, and ``agreement`` (sopimus) and ``goal`` (tavoite) pick the measure
+when the provider has the same measure code in several agreements or goals. The columns of
+the template that only inform (``measure_name``, ``unit``, ``target``, ``due_date``, ``status``
+…) are ignored. A row without a value and comment is skipped.
+
+Every row is checked in memory against the rules of a single submission (app.submissions.rules),
+with the measures, targets, deadlines and stored values of the provider loaded once. A file with
+any bad row is rejected with every bad row listed (row as numbered in the file, column, reason)
+and nothing stored; a dry run reports what would be created, updated or left unchanged. The
+rows are then written with a few executemany statements inside the request's one transaction.
+
+Hostile files cost little and get a clear answer:
+
+- at most :data:`MAX_BYTES` are read (413), and :data:`MAX_ROWS` rows (413);
+- an XLSX is a zip: its entry count and declared unpacked size are checked with ``zipfile``
+  *before* openpyxl opens it (413). zipfile never inflates an entry beyond its declared size
+  (it stops and fails the CRC check), so the declared sizes bound the work;
+- XML is parsed by openpyxl, which uses defusedxml's parsers when defusedxml is installed (it
+  is a dependency; :func:`_require_defusedxml` refuses to read XLSX otherwise): no entity
+  expansion ("billion laughs"), no external entities or DTD retrieval;
+- anything else openpyxl or csv cannot read is a 422 naming the file, never a 500.
+"""
+
+import csv
+import io
+import math
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from defusedxml import DefusedXmlException
+from sqlalchemy import insert, update
+from sqlalchemy.orm import Session
+
+from app.auth.models import Role, User
+from app.core.errors import DomainError, InvalidInput, PayloadTooLarge
+from app.core.periods import PeriodError
+from app.indicators.models import IndicatorValue, ValueStatus
+from app.submissions import service
+from app.submissions.models import IndicatorValueRevision
+from app.submissions.service import Action, Decision, Ledger, MeasureInfo, period_of
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 50_000
+MAX_COLUMNS = 40
+XLSX_MAX_ENTRIES = 100
+XLSX_MAX_UNPACKED = 50 * 1024 * 1024
+MAX_TEXT = 10_000
+CHUNK = 1000  # rows per executemany: bounded memory per statement, same speed
+
+REQUIRED = ("measure_code", "period", "value")
+INPUT = (*REQUIRED, "comment", "agreement", "goal")
+INFORMATIVE = ("measure_name", "unit", "target", "tolerance", "due_date", "status", "provider",
+               "return_reason", "flagged", "flag_reason", "direction", "frequency",
+               "updated_by", "updated_at", "value_id", "locked")
+ALIASES = {
+    "mittari": "measure_code", "mittarin_tunnus": "measure_code", "kausi": "period",
+    "arvo": "value", "toteuma": "value", "kommentti": "comment", "sopimus": "agreement",
+    "tavoite": "goal", "mittarin_nimi": "measure_name", "nimi": "measure_name",
+    "yksikkö": "unit", "tavoitetaso": "target", "määräpäivä": "due_date", "tila": "status",
+}
+FIELD_COLUMN = {"measure": "measure_code", "period": "period", "value": "value",
+                "comment": "comment"}
+DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class BulkRejected(InvalidInput):
+    """The file was rejected; ``errors`` lists every bad row. Nothing was stored."""
+
+    def __init__(self, errors: list[dict[str, Any]], source: str = "") -> None:
+        rows = len({e["row"] for e in errors})
+        shown = "; ".join(f"row {e['row']} {e['column']}: {e['message']}" for e in errors[:10])
+        more = f" … and {len(errors) - 10} more" if len(errors) > 10 else ""
+        name = f"{source}: " if source else ""
+        super().__init__(f"{name}{rows} row(s) with errors, nothing was stored: {shown}{more}",
+                         errors=errors)
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[tuple[int, list[Any]]]  # (row number in the file, cells)
+
+
+def neutralise(text: str) -> str:
+    """A cell a spreadsheet would run as a formula starts with an apostrophe instead.
+
+    Numbers (``-5``, ``+3.2``) are left as they are; they are not formulas.
+    """
+    if text.startswith(DANGEROUS_START):
+        try:
+            Decimal(text)
+            return text
+        except InvalidOperation:
+            return "'" + text
+    return text
+
+
+def unneutralise(text: str) -> str:
+    """Undo :func:`neutralise` on a cell read back from one of our own exports."""
+    if text.startswith("'") and text[1:].startswith(DANGEROUS_START):
+        return text[1:]
+    return text
+
+
+# -- reading the file --------------------------------------------------------------------------
+
+
+def read_table(data: bytes, filename: str = "") -> Table:
+    if len(data) > MAX_BYTES:
+        raise PayloadTooLarge(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MiB; "
+                              "split it into several files")
+    name = filename.lower()
+    if data[:4] == b"PK\x03\x04" or name.endswith((".xlsx", ".xlsm")):
+        return _read_xlsx(data)
+    if name.endswith(".xls") or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise InvalidInput("Old Excel files (.xls) are not read; save the file as .xlsx or CSV")
+    return _read_csv(data)
+
+
+def _require_defusedxml() -> None:
+    import openpyxl.xml
+
+    if not openpyxl.xml.DEFUSEDXML:
+        raise RuntimeError("openpyxl must parse XML through defusedxml (install defusedxml and "
+                           "do not set OPENPYXL_DEFUSEDXML=False)")
+
+
+def _read_xlsx(data: bytes) -> Table:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise InvalidInput("The file is not a valid XLSX workbook (it is not a zip archive)") \
+            from None
+    if len(entries) > XLSX_MAX_ENTRIES:
+        raise PayloadTooLarge(f"The XLSX file has {len(entries)} parts; a workbook of values has "
+                              f"at most {XLSX_MAX_ENTRIES}")
+    unpacked = sum(entry.file_size for entry in entries)
+    if unpacked > XLSX_MAX_UNPACKED:
+        raise PayloadTooLarge(f"The XLSX file unpacks to {unpacked // (1024 * 1024)} MiB; at most "
+                              f"{XLSX_MAX_UNPACKED // (1024 * 1024)} MiB are read")
+    if "xl/workbook.xml" not in {entry.filename for entry in entries}:
+        raise InvalidInput("The file is a zip archive but not an XLSX workbook")
+    _require_defusedxml()
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = book["Arvot"] if "Arvot" in book.sheetnames else book.worksheets[0]
+            rows: list[tuple[int, list[Any]]] = []
+            headers: list[str] = []
+            for number, cells in enumerate(
+                sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True), start=1
+            ):
+                if number == 1:
+                    headers = [_header(c) for c in cells]
+                    continue
+                if number > MAX_ROWS + 1:
+                    raise PayloadTooLarge(f"The file has more than {MAX_ROWS} rows; split it")
+                rows.append((number, list(cells)))
+        finally:
+            book.close()
+    except DomainError:
+        raise
+    except Exception as exc:  # a malformed or hostile workbook: whatever openpyxl raises
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(exc, DefusedXmlException) or isinstance(cause, DefusedXmlException):
+            raise InvalidInput("The XLSX file could not be read: it declares XML entities or a "
+                               "DTD, which are refused; save it again from the template or as "
+                               "CSV") from None
+        raise InvalidInput(f"The XLSX file could not be read ({type(exc).__name__}); save it "
+                           "again from the template or as CSV") from None
+    return Table(headers, rows)
+
+
+def _header(cell: Any) -> str:
+    return "" if cell is None else str(cell)
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")  # Excel's "CSV" in Finnish Windows
+
+
+def _read_csv(data: bytes) -> Table:
+    text = _decode(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((";", ",", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, list[Any]]] = []
+    headers: list[str] = []
+    line = 0
+    try:
+        for record in reader:
+            start, line = line + 1, reader.line_num
+            if not headers and start == 1:
+                headers = record
+                continue
+            if len(rows) >= MAX_ROWS:
+                raise PayloadTooLarge(f"The file has more than {MAX_ROWS} rows; split it")
+            rows.append((start, [unneutralise(c) for c in record[:MAX_COLUMNS]]))
+    except csv.Error as exc:
+        raise InvalidInput(f"The CSV file could not be read at line {reader.line_num}: {exc}") \
+            from None
+    return Table(headers, rows)
+
+
+# -- checking the rows -------------------------------------------------------------------------
+
+
+def _key(header: str) -> str:
+    key = header.strip().lower().replace(" ", "_").replace("-", "_")
+    return ALIASES.get(key, key)
+
+
+def columns(headers: list[str]) -> dict[str, int]:
+    """Column positions by key; every problem with the header row at once."""
+    found: dict[str, int] = {}
+    errors = []
+    for i, header in enumerate(headers):
+        key = _key(header)
+        if not key:
+            continue
+        if key in found:
+            errors.append({"row": 1, "column": header, "message": "the column appears twice"})
+        elif key not in INPUT and key not in INFORMATIVE:
+            errors.append({"row": 1, "column": header, "message": (
+                "unknown column; the columns are " + ", ".join(INPUT)
+                + " (and the template's informative columns)")})
+        found[key] = i
+    for key in REQUIRED:
+        if key not in found:
+            errors.append({"row": 1, "column": key, "message": "required column is missing"})
+    if errors:
+        raise BulkRejected(errors)
+    return found
+
+
+def _text(cell: Any) -> str | None:
+    if cell is None:
+        return None
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    if isinstance(cell, datetime | date):
+        raise ValueError("a date; write it as text (a period as e.g. 2015-T1 or 2015-03)")
+    text = str(cell).strip()
+    return text or None
+
+
+_SPACES = str.maketrans("", "", " \u00a0\u202f'")
+_LIMIT = Decimal(10) ** 14
+_PLACES = Decimal("0.0001")
+
+
+def parse_decimal(cell: Any) -> Decimal:
+    """A number in the measure's unit: 12.5, 12,5 and 1 234,5 are all read; 4 decimals at most."""
+    if isinstance(cell, bool):
+        raise ValueError("expected a number")
+    if isinstance(cell, int):
+        number = Decimal(cell)
+    elif isinstance(cell, float):
+        if not math.isfinite(cell):
+            raise ValueError("expected a finite number")
+        number = Decimal(repr(cell))
+        if abs(number) < _LIMIT:
+            number = round(number, 10)  # Excel's binary floats: 12.3 stays 12.3
+    elif isinstance(cell, Decimal):
+        number = cell
+    else:
+        text = str(cell).strip().translate(_SPACES)
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"'{str(cell)[:40]}' is not a number") from None
+    if not number.is_finite():
+        raise ValueError("expected a finite number")
+    if abs(number) >= _LIMIT:
+        raise ValueError("the number is too large")
+    if number != number.quantize(_PLACES):
+        raise ValueError("at most 4 decimals")
+    return number
+
+
+@dataclass
+class Plan:
+    """What the file would do: the decisions of its rows, in file order."""
+
+    source: str
+    rows: list[tuple[int, Decision]] = field(default_factory=list)
+    skipped: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    flags: dict[int, str | None] = field(default_factory=dict)  # row -> flag reason
+
+    def count(self, action: Action) -> int:
+        return sum(1 for _, d in self.rows if d.action is action)
+
+
+def plan(session: Session, user: User, provider_id: int, table: Table, today: date,
+         source: str = "") -> Plan:
+    """Check every row; collect every error. Nothing is written."""
+    cols = columns(table.headers)
+    header_of = {key: table.headers[i] for key, i in cols.items()}
+    ledger = Ledger.load(session, user, provider_id=provider_id, history=True)
+    by_code: dict[str, list[MeasureInfo]] = {}
+    for measure in ledger.measures.values():
+        by_code.setdefault(measure.code, []).append(measure)
+    result = Plan(source)
+    seen: dict[tuple[int, str], int] = {}
+
+    def cell(cells: list[Any], key: str) -> Any:
+        i = cols.get(key)
+        return cells[i] if i is not None and i < len(cells) else None
+
+    for number, cells in table.rows:
+        errors: list[dict[str, Any]] = []
+
+        def error(key: str, message: str, number: int = number,
+                  errors: list[dict[str, Any]] = errors) -> None:
+            errors.append({"row": number, "column": header_of.get(key, key), "message": message})
+
+        raw_value = cell(cells, "value")
+        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+            continue  # an empty line
+        texts: dict[str, str | None] = {}
+        for key in ("measure_code", "period", "agreement", "goal", "comment"):
+            try:
+                texts[key] = _text(cell(cells, key))
+            except ValueError as exc:
+                error(key, str(exc))
+                texts[key] = None
+        if (raw_value is None or (isinstance(raw_value, str) and not raw_value.strip())) \
+                and texts["comment"] is None:
+            result.skipped += 1
+            continue
+        code, comment = texts["measure_code"], texts["comment"]
+        if code is None and not errors:
+            error("measure_code", "required")
+        period = None
+        if texts["period"] is None:
+            if not errors:
+                error("period", "required")
+        else:
+            try:
+                period = period_of(texts["period"])
+            except PeriodError as exc:
+                error("period", str(exc))
+        value = None
+        if raw_value is None or (isinstance(raw_value, str) and not raw_value.strip()):
+            error("value", "required when the row has a comment")
+        else:
+            try:
+                value = parse_decimal(raw_value)
+            except ValueError as exc:
+                error("value", str(exc))
+        if comment is not None and (len(comment) > MAX_TEXT or "\x00" in comment):
+            error("comment", f"at most {MAX_TEXT} characters, no NUL characters")
+        info: MeasureInfo | None = None
+        if code is not None and period is not None:
+            candidates = by_code.get(code, [])
+            if texts["agreement"]:
+                candidates = [m for m in candidates if m.agreement_code == texts["agreement"]]
+            if texts["goal"]:
+                candidates = [m for m in candidates if m.goal_code == texts["goal"]]
+            if len(candidates) > 1:
+                same_year = [m for m in candidates if m.agreement_year == period.year]
+                candidates = same_year or candidates
+            if not candidates:
+                where = "".join(f" in {k} {texts[k]}" for k in ("agreement", "goal") if texts[k])
+                error("measure_code", f"no measure {code}{where} for your provider")
+            elif len(candidates) > 1:
+                error("measure_code", f"measure {code} is in several agreements or goals; fill in "
+                                      "the agreement and goal columns")
+            else:
+                info = candidates[0]
+        if info is not None and period is not None:
+            earlier = seen.get((info.id, period.code))
+            if earlier is not None:
+                error("period", f"measure {info.code} for {period.code} is also on row {earlier}")
+            seen[(info.id, period.code)] = number
+        if errors or info is None or period is None or value is None:
+            result.errors.extend(errors)
+            continue
+        decision = ledger.decide(user, info, period, value, comment, today)
+        for field_name, message in decision.errors:
+            error(FIELD_COLUMN.get(field_name, field_name), message)
+        result.errors.extend(errors)
+        result.rows.append((number, decision))
+    if result.errors:
+        return result
+    changes = [(n, d) for n, d in result.rows if d.action is not Action.unchanged]
+    for _, d in changes:  # the flag rule sees the file's other rows as earlier values too
+        ledger.history.put(d.info.series(d.period), d.period, d.value)
+    for n, d in changes:
+        result.flags[n] = ledger.flag(d)
+    return result
+
+
+def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), CHUNK):
+        yield rows[start:start + CHUNK]
+
+
+def apply(session: Session, user: User, result: Plan) -> None:
+    """Write the planned rows: a few executemany statements in the caller's transaction."""
+    stamp = service.now()
+    by = user.username
+    reason = f"file upload {result.source}".strip()
+    inserts, updates, revisions = [], [], []
+    for number, d in result.rows:
+        flag = result.flags.get(number)
+        if d.action is Action.created:
+            inserts.append({
+                "municipality_id": d.info.municipality_id, "measure_id": d.info.id,
+                "period": d.period.code, "period_start": d.period.start,
+                "period_end": d.period.end, "value": d.value, "comment": d.comment,
+                "status": ValueStatus.submitted, "flagged": flag is not None,
+                "flag_reason": flag, "created_by": by, "updated_by": by,
+                "created_at": stamp, "updated_at": stamp,
+            })
+        elif d.action is Action.updated:
+            assert d.existing is not None
+            updates.append({
+                "id": d.existing.id, "value": d.value, "comment": d.comment,
+                "status": ValueStatus.submitted, "return_reason": None, "reviewed_by": None,
+                "reviewed_at": None, "flagged": flag is not None, "flag_reason": flag,
+                "updated_by": by, "updated_at": stamp,
+            })
+            revisions.append(service.revision(
+                d.existing, municipality_id=d.info.municipality_id, by=by, new_value=d.value,
+                new_comment=d.comment, new_status=ValueStatus.submitted,
+                reason=f"{reason}, row {number}"))
+    for chunk in _chunks(inserts):
+        session.execute(insert(IndicatorValue), chunk)
+    for chunk in _chunks(updates):
+        session.execute(update(IndicatorValue), chunk)
+    for chunk in _chunks(revisions):
+        session.execute(insert(IndicatorValueRevision), chunk)
+    session.flush()
+
+
+def import_file(session: Session, user: User, data: bytes, filename: str, provider_id: int,
+                *, dry_run: bool, today: date) -> dict[str, Any]:
+    """Check a whole file and, unless it is a dry run, store it; any bad row rejects it all."""
+    if user.role is Role.provider_reporter and provider_id != user.provider_id:
+        raise InvalidInput("A provider reporter uploads only his own provider's values",
+                           field="provider_id")
+    table = read_table(data, filename)
+    result = plan(session, user, provider_id, table, today, filename)
+    if result.errors:
+        raise BulkRejected(result.errors, filename)
+    if not dry_run:
+        apply(session, user, result)
+    return {
+        "dry_run": dry_run, "created": result.count(Action.created),
+        "updated": result.count(Action.updated), "unchanged": result.count(Action.unchanged),
+        "skipped": result.skipped,
+        "rows": [{
+            "row": number, "measure_id": d.info.id, "measure_code": d.info.code,
+            "service_agreement_code": d.info.agreement_code, "period": d.period.code,
+            "action": d.action, "old_value": d.existing.value if d.existing else None,
+            "value": d.value, "flagged": result.flags.get(number) is not None,
+            "flag_reason": result.flags.get(number),
+        } for number, d in result.rows if d.action is not Action.unchanged],
+    }

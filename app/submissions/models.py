@@ -1,0 +1,67 @@
+"""Reporting deadlines, the history of indicator values and idempotency keys."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import Base, utcnow
+from app.core.models import VALUE, TenantOwned, enum_column
+from app.indicators.models import ValueStatus
+
+
+class ReportingDeadline(TenantOwned, Base):
+    """Raportoinnin määräpäivä: the due date of one reporting period of a service agreement.
+
+    Periods without a row here are due on the default date of
+    app.submissions.rules.default_due_date (the 15th of the second month after the period).
+    """
+
+    __tablename__ = "reporting_deadlines"
+    __table_args__ = (UniqueConstraint("service_agreement_id", "period"),)
+
+    service_agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("service_agreements.id", ondelete="CASCADE"), index=True
+    )
+    period: Mapped[str] = mapped_column(String(10))
+    due_date: Mapped[date] = mapped_column(Date)
+
+
+class IndicatorValueRevision(TenantOwned, Base):
+    """One change of a reported value: a correction, a return or an acceptance.
+
+    ``created_by`` / ``created_at`` say who changed it and when (the API calls them
+    ``changed_by`` / ``changed_at``); ``reason`` says why.
+    """
+
+    __tablename__ = "indicator_value_revisions"
+
+    indicator_value_id: Mapped[int] = mapped_column(
+        ForeignKey("indicator_values.id", ondelete="CASCADE"), index=True
+    )
+    old_value: Mapped[Decimal | None] = mapped_column(VALUE)
+    new_value: Mapped[Decimal] = mapped_column(VALUE)
+    old_comment: Mapped[str | None] = mapped_column(Text)
+    new_comment: Mapped[str | None] = mapped_column(Text)
+    old_status: Mapped[ValueStatus | None] = enum_column(ValueStatus, nullable=True)
+    new_status: Mapped[ValueStatus] = enum_column(ValueStatus)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class IdempotencyKey(Base):
+    """A write request answered under a client's Idempotency-Key, per user.
+
+    The same key with the same request gets the stored answer again; nothing is written twice.
+    """
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    response_status: Mapped[int] = mapped_column(Integer)
+    response_body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,247 @@
+"""Submissions, review, reporting calendar, deliveries and national indicators under /api/v1."""
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from app.auth.authz import require_write
+from app.auth.deps import CurrentUser
+from app.auth.models import Role, User
+from app.budgets.models import Delivery
+from app.core.crud import Resource, crud_router, get_readable
+from app.core.db import SessionDep
+from app.core.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from app.core.pagination import Page
+from app.core.types import Id, IdPath, Year
+from app.indicators.models import IndicatorValue
+from app.indicators.schemas import IndicatorValueRead
+from app.organisations.models import Board, Municipality, Provider
+from app.submissions import bulk, idempotency, service, sotkanet, template
+from app.submissions import schemas as s
+from app.submissions.models import ReportingDeadline
+
+TAG = "submissions"
+FORM_OVERHEAD = 64 * 1024  # multipart boundaries and headers around the files
+
+router = APIRouter(tags=[TAG])
+IdempotencyKey = Annotated[str | None, Header(alias=idempotency.HEADER,
+                                              description="Any unique string, e.g. a UUID")]
+
+
+def _provider(session: SessionDep, user: User, provider_id: int | None) -> int:
+    """The provider whose values the request is about: a reporter's own, else given."""
+    if user.role is Role.provider_reporter:
+        if provider_id is not None and provider_id != user.provider_id:
+            raise NotFound(f"No provider with id {provider_id}")
+        return user.provider_id or 0
+    if provider_id is None:
+        raise InvalidInput("provider_id: required; whose values?", field="provider_id")
+    get_readable(session, Provider, provider_id, user)
+    return provider_id
+
+
+async def _files(request: Request, names: tuple[str, ...], max_bytes: int
+                 ) -> dict[str, tuple[str, bytes]]:
+    """The multipart files ``names``, each at most ``max_bytes``; refused before parsing when
+    Content-Length already says the request is too large."""
+    length = request.headers.get("content-length")
+    if length is not None:
+        if not length.isdigit():
+            raise InvalidInput("Content-Length is not a number")
+        if int(length) > max_bytes * len(names) + FORM_OVERHEAD:
+            raise PayloadTooLarge(f"The upload is larger than {max_bytes // (1024 * 1024)} MiB "
+                                  "per file")
+    form = await request.form(max_files=len(names), max_fields=len(names) + 5)
+    try:
+        out = {}
+        for name in names:
+            item = form.get(name)
+            if not isinstance(item, UploadFile):
+                raise InvalidInput(f"{name}: send the file as the multipart/form-data field "
+                                   f"'{name}'", field=name)
+            data = await item.read(max_bytes + 1)
+            if len(data) > max_bytes:
+                raise PayloadTooLarge(f"{name}: the file is larger than "
+                                      f"{max_bytes // (1024 * 1024)} MiB")
+            out[name] = (item.filename or name, data)
+        return out
+    finally:
+        await form.close()
+
+
+def _multipart(*names: str) -> dict[str, Any]:
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": list(names),
+        "properties": {n: {"type": "string", "format": "binary"} for n in names}}}}}}
+
+
+# -- due list, single submission, history and review -------------------------------------------
+
+
+@router.get("/submissions/due", response_model=Page[s.DueItem],
+            summary="What is due, overdue, submitted, accepted and returned, with due dates")
+def due(session: SessionDep, user: CurrentUser, query: Annotated[s.DueQuery, Query()]) -> Any:
+    as_of = query.as_of or date.today()
+    items = service.due_items(session, user, as_of=as_of, year=query.year,
+                              agreement_id=query.service_agreement_id,
+                              provider_id=query.provider_id)
+    if query.status is not None:
+        items = [i for i in items if i["status"] is query.status]
+    if query.overdue is not None:
+        items = [i for i in items if i["overdue"] is query.overdue]
+    return {"items": items[query.offset:query.offset + query.limit], "total": len(items),
+            "limit": query.limit, "offset": query.offset}
+
+
+@router.post("/submissions", response_model=s.SubmissionResult, status_code=201,
+             summary="Submit or correct the value of a measure for a period",
+             responses={200: {"description": "A correction (or the same value again)"}})
+def submit(session: SessionDep, user: CurrentUser, body: s.SubmissionIn,
+           idempotency_key: IdempotencyKey = None) -> Response:
+    def run() -> tuple[int, Any]:
+        value, action = service.submit(session, user, body.measure_id, body.period, body.value,
+                                       body.comment, body.reason, date.today())
+        read = IndicatorValueRead.model_validate(get_readable(session, IndicatorValue,
+                                                              value.id, user))
+        result = s.SubmissionResult(action=action, indicator_value=read)
+        return (201 if action is service.Action.created else 200), result
+
+    request_hash = idempotency.fingerprint("POST /submissions", body.model_dump_json())
+    return idempotency.run_once(session, user, idempotency_key, request_hash, run)
+
+
+@router.get("/indicator-values/{obj_id}/history", response_model=s.HistoryRead,
+            summary="Every change of a reported value: who, when, old, new and why")
+def value_history(session: SessionDep, user: CurrentUser, obj_id: IdPath) -> Any:
+    value, revisions = service.history(session, user, obj_id)
+    return {"indicator_value": value, "revisions": revisions}
+
+
+@router.post("/indicator-values/{obj_id}/review", response_model=IndicatorValueRead,
+             summary="Accept a reported value, or return it to the provider with a reason")
+def review(session: SessionDep, user: CurrentUser, obj_id: IdPath, body: s.ReviewIn) -> Any:
+    value = service.review(session, user, obj_id, body.decision, body.reason, date.today())
+    return get_readable(session, IndicatorValue, value.id, user)
+
+
+# -- files ---------------------------------------------------------------------------------------
+
+
+@router.post("/submissions/bulk", response_model=s.BulkResult,
+             summary="Upload values as CSV or XLSX: every row or nothing",
+             openapi_extra=_multipart("file"))
+async def bulk_upload(
+    request: Request, session: SessionDep, user: CurrentUser,
+    dry_run: Annotated[bool, Query(description="Check and report, store nothing")] = False,
+    provider_id: Annotated[Id | None, Query(description="Purchasers: whose values")] = None,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    require_write(user, IndicatorValue)
+    files = await _files(request, ("file",), bulk.MAX_BYTES)
+    filename, data = files["file"]
+
+    def work() -> Response:
+        provider = _provider(session, user, provider_id)
+
+        def run() -> tuple[int, Any]:
+            return 200, bulk.import_file(session, user, data, filename, provider,
+                                         dry_run=dry_run, today=date.today())
+
+        if dry_run:  # stores nothing, so it needs no key
+            return idempotency.run_once(session, user, None, "", run)
+        request_hash = idempotency.fingerprint("POST /submissions/bulk", str(provider),
+                                               filename, data)
+        return idempotency.run_once(session, user, idempotency_key, request_hash, run)
+
+    return await run_in_threadpool(work)
+
+
+@router.get("/submissions/template.xlsx", summary="XLSX template of the provider's due values",
+            responses={200: {"content": {template.XLSX: {}}}})
+def download_template(
+    session: SessionDep, user: CurrentUser, year: Year | None = None,
+    service_agreement_id: Id | None = None, provider_id: Id | None = None,
+) -> Response:
+    provider = _provider(session, user, provider_id)
+    code = get_readable(session, Provider, provider, user).code
+    data = template.template(session, user, provider, today=date.today(), year=year,
+                             agreement_id=service_agreement_id)
+    name = f"toteumat-{code}{f'-{year}' if year else ''}.xlsx"
+    return Response(data, media_type=template.XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/submissions/export.csv", summary="The values as CSV (formula cells neutralised)",
+            responses={200: {"content": {"text/csv": {}}}})
+def export_values(session: SessionDep, user: CurrentUser, year: Year | None = None,
+                  provider_id: Id | None = None) -> Response:
+    if user.role is Role.provider_reporter:
+        provider_id = _provider(session, user, provider_id)
+    text = template.export_csv(session, user, provider_id=provider_id, year=year)
+    return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="toteumat.csv"'})
+
+
+# -- the reporting calendar and overdue submissions ---------------------------------------------
+
+
+@router.get("/service-agreements/{obj_id}/calendar", response_model=s.CalendarRead,
+            summary="The agreement's reporting calendar: which periods, by which due date")
+def agreement_calendar(session: SessionDep, user: CurrentUser, obj_id: IdPath) -> Any:
+    return service.calendar(session, user, obj_id)
+
+
+@router.get("/boards/{obj_id}/overdue", response_model=s.OverdueRead,
+            summary="Overdue submissions of the board's service agreements")
+def board_overdue(session: SessionDep, user: CurrentUser, obj_id: IdPath,
+                  as_of: date | None = None) -> Any:
+    board = get_readable(session, Board, obj_id, user)
+    day = as_of or date.today()
+    items = [i for i in service.due_items(session, user, as_of=day, board_id=board.id)
+             if i["overdue"]]
+    return {"board_id": board.id, "as_of": day, "items": items}
+
+
+# -- national indicators -------------------------------------------------------------------------
+
+
+@router.post("/sotkanet/load", response_model=s.SotkanetResult,
+             summary="Load national measures' values from Sotkanet's data and regions files",
+             openapi_extra=_multipart("data", "regions"))
+async def sotkanet_load(
+    request: Request, session: SessionDep, user: CurrentUser,
+    municipality_id: Annotated[Id | None, Query(description="Installation admins: which")] = None,
+) -> Any:
+    if not service.is_purchaser(user):
+        raise Forbidden("Only the purchaser organisation loads national indicators")
+    files = await _files(request, ("data", "regions"), sotkanet.MAX_BYTES)
+
+    def work() -> Any:
+        if municipality_id is not None:
+            get_readable(session, Municipality, municipality_id, user)
+        values = sotkanet.parse_values(files["data"][1])
+        regions = sotkanet.parse_regions(files["regions"][1])
+        return sotkanet.load(session, user, values, regions, municipality_id=municipality_id)
+
+    return await run_in_threadpool(work)
+
+
+routers = [
+    router,
+    crud_router(Resource(
+        "/reporting-deadlines", ReportingDeadline, s.ReportingDeadlineCreate,
+        s.ReportingDeadlineUpdate, s.ReportingDeadlineRead, TAG,
+        filters=s.ReportingDeadlineFilters, rules=service.deadline_rules,
+        order_by=[ReportingDeadline.service_agreement_id, ReportingDeadline.due_date],
+    )),
+    crud_router(Resource(
+        "/deliveries", Delivery, s.DeliveryCreate, s.DeliveryUpdate, s.DeliveryRead, TAG,
+        filters=s.DeliveryFilters, rules=service.delivery_rules,
+        filter_exprs={"order_budget_id": service.delivery_in_budget,
+                      "provider_id": service.delivery_of_provider},
+        order_by=[Delivery.order_budget_line_id, Delivery.period_start, Delivery.period_end],
+    )),
+]

@@ -1,0 +1,213 @@
+"""Request and response bodies of submissions, review, deadlines, deliveries and Sotkanet."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from app.core.pagination import PageParams
+from app.core.periods import Frequency
+from app.core.types import Id, Money, Quantity, ReadSchema, Schema, Text, Value, Year
+from app.indicators.models import Direction, ValueStatus
+from app.indicators.schemas import IndicatorValueRead, PeriodCode
+from app.submissions.service import Action, DueStatus
+
+
+class SubmissionIn(Schema):
+    measure_id: Id
+    period: PeriodCode
+    value: Value = Field(description="In the measure's unit, within its allowed range")
+    comment: Text | None = Field(
+        None, description="Required when the value misses its target beyond the tolerance")
+    reason: Text | None = Field(
+        None, description="Required for a correction: why the value changes (kept in history)")
+
+
+class SubmissionResult(BaseModel):
+    action: Action
+    indicator_value: IndicatorValueRead
+
+
+class DueQuery(PageParams):
+    year: Year | None = None
+    service_agreement_id: Id | None = None
+    provider_id: Id | None = None
+    status: DueStatus | None = None
+    overdue: bool | None = None
+    as_of: date | None = Field(None, description="Compute due and overdue as of this day "
+                                                 "(default today)")
+
+
+class DueItem(BaseModel):
+    service_agreement_id: int
+    service_agreement_code: str
+    provider_id: int
+    provider_code: str
+    goal_code: str
+    measure_id: int
+    measure_code: str
+    measure_name: str
+    unit: str
+    direction: Direction
+    frequency: Frequency
+    target: Decimal | None
+    tolerance: Decimal
+    period: str
+    period_start: date
+    period_end: date
+    due_date: date
+    status: DueStatus
+    overdue: bool = Field(description="Not reported (or returned) and the due date has passed")
+    locked: bool = Field(description="Accepted and the period closed: no more changes")
+    value_id: int | None
+    value: Decimal | None
+    comment: str | None
+    return_reason: str | None
+    flagged: bool
+    flag_reason: str | None
+
+
+class ReviewIn(Schema):
+    decision: Literal["accept", "return"]
+    reason: Text | None = Field(None, description="Required when the value is returned")
+
+
+class RevisionRead(ReadSchema):
+    changed_at: datetime = Field(validation_alias="created_at")
+    changed_by: str = Field(validation_alias="created_by")
+    old_value: Decimal | None
+    new_value: Decimal
+    old_comment: str | None
+    new_comment: str | None
+    old_status: ValueStatus | None
+    new_status: ValueStatus
+    reason: str | None
+
+
+class HistoryRead(BaseModel):
+    indicator_value: IndicatorValueRead
+    revisions: list[RevisionRead] = Field(description="Every change, oldest first")
+
+
+class CalendarPeriod(BaseModel):
+    period: str
+    period_start: date
+    period_end: date
+    due_date: date
+    default_due_date: date
+    explicit: bool = Field(description="Set in the agreement's calendar (else the default)")
+    reporting_deadline_id: int | None
+    measures: int = Field(description="Measures of the agreement reported for this period")
+
+
+class CalendarRead(BaseModel):
+    service_agreement_id: int
+    service_agreement_code: str
+    year: int
+    periods: list[CalendarPeriod]
+
+
+class OverdueRead(BaseModel):
+    board_id: int
+    as_of: date
+    items: list[DueItem]
+
+
+class ReportingDeadlineCreate(Schema):
+    service_agreement_id: Id
+    period: PeriodCode
+    due_date: date
+
+
+class ReportingDeadlineUpdate(Schema):
+    due_date: date | None = None
+
+
+class ReportingDeadlineRead(ReadSchema):
+    id: int
+    municipality_id: int
+    service_agreement_id: int
+    period: str
+    due_date: date
+
+
+class ReportingDeadlineFilters(Schema):
+    service_agreement_id: Id | None = None
+
+
+class DeliveryCreate(Schema):
+    order_budget_line_id: Id
+    period: PeriodCode
+    volume: Quantity = Field(description="Delivered volume in the product's unit")
+    euros: Money
+    comment: Text | None = None
+
+
+class DeliveryUpdate(Schema):
+    volume: Quantity | None = None
+    euros: Money | None = None
+    comment: Text | None = None
+
+
+class DeliveryRead(ReadSchema):
+    id: int
+    municipality_id: int
+    order_budget_line_id: int
+    period: str
+    period_start: date
+    period_end: date
+    volume: Decimal
+    euros: Decimal
+    comment: str | None
+    created_by: str
+    created_at: datetime
+    updated_by: str
+    updated_at: datetime
+
+
+class DeliveryFilters(Schema):
+    order_budget_line_id: Id | None = None
+    order_budget_id: Id | None = None
+    provider_id: Id | None = None
+    period: PeriodCode | None = None
+
+
+class BulkRow(BaseModel):
+    row: int
+    measure_id: int
+    measure_code: str
+    service_agreement_code: str
+    period: str
+    action: Action
+    old_value: Decimal | None
+    value: Decimal
+    flagged: bool
+    flag_reason: str | None
+
+
+class BulkResult(BaseModel):
+    dry_run: bool
+    created: int
+    updated: int
+    unchanged: int
+    skipped: int = Field(description="Rows without a value or comment")
+    rows: list[BulkRow] = Field(description="The rows that create or update a value")
+
+
+class SotkanetMeasure(BaseModel):
+    measure_id: int
+    measure_code: str
+    indicator: int
+    region: int
+    region_title: str
+    created: list[str]
+    updated: list[str]
+    unchanged: list[str]
+
+
+class SotkanetResult(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+    measures: list[SotkanetMeasure]

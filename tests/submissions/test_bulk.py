@@ -1,0 +1,298 @@
+"""Bulk upload: CSV and XLSX, all rows or nothing, dry runs, the template, hostile files."""
+
+import io
+import zipfile
+from decimal import Decimal
+from typing import Any
+
+import openpyxl
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.indicators.models import IndicatorValue
+from app.submissions import bulk
+from tests.submissions.helpers import csv_bytes, submission_world, submit, upload
+
+HEADER = ["measure_code", "period", "value", "comment"]
+
+
+def stored(db: Session) -> dict[tuple[int, str], Decimal]:
+    return {(v.measure_id, v.period): v.value for v in db.scalars(select(IndicatorValue))}
+
+
+def count(db: Session) -> int:
+    return db.scalar(select(func.count()).select_from(IndicatorValue)) or 0
+
+
+def template(client: TestClient, headers: dict[str, str], **params: Any) -> Any:
+    response = client.get("/api/v1/submissions/template.xlsx", headers=headers, params=params)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    return openpyxl.load_workbook(io.BytesIO(response.content))
+
+
+def xlsx_bytes(book: Any) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_good_csv_file_is_stored(client: TestClient, db: Session) -> None:
+    w = submission_world(db)
+    data = csv_bytes([HEADER, ["KAYNNIT", "2015-01", "1180", ""],
+                      ["KAYNNIT", "2015-02", "1210.5", "Helmikuu"],
+                      ["M1", "2015-T1", "64", ""], ["KAYNNIT", "2015-03", "", ""]])
+    response = upload(client, w["hr"], data)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["created"], body["updated"], body["unchanged"], body["skipped"]) == (3, 0, 0, 1)
+    assert [r["row"] for r in body["rows"]] == [2, 3, 4]
+    assert stored(db) == {(w["visits"].id, "2015-01"): Decimal(1180),
+                          (w["visits"].id, "2015-02"): Decimal("1210.5"),
+                          (w["measure"].id, "2015-T1"): Decimal(64)}
+    value = db.scalar(select(IndicatorValue).where(IndicatorValue.period == "2015-02"))
+    assert value is not None
+    assert (value.comment, value.status.value, value.created_by) == (
+        "Helmikuu", "submitted", w["reporter"].username)
+
+
+def test_a_file_with_bad_rows_is_rejected_with_every_bad_row_and_nothing_stored(
+    client: TestClient, db: Session
+) -> None:
+    w = submission_world(db)
+    data = csv_bytes([
+        HEADER,
+        ["KAYNNIT", "2015-01", "1180", "Monen\nrivin kommentti"],  # lines 2–3 of the file
+        ["KAYNNIT", "2015-13", "1180", ""],  # line 4
+        ["NOPE", "2015-02", "1", ""],
+        ["KAYNNIT", "2015-02", "abc", ""],
+        ["KAYNNIT", "2015-03", "900", ""],
+        ["KAYNNIT", "2015-01", "1190", ""],
+        ["M1", "2015-T1", "150", "x"],
+        ["KAYNNIT", "2015-04", "1200", ""],
+    ])
+    response = upload(client, w["hr"], data, "toteumat.csv")
+    assert response.status_code == 422
+    body = response.json()
+    errors = [(e["row"], e["column"]) for e in body["errors"]]
+    assert errors == [(4, "period"), (5, "measure_code"), (6, "value"), (7, "comment"),
+                      (8, "period"), (9, "value")]
+    messages = {e["row"]: e["message"] for e in body["errors"]}
+    assert "months are 01 to 12" in messages[4]
+    assert "no measure NOPE" in messages[5]
+    assert "'abc' is not a number" in messages[6]
+    assert "misses the target 1200" in messages[7]
+    assert "also on row 2" in messages[8]
+    assert "largest allowed value 100" in messages[9]
+    assert body["detail"].startswith("toteumat.csv: 6 row(s) with errors, nothing was stored")
+    assert count(db) == 0
+
+
+def test_a_dry_run_shows_what_would_change_and_stores_nothing(
+    client: TestClient, db: Session
+) -> None:
+    w = submission_world(db)
+    submit(client, w["hr"], w["visits"], "2015-01", "1180")
+    submit(client, w["hr"], w["visits"], "2015-02", "1200")
+    data = csv_bytes([HEADER, ["KAYNNIT", "2015-01", "1180", ""],
+                      ["KAYNNIT", "2015-02", "1215", ""], ["KAYNNIT", "2015-03", "1190", ""]])
+    dry = upload(client, w["hr"], data, dry_run=True)
+    assert dry.status_code == 200, dry.text
+    body = dry.json()
+    assert (body["dry_run"], body["created"], body["updated"], body["unchanged"]) == (
+        True, 1, 1, 1)
+    assert [(r["period"], r["action"], r["old_value"] and Decimal(r["old_value"]))
+            for r in body["rows"]] == [("2015-02", "updated", 1200), ("2015-03", "created", None)]
+    assert count(db) == 2
+    assert stored(db)[(w["visits"].id, "2015-02")] == 1200
+    real = upload(client, w["hr"], data).json()
+    assert (real["dry_run"], real["created"], real["updated"]) == (False, 1, 1)
+    assert stored(db)[(w["visits"].id, "2015-02")] == 1215
+    value_id = db.scalar(select(IndicatorValue.id).where(IndicatorValue.period == "2015-02"))
+    [revision] = client.get(f"/api/v1/indicator-values/{value_id}/history",
+                            headers=w["hr"]).json()["revisions"]
+    assert revision["reason"] == "file upload arvot.csv, row 3"
+
+
+def test_the_xlsx_template_is_prefilled_and_protected_and_comes_back_as_an_upload(
+    client: TestClient, db: Session
+) -> None:
+    w = submission_world(db)
+    submit(client, w["hr"], w["visits"], "2015-01", "1180", comment="=1+1 ei kaava")
+    book = template(client, w["hr"], year=2015)
+    sheet = book["Arvot"]
+    assert sheet.protection.sheet is True
+    headers = [c.value for c in sheet[1]]
+    assert headers[:3] == ["agreement", "goal", "measure_code"]
+    rows = {(r[2].value, r[7].value): r for r in sheet.iter_rows(min_row=2)}
+    assert len(rows) == 15
+    january = rows[("KAYNNIT", "2015-01")]
+    col = {name: i for i, name in enumerate(headers)}
+    assert january[col["agreement"]].value == "SA1"
+    assert january[col["value"]].value == 1180
+    assert january[col["comment"]].value == "=1+1 ei kaava"
+    assert january[col["comment"]].data_type == "s"  # text, not a formula
+    assert january[col["value"]].protection.locked is False
+    assert january[col["measure_code"]].protection.locked is True
+    assert january[col["target"]].protection.locked is True
+    assert january[col["target"]].value == 1200
+    assert book["Ohje"]["A1"].value == "Toteumien lataaminen tiedostona"
+
+    rows[("KAYNNIT", "2015-02")][col["value"]].value = 1205
+    rows[("KAYNNIT", "2015-03")][col["value"]].value = "1 190,5"
+    rows[("M1", "2015-T1")][col["value"]].value = 61.5
+    response = upload(client, w["hr"], xlsx_bytes(book), "toteumat.xlsx")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["created"], body["unchanged"], body["skipped"]) == (3, 1, 11)
+    assert stored(db)[(w["visits"].id, "2015-03")] == Decimal("1190.5")
+    assert stored(db)[(w["measure"].id, "2015-T1")] == Decimal("61.5")
+    again = upload(client, w["hr"], xlsx_bytes(book), "toteumat.xlsx").json()
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 4)
+
+
+def test_a_semicolon_csv_with_finnish_headers_and_decimal_commas_is_read(
+    client: TestClient, db: Session
+) -> None:
+    w = submission_world(db)
+    data = ("\ufeffMittari;Kausi;Arvo;Kommentti\r\nKAYNNIT;2015-04;1 234,5;Huhtikuu\r\n"
+            "KAYNNIT;2015-05;1200;\r\n").encode("utf-8")
+    response = upload(client, w["hr"], data)
+    assert response.status_code == 200, response.text
+    assert stored(db)[(w["visits"].id, "2015-04")] == Decimal("1234.5")
+    latin = "mittari;kausi;arvo;kommentti\nKAYNNIT;2015-06;1200;Kesäkuu\n".encode("cp1252")
+    assert upload(client, w["hr"], latin).status_code == 200
+    comment = db.scalar(select(IndicatorValue.comment).where(IndicatorValue.period == "2015-06"))
+    assert comment == "Kesäkuu"
+
+
+def test_the_header_row_is_checked_first(client: TestClient, db: Session) -> None:
+    w = submission_world(db)
+    data = csv_bytes([["measure_code", "vaule", "comment", "comment"], ["KAYNNIT", "1", "", ""]])
+    response = upload(client, w["hr"], data)
+    assert response.status_code == 422
+    assert [(e["row"], e["column"], e["message"][:14]) for e in response.json()["errors"]] == [
+        (1, "vaule", "unknown column"), (1, "comment", "the column app"),
+        (1, "period", "required colum"), (1, "value", "required colum")]
+
+
+def test_a_locked_value_cannot_be_changed_by_a_file(client: TestClient, db: Session) -> None:
+    w = submission_world(db)
+    value_id = submit(client, w["hr"], w["visits"], "2015-01", "1180").json()[
+        "indicator_value"]["id"]
+    client.post(f"/api/v1/indicator-values/{value_id}/review", headers=w["hp"],
+                json={"decision": "accept"})
+    same = upload(client, w["hr"], csv_bytes([HEADER, ["KAYNNIT", "2015-01", "1180", ""]]))
+    assert same.json()["unchanged"] == 1
+    changed = upload(client, w["hr"], csv_bytes([HEADER, ["KAYNNIT", "2015-01", "1181", ""]]))
+    assert changed.status_code == 422
+    assert "closed on 2015-03-15" in changed.json()["errors"][0]["message"]
+
+
+def test_who_may_upload_for_which_provider(client: TestClient, db: Session) -> None:
+    w = submission_world(db)
+    data = csv_bytes([HEADER, ["KAYNNIT", "2015-01", "1180", ""]])
+    assert upload(client, w["hr"], data, provider_id=999).status_code == 404
+    assert upload(client, w["hb"], data).status_code == 403
+    purchaser = upload(client, w["hp"], data)
+    assert purchaser.status_code == 422 and purchaser.json()["errors"][0]["field"] == \
+        "provider_id"
+    assert upload(client, w["hp"], data, provider_id=w["provider"].id).status_code == 200
+    assert client.get("/api/v1/submissions/template.xlsx", headers=w["hp"],
+                      params={"provider_id": w["provider"].id}).status_code == 200
+
+
+def test_the_same_idempotency_key_uploads_a_file_once(client: TestClient, db: Session) -> None:
+    w = submission_world(db)
+    data = csv_bytes([HEADER, ["KAYNNIT", "2015-01", "1180", ""]])
+    key = {"Idempotency-Key": "upload-2015-01"}
+    first = client.post("/api/v1/submissions/bulk", headers={**w["hr"], **key},
+                        files={"file": ("a.csv", data)})
+    again = client.post("/api/v1/submissions/bulk", headers={**w["hr"], **key},
+                        files={"file": ("a.csv", data)})
+    assert first.json() == again.json() and again.headers["Idempotent-Replayed"] == "true"
+    other = client.post("/api/v1/submissions/bulk", headers={**w["hr"], **key},
+                        files={"file": ("a.csv", data.replace(b"1180", b"1181"))})
+    assert other.status_code == 422
+    assert stored(db) == {(w["visits"].id, "2015-01"): Decimal(1180)}
+
+
+def test_the_csv_export_neutralises_formulas_and_can_be_uploaded_again(
+    client: TestClient, db: Session
+) -> None:
+    w = submission_world(db)
+    submit(client, w["hr"], w["visits"], "2015-01", "1180", comment='=HYPERLINK("http://x")')
+    submit(client, w["hr"], w["visits"], "2015-02", "1190", comment="@SUM(A1)")
+    submit(client, w["hr"], w["measure"], "2015-T1", "-0")
+    response = client.get("/api/v1/submissions/export.csv", headers=w["hr"])
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0].startswith("agreement;goal;measure_code;measure_name;unit;period;value")
+    assert '\'=HYPERLINK(""http://x"")' in text and ";'@SUM(A1);" in text
+    assert not any(cell.startswith(("=", "+", "@")) for line in lines for cell in line.split(";"))
+    again = upload(client, w["hr"], response.content, "export.csv")
+    assert again.status_code == 200, again.text
+    assert again.json()["unchanged"] == 3
+    comment = db.scalar(select(IndicatorValue.comment).where(IndicatorValue.period == "2015-01"))
+    assert comment == '=HYPERLINK("http://x")'
+
+
+# -- hostile files ---------------------------------------------------------------------------
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def test_hostile_files_get_a_clear_413_or_422(client: TestClient, db: Session) -> None:
+    w = submission_world(db)
+    too_big = upload(client, w["hr"], b"a" * (bulk.MAX_BYTES + 1))
+    assert too_big.status_code == 413
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", b"<workbook/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w") as entry:
+            for _ in range(51):
+                entry.write(b"\0" * (1024 * 1024))
+    assert len(bomb.getvalue()) < 200_000
+    response = upload(client, w["hr"], bomb.getvalue(), "pommi.xlsx")
+    assert response.status_code == 413 and "unpacks to 51 MiB" in response.json()["detail"]
+
+    many = _zip({"xl/workbook.xml": b"<workbook/>",
+                 **{f"xl/media/{i}.bin": b"x" for i in range(bulk.XLSX_MAX_ENTRIES)}})
+    assert upload(client, w["hr"], many, "monta.xlsx").status_code == 413
+
+    book = openpyxl.Workbook()
+    book.active.append(HEADER)
+    good = xlsx_bytes(book)
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+              b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+              b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+              b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+              b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol3;</t></is></c></row>'
+              b'</sheetData></worksheet>')
+    with zipfile.ZipFile(io.BytesIO(good)) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = laughs
+    response = upload(client, w["hr"], _zip(parts), "naurua.xlsx")
+    assert response.status_code == 422 and "XML entities" in response.json()["detail"]
+    external = laughs.replace(b'<!ENTITY lol "lol">', b'<!ENTITY lol SYSTEM "file:///etc/passwd">')
+    parts["xl/worksheets/sheet1.xml"] = external
+    assert upload(client, w["hr"], _zip(parts), "ulkoinen.xlsx").status_code == 422
+
+    assert upload(client, w["hr"], b"not a zip", "toteumat.xlsx").status_code == 422
+    assert upload(client, w["hr"], _zip({"a.txt": b"x"}), "a.xlsx").status_code == 422
+    assert upload(client, w["hr"], b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100,
+                  "vanha.xls").status_code == 422
+    nul = upload(client, w["hr"], csv_bytes([HEADER, ["KAYNNIT", "2015-01", "1180", "a\0b"]]))
+    assert nul.status_code == 422 and nul.json()["errors"][0]["column"] == "comment"
+    assert client.post("/api/v1/submissions/bulk", headers=w["hr"],
+                       json={"file": "x"}).status_code == 422
+    assert count(db) == 0
