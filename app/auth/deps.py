@@ -7,6 +7,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from app.auth import service
 from app.auth.models import User
+from app.core.audit import set_actor
 from app.core.db import SessionDep
 from app.core.errors import Unauthorized
 
@@ -23,7 +24,9 @@ Token = Annotated[str, Depends(get_token)]
 
 
 def get_current_user(session: SessionDep, token: Token) -> User:
-    return service.user_for_token(session, token)
+    user = service.user_for_token(session, token)
+    set_actor(session, user.username)  # the audit trail's "who" for this request
+    return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
