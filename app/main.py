@@ -8,10 +8,12 @@ from fastapi import APIRouter, FastAPI
 
 from app import models  # noqa: F401  (all mappers configured before the first request)
 from app.agreements.router import routers as agreement_routers
+from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
 from app.budgets.router import routers as budget_routers
 from app.catalogue.router import routers as catalogue_routers
 from app.contracts.router import router as contracts_router
+from app.core.audit import RequestIdMiddleware
 from app.core.errors import install_error_handlers
 from app.goals.router import routers as goal_routers
 from app.indicators.router import routers as indicator_routers
@@ -37,10 +39,12 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(RequestIdMiddleware)
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(auth_router)
     for router in (*organisation_routers, *catalogue_routers, *agreement_routers,
-                   *budget_routers, *goal_routers, *indicator_routers, contracts_router):
+                   *budget_routers, *goal_routers, *indicator_routers, contracts_router,
+                   audit_router):
         api.include_router(router)
     app.include_router(api)
 
