@@ -65,7 +65,6 @@ from app.indicators.models import IndicatorValue, Measure, MeasureTarget
 
 S = AgreementStatus
 Agreement = FrameworkAgreement | OrderBudget | ServiceAgreement
-AGREEMENT_MODELS: tuple[type[Any], ...] = (FrameworkAgreement, OrderBudget, ServiceAgreement)
 
 TRANSITIONS: dict[AgreementStatus, tuple[AgreementStatus, ...]] = {
     S.draft: (S.negotiation,),
@@ -95,10 +94,6 @@ def may_transition(user: User, to: AgreementStatus) -> bool:
 def noun(obj_or_table: Any) -> str:
     table = obj_or_table if isinstance(obj_or_table, str) else obj_or_table.__tablename__
     return AGREEMENT_NOUNS[table]
-
-
-def api_path(obj: Agreement) -> str:
-    return f"/api/v1{AGREEMENT_TABLES[obj.__tablename__]}/{obj.id}"
 
 
 def _name(table: str, row: dict[str, Any]) -> str:
@@ -155,6 +150,13 @@ def check_immutable(conn: Connection, changes: list[Change]) -> None:
         if change.table in AGREEMENT_TABLES:
             if change.action == "create" or change.before is None:
                 continue
+            moved = change.changed & set(VERSION_KEYS[change.table])
+            if moved and change.before["version"] > 1:
+                raise Conflict(
+                    f"Version {change.before['version']} of {noun(change.table)} "
+                    f"{_name(change.table, change.before)} is an amendment: it keeps its "
+                    f"agreement's {', '.join(sorted(moved))}. For another agreement, carry it "
+                    "over or create a new one", field=sorted(moved)[0])
             if change.before["status"] not in LOCKED:
                 continue
             if change.action == "transition" and change.changed == {"status"} \

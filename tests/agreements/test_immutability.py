@@ -156,3 +156,13 @@ def test_a_bulk_statement_cannot_change_an_approved_version(client: TestClient, 
         db.execute(delete(Action).where(Action.goal_id == w["goal"].id))
     db.rollback()
     assert db.scalar(select(func.count()).select_from(Action)) == 1
+
+
+def test_an_amendment_keeps_its_agreements_code(client: TestClient, db: Session) -> None:
+    w, h = _approved_world(client, db)
+    v2 = amend(client, h, f"{API}/service-agreements/{w['agreement'].id}")
+    response = _write(client, h, "patch", f"/service-agreements/{v2['id']}", {"code": "SA9"})
+    assert response.status_code == 409
+    assert "keeps its agreement's code" in response.json()["detail"]
+    assert _write(client, h, "patch", f"/service-agreements/{v2['id']}",
+                  {"title": "Muutettu"}).status_code == 200
