@@ -19,18 +19,23 @@ and never fork the chain; SQLite has one writer at a time anyway.
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     Column,
     Connection,
+    Date,
+    DateTime,
+    Integer,
     Numeric,
     Select,
+    String,
     Table,
     UniqueConstraint,
     event,
@@ -39,7 +44,9 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm.attributes import instance_dict
 
 from app.agreements.ownership import AGREEMENT_TABLES, Cache, agreement_of, ref_text
 from app.audit.models import GENESIS, AuditChainHead, AuditEntry
@@ -97,9 +104,34 @@ def plain(value: Any, column: Column[Any] | None = None) -> Any:
     return value
 
 
+def _converter(column: Column[Any]) -> Callable[[Any], Any]:
+    """The column's value as JSON, chosen once per column (the trail may get 10 000 rows)."""
+    kind = column.type
+    if isinstance(kind, Numeric) and kind.scale is not None:
+        quantum = Decimal(1).scaleb(-kind.scale)
+
+        def number(value: Any) -> Any:
+            if value is None:
+                return None
+            value = value if isinstance(value, Decimal) else Decimal(str(value))
+            return format(value.quantize(quantum), "f")
+        return number
+    if isinstance(kind, Integer | String) and not isinstance(kind, SAEnum):
+        return lambda value: value.value if isinstance(value, Enum) else value
+    if isinstance(kind, Date) and not isinstance(kind, DateTime):
+        return lambda value: value.isoformat() if isinstance(value, date) else value
+    return lambda value: plain(value, column)
+
+
+_converters: dict[str, dict[str, Callable[[Any], Any]]] = {}
+
+
 def _plain_row(table: Table, row: dict[str, Any], names: Iterable[str] | None = None) -> dict[str, Any]:
+    converters = _converters.get(table.name)
+    if converters is None:
+        converters = _converters[table.name] = {c.name: _converter(c) for c in table.c}
     keys = [k for k in (names if names is not None else row) if k not in BOOKKEEPING]
-    return {k: plain(row.get(k), table.c.get(k, None)) for k in keys}
+    return {k: converters[k](row.get(k)) if k in converters else plain(row.get(k)) for k in keys}
 
 
 def canonical(payload: dict[str, Any]) -> str:
@@ -108,8 +140,13 @@ def canonical(payload: dict[str, Any]) -> str:
 
 def entry_hash(entry: dict[str, Any]) -> str:
     payload = {k: entry[k] for k in HASHED}
-    payload["at"] = _utc(entry["at"]).isoformat(timespec="microseconds")
+    payload["at"] = _at_text(entry["at"])
     return hashlib.sha256((entry["prev_hash"] + canonical(payload)).encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=64)
+def _at_text(at: datetime) -> str:
+    return _utc(at).isoformat(timespec="microseconds")
 
 
 def _equal(a: Any, b: Any) -> bool:
@@ -132,14 +169,17 @@ def _stored(conn: Connection, table: Table, pk: Any) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
+_column_keys: dict[type, list[tuple[str, str]]] = {}
+
+
 def _values(obj: Any) -> dict[str, Any]:
     """The object's column values as it holds them (loaded or set), by column name."""
-    state = inspect(obj)
-    out = {}
-    for attr in state.mapper.column_attrs:
-        if attr.key in state.dict:
-            out[attr.columns[0].name] = state.dict[attr.key]
-    return out
+    keys = _column_keys.get(type(obj))
+    if keys is None:
+        keys = _column_keys[type(obj)] = [(a.key, a.columns[0].name)
+                                          for a in inspect(type(obj)).column_attrs]
+    held = instance_dict(obj)
+    return {name: held[key] for key, name in keys if key in held}
 
 
 def _collections(obj: Any) -> dict[str, tuple[list[int], list[int]]]:
@@ -355,8 +395,9 @@ def _inserted_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) ->
             continue
         stored = conn.execute(select(table.c.id, *(table.c[n] for n in names))
                               .where(table.c[names[0]].in_({r[names[0]] for r in rows})))
-        found = {tuple(plain(v) for v in r[1:]): r[0] for r in stored}
-        return [found.get(tuple(plain(r[n]) for n in names)) for r in rows]
+        found = {tuple(_plain_row(table, dict(zip(names, r[1:], strict=True))).values()): r[0]
+                 for r in stored}
+        return [found.get(tuple(_plain_row(table, r, names).values())) for r in rows]
     return [None] * len(rows)
 
 
