@@ -235,6 +235,43 @@ def _cascades(conn: Connection, table: str, ids: list[Any], seen: set[tuple[str,
                                        cascade=True))
             if deleted:
                 out.extend(_cascades(conn, child.name, deleted, seen))
+    out.extend(_cascaded_links(conn, table, ids, seen))
+    return out
+
+
+def _cascaded_links(conn: Connection, table: str, ids: list[Any], seen: set[tuple[str, Any]]
+                    ) -> list[Change]:
+    """Many-to-many links the database drops with ``ids`` (e.g. a board's links to the goals it
+    is responsible for): an update of each owner's collection (its board_ids)."""
+    out: list[Change] = []
+    for link in Base.metadata.sorted_tables:
+        fks = list(link.foreign_keys)
+        if _model(link.name) is not None or len(fks) != 2:
+            continue
+        for fk, other in (fks, fks[::-1]):
+            owner_model = _model(other.column.table.name)
+            if fk.column.table.name != table or (fk.ondelete or "").upper() != "CASCADE" \
+                    or not audited(owner_model):
+                continue
+            relation = next((r for r in inspect(owner_model).relationships
+                             if r.secondary is link), None)
+            if relation is None:
+                continue
+            owners = sorted(set(conn.execute(select(other.parent).where(fk.parent.in_(ids)))
+                                .scalars()))
+            owner_table = other.column.table
+            for owner_id in owners:
+                if (owner_table.name, owner_id) in seen:
+                    continue
+                row = _stored(conn, owner_table, owner_id)
+                linked = sorted(conn.execute(select(fk.parent).where(other.parent == owner_id))
+                                .scalars())
+                if row is None:
+                    continue
+                name = relation.key.removesuffix("s") + "_ids"
+                out.append(Change("update", owner_table.name, owner_model, before=row, after=row,
+                                  collections={name: (linked, [i for i in linked if i not in ids])},
+                                  cascade=True))
     return out
 
 

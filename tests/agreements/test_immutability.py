@@ -16,7 +16,7 @@ from app.core.errors import Conflict
 from app.demo import SYSTEM
 from app.goals.models import Action, Goal
 from app.indicators.models import MeasureTarget
-from app.organisations.models import Municipality
+from app.organisations.models import Board, Municipality
 from tests.agreements.flow import HAMEENLINNA, amend, approve, import_hameenlinna, move
 from tests.helpers import auth, create, create_user, create_world
 
@@ -166,3 +166,22 @@ def test_an_amendment_keeps_its_agreements_code(client: TestClient, db: Session)
     assert "keeps its agreement's code" in response.json()["detail"]
     assert _write(client, h, "patch", f"/service-agreements/{v2['id']}",
                   {"title": "Muutettu"}).status_code == 200
+
+
+def test_deleting_a_board_cannot_change_an_approved_agreements_links(
+    client: TestClient, db: Session
+) -> None:
+    w = create_world(db)
+    tetola = create(db, Board, municipality_id=w["municipality"].id, code="TETOLA",
+                    name_fi="Terveyslautakunta")
+    perspective = create(db, Perspective, framework_agreement_id=w["framework"].id, position=1,
+                         name_fi="Tuottavuus")
+    create(db, LongTermGoal, perspective_id=perspective.id, code="3.1", title="Yhteinen tavoite",
+           board_ids=[w["board"].id, tetola.id])
+    h = auth(db, create_user(db, Role.admin, w["municipality"]))
+    approve(client, h, f"{API}/framework-agreements/{w['framework'].id}")
+    response = _write(client, h, "delete", f"/boards/{tetola.id}", None)
+    assert response.status_code == 409, response.text
+    assert f"POST /api/v1/framework-agreements/{w['framework'].id}/amendments" \
+        in response.json()["detail"]
+    assert db.get(Board, tetola.id) is not None

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from app.agreements.models import ServiceAgreement
+from app.agreements.models import LongTermGoal, Perspective, ServiceAgreement
 from app.audit.models import AuditEntry
 from app.audit.service import verify
 from app.auth.models import Role
@@ -16,7 +16,7 @@ from app.goals.models import Action, Goal
 from app.indicators.models import IndicatorValue, MeasureTarget
 from app.organisations.models import Board
 from tests.agreements.flow import DECISION, amend, approve, import_hameenlinna, move, patch
-from tests.helpers import ROOT, auth, create_user, create_world
+from tests.helpers import ROOT, auth, create, create_user, create_world
 
 API = "/api/v1"
 
@@ -186,3 +186,21 @@ def test_bulk_inserts_and_updates_are_recorded_with_their_rows(db: Session) -> N
     assert [(e.entity_id, e.before, e.after) for e in changed] == [
         (stored["2015-T2"], {"comment": None}, {"comment": "korjattu"})]
     assert verify(db.connection()).ok
+
+
+def test_links_dropped_with_a_deleted_row_are_recorded(client: TestClient, db: Session) -> None:
+    w = create_world(db)
+    m = w["municipality"]
+    tetola = create(db, Board, municipality_id=m.id, code="TETOLA", name_fi="Terveyslautakunta")
+    perspective = create(db, Perspective, framework_agreement_id=w["framework"].id, position=1,
+                         name_fi="Tuottavuus")
+    goal = create(db, LongTermGoal, perspective_id=perspective.id, code="3.1", title="Yhteinen",
+                  board_ids=[w["board"].id, tetola.id])
+    h = auth(db, create_user(db, Role.admin, m))
+    path = f"{API}/boards/{tetola.id}"
+    response = client.delete(path, headers={**h, "If-Match": client.get(path, headers=h).headers["ETag"]})
+    assert response.status_code == 204, response.text
+    link = _entries(db, entity="long_term_goals", action="update")[-1]
+    assert (link.entity_id, link.before, link.after) == (
+        goal.id, {"board_ids": sorted([w["board"].id, tetola.id])}, {"board_ids": [w["board"].id]})
+    assert link.agreement == f"framework_agreements:{w['framework'].id}"
