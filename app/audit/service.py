@@ -337,30 +337,57 @@ def _entry(conn: Connection, session: Session, change: Change, at: datetime, cac
     }
 
 
-def lock_chain(conn: Connection) -> None:
+def _transaction_state(session: Session) -> dict[str, Any]:
+    """What holds until the session's transaction (or savepoint) ends: the chain head as this
+    transaction wrote it (it holds the lock, nobody else appends) and the rows' parents."""
+    state: dict[str, Any] = session.info.setdefault("audit_transaction", {"parents": {}})
+    return state
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, _transaction: Any) -> None:
+    session.info.pop("audit_transaction", None)
+
+
+def lock_chain(session: Session, conn: Connection) -> None:
     """Take the chain head for this transaction (PostgreSQL; SQLite serialises writers)."""
-    if conn.dialect.name == "postgresql":
+    state = _transaction_state(session)
+    if conn.dialect.name == "postgresql" and not state.get("locked"):
         conn.execute(select(_head.c.id).where(_head.c.id == HEAD_ID).with_for_update())
+        state["locked"] = True
 
 
-def append(conn: Connection, entries: list[dict[str, Any]]) -> None:
+def append(session: Session, conn: Connection, entries: list[dict[str, Any]]) -> None:
     """Chain ``entries`` after the last one and store them with the new chain head."""
     if not entries:
         return
-    head = conn.execute(
-        select(_head).where(_head.c.id == HEAD_ID).with_for_update()
-    ).mappings().first()
-    if head is None:
-        conn.execute(insert(_head).values(id=HEAD_ID, last_hash=GENESIS, entries=0))
-        prev, count = GENESIS, 0
-    else:
-        prev, count = head["last_hash"], head["entries"]
+    state = _transaction_state(session)
+    if "head" not in state:
+        head = conn.execute(
+            select(_head.c.last_hash, _head.c.entries).where(_head.c.id == HEAD_ID).with_for_update()
+        ).first()
+        if head is None:
+            conn.execute(insert(_head).values(id=HEAD_ID, last_hash=GENESIS, entries=0))
+        state["head"] = tuple(head) if head is not None else (GENESIS, 0)
+    prev, count = state["head"]
     for entry in entries:
         entry["prev_hash"] = prev
         entry["hash"] = prev = entry_hash(entry)
     conn.execute(insert(_entries), entries)
     conn.execute(update(_head).where(_head.c.id == HEAD_ID)
                  .values(last_hash=prev, entries=count + len(entries)))
+    state["head"] = (prev, count + len(entries))
+
+
+def _parents(session: Session, changes: Iterable[Change] = ()) -> Cache:
+    """Rows' parents known in this transaction, less those this flush moves or deletes."""
+    cache: Cache = _transaction_state(session)["parents"]
+    for key in [k for k in cache if k[0] == "row"]:
+        del cache[key]  # an agreement's row (its status) is read again at every flush
+    for change in changes:
+        if change.action != "create" and change.before is not None:
+            cache.pop((change.table, change.before.get("id")), None)
+    return cache
 
 
 @dataclass
@@ -376,13 +403,13 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     if not any(audited(type(o)) for o in (*session.new, *session.dirty, *session.deleted)):
         return
     conn = session.connection()
-    lock_chain(conn)  # before this flush writes any row: no lock-order cycle between writers
+    lock_chain(session, conn)  # before this flush writes any row: no lock-order cycle
     with session.no_autoflush:
         changes = collect(session, conn)
         for guard in change_guards:
             guard(conn, changes)
     pending = _Pending()
-    cache: Cache = {}
+    cache = _parents(session, changes)
     for change in changes:
         if change.action == "create":
             pending.creates.append(change)
@@ -399,14 +426,14 @@ def _after_flush(session: Session, _context: Any) -> None:
     if pending is None:
         return
     conn = session.connection()
-    cache: Cache = {}
+    cache = _parents(session)
     created = []
     for change in pending.creates:
         change.after = _values(change.obj)  # now with its id and defaults
         entry = _entry(conn, session, change, pending.at, cache)
         if entry is not None:
             created.append(entry)
-    append(conn, created + pending.entries)
+    append(session, conn, created + pending.entries)
 
 
 # -- bulk statements --------------------------------------------------------------------------
@@ -448,8 +475,8 @@ def _bulk_statement(state: ORMExecuteState) -> Any:
     session, model = state.session, mapper.class_
     table: Table = mapper.local_table  # type: ignore[assignment]
     conn = session.connection()
-    lock_chain(conn)
-    at, cache = utcnow(), Cache()
+    lock_chain(session, conn)
+    at = utcnow()
     if state.is_insert:
         rows = _bulk_rows(state, table)
         changes = [Change("create", table.name, model, after=row) for row in rows]
@@ -477,8 +504,9 @@ def _bulk_statement(state: ORMExecuteState) -> Any:
             changes = [_update(table, model, b, afters.get(b["id"], b)) for b in befores]
             for guard in change_guards:
                 guard(conn, changes)
+    cache = _parents(session, changes)
     entries = [e for e in (_entry(conn, session, c, at, cache) for c in changes) if e is not None]
-    append(conn, entries)
+    append(session, conn, entries)
     return result
 
 
