@@ -12,9 +12,11 @@ app = typer.Typer(help="Sopimus: purchaser–provider contract steering.", no_ar
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
 sotkanet_app = typer.Typer(help="National indicators from THL's Sotkanet.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(sotkanet_app, name="sotkanet")
+app.add_typer(audit_app, name="audit")
 
 
 @db_app.command("upgrade")
@@ -70,6 +72,7 @@ def import_(files: Annotated[list[Path], typer.Argument(help="Agreement set YAML
     """Import agreement sets: all files or nothing; importing the same file again changes nothing."""
     from app.contracts.importer import ImportFailed, import_text
     from app.core.db import get_sessionmaker
+    from app.core.errors import DomainError
     from app.demo import SYSTEM
 
     with get_sessionmaker()() as session:
@@ -84,6 +87,10 @@ def import_(files: Annotated[list[Path], typer.Argument(help="Agreement set YAML
             for err in exc.errors:
                 line = f" (line {err['line']})" if err.get("line") else ""
                 typer.echo(f"  {err['path']}: {err['message']}{line}", err=True)
+            raise typer.Exit(1) from None
+        except DomainError as exc:  # e.g. the file would change an approved agreement
+            session.rollback()
+            typer.echo(f"Rejected; nothing was imported: {exc.detail}", err=True)
             raise typer.Exit(1) from None
         session.commit()
 
@@ -247,7 +254,77 @@ def sotkanet_load(
                f"{result['unchanged']} unchanged")
 
 
+@app.command()
+def diff(
+    municipality: Annotated[str, typer.Option(help="Municipality code, e.g. 109")],
+    from_: Annotated[int, typer.Option("--from", help="Version compared from, e.g. 1")],
+    to: Annotated[int, typer.Option("--to", help="Version compared to, e.g. 2")],
+    agreement: Annotated[str | None, typer.Option(help="Service agreement code")] = None,
+    budget: Annotated[str | None, typer.Option(help="Board code of an order budget")] = None,
+    year: Annotated[int | None, typer.Option(help="The order budget's year")] = None,
+) -> None:
+    """Compare two versions of a service agreement (--agreement) or an order budget (--budget,
+    --year): goals, measures, targets, lines, volumes and prices, with the euro effect."""
+    from sqlalchemy import select
+
+    from app.agreements import diff as d
+    from app.agreements.models import ServiceAgreement
+    from app.auth.models import User
+    from app.budgets.models import OrderBudget
+    from app.core.db import get_sessionmaker
+    from app.organisations.models import Board, Municipality
+
+    if (agreement is None) == (budget is None) or (budget is not None and year is None):
+        raise typer.BadParameter("give either --agreement CODE or --budget BOARD --year YEAR")
+    reader = User(username="system", full_name="Command line", role=Role.admin)
+    with get_sessionmaker()() as session:
+        m_id = session.scalar(select(Municipality.id).where(Municipality.code == municipality))
+        if m_id is None:
+            raise typer.BadParameter(f"no municipality with code {municipality}")
+        if agreement is not None:
+            ids = dict(session.execute(select(ServiceAgreement.version, ServiceAgreement.id).where(
+                ServiceAgreement.municipality_id == m_id, ServiceAgreement.code == agreement)).all())
+            what = f"service agreement {agreement}"
+        else:
+            ids = dict(session.execute(
+                select(OrderBudget.version, OrderBudget.id).join(Board).where(
+                    Board.municipality_id == m_id, Board.code == budget, OrderBudget.year == year)
+            ).all())
+            what = f"order budget {budget} {year}"
+        for version in (from_, to):
+            if version not in ids:
+                shown = ", ".join(map(str, sorted(ids))) or "none"
+                typer.echo(f"Error: {what} has no version {version} (versions: {shown})", err=True)
+                raise typer.Exit(1)
+        if agreement is not None:
+            typer.echo(d.render_service_agreement(
+                d.compare_service_agreements(session, reader, ids[from_], ids[to])), nl=False)
+        else:
+            typer.echo(d.render_order_budget(
+                d.compare_order_budgets(session, reader, ids[from_], ids[to])), nl=False)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit trail's hash chain; exit 1 naming the first entry that is broken."""
+    from app.audit.service import verify
+    from app.core.db import get_sessionmaker
+
+    with get_sessionmaker()() as session:
+        result = verify(session.connection())
+    if result.ok:
+        typer.echo(f"The audit trail is intact: {result.entries} entries.")
+        return
+    where = f"entry {result.broken_id}" if result.broken_id is not None else "its end"
+    typer.echo(f"The audit trail is broken at {where}: {result.reason} "
+               f"({result.entries} entries before it are intact).", err=True)
+    raise typer.Exit(1)
+
+
 def main() -> None:
+    from app.core.audit import SYSTEM_ACTOR, actor
+
+    actor.set(SYSTEM_ACTOR)  # what the command line changes is the system's doing
     app(prog_name="sopimus")
 
 

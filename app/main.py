@@ -9,10 +9,12 @@ from fastapi.staticfiles import StaticFiles
 
 from app import models  # noqa: F401  (all mappers configured before the first request)
 from app.agreements.router import routers as agreement_routers
+from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
 from app.budgets.router import routers as budget_routers
 from app.catalogue.router import routers as catalogue_routers
 from app.contracts.router import router as contracts_router
+from app.core.audit import RequestIdMiddleware
 from app.core.errors import html_error_page, install_error_handlers
 from app.core.security import install_security_headers
 from app.goals.router import routers as goal_routers
@@ -43,11 +45,12 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     install_security_headers(app)
+    app.add_middleware(RequestIdMiddleware)
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(auth_router)
     for router in (*organisation_routers, *catalogue_routers, *agreement_routers,
                    *budget_routers, *goal_routers, *indicator_routers, contracts_router,
-                   *submission_routers):
+                   *submission_routers, audit_router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(web_router)

@@ -1,6 +1,17 @@
 """Every model, imported once so that the metadata is complete (Alembic, tests)."""
 
-from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
+# The hooks every session runs: the audit trail and the immutability of approved agreements.
+import app.agreements.lifecycle
+import app.audit.service  # noqa: F401
+from app.agreements.models import (
+    AgreementTransition,
+    FrameworkAgreement,
+    LongTermGoal,
+    NegotiationComment,
+    Perspective,
+    ServiceAgreement,
+)
+from app.audit.models import AuditChainHead, AuditEntry
 from app.auth.models import AccessLogEntry, ApiToken, AuthSession, User
 from app.budgets.models import Delivery, OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product, ProductGroup, ServiceArea
@@ -11,10 +22,10 @@ from app.organisations.models import Board, Municipality, Provider, PurchaserUni
 from app.submissions.models import IdempotencyKey, IndicatorValueRevision, ReportingDeadline
 
 __all__ = [
-    "AccessLogEntry", "Action", "ApiToken", "AuthSession", "Base", "Board", "Delivery",
-    "FrameworkAgreement", "Goal", "IdempotencyKey", "IndicatorValue", "IndicatorValueRevision",
-    "LongTermGoal", "Measure", "MeasureTarget", "Municipality", "OrderBudget", "OrderBudgetLine",
-    "Perspective", "Product", "ProductGroup", "Provider", "PurchaserUnit", "Region",
-    "ReportingDeadline", "Resource",
+    "AccessLogEntry", "Action", "AgreementTransition", "ApiToken", "AuditChainHead", "AuditEntry",
+    "AuthSession", "Base", "Board", "Delivery", "FrameworkAgreement", "Goal", "IdempotencyKey",
+    "IndicatorValue", "IndicatorValueRevision", "LongTermGoal", "Measure", "MeasureTarget",
+    "Municipality", "NegotiationComment", "OrderBudget", "OrderBudgetLine", "Perspective", "Product",
+    "ProductGroup", "Provider", "PurchaserUnit", "Region", "ReportingDeadline", "Resource",
     "ServiceAgreement", "ServiceArea", "User",
 ]

@@ -29,6 +29,13 @@ def auth(db: Session, user: User) -> dict[str, str]:
     return {"Authorization": f"Bearer {start_session(db, user)}"}
 
 
+def if_match(client: Any, headers: dict[str, str], path: str) -> dict[str, str]:
+    """``headers`` with If-Match set to the ETag a GET of ``path`` answers (for PATCH, DELETE)."""
+    response = client.get(path, headers=headers)
+    assert response.status_code == 200, response.text
+    return {**headers, "If-Match": response.headers["ETag"]}
+
+
 def create(db: Session, model: Any, **data: Any) -> Any:
     return crud.create(db, ROOT, model, data)
 

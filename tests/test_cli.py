@@ -2,6 +2,7 @@
 
 import csv
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -39,3 +40,74 @@ def test_upgrade_demo_and_export_on_a_fresh_database(tmp_path: Path) -> None:
 
     missing = run(["export", "--municipality", "109", "--board", "EIOLE", "--year", "2015"], db)
     assert missing.returncode == 1 and "No board EIOLE" in missing.stderr
+
+
+def test_diff_and_audit_verify_on_a_database_file(tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from app.agreements import lifecycle
+    from app.agreements.models import ServiceAgreement
+    from app.auth.models import Role, User
+    from app.budgets.models import OrderBudget, OrderBudgetLine
+    from app.catalogue.models import Product
+    from app.core import crud
+    from app.core.db import make_engine
+    from app.goals.models import Goal
+    from app.indicators.models import Measure
+    from tests.agreements.flow import DECISION, HAMEENLINNA
+
+    db = tmp_path / "lifecycle.db"
+    assert run(["db", "upgrade"], db).returncode == 0
+    assert run(["import", str(HAMEENLINNA)], db).returncode == 0
+    engine = make_engine(f"sqlite:///{db}")
+    director = User(username="johtaja", full_name="Johtaja", role=Role.admin)
+
+    def approve(session: Session, obj: object) -> None:
+        lifecycle.transition(session, director, obj, {"to": "negotiation"})  # type: ignore[arg-type]
+        lifecycle.transition(session, director, obj, {"to": "approved", **DECISION})  # type: ignore[arg-type]
+
+    with Session(engine, expire_on_commit=False) as s:
+        agreement = s.scalars(select(ServiceAgreement)).one()
+        budget = s.get_one(OrderBudget, agreement.order_budget_id)
+        approve(s, budget)
+        approve(s, agreement)
+        budget2 = lifecycle.amend(s, director, budget)
+        line = s.scalars(select(OrderBudgetLine).join(Product).where(
+            OrderBudgetLine.order_budget_id == budget2.id, Product.code == "PK-ALLE3")
+            .order_by(OrderBudgetLine.id)).first()
+        crud.update(s, director, line, {"unit_price": Decimal("80.50")})
+        approve(s, budget2)
+        agreement2 = lifecycle.amend(s, director, agreement)
+        measure = s.scalars(select(Measure).join(Goal).where(
+            Goal.service_agreement_id == agreement2.id, Measure.code == "HARRASTUS")).one()
+        crud.update(s, director, measure, {"targets": [{"year": 2015, "value": Decimal(80)},
+                                                       {"year": 2016, "value": Decimal(90)}]})
+        approve(s, agreement2)
+        s.commit()
+    engine.dispose()
+
+    shown = run(["diff", "--municipality", "109", "--agreement", "HML-LANULA-2015-OMA",
+                 "--from", "1", "--to", "2"], db)
+    assert shown.returncode == 0, shown.stderr
+    assert "~ 3/HARRASTUS" in shown.stdout and "target 2015: 75 → 80" in shown.stdout
+    assert "unit price 78.00 → 80.50 (+57 500.00 €)" in shown.stdout
+    assert shown.stdout.endswith("Budget effect: +57 500.00 €\n")
+    budget_diff = run(["diff", "--municipality", "109", "--budget", "LANULA", "--year", "2015",
+                       "--from", "1", "--to", "2"], db)
+    assert budget_diff.returncode == 0 and "Budget effect: +57 500.00 €" in budget_diff.stdout
+    missing = run(["diff", "--municipality", "109", "--agreement", "HML-LANULA-2015-OMA",
+                   "--from", "1", "--to", "3"], db)
+    assert missing.returncode == 1 and "has no version 3 (versions: 1, 2)" in missing.stderr
+
+    intact = run(["audit", "verify"], db)
+    assert intact.returncode == 0 and "intact" in intact.stdout
+    with sqlite3.connect(db) as conn:  # someone rewrites who approved the agreement
+        entry = conn.execute("SELECT id FROM audit_entries WHERE action = 'transition' "
+                             "ORDER BY id LIMIT 1").fetchone()[0]
+        conn.execute("UPDATE audit_entries SET user = 'joku muu' WHERE id = ?", (entry,))
+    broken = run(["audit", "verify"], db)
+    assert broken.returncode == 1
+    assert f"broken at entry {entry}: its content does not match its hash" in broken.stderr

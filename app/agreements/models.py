@@ -1,9 +1,21 @@
 """Framework agreements (puitesopimukset) and service agreements (palvelusopimukset)."""
 
+from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.core.db import Base
 from app.core.models import TenantOwned, enum_column
@@ -16,6 +28,7 @@ class AgreementStatus(StrEnum):
     approved = "approved"  # hyväksytty
     in_force = "in_force"  # voimassa
     closed = "closed"  # päättynyt
+    superseded = "superseded"  # korvattu: a later version was approved (app.agreements.lifecycle)
 
 
 class ResourceKind(StrEnum):
@@ -121,3 +134,59 @@ def _board_ids(self: LongTermGoal | ServiceAgreement) -> list[int]:
 
 LongTermGoal.board_ids = property(_board_ids)  # type: ignore[attr-defined]
 ServiceAgreement.board_ids = property(_board_ids)  # type: ignore[attr-defined]
+
+
+class OfAgreement(TenantOwned):
+    """A row about exactly one agreement version: a framework agreement, an order budget or a
+    service agreement (one foreign key each, so that deleting a draft deletes its rows)."""
+
+    @declared_attr
+    def framework_agreement_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("framework_agreements.id", ondelete="CASCADE"), index=True)
+
+    @declared_attr
+    def order_budget_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("order_budgets.id", ondelete="CASCADE"), index=True)
+
+    @declared_attr
+    def service_agreement_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("service_agreements.id", ondelete="CASCADE"), index=True)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[CheckConstraint]:
+        one = " + ".join(f"(CASE WHEN {c} IS NULL THEN 0 ELSE 1 END)" for c in (
+            "framework_agreement_id", "order_budget_id", "service_agreement_id"))
+        return (CheckConstraint(f"{one} = 1", name="one_agreement"),)
+
+
+class AgreementTransition(OfAgreement, Base):
+    """Tilasiirtymä: one step of an agreement version's lifecycle. An approval records the
+    board decision (päätös) with the fields of the Finnish open decision API: the deciding
+    body (organization), the meeting date (event_date), the § number (article_number) and the
+    case's register id (register_id, diaarinumero), with an optional link to the minutes."""
+
+    __tablename__ = "agreement_transitions"
+
+    version: Mapped[int] = mapped_column(Integer)
+    from_status: Mapped[AgreementStatus] = enum_column(AgreementStatus)
+    to_status: Mapped[AgreementStatus] = enum_column(AgreementStatus)
+    organization: Mapped[str | None] = mapped_column(String(300))
+    event_date: Mapped[date | None] = mapped_column(Date)
+    article_number: Mapped[str | None] = mapped_column(String(20))
+    register_id: Mapped[str | None] = mapped_column(String(60))
+    minutes_url: Mapped[str | None] = mapped_column(String(500))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class NegotiationComment(OfAgreement, Base):
+    """Neuvottelukommentti: a comment on an agreement version in negotiation, typically the
+    provider's; kept with the version, never edited."""
+
+    __tablename__ = "negotiation_comments"
+
+    version: Mapped[int] = mapped_column(Integer)
+    author_role: Mapped[str] = mapped_column(String(40))
+    provider_id: Mapped[int | None] = mapped_column(
+        ForeignKey("providers.id", ondelete="SET NULL"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)

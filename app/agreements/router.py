@@ -2,14 +2,22 @@
 
 from sqlalchemy.orm import selectinload
 
+from app.agreements import diff, service
 from app.agreements import schemas as s
-from app.agreements import service
+from app.agreements.lifecycle_router import lifecycle_router
 from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
 from app.core.crud import Resource, crud_router
 
 TAG = "agreements"
 
 routers = [
+    # The lifecycle routes first: /service-agreements/diff is not an id.
+    lifecycle_router("/framework-agreements", FrameworkAgreement, s.FrameworkAgreementRead, TAG,
+                     snapshot=(diff.FrameworkAgreementSnapshot, diff.framework_snapshot)),
+    lifecycle_router("/service-agreements", ServiceAgreement, s.ServiceAgreementRead, TAG,
+                     snapshot=(diff.ServiceAgreementSnapshot, diff.service_agreement_snapshot),
+                     diff=(diff.ServiceAgreementDiff, diff.compare_service_agreements),
+                     carry_over=True),
     crud_router(Resource(
         "/framework-agreements", FrameworkAgreement, s.FrameworkAgreementCreate,
         s.FrameworkAgreementUpdate, s.FrameworkAgreementRead, TAG,

@@ -7,6 +7,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from app.auth import service
 from app.auth.models import User
+from app.core.audit import set_actor
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, Unauthorized
 
@@ -26,6 +27,7 @@ Token = Annotated[str, Depends(get_token)]
 def _user(request: Request, session: SessionDep, token: str, allow_pending: bool) -> User:
     user, mfa_complete = service.user_for_token(session, token)
     request.state.user = user
+    set_actor(session, user.username)  # the audit trail's "who" for this request
     if not mfa_complete and not allow_pending:
         raise Forbidden("Set up two-factor authentication first: POST /api/v1/auth/totp/setup, "
                         "then confirm a code at /api/v1/auth/totp/confirm")

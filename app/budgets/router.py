@@ -1,5 +1,7 @@
 """Order budgets and their lines under /api/v1."""
 
+from app.agreements import diff
+from app.agreements.lifecycle_router import lifecycle_router
 from app.auth.deps import OptionalUser
 from app.budgets import schemas as s
 from app.budgets import service
@@ -24,6 +26,10 @@ def budget_totals(session: SessionDep, user: OptionalUser, obj_id: IdPath) -> s.
 
 
 routers = [
+    # The lifecycle routes first: /order-budgets/diff is not an id.
+    lifecycle_router("/order-budgets", OrderBudget, s.OrderBudgetRead, TAG,
+                     snapshot=(diff.OrderBudgetSnapshot, diff.order_budget_snapshot),
+                     diff=(diff.OrderBudgetDiff, diff.compare_order_budgets)),
     budgets,
     crud_router(Resource(
         "/order-budget-lines", OrderBudgetLine, s.OrderBudgetLineCreate,

@@ -24,6 +24,7 @@ from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.budgets.service import line_rules
 from app.catalogue.models import Product, ProductGroup, ServiceArea
 from app.contracts import schema as d
+from app.core.audit import set_actor
 from app.core.errors import DomainError, InvalidInput
 from app.goals.models import Action, Goal, Resource
 from app.goals.service import goal_rules
@@ -395,6 +396,7 @@ class Importer:
 def import_text(session: Session, actor: User, text: str, source: str = "") -> ImportResult:
     """Import one file inside a savepoint: on any error nothing of it stays."""
     doc = parse(text, source)
+    set_actor(session, actor.username)  # the audit trail's "who"
     importer = Importer(session, actor, _line_index(text))
     with session.begin_nested() as savepoint:
         result = importer.run(doc)

@@ -4,14 +4,20 @@ Everything that is the same for every resource lives here once: access scoping (
 app.auth.authz), references that must point at objects the caller can see in the same
 municipality, natural keys that must stay unique (read from the table's unique constraints),
 attribution and pagination. Each feature adds its own domain rules as a ``rules`` function.
+
+Optimistic concurrency: every resource carries its row version (``row_version``) as its ETag;
+PATCH and DELETE require If-Match with it (none: 428, stale: 412, nothing changed). The same
+counter guards the UPDATE itself (SQLAlchemy's version_id_col), so two requests that pass the
+check at the same moment still cannot both write.
 """
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel
+from fastapi import APIRouter, Header, Query, Response, status
+from pydantic import BaseModel, Field, create_model
 from sqlalchemy import ColumnElement, UniqueConstraint, and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -20,8 +26,9 @@ from sqlalchemy.orm.interfaces import LoaderOption
 from app.auth.authz import PUBLIC_MODELS, require_write, require_write_object, scope
 from app.auth.deps import CurrentUser, OptionalUser
 from app.auth.models import User
-from app.core.db import Base, SessionDep
-from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.audit import set_actor
+from app.core.db import Base, SessionDep, utcnow
+from app.core.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, PreconditionRequired
 from app.core.pagination import Page, PageParams, fetch_page
 from app.core.types import IdPath
 
@@ -123,7 +130,40 @@ def check_unique(session: Session, obj: Any) -> None:
 def attribute(obj: Any, user: User, *, new: bool) -> None:
     if new:
         obj.created_by = user.username
+    else:
+        obj.updated_at = utcnow()  # a real UPDATE even if only links changed: a new row version
     obj.updated_by = user.username
+
+
+def etag(obj: Any) -> str:
+    return f'"{obj.row_version}"'
+
+
+def check_if_match(obj: Any, if_match: str | None) -> None:
+    """If-Match must name the object's current ETag: 428 without it, 412 if it is stale."""
+    what = f"{label(type(obj))} {obj.id}"
+    if if_match is None or not if_match.strip():
+        raise PreconditionRequired(
+            f"Send If-Match with the ETag of the {what} as you read it (now {etag(obj)}), "
+            "so that no one else's change is overwritten"
+        )
+    tags = [t.strip() for t in if_match.split(",")]
+    if "*" in tags or etag(obj) in tags:
+        return
+    raise PreconditionFailed(
+        f"The {what} was changed by someone else since you read it (ETag {', '.join(tags)}, "
+        f"now {etag(obj)}); nothing was stored. Reload it, apply your change again and send "
+        "the new ETag in If-Match", etag=etag(obj),
+    )
+
+
+@cache
+def with_row_version(read: type[BaseModel]) -> type[BaseModel]:
+    """``read`` with the row version (the ETag's value) that PATCH and DELETE need."""
+    return create_model(  # type: ignore[no-any-return, call-overload]
+        read.__name__, __base__=read, __module__=read.__module__,
+        row_version=(int, Field(description="The ETag's value: send it in If-Match")),
+    )
 
 
 _resources: dict[Any, "Resource"] = {}
@@ -131,6 +171,7 @@ _resources: dict[Any, "Resource"] = {}
 
 def create(session: Session, user: User, model: Any, data: dict[str, Any]) -> Any:
     """Create an object under the model's registered rules (whoever calls: API, import, CLI)."""
+    set_actor(session, user.username)
     res = _resources.get(model)
     rules, nested = (res.rules, res.nested) if res else (None, frozenset[str]())
     obj = model()
@@ -150,6 +191,7 @@ def create(session: Session, user: User, model: Any, data: dict[str, Any]) -> An
 
 
 def update(session: Session, user: User, obj: Any, data: dict[str, Any]) -> Any:
+    set_actor(session, user.username)
     model = type(obj)
     res = _resources.get(model)
     rules, nested = (res.rules, res.nested) if res else (None, frozenset[str]())
@@ -171,6 +213,7 @@ def update(session: Session, user: User, obj: Any, data: dict[str, Any]) -> Any:
 
 
 def delete(session: Session, user: User, obj: Any) -> None:
+    set_actor(session, user.username)
     require_write(user, type(obj))
     require_write_object(session, user, obj)
     res = _resources.get(type(obj))
@@ -229,10 +272,17 @@ def list_stmt(res: Resource, user: User | None, filters: BaseModel | None) -> An
     return stmt.order_by(*res.order_by, res.model.id)
 
 
+def resource_for(model: Any) -> Resource | None:
+    return _resources.get(model)
+
+
+IfMatch = Annotated[str | None, Header(description="The ETag of the object as you read it")]
+
+
 def crud_router(res: Resource) -> APIRouter:
     _resources[res.model] = res
     router = APIRouter(prefix=res.path, tags=[res.tag])
-    Create, Update, Read = res.create, res.update, res.read
+    Create, Update, Read = res.create, res.update, with_row_version(res.read)
     # One query model per list: its filters and the page parameters, unknown ones refused.
     ListQuery = type(f"{res.model.__name__}ListQuery",
                      (res.filters, PageParams) if res.filters else (PageParams,), {})
@@ -254,24 +304,42 @@ def crud_router(res: Resource) -> APIRouter:
 
     @router.post("", response_model=Read, status_code=status.HTTP_201_CREATED,
                  summary=f"Create {a(label(res.model))}")
-    def create_(session: SessionDep, user: CurrentUser, body: Create) -> Any:  # type: ignore[valid-type]
+    def create_(session: SessionDep, user: CurrentUser, body: Create, response: Response) -> Any:  # type: ignore[valid-type]
         obj = create(session, user, res.model, body.model_dump())  # type: ignore[attr-defined]
-        return load(session, user, obj.id)
+        obj = load(session, user, obj.id)
+        response.headers["ETag"] = etag(obj)
+        return obj
 
     @router.get("/{obj_id}", response_model=Read, summary=f"Read {a(label(res.model))}")
-    def read_(session: SessionDep, user: Reader, obj_id: IdPath) -> Any:  # type: ignore[valid-type]
-        return load(session, user, obj_id)
-
-    @router.patch("/{obj_id}", response_model=Read, summary=f"Update {a(label(res.model))}")
-    def update_(session: SessionDep, user: CurrentUser, obj_id: IdPath, body: Update) -> Any:  # type: ignore[valid-type]
+    def read_(session: SessionDep, user: Reader, obj_id: IdPath,  # type: ignore[valid-type]
+              response: Response) -> Any:
         obj = load(session, user, obj_id)
+        response.headers["ETag"] = etag(obj)
+        return obj
+
+    @router.patch("/{obj_id}", response_model=Read, summary=f"Update {a(label(res.model))}",
+                  responses={412: {"description": "If-Match is stale"},
+                             428: {"description": "If-Match is missing"}})
+    def update_(session: SessionDep, user: CurrentUser, obj_id: IdPath, body: Update,  # type: ignore[valid-type]
+                response: Response, if_match: IfMatch = None) -> Any:
+        obj = load(session, user, obj_id)
+        require_write(user, res.model)
+        check_if_match(obj, if_match)
         update(session, user, obj, body.model_dump(exclude_unset=True))  # type: ignore[attr-defined]
-        return load(session, user, obj.id)
+        obj = load(session, user, obj.id)
+        response.headers["ETag"] = etag(obj)
+        return obj
 
     @router.delete("/{obj_id}", status_code=status.HTTP_204_NO_CONTENT,
-                   summary=f"Delete {a(label(res.model))}")
-    def delete_(session: SessionDep, user: CurrentUser, obj_id: IdPath) -> Response:
-        delete(session, user, load(session, user, obj_id))
+                   summary=f"Delete {a(label(res.model))}",
+                   responses={412: {"description": "If-Match is stale"},
+                              428: {"description": "If-Match is missing"}})
+    def delete_(session: SessionDep, user: CurrentUser, obj_id: IdPath,
+                if_match: IfMatch = None) -> Response:
+        obj = load(session, user, obj_id)
+        require_write(user, res.model)
+        check_if_match(obj, if_match)
+        delete(session, user, obj)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     return router

@@ -6,8 +6,8 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy import DateTime, Engine, Integer, MetaData, String, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column, sessionmaker
 
 from app.core.settings import get_settings
 
@@ -38,6 +38,14 @@ class Attributed:
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
     updated_by: Mapped[str] = mapped_column(String(150))
+    # Optimistic concurrency: SQLAlchemy bumps the counter on every UPDATE and adds
+    # "AND row_version = <as read>" to it, so a stale write matches no row (StaleDataError, 412).
+    # It is the resource's ETag; not to be confused with an agreement's ``version`` (amendments).
+    row_version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.row_version}  # type: ignore[attr-defined]
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -67,6 +75,8 @@ def get_engine() -> Engine:
 
 @lru_cache
 def get_sessionmaker() -> sessionmaker[Session]:
+    import app.models  # noqa: F401  (every mapper and the audit and lifecycle hooks are in place)
+
     return sessionmaker(bind=get_engine(), expire_on_commit=False, autoflush=False)
 
 

@@ -9,6 +9,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,20 @@ class InvalidInput(DomainError):
 class PayloadTooLarge(DomainError):
     status = 413
     title = "Payload too large"
+
+
+class PreconditionFailed(DomainError):
+    """The resource changed since the client read it (its If-Match ETag is stale)."""
+
+    status = 412
+    title = "Precondition failed"
+
+
+class PreconditionRequired(DomainError):
+    """An update or delete came without If-Match: it could overwrite someone else's change."""
+
+    status = 428
+    title = "Precondition required"
 
 
 def problem(
@@ -136,6 +151,15 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(
             409, "Conflict", "The change conflicts with existing data (a duplicate or a missing "
             "reference); reload and try again."
+        )
+
+    @app.exception_handler(StaleDataError)
+    async def _stale(_: Request, exc: StaleDataError) -> JSONResponse:
+        # Two writers passed the If-Match check at once; the row version caught the second.
+        log.info("stale write: %s", exc)
+        return problem(
+            412, "Precondition failed", "Someone else changed this record at the same moment; "
+            "nothing of your change was stored. Reload it and apply your change again."
         )
 
     @app.exception_handler(DataError)

@@ -433,7 +433,8 @@ def apply(session: Session, user: User, result: Plan) -> None:
         elif d.action is Action.updated:
             assert d.existing is not None
             updates.append({
-                "id": d.existing.id, "value": d.value, "comment": d.comment,
+                "id": d.existing.id, "row_version": d.existing.row_version,
+                "value": d.value, "comment": d.comment,
                 "status": ValueStatus.submitted, "return_reason": None, "reviewed_by": None,
                 "reviewed_at": None, "flagged": flag is not None, "flag_reason": flag,
                 "updated_by": by, "updated_at": stamp,

@@ -99,6 +99,7 @@ class StoredValue:
     return_reason: str | None
     flagged: bool
     flag_reason: str | None
+    row_version: int = 1
 
 
 class History:
@@ -231,7 +232,8 @@ class Ledger:
             select(IndicatorValue.id, IndicatorValue.measure_id, IndicatorValue.period,
                    IndicatorValue.value, IndicatorValue.comment, IndicatorValue.status,
                    IndicatorValue.return_reason, IndicatorValue.flagged,
-                   IndicatorValue.flag_reason, Measure.provider_id, Measure.code, Measure.unit)
+                   IndicatorValue.flag_reason, IndicatorValue.row_version, Measure.provider_id,
+                   Measure.code, Measure.unit)
             .join(Measure, Measure.id == IndicatorValue.measure_id)
         )
         if user is not None:
@@ -253,7 +255,7 @@ class Ledger:
                 ledger.values[(row.measure_id, row.period)] = StoredValue(
                     id=row.id, measure_id=row.measure_id, period=row.period, value=row.value,
                     comment=row.comment, status=row.status, return_reason=row.return_reason,
-                    flagged=row.flagged, flag_reason=row.flag_reason,
+                    flagged=row.flagged, flag_reason=row.flag_reason, row_version=row.row_version,
                 )
         return ledger
 

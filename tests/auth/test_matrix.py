@@ -19,6 +19,7 @@ from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective,
 from app.auth.models import Role
 from app.budgets.models import Delivery, OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product, ProductGroup, ServiceArea
+from app.core.crud import etag
 from app.demo import CONTRACTS
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import IndicatorValue, Measure
@@ -50,6 +51,12 @@ EXPECT: dict[str, dict[str, tuple[Any, Any]]] = {
     # Drafts: the public sees agreements only once approved.
     "content-read": {**{r: (200, 404) for r in ROLES}, "public": (404, 404)},
     "content-read-private": {**{r: (200, 404) for r in ROLES}, "public": (401, 401)},
+    "audit-read": {"admin": (200, 404), "purchaser_director": (200, 404),
+                   "purchaser_manager": (200, 404), "provider_reporter": (403, 404),
+                   "board_member": (403, 404), "public": (401, 401)},
+    "audit-list": {"admin": (200, 200), "purchaser_director": (200, 200),
+                   "purchaser_manager": (200, 200), "provider_reporter": (403, 403),
+                   "board_member": (403, 403), "public": (401, 401)},
     "content-write": {"admin": (OK, 404), "purchaser_director": (OK, 404),
                       "purchaser_manager": (OK, 404), "provider_reporter": (403, 404),
                       "board_member": (403, 404), "public": (401, 401)},
@@ -115,7 +122,20 @@ def _policy() -> dict[tuple[str, str], tuple[str, str | None]]:
     table[("DELETE", "/api/v1/municipalities/{obj_id}")] = ("municipality-delete", "municipality")
     table[("DELETE", "/api/v1/framework-agreements/{obj_id}")] = ("unlinked-delete", "framework")
     table[("DELETE", "/api/v1/order-budgets/{obj_id}")] = ("unlinked-delete", "budget")
+    for path, key in (("/api/v1/framework-agreements", "framework"),
+                      ("/api/v1/order-budgets", "budget"),
+                      ("/api/v1/service-agreements", "agreement")):
+        # the lifecycle (tests/agreements: transitions, amendments, diffs, carry-over)
+        for sub in ("transitions", "comments", "versions", "versions/{number}"):
+            table[("GET", f"{path}/{{obj_id}}/{sub}")] = ("content-read-private", key)
+        table[("GET", f"{path}/{{obj_id}}/audit")] = ("audit-read", key)
+        for sub in ("transitions", "comments", "amendments"):
+            table[("POST", f"{path}/{{obj_id}}/{sub}")] = ("special", None)
     table.update({
+        ("GET", "/api/v1/audit"): ("audit-list", None),
+        ("GET", "/api/v1/service-agreements/diff"): ("special", None),
+        ("GET", "/api/v1/order-budgets/diff"): ("special", None),
+        ("POST", "/api/v1/service-agreements/{obj_id}/carry-over"): ("special", None),
         ("GET", "/api/v1/order-budgets/{obj_id}/totals"): ("content-read", "budget"),
         ("GET", "/api/v1/auth/me"): ("self", None),
         ("POST", "/api/v1/auth/logout"): ("self", None),
@@ -334,8 +354,11 @@ def _request(client: TestClient, db: Session, method: str, path: str, key: str |
         _, body = create_body(key, db, world)
         return client.post(path, headers=headers, json=jsonable_encoder(body))
     target = world[key]
+    path = path.replace("{number}", "1")
     if method == "DELETE":  # a fresh object of its own, so that others stay for the next role
         model, body = create_body(key, db, world)
         target = create(db, model, **body)
     url = path.replace("{obj_id}", str(target.id))
-    return client.request(method, url, headers=headers, json={} if method == "PATCH" else None)
+    db.refresh(target)  # an earlier role's update moved its row version on
+    return client.request(method, url, headers={**headers, "If-Match": etag(target)},
+                          json={} if method == "PATCH" else None)

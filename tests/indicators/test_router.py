@@ -4,7 +4,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.indicators.models import IndicatorValue
-from tests.helpers import auth, create_user, create_world
+from tests.helpers import auth, create_user, create_world, if_match
 
 
 def test_one_value_per_measure_and_period(client: TestClient, db: Session) -> None:
@@ -41,11 +41,12 @@ def test_values_are_checked_against_the_measure(client: TestClient, db: Session)
 def test_targets_must_fall_within_the_agreement_years(client: TestClient, db: Session) -> None:
     w = create_world(db)
     h = auth(db, create_user(db, Role.purchaser_director, w["municipality"]))
-    response = client.patch(f"/api/v1/measures/{w['measure'].id}", headers=h,
+    path = f"/api/v1/measures/{w['measure'].id}"
+    response = client.patch(path, headers=if_match(client, h, path),
                             json={"targets": [{"year": 2015, "value": 50},
                                               {"year": 2017, "value": 60}]})
     assert response.status_code == 422
     assert "2017" in response.json()["detail"]
-    ok = client.patch(f"/api/v1/measures/{w['measure'].id}", headers=h,
+    ok = client.patch(path, headers=if_match(client, h, path),
                       json={"targets": [{"year": 2015, "value": 50}]})
     assert ok.json()["targets"] == [{"year": 2015, "value": "50.0000"}]

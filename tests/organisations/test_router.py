@@ -4,7 +4,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.organisations.models import Board
-from tests.helpers import auth, create_user, create_world
+from tests.helpers import auth, create_user, create_world, if_match
 
 
 def test_a_duplicate_board_code_gets_409_naming_the_code(client: TestClient, db: Session) -> None:
@@ -106,11 +106,12 @@ def test_malformed_input_never_answers_500(client: TestClient, db: Session) -> N
         ("post", "/api/v1/indicator-values", {"measure_id": w["measure"].id,
                                               "period": "2015-T9", "value": "1"}),
         ("get", "/api/v1/boards?limit=100000&offset=-5", None),
-        ("patch", f"/api/v1/boards/{w['board'].id}", {"code": None}),
+        ("patch", f"/api/v1/boards/{w['board'].id}", {"code": None}),  # with If-Match below
         ("post", "/api/v1/boards", {"municipality_id": m, "code": "B", "name_fi": "x", "x": 1}),
     ]
     for method, url, body in cases:
-        response = client.request(method, url, headers=h, json=body)
+        headers = if_match(client, h, url) if method == "patch" else h
+        response = client.request(method, url, headers=headers, json=body)
         assert response.status_code in {404, 409, 422}, (url, body, response.text)
         assert response.json()["status"] == response.status_code
     raw = client.post("/api/v1/boards", headers={**h, "content-type": "application/json"},

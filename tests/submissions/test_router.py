@@ -12,7 +12,7 @@ from app.catalogue.models import Product, ProductGroup, ServiceArea
 from app.indicators.models import IndicatorValue
 from app.organisations.models import Provider
 from app.submissions.models import IdempotencyKey
-from tests.helpers import auth, create, create_user
+from tests.helpers import auth, create, create_user, if_match
 from tests.submissions.helpers import add_measure, submission_world, submit
 
 DUE = "/api/v1/submissions/due"
@@ -119,7 +119,8 @@ def test_a_correction_keeps_the_earlier_value_in_the_history(
     assert revision["reason"] == "Yhden toimipisteen käynnit puuttuivat"
     assert revision["changed_at"]
     # The generic PATCH keeps the same history.
-    patched = client.patch(f"/api/v1/indicator-values/{value_id}", headers=w["hr"],
+    patched = client.patch(f"/api/v1/indicator-values/{value_id}", headers=if_match(
+        client, w["hr"], f"/api/v1/indicator-values/{value_id}"),
                            json={"value": "1215", "reason": "Täsmennys"})
     assert patched.status_code == 200, patched.text
     revisions = client.get(f"/api/v1/indicator-values/{value_id}/history",
@@ -180,10 +181,11 @@ def test_the_purchaser_returns_and_accepts_and_a_closed_period_is_locked(
     assert "closed on 2015-03-15" in locked.json()["detail"]
     assert client.post(review, headers=w["hp"], json={
         "decision": "return", "reason": "x"}).status_code == 409
-    assert client.patch(f"/api/v1/indicator-values/{value_id}", headers=w["hp"],
+    current = if_match(client, w["hp"], f"/api/v1/indicator-values/{value_id}")
+    assert client.patch(f"/api/v1/indicator-values/{value_id}", headers=current,
                         json={"value": "1"}).status_code == 409
     assert client.delete(f"/api/v1/indicator-values/{value_id}",
-                         headers=w["hp"]).status_code == 409
+                         headers=current).status_code == 409
     statuses = [(r["old_status"], r["new_status"]) for r in client.get(
         f"/api/v1/indicator-values/{value_id}/history", headers=w["hr"]).json()["revisions"]]
     assert statuses == [("submitted", "returned"), ("returned", "submitted"),
@@ -296,8 +298,8 @@ def test_providers_report_deliveries_of_their_own_order_lines(
     assert wrong_year.status_code == 422
     assert client.post("/api/v1/deliveries", headers=w["hb"],
                        json={**body, "period": "2015-T2"}).status_code == 403
-    corrected = client.patch(f"/api/v1/deliveries/{delivered['id']}", headers=w["hr"],
-                             json={"volume": "17460"})
+    corrected = client.patch(f"/api/v1/deliveries/{delivered['id']}", headers=if_match(
+        client, w["hr"], f"/api/v1/deliveries/{delivered['id']}"), json={"volume": "17460"})
     assert corrected.status_code == 200
     purchaser_line = client.post("/api/v1/deliveries", headers=w["hp"], json={
         **body, "order_budget_line_id": theirs.id})

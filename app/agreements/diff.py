@@ -1,0 +1,554 @@
+"""Agreement versions as they were (snapshots) and what changed between two of them (diffs).
+
+A snapshot is the whole version with its content, named by codes: since an approved version is
+never edited in place, the snapshot of version n is that version as the board approved it.
+
+A diff compares two versions (or two years' agreements after a carry-over): goals by code,
+measures by goal and measure code, targets by year, actions and resources as rows, order budget
+lines by product and provider. Each line change carries its euro effect (total after − total
+before); a service agreement's budget effect is the change of the order budget it is based on
+when the two versions are based on different order budget versions (the whole budget: the
+own production's lines are usually ordered from its units, not from the agreement's party).
+"""
+
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from app.agreements.models import (
+    AgreementStatus,
+    FrameworkAgreement,
+    LongTermGoal,
+    Perspective,
+    ServiceAgreement,
+)
+from app.auth.authz import scope
+from app.auth.models import User
+from app.budgets.models import OrderBudget, OrderBudgetLine
+from app.catalogue.models import Product
+from app.core.crud import get_readable
+from app.core.errors import NotFound
+from app.goals.models import Action, Goal, Resource
+from app.indicators.models import Measure
+from app.organisations.models import Board, Provider
+
+ZERO = Decimal("0.00")
+Change = Literal["added", "removed", "changed"]
+
+
+class Snap(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class TargetSnap(Snap):
+    year: int
+    value: Decimal
+
+
+class MeasureSnap(Snap):
+    code: str
+    name: str
+    unit: str
+    direction: str
+    provider: str
+    baseline_value: Decimal | None
+    baseline_year: int | None
+    tolerance: Decimal
+    frequency: str
+    rollup: str
+    min_value: Decimal | None
+    max_value: Decimal | None
+    source: str
+    sotkanet_indicator_id: int | None
+    sotkanet_region_id: int | None
+    targets: list[TargetSnap]
+
+
+class ActionSnap(Snap):
+    position: int
+    description: str
+    responsible: str | None
+
+
+class ResourceSnap(Snap):
+    kind: str
+    description: str | None
+    amount: Decimal | None
+
+
+class GoalSnap(Snap):
+    code: str
+    title: str
+    description: str | None
+    long_term_goal: str | None
+    actions: list[ActionSnap]
+    resources: list[ResourceSnap]
+    measures: list[MeasureSnap]
+
+
+class ServiceAgreementSnapshot(Snap):
+    id: int
+    code: str
+    version: int
+    status: AgreementStatus
+    year: int
+    title: str
+    description: str | None
+    provider: str
+    framework_agreement_id: int
+    order_budget_id: int | None
+    boards: list[str]
+    goals: list[GoalSnap]
+
+
+class LineSnap(Snap):
+    product: str
+    provider: str
+    volume: Decimal
+    unit_price: Decimal
+    total: Decimal
+    population_moment: str | None
+    age_segment: str | None
+
+
+class OrderBudgetSnapshot(Snap):
+    id: int
+    board: str
+    year: int
+    version: int
+    status: AgreementStatus
+    title: str
+    total: Decimal
+    lines: list[LineSnap]
+
+
+class LongTermGoalSnap(Snap):
+    code: str
+    title: str
+    actions: str | None
+    resources: list[str]
+    evaluation: str | None
+    boards: list[str]
+
+
+class PerspectiveSnap(Snap):
+    position: int
+    name_fi: str
+    name_sv: str | None
+    goals: list[LongTermGoalSnap]
+
+
+class FrameworkAgreementSnapshot(Snap):
+    id: int
+    board: str
+    first_year: int
+    last_year: int
+    version: int
+    status: AgreementStatus
+    title: str
+    description: str | None
+    perspectives: list[PerspectiveSnap]
+
+
+# -- snapshots --------------------------------------------------------------------------------
+
+def _codes(session: Session, model: Any, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(model.id, model.code).where(model.id.in_(wanted))).all())
+
+
+def service_agreement_snapshot(session: Session, user: User, agreement: ServiceAgreement
+                               ) -> ServiceAgreementSnapshot:
+    agreement = get_readable(session, ServiceAgreement, agreement.id, user,
+                             [selectinload(ServiceAgreement.boards)])
+    goals = session.scalars(scope(select(Goal), Goal, user)
+                            .where(Goal.service_agreement_id == agreement.id)
+                            .order_by(Goal.code)).all()
+    goal_ids = [g.id for g in goals]
+
+    def children(model: Any, *order: Any) -> dict[int, list[Any]]:
+        out: dict[int, list[Any]] = {g: [] for g in goal_ids}
+        for row in session.scalars(scope(select(model), model, user)
+                                   .where(model.goal_id.in_(goal_ids)).order_by(*order)):
+            out[row.goal_id].append(row)
+        return out
+
+    actions = children(Action, Action.position, Action.id)
+    resources = children(Resource, Resource.id)
+    measures: dict[int, list[Any]] = {g: [] for g in goal_ids}
+    for m in session.scalars(scope(select(Measure), Measure, user).options(
+            selectinload(Measure.targets)).where(Measure.goal_id.in_(goal_ids))
+            .order_by(Measure.code)):
+        measures[m.goal_id].append(m)
+    providers = _codes(session, Provider, [agreement.provider_id,
+                                           *(m.provider_id for ms in measures.values() for m in ms)])
+    long_term = _codes(session, LongTermGoal, [g.long_term_goal_id for g in goals])
+    return ServiceAgreementSnapshot(
+        id=agreement.id, code=agreement.code, version=agreement.version, status=agreement.status,
+        year=agreement.year, title=agreement.title, description=agreement.description,
+        provider=providers[agreement.provider_id],
+        framework_agreement_id=agreement.framework_agreement_id,
+        order_budget_id=agreement.order_budget_id,
+        boards=sorted(b.code for b in agreement.boards),
+        goals=[GoalSnap(
+            code=g.code, title=g.title, description=g.description,
+            long_term_goal=long_term.get(g.long_term_goal_id or 0),
+            actions=[ActionSnap.model_validate(a) for a in actions[g.id]],
+            resources=[ResourceSnap.model_validate(r) for r in resources[g.id]],
+            measures=[MeasureSnap.model_validate({
+                **{k: getattr(m, k) for k in MeasureSnap.model_fields
+                   if k not in {"provider", "targets"}},
+                "provider": providers[m.provider_id],
+                "targets": [TargetSnap.model_validate(t) for t in m.targets],
+            }) for m in measures[g.id]],
+        ) for g in goals],
+    )
+
+
+def order_budget_snapshot(session: Session, user: User, budget: OrderBudget) -> OrderBudgetSnapshot:
+    budget = get_readable(session, OrderBudget, budget.id, user)
+    rows = session.execute(
+        scope(select(OrderBudgetLine, Product.code, Provider.code), OrderBudgetLine, user)
+        .join(Product, Product.id == OrderBudgetLine.product_id)
+        .join(Provider, Provider.id == OrderBudgetLine.provider_id)
+        .where(OrderBudgetLine.order_budget_id == budget.id)
+        .order_by(Product.code, Provider.code)).all()
+    lines = [LineSnap(product=product, provider=provider, volume=line.volume,
+                      unit_price=line.unit_price, total=line.total,
+                      population_moment=line.population_moment, age_segment=line.age_segment)
+             for line, product, provider in rows]
+    return OrderBudgetSnapshot(
+        id=budget.id, board=session.get_one(Board, budget.board_id).code, year=budget.year,
+        version=budget.version, status=budget.status, title=budget.title,
+        total=sum((line.total for line in lines), ZERO), lines=lines)
+
+
+def framework_snapshot(session: Session, user: User, framework: FrameworkAgreement
+                       ) -> FrameworkAgreementSnapshot:
+    framework = get_readable(session, FrameworkAgreement, framework.id, user)
+    perspectives = session.scalars(select(Perspective).where(
+        Perspective.framework_agreement_id == framework.id).order_by(Perspective.position)).all()
+    goals: dict[int, list[LongTermGoal]] = {p.id: [] for p in perspectives}
+    for goal in session.scalars(select(LongTermGoal).options(selectinload(LongTermGoal.boards))
+                                .where(LongTermGoal.perspective_id.in_(goals))
+                                .order_by(LongTermGoal.code)):
+        goals[goal.perspective_id].append(goal)
+    return FrameworkAgreementSnapshot(
+        id=framework.id, board=session.get_one(Board, framework.board_id).code,
+        first_year=framework.first_year, last_year=framework.last_year,
+        version=framework.version, status=framework.status, title=framework.title,
+        description=framework.description,
+        perspectives=[PerspectiveSnap(
+            position=p.position, name_fi=p.name_fi, name_sv=p.name_sv,
+            goals=[LongTermGoalSnap(code=g.code, title=g.title, actions=g.actions,
+                                    resources=list(g.resources), evaluation=g.evaluation,
+                                    boards=sorted(b.code for b in g.boards))
+                   for g in goals[p.id]]) for p in perspectives])
+
+
+# -- diffs ------------------------------------------------------------------------------------
+
+class DiffModel(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+
+class FieldChange(DiffModel):
+    field: str
+    from_: Any = Field(alias="from")
+    to: Any
+
+
+class TargetChange(DiffModel):
+    year: int
+    from_: Decimal | None = Field(alias="from")
+    to: Decimal | None
+
+
+class MeasureChange(DiffModel):
+    goal: str
+    code: str
+    name: str
+    change: Change
+    fields: list[FieldChange] = []
+    targets: list[TargetChange] = []
+
+
+class GoalChange(DiffModel):
+    code: str
+    title: str
+    change: Change
+    fields: list[FieldChange] = []
+    actions_added: list[ActionSnap] = []
+    actions_removed: list[ActionSnap] = []
+    resources_added: list[ResourceSnap] = []
+    resources_removed: list[ResourceSnap] = []
+
+
+class LineChange(DiffModel):
+    product: str
+    provider: str
+    change: Change
+    volume_from: Decimal | None = None
+    volume_to: Decimal | None = None
+    unit_price_from: Decimal | None = None
+    unit_price_to: Decimal | None = None
+    total_from: Decimal
+    total_to: Decimal
+    effect: Decimal = Field(description="total_to − total_from, euros")
+    fields: list[FieldChange] = []
+
+
+class VersionRef(DiffModel):
+    id: int
+    version: int
+    status: AgreementStatus
+    label: str
+
+
+class OrderBudgetDiff(DiffModel):
+    from_: VersionRef = Field(alias="from")
+    to: VersionRef
+    fields: list[FieldChange]
+    lines: list[LineChange]
+    total_from: Decimal
+    total_to: Decimal
+    effect: Decimal = Field(description="total_to − total_from, euros")
+
+
+class ServiceAgreementDiff(DiffModel):
+    from_: VersionRef = Field(alias="from")
+    to: VersionRef
+    fields: list[FieldChange]
+    goals: list[GoalChange]
+    measures: list[MeasureChange]
+    order_budget: OrderBudgetDiff | None = Field(
+        description="The change of the order budget the agreement is based on, if the two "
+                    "versions are based on different order budget versions")
+    resource_effect: Decimal = Field(description="Change of the goals' resource amounts, euros")
+    budget_effect: Decimal = Field(description="The order budget's effect, euros")
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, Decimal) and isinstance(b, Decimal):
+        return a == b
+    return bool(a == b)
+
+
+def _fields(old: BaseModel, new: BaseModel, skip: set[str]) -> list[FieldChange]:
+    return [FieldChange(field=name, from_=getattr(old, name), to=getattr(new, name))
+            for name in type(old).model_fields
+            if name not in skip and not _same(getattr(old, name), getattr(new, name))]
+
+
+def _rows_diff(old: list[Any], new: list[Any], key: Callable[[Any], Any]) -> tuple[list[Any], list[Any]]:
+    old_keys, new_keys = [key(o) for o in old], [key(n) for n in new]
+    return ([n for n, k in zip(new, new_keys, strict=True) if k not in old_keys],
+            [o for o, k in zip(old, old_keys, strict=True) if k not in new_keys])
+
+
+def _targets(old: list[TargetSnap], new: list[TargetSnap]) -> list[TargetChange]:
+    before, after = {t.year: t.value for t in old}, {t.year: t.value for t in new}
+    return [TargetChange(year=y, from_=before.get(y), to=after.get(y))
+            for y in sorted(before.keys() | after.keys())
+            if before.get(y) is None or after.get(y) is None or before[y] != after[y]]
+
+
+def _ref(obj: ServiceAgreementSnapshot | OrderBudgetSnapshot) -> VersionRef:
+    label = obj.code if isinstance(obj, ServiceAgreementSnapshot) else f"{obj.board} {obj.year}"
+    return VersionRef(id=obj.id, version=obj.version, status=obj.status, label=label)
+
+
+def budget_diff(old: OrderBudgetSnapshot, new: OrderBudgetSnapshot) -> OrderBudgetDiff:
+    before = {(line.product, line.provider): line for line in old.lines}
+    after = {(line.product, line.provider): line for line in new.lines}
+    changes = []
+    for key in sorted(before.keys() | after.keys()):
+        b, a = before.get(key), after.get(key)
+        total_from, total_to = (b.total if b else ZERO), (a.total if a else ZERO)
+        fields = _fields(b, a, {"product", "provider", "volume", "unit_price", "total"}) \
+            if a and b else []
+        if a and b and total_from == total_to and a.volume == b.volume \
+                and a.unit_price == b.unit_price and not fields:
+            continue
+        changes.append(LineChange(
+            product=key[0], provider=key[1],
+            change="added" if b is None else "removed" if a is None else "changed",
+            volume_from=b.volume if b else None, volume_to=a.volume if a else None,
+            unit_price_from=b.unit_price if b else None, unit_price_to=a.unit_price if a else None,
+            total_from=total_from, total_to=total_to, effect=total_to - total_from, fields=fields))
+    return OrderBudgetDiff(
+        from_=_ref(old), to=_ref(new), fields=_fields(old, new, {"id", "lines", "total", "status",
+                                                                 "version"}),
+        lines=changes, total_from=old.total, total_to=new.total, effect=new.total - old.total)
+
+
+def service_agreement_diff(old: ServiceAgreementSnapshot, new: ServiceAgreementSnapshot,
+                           budgets: tuple[OrderBudgetSnapshot, OrderBudgetSnapshot] | None
+                           ) -> ServiceAgreementDiff:
+    goals_before = {g.code: g for g in old.goals}
+    goals_after = {g.code: g for g in new.goals}
+    goal_changes: list[GoalChange] = []
+    measure_changes: list[MeasureChange] = []
+    resource_effect = ZERO
+    for code in sorted(goals_before.keys() | goals_after.keys(), key=_natural):
+        b, a = goals_before.get(code), goals_after.get(code)
+        resources_b = sum((r.amount or ZERO for r in b.resources), ZERO) if b else ZERO
+        resources_a = sum((r.amount or ZERO for r in a.resources), ZERO) if a else ZERO
+        resource_effect += resources_a - resources_b
+        if b is None or a is None:
+            goal = a or b
+            assert goal is not None
+            goal_changes.append(GoalChange(code=code, title=goal.title,
+                                           change="added" if b is None else "removed"))
+        else:
+            fields = _fields(b, a, {"code", "actions", "resources", "measures"})
+            actions = _rows_diff(b.actions, a.actions, lambda x: (x.description, x.responsible))
+            resources = _rows_diff(b.resources, a.resources,
+                                   lambda x: (x.kind, x.description, x.amount))
+            if fields or any(actions) or any(resources):
+                goal_changes.append(GoalChange(
+                    code=code, title=a.title, change="changed", fields=fields,
+                    actions_added=actions[0], actions_removed=actions[1],
+                    resources_added=resources[0], resources_removed=resources[1]))
+        measures_b = {m.code: m for m in (b.measures if b else [])}
+        measures_a = {m.code: m for m in (a.measures if a else [])}
+        for mcode in sorted(measures_b.keys() | measures_a.keys()):
+            mb, ma = measures_b.get(mcode), measures_a.get(mcode)
+            if mb is None or ma is None:
+                measure = ma or mb
+                assert measure is not None
+                measure_changes.append(MeasureChange(
+                    goal=code, code=mcode, name=measure.name,
+                    change="added" if mb is None else "removed",
+                    targets=_targets(mb.targets if mb else [], ma.targets if ma else [])))
+                continue
+            fields = _fields(mb, ma, {"code", "targets"})
+            targets = _targets(mb.targets, ma.targets)
+            if fields or targets:
+                measure_changes.append(MeasureChange(goal=code, code=mcode, name=ma.name,
+                                                     change="changed", fields=fields,
+                                                     targets=targets))
+    budget = budget_diff(*budgets) if budgets else None
+    return ServiceAgreementDiff(
+        from_=_ref(old), to=_ref(new),
+        fields=_fields(old, new, {"id", "goals", "status", "version"}),
+        goals=goal_changes, measures=measure_changes, order_budget=budget,
+        resource_effect=resource_effect, budget_effect=budget.effect if budget else ZERO)
+
+
+def _natural(code: str) -> tuple[Any, ...]:
+    """Goal codes "2" < "10"; "1.2" < "1.10"."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in code.split("."))
+
+
+def compare_service_agreements(session: Session, user: User, from_id: int, to_id: int
+                               ) -> ServiceAgreementDiff:
+    old = service_agreement_snapshot(session, user, _agreement(session, user, from_id))
+    new = service_agreement_snapshot(session, user, _agreement(session, user, to_id))
+    budgets = None
+    if old.order_budget_id != new.order_budget_id and old.order_budget_id and new.order_budget_id:
+        budgets = (order_budget_snapshot(session, user, session.get_one(OrderBudget, old.order_budget_id)),
+                   order_budget_snapshot(session, user, session.get_one(OrderBudget, new.order_budget_id)))
+    return service_agreement_diff(old, new, budgets)
+
+
+def compare_order_budgets(session: Session, user: User, from_id: int, to_id: int) -> OrderBudgetDiff:
+    old = get_readable(session, OrderBudget, from_id, user)
+    new = get_readable(session, OrderBudget, to_id, user)
+    return budget_diff(order_budget_snapshot(session, user, old),
+                       order_budget_snapshot(session, user, new))
+
+
+def _agreement(session: Session, user: User, agreement_id: int) -> ServiceAgreement:
+    try:
+        found: ServiceAgreement = get_readable(session, ServiceAgreement, agreement_id, user)
+    except NotFound:
+        raise NotFound(f"No service agreement with id {agreement_id}") from None
+    return found
+
+
+# -- text -------------------------------------------------------------------------------------
+
+def euros(amount: Decimal, sign: bool = True) -> str:
+    text = f"{amount:+,.2f}" if sign else f"{amount:,.2f}"
+    return text.replace(",", " ") + " €"
+
+
+def _money(value: Decimal | None) -> str:
+    return "–" if value is None else f"{value:,.2f}".replace(",", " ")
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+    return str(value)
+
+
+def _field_lines(fields: list[FieldChange], indent: str) -> list[str]:
+    return [f"{indent}{f.field}: {_value(f.from_)} → {_value(f.to)}" for f in fields]
+
+
+def render_budget(diff: OrderBudgetDiff, indent: str = "") -> list[str]:
+    out = [f"{indent}Order budget {diff.from_.label}: version {diff.from_.version} "
+           f"({diff.from_.status.value}) → version {diff.to.version} ({diff.to.status.value})"]
+    out += _field_lines(diff.fields, indent + "  ")
+    marks = {"added": "+", "removed": "-", "changed": "~"}
+    for line in diff.lines:
+        head = f"{indent}  {marks[line.change]} {line.product} / {line.provider}: "
+        if line.change == "changed":
+            parts = []
+            if line.volume_from != line.volume_to:
+                parts.append(f"volume {_value(line.volume_from)} → {_value(line.volume_to)}")
+            if line.unit_price_from != line.unit_price_to:
+                parts.append(f"unit price {_money(line.unit_price_from)} → "
+                             f"{_money(line.unit_price_to)}")
+            parts += [f"{f.field} {_value(f.from_)} → {_value(f.to)}" for f in line.fields]
+            head += "; ".join(parts)
+        else:
+            line_volume = line.volume_to if line.change == "added" else line.volume_from
+            line_price = line.unit_price_to if line.change == "added" else line.unit_price_from
+            head += f"{_value(line_volume)} × {_money(line_price)}"
+        out.append(f"{head} ({euros(line.effect)})")
+    out.append(f"{indent}  Total {euros(diff.total_from, False)} → {euros(diff.total_to, False)} "
+               f"({euros(diff.effect)})")
+    return out
+
+
+def render_service_agreement(diff: ServiceAgreementDiff) -> str:
+    out = [f"Service agreement {diff.from_.label} version {diff.from_.version} "
+           f"({diff.from_.status.value}) → {diff.to.label} version {diff.to.version} "
+           f"({diff.to.status.value})"]
+    out += _field_lines(diff.fields, "  ")
+    marks = {"added": "+", "removed": "-", "changed": "~"}
+    if diff.goals:
+        out.append("Goals")
+        for goal in diff.goals:
+            out.append(f"  {marks[goal.change]} {goal.code} {goal.title}")
+            out += _field_lines(goal.fields, "      ")
+            out += [f"      + action: {x.description}" for x in goal.actions_added]
+            out += [f"      - action: {x.description}" for x in goal.actions_removed]
+            out += [f"      + resource: {x.kind} {_money(x.amount)}" for x in goal.resources_added]
+            out += [f"      - resource: {x.kind} {_money(x.amount)}" for x in goal.resources_removed]
+    if diff.measures:
+        out.append("Measures")
+        for m in diff.measures:
+            out.append(f"  {marks[m.change]} {m.goal}/{m.code} {m.name}")
+            out += _field_lines(m.fields, "      ")
+            out += [f"      target {t.year}: {_value(t.from_)} → {_value(t.to)}" for t in m.targets]
+    if diff.order_budget:
+        out += render_budget(diff.order_budget)
+    out.append(f"Resource effect: {euros(diff.resource_effect)}")
+    out.append(f"Budget effect: {euros(diff.budget_effect)}")
+    return "\n".join(out) + "\n"
+
+
+def render_order_budget(diff: OrderBudgetDiff) -> str:
+    return "\n".join([*render_budget(diff), f"Budget effect: {euros(diff.effect)}"]) + "\n"

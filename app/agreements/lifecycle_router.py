@@ -1,0 +1,150 @@
+"""The lifecycle routes shared by framework agreements, order budgets and service agreements.
+
+Under each agreement's path: ``/{id}/transitions`` (POST moves it on, GET its history with the
+board decision), ``/{id}/comments`` (negotiation comments), ``/{id}/amendments`` (POST: the
+next version as a draft), ``/{id}/versions`` and ``/{id}/versions/{n}`` (a version as it was),
+``/{id}/audit`` (its audit trail) and ``/diff?from=&to=``; service agreements also have
+``/{id}/carry-over``. Include this router before the resource's CRUD router, so that ``/diff``
+is not taken for an id.
+"""
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response, status
+from pydantic import BaseModel, create_model
+
+from app.agreements import lifecycle
+from app.agreements.lifecycle_schemas import (
+    CarryOverIn,
+    CommentIn,
+    CommentRead,
+    MissingTarget,
+    TransitionIn,
+    TransitionRead,
+)
+from app.agreements.models import AgreementTransition, NegotiationComment
+from app.agreements.ownership import ref_text
+from app.audit.schemas import AuditEntryRead
+from app.audit.service import entries_query
+from app.auth.deps import CurrentUser
+from app.auth.models import User
+from app.core.crud import IfMatch, check_if_match, etag, get_readable, resource_for, with_row_version
+from app.core.db import SessionDep
+from app.core.pagination import Page, PageParams, fetch_page
+from app.core.types import MAX_ID, IdPath
+
+Snapshot = Callable[[Any, User, Any], BaseModel]
+Diff = Callable[[Any, User, int, int], BaseModel]
+QueryId = Annotated[int, Query(ge=1, le=MAX_ID)]
+
+
+def lifecycle_router(path: str, model: Any, read: type[BaseModel], tag: str, *,
+                     snapshot: tuple[type[BaseModel], Snapshot],
+                     diff: tuple[type[BaseModel], Diff] | None = None,
+                     carry_over: bool = False) -> APIRouter:
+    router = APIRouter(prefix=path, tags=[tag])
+    Read = with_row_version(read)
+    noun = lifecycle.noun(model.__tablename__)
+    article = ("an " if noun[0] in "aeiou" else "a ") + noun
+
+    def load(session: Any, user: User, obj_id: int) -> Any:
+        res = resource_for(model)
+        return get_readable(session, model, obj_id, user, res.options if res else ())
+
+    def answer(session: Any, user: User, obj_id: int, response: Response) -> Any:
+        obj = load(session, user, obj_id)
+        response.headers["ETag"] = etag(obj)
+        return obj
+
+    if diff is not None:
+        diff_model, compare = diff
+
+        @router.get("/diff", response_model=diff_model,
+                    summary=f"Compare two {noun}s (e.g. two versions)")
+        def diff_(session: SessionDep, user: CurrentUser,
+                  from_: Annotated[int, Query(alias="from", ge=1, le=MAX_ID)],
+                  to: QueryId) -> Any:
+            return compare(session, user, from_, to)
+
+    @router.post("/{obj_id}/transitions", response_model=Read,
+                 summary=f"Move {article} on in its lifecycle",
+                 responses={409: {"description": "Not allowed now; lists allowed_transitions"}})
+    def transition_(session: SessionDep, user: CurrentUser, obj_id: IdPath, body: TransitionIn,
+                    response: Response, if_match: IfMatch = None) -> Any:
+        obj = load(session, user, obj_id)
+        if if_match is not None:
+            check_if_match(obj, if_match)
+        lifecycle.transition(session, user, obj, body.model_dump())
+        return answer(session, user, obj_id, response)
+
+    @router.get("/{obj_id}/transitions", response_model=list[TransitionRead],
+                summary="The version's lifecycle so far, with the board decision")
+    def transitions_(session: SessionDep, user: CurrentUser, obj_id: IdPath) -> Any:
+        return lifecycle.events(session, AgreementTransition, load(session, user, obj_id))
+
+    @router.post("/{obj_id}/comments", response_model=CommentRead,
+                 status_code=status.HTTP_201_CREATED,
+                 summary="Comment on a version in negotiation (the provider's comments are kept)")
+    def comment_(session: SessionDep, user: CurrentUser, obj_id: IdPath, body: CommentIn) -> Any:
+        return lifecycle.comment(session, user, load(session, user, obj_id), body.text)
+
+    @router.get("/{obj_id}/comments", response_model=list[CommentRead],
+                summary="The negotiation comments on the version")
+    def comments_(session: SessionDep, user: CurrentUser, obj_id: IdPath) -> Any:
+        return lifecycle.events(session, NegotiationComment, load(session, user, obj_id))
+
+    @router.post("/{obj_id}/amendments", response_model=Read, status_code=status.HTTP_201_CREATED,
+                 summary="Amend an approved version: the next version as a draft")
+    def amend_(session: SessionDep, user: CurrentUser, obj_id: IdPath, response: Response,
+               if_match: IfMatch = None) -> Any:
+        obj = load(session, user, obj_id)
+        if if_match is not None:
+            check_if_match(obj, if_match)
+        new = lifecycle.amend(session, user, obj)
+        response.headers["Location"] = f"/api/v1{path}/{new.id}"
+        return answer(session, user, new.id, response)
+
+    @router.get("/{obj_id}/versions", response_model=list[Read],  # type: ignore[valid-type]
+                summary=f"Every version of the {noun}, oldest first")
+    def versions_(session: SessionDep, user: CurrentUser, obj_id: IdPath) -> Any:
+        res = resource_for(model)
+        return lifecycle.versions(session, user, load(session, user, obj_id),
+                                  res.options if res else ())
+
+    snapshot_model, take = snapshot
+
+    @router.get("/{obj_id}/versions/{number}", response_model=snapshot_model,
+                summary=f"Version n of the {noun} as it was, with all its content")
+    def version_(session: SessionDep, user: CurrentUser, obj_id: IdPath,
+                 number: Annotated[int, Path(ge=1, le=10_000)]) -> Any:
+        obj = lifecycle.version_of(session, user, load(session, user, obj_id), number)
+        return take(session, user, obj)
+
+    @router.get("/{obj_id}/audit", response_model=Page[AuditEntryRead],
+                summary="The audit trail of this version and its content")
+    def audit_(session: SessionDep, user: CurrentUser, obj_id: IdPath,
+               page: Annotated[PageParams, Query()]) -> Any:
+        obj = load(session, user, obj_id)
+        stmt = entries_query(user, {"agreement": ref_text((model.__tablename__, obj.id))})
+        items, total = fetch_page(session, stmt, page)
+        return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
+
+    if carry_over:
+        CarryOverResult = create_model("CarryOverResult", agreement=(Read, ...),
+                                       missing_targets=(list[MissingTarget], ...))
+
+        @router.post("/{obj_id}/carry-over", response_model=CarryOverResult,
+                     status_code=status.HTTP_201_CREATED,
+                     summary="A draft for another year of the framework, with the goals and "
+                             "measures; lists the targets to fill in")
+        def carry_over_(session: SessionDep, user: CurrentUser, obj_id: IdPath, body: CarryOverIn,
+                        response: Response) -> Any:
+            old = load(session, user, obj_id)
+            new, missing = lifecycle.carry_over(session, user, old, body.year, body.code,
+                                                body.title)
+            response.headers["Location"] = f"/api/v1{path}/{new.id}"
+            return {"agreement": answer(session, user, new.id, response),
+                    "missing_targets": missing}
+
+    return router

@@ -1,0 +1,26 @@
+"""The audit trail under /api/v1/audit: read only; no API edits or deletes an entry."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from app.audit import service
+from app.audit.schemas import AuditEntryRead, AuditFilters
+from app.auth.deps import CurrentUser
+from app.core.db import SessionDep
+from app.core.pagination import Page, PageParams, fetch_page
+
+router = APIRouter(prefix="/audit", tags=["audit"])
+
+
+class AuditQuery(AuditFilters, PageParams):
+    pass
+
+
+@router.get("", response_model=Page[AuditEntryRead],
+            summary="The audit trail: who changed what and when, oldest first")
+def list_entries(session: SessionDep, user: CurrentUser,
+                 query: Annotated[AuditQuery, Query()]) -> Any:
+    stmt = service.entries_query(user, query.model_dump(exclude=set(PageParams.model_fields)))
+    items, total = fetch_page(session, stmt, query)
+    return {"items": items, "total": total, "limit": query.limit, "offset": query.offset}
