@@ -16,6 +16,7 @@ from app.core.errors import install_error_handlers
 from app.goals.router import routers as goal_routers
 from app.indicators.router import routers as indicator_routers
 from app.organisations.router import routers as organisation_routers
+from app.reports.router import router as reports_router
 
 API_PREFIX = "/api/v1"
 
@@ -40,7 +41,8 @@ def create_app() -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(auth_router)
     for router in (*organisation_routers, *catalogue_routers, *agreement_routers,
-                   *budget_routers, *goal_routers, *indicator_routers, contracts_router):
+                   *budget_routers, *goal_routers, *indicator_routers, contracts_router,
+                   reports_router):
         api.include_router(router)
     app.include_router(api)
 

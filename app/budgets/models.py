@@ -1,9 +1,10 @@
 """Order budgets (tilausbudjetit) and their lines."""
 
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.agreements.models import AgreementStatus
@@ -64,3 +65,21 @@ class OrderBudgetLine(TenantOwned, Base):
     population_moment: Mapped[PopulationMoment | None] = enum_column(PopulationMoment,
                                                                       nullable=True)
     age_segment: Mapped[AgeSegment | None] = enum_column(AgeSegment, nullable=True)
+
+
+class Delivery(TenantOwned, Base):
+    """Toteutunut suorite: volume delivered and euros invoiced on an order-budget line in a
+    reporting period, as the provider reports them for the budget follow-up."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("order_budget_line_id", "period"),)
+
+    order_budget_line_id: Mapped[int] = mapped_column(
+        ForeignKey("order_budget_lines.id", ondelete="CASCADE"), index=True
+    )
+    period: Mapped[str] = mapped_column(String(10))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    volume: Mapped[Decimal] = mapped_column(QUANTITY)
+    euros: Mapped[Decimal] = mapped_column(MONEY)
+    comment: Mapped[str | None] = mapped_column(Text)
