@@ -4,6 +4,7 @@ Kept deliberately simple — a few lines and dots, no gradients or filters — s
 them lay out fast and stay small in the PDF.
 """
 
+import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,19 +32,23 @@ class Point:
 
 
 def _svg(width: int, height: int, title: str, desc: str, body: str) -> Markup:
+    """An <img> of the SVG, with the alternative text both on the image and in the SVG.
+
+    As an image (a data: URL) rather than inline, the SVG stays out of the HTML document's
+    tree: hundreds of charts add next to nothing to the styling and layout of the report."""
     t, d = escape(title), escape(desc)
-    return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{t}">'
-        f"<title>{t}</title><desc>{d}</desc>{body}</svg>"
-    )
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}"><title>{t}</title><desc>{d}</desc>{body}</svg>')
+    data = base64.b64encode(svg.encode()).decode()
+    return Markup(f'<img class="chart" width="{width}" height="{height}" alt="{t}" '
+                  f'src="data:image/svg+xml;base64,{data}">')
 
 
 def trend(title: str, desc: str, years: Sequence[int], baseline: Point | None,
           targets: Sequence[Point], actuals: Sequence[Point], *,
-          width: int = 122, height: int = 48) -> Markup:
+          width: int = 96, height: int = 34) -> Markup:
     """Baseline (grey dot), targets (dashed) and actuals (line) over the framework years."""
-    left, right, top, bottom = 9, 9, 5, 11
+    left, right, top, bottom = 6, 6, 4, 5
     values = [p.value for p in (*targets, *actuals)] + ([baseline.value] if baseline else [])
     first = min([*years, *(p.year for p in (*targets, *actuals))]
                 + ([baseline.year] if baseline else []))
@@ -60,27 +65,31 @@ def trend(title: str, desc: str, years: Sequence[int], baseline: Point | None,
     def y(value: Decimal) -> float:
         return round(top + float((high - value) / (high - low)) * inner_h, 1)
 
-    parts = [f'<line x1="{left}" y1="{height - bottom + 1}" x2="{width - right}" '
-             f'y2="{height - bottom + 1}" stroke="#d0d7de" stroke-width="0.6"/>']
+    parts = [f'<path d="M{left} {height - bottom + 1}H{width - right}" stroke="#d0d7de" '
+             f'stroke-width="0.6"/>']
+    ticks = "".join(f"M{x(year)} {height - bottom + 1}v2" for year in range(first, last + 1))
+    parts.append(f'<path d="{ticks}" stroke="#8c959f" stroke-width="0.6"/>')
     if len(targets) > 1:
         pts = " ".join(f"{x(p.year)},{y(p.value)}" for p in targets)
         parts.append(f'<polyline points="{pts}" fill="none" stroke="{TARGET}" '
                      f'stroke-width="0.9" stroke-dasharray="2.5 1.5"/>')
-    parts += [f'<rect x="{x(p.year) - 1.6}" y="{y(p.value) - 1.6}" width="3.2" height="3.2" '
-              f'fill="#fff" stroke="{TARGET}" stroke-width="0.8"/>' for p in targets]
+    if targets:
+        squares = "".join(f"M{x(p.year) - 1.6} {y(p.value) - 1.6}h3.2v3.2h-3.2z" for p in targets)
+        parts.append(f'<path d="{squares}" fill="#fff" stroke="{TARGET}" stroke-width="0.8"/>')
     if baseline:
-        parts.append(f'<circle cx="{x(baseline.year)}" cy="{y(baseline.value)}" r="2" '
-                     f'fill="{BASELINE}"/>')
+        bx, by = x(baseline.year), y(baseline.value)
+        parts.append(f'<path d="M{bx - 1.8} {by - 1.8}h3.6v3.6h-3.6z" fill="{BASELINE}"/>')
     if len(actuals) > 1:
         pts = " ".join(f"{x(p.year)},{y(p.value)}" for p in actuals)
         parts.append(f'<polyline points="{pts}" fill="none" stroke="{ACTUAL}" '
                      f'stroke-width="1.4"/>')
-    parts += [f'<circle cx="{x(p.year)}" cy="{y(p.value)}" r="2.1" '
-              f'fill="{"#fff" if p.hollow else ACTUAL}" stroke="{ACTUAL}" stroke-width="1"/>'
-              for p in actuals]
-    label = 'font-family="DejaVu Sans" font-size="7" fill="#57606a" text-anchor="middle"'
-    shown = range(first, last + 1) if last - first <= 6 else (first, last)
-    parts += [f'<text x="{x(year)}" y="{height - 2}" {label}>{year}</text>' for year in shown]
+    for hollow in (False, True):
+        # Diamonds: straight lines are cheaper to draw than arcs, hundreds of times over.
+        dots = "".join(f"M{x(p.year)} {round(y(p.value) - 2.4, 1)}l2.4 2.4l-2.4 2.4l-2.4 -2.4z"
+                       for p in actuals if p.hollow is hollow)
+        if dots:
+            parts.append(f'<path d="{dots}" fill="{"#fff" if hollow else ACTUAL}" '
+                         f'stroke="{ACTUAL}" stroke-width="1"/>')
     return _svg(width, height, title, desc, "".join(parts))
 
 

@@ -23,5 +23,6 @@ def to_json(data: dict[str, Any]) -> bytes:
 
 def measure_count(data: dict[str, Any]) -> int:
     if data["kind"] == "follow_up":
-        return sum(len(g["measures"]) for s in data["perspectives"] for g in s["goals"])
+        return sum(len(g["measures"]) for s in data["perspectives"] for a in s["agreements"]
+                   for g in a["goals"])
     return sum(len(g["measures"]) for g in data["goals"])

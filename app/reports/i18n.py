@@ -68,6 +68,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "new_values": ("Uusia arvoja raportoitu: {count}.", "Nya värden rapporterade: {count}.",
                    "New values reported: {count}."),
     "before": ("Aiemmin", "Tidigare", "Before"),
+    "more_changes": ("… ja {count} muuta mittaria (kaikki muutokset ovat liitetiedostossa).",
+                     "… och {count} andra mätare (alla förändringar finns i den bifogade filen).",
+                     "… and {count} more measures (every change is in the attached data)."),
     "now": ("Nyt", "Nu", "Now"),
     "method": (
         "Mittarin tilaa verrataan vuoden tavoitteeseen. Tavoitteessa: arvo on tavoitteen "
@@ -119,9 +122,12 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "chart_actual_partial": ("Toteuma {year} ({until} asti): {value}.",
                              "Utfall {year} (till {until}): {value}.",
                              "Actual {year} (to {until}): {value}."),
-    "chart_legend": ("Viiva: toteuma; katkoviiva: tavoite; harmaa piste: lähtötaso.",
-                     "Linje: utfall; streckad linje: mål; grå punkt: utgångsnivå.",
-                     "Line: actual; dashed line: target; grey dot: baseline."),
+    "chart_legend": ("Kehityskaavio: sininen viiva toteuma (ontto merkki: vuosi kesken), "
+                     "katkoviiva tavoite, harmaa neliö lähtötaso.",
+                     "Utvecklingsdiagram: blå linje utfall (ihålig markör: året pågår), "
+                     "streckad linje mål, grå kvadrat utgångsnivå.",
+                     "Trend chart: blue line actual (hollow marker: year in progress), "
+                     "dashed line target, grey square baseline."),
     # Budget
     "budget_realisation": ("Tilausbudjetin toteuma", "Beställningsbudgetens utfall",
                            "Order budget realisation"),

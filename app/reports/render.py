@@ -94,6 +94,13 @@ def trend_chart(m: dict[str, Any], lang: str) -> Markup:
                         targets, actuals)
 
 
+def chart_span(measures: list[dict[str, Any]]) -> str:
+    """The years the measures' trend charts span, for their column's heading."""
+    years = [p["year"] for m in measures for p in m["trend"]]
+    years += [m["baseline"]["year"] for m in measures if m["baseline"] and m["baseline"]["year"]]
+    return f"{min(years)}–{max(years)}" if years else ""
+
+
 def status_chart(summary: dict[str, Any], lang: str) -> Markup:
     counts = [(s["status"], s["count"]) for s in summary["statuses"]]
     parts = ", ".join(f"{i18n.t(s, lang)} {n}" for s, n in counts)
@@ -117,6 +124,7 @@ def render_html(data: dict[str, Any], *, with_charts: bool = True, styles: str =
         with_charts=with_charts,
         inline_css=Markup(css),  # our own file, not user input
         chart=(partial(trend_chart, lang=lang) if with_charts else lambda _m: ""),
+        chart_span=chart_span,
         status_chart=(partial(status_chart, lang=lang) if with_charts else lambda _s: ""),
     )
 
@@ -131,10 +139,12 @@ def _fetcher() -> Any:
     root = TEMPLATES.resolve()
 
     class LocalFetcher(URLFetcher):  # type: ignore[misc]
-        """Serves files under templates/ and nothing else: no network, no other files."""
+        """Serves files under templates/ and the charts' SVG data: no network, no other files."""
 
         def fetch(self, url: str, headers: Any = None) -> Any:
             parts = urlsplit(url)
+            if url.startswith("data:image/svg+xml;"):  # the charts: inline data, no fetching
+                return super().fetch(url, headers)
             if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
                 raise ValueError(f"Refused to fetch {url}: reports use files under templates/ only")
             path = Path(url2pathname(parts.path)).resolve()

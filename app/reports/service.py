@@ -151,11 +151,10 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
     long_term = {g.id: g for g in session.scalars(scope(select(LongTermGoal), LongTermGoal, user)
                                                     .where(LongTermGoal.perspective_id.in_(
                                                         _ids(perspectives))))}
+    agreement_order = {a.id: i for i, a in enumerate(agreements)}
     goals = sorted(session.scalars(scope(select(Goal), Goal, user).where(
         Goal.service_agreement_id.in_(_ids(agreements)))),
-        key=lambda g: (_natural(long_term[g.long_term_goal_id].code)
-                       if g.long_term_goal_id in long_term else [], g.service_agreement_id,
-                       _natural(g.code)))
+        key=lambda g: (agreement_order[g.service_agreement_id], _natural(g.code)))
     measures = sorted(_measures(session, user, _ids(goals)), key=lambda m: _natural(m.code))
     providers = _providers(session, user, {a.provider_id for a in agreements}
                            | {m.provider_id for m in measures})
@@ -163,7 +162,6 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
     for v in st.counted_values(session, user, _ids(measures), period.end):
         values.setdefault(v.measure_id, []).append(v)
 
-    by_agreement = {a.id: a for a in agreements}
     years_of = {a.id: range(frameworks[a.framework_agreement_id].first_year,
                             frameworks[a.framework_agreement_id].last_year + 1)
                 for a in agreements}
@@ -177,27 +175,37 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
         entries.append(entry)
 
     def goal_entry(g: Goal) -> dict[str, Any]:
-        a = by_agreement[g.service_agreement_id]
         ltg = long_term.get(g.long_term_goal_id or 0)
         return {
             "id": g.id, "code": g.code, "title": g.title, "description": g.description,
-            "agreement": {"id": a.id, "code": a.code, "title": a.title, "version": a.version,
-                          "status": a.status.value},
-            "provider": _provider(providers[a.provider_id]),
             "long_term_goal": {"code": ltg.code, "title": ltg.title} if ltg else None,
             "measures": measures_of.get(g.id, []),
         }
 
+    def by_agreements(in_section: list[Goal]) -> list[dict[str, Any]]:
+        """One table per agreement: its goals in this perspective, with their measures."""
+        grouped: dict[int, list[Goal]] = {}
+        for g in in_section:
+            grouped.setdefault(g.service_agreement_id, []).append(g)
+        return [{"agreement": {"id": a.id, "code": a.code, "title": a.title,
+                               "version": a.version, "status": a.status.value},
+                 "provider": _provider(providers[a.provider_id]),
+                 "goals": [goal_entry(g) for g in sorted(grouped[a.id], key=lambda g: (
+                     _natural(long_term[g.long_term_goal_id].code)
+                     if g.long_term_goal_id in long_term else [], _natural(g.code)))]}
+                for a in agreements if a.id in grouped]
+
     sections: list[dict[str, Any]] = []
     for p in perspectives:
-        in_p = [goal_entry(g) for g in goals
-                if g.long_term_goal_id in long_term
+        in_p = [g for g in goals if g.long_term_goal_id in long_term
                 and long_term[g.long_term_goal_id].perspective_id == p.id]
         if in_p:
-            sections.append({"number": 0, "name": _name(p, lang), "goals": in_p})
-    other = [goal_entry(g) for g in goals if g.long_term_goal_id not in long_term]
+            sections.append({"number": 0, "name": _name(p, lang),
+                             "agreements": by_agreements(in_p)})
+    other = [g for g in goals if g.long_term_goal_id not in long_term]
     if other:
-        sections.append({"number": 0, "name": t("other_goals", lang), "goals": other})
+        sections.append({"number": 0, "name": t("other_goals", lang),
+                         "agreements": by_agreements(other)})
     for number, section in enumerate(sections, start=1):
         section["number"] = number
 
@@ -205,22 +213,26 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
     counts = {s: 0 for s in st.STATUS_ORDER}
     for e in entries:
         counts[st.Status(e["status"])] += 1
-    changes = [
+    changes = sorted((
         {"code": e["code"], "name": e["name"], "provider": e["provider"]["name"],
          "before": e["previous_status"], "now": e["status"]}
-        for e in entries if e["previous_status"] != e["status"]
-    ]
+        for e in entries if e["previous_status"] != e["status"]),
+        key=lambda c: (-st.SEVERITY[c["now"]], st.SEVERITY[c["before"]]))
+    transitions: dict[tuple[str, str], int] = {}
+    for c in changes:
+        transitions[c["before"], c["now"]] = transitions.get((c["before"], c["now"]), 0) + 1
     new_values = sum(1 for vs in values.values() for v in vs
                      if previous.end < v.period_end <= period.end)
     no_value: dict[int, dict[str, Any]] = {}
     for section in sections:
-        for g in section["goals"]:
-            for e in g["measures"]:
-                if e["status"] == st.Status.no_value:
-                    no_value.setdefault(e["provider"]["id"], {
-                        "provider": e["provider"], "measures": []})["measures"].append({
-                            "code": e["code"], "name": e["name"], "unit": e["unit"],
-                            "goal": g["code"], "agreement": g["agreement"]["code"]})
+        for block in section["agreements"]:
+            for g in block["goals"]:
+                for e in g["measures"]:
+                    if e["status"] == st.Status.no_value:
+                        no_value.setdefault(e["provider"]["id"], {
+                            "provider": e["provider"], "measures": []})["measures"].append({
+                                "code": e["code"], "name": e["name"], "unit": e["unit"],
+                                "goal": g["code"], "agreement": block["agreement"]["code"]})
 
     board_name = _name(board, lang)
     title = f"{t('follow_up_report', lang)} {period.code} – {board_name}"
@@ -245,6 +257,9 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
                          for s, n in counts.items() if n or s is not st.Status.no_target],
             "measures": len(entries),
             "changes": changes,
+            # How many measures moved from one status to another, worst news first.
+            "transitions": [{"before": b, "now": n, "count": k} for (b, n), k in sorted(
+                transitions.items(), key=lambda x: (-st.SEVERITY[x[0][1]], st.SEVERITY[x[0][0]]))],
             "new_values": new_values,
         },
         "agreements": [{"id": a.id, "code": a.code, "title": a.title, "version": a.version,
@@ -384,7 +399,6 @@ def agreement_document(session: Session, user: User, agreement_id: int, lang: st
     municipality = session.get_one(Municipality, agreement.municipality_id)
     provider = get_readable(session, Provider, agreement.provider_id, user)
     framework = session.get_one(FrameworkAgreement, agreement.framework_agreement_id)
-    years = list(range(framework.first_year, framework.last_year + 1))
 
     lines = ordered_lines(session, user, agreement, provider)
     products = {p.id: p for p in session.scalars(select(Product).where(
@@ -413,6 +427,8 @@ def agreement_document(session: Session, user: User, agreement_id: int, lang: st
             row = calendar.setdefault(p.code, {**_span(p), "measures": []})
             row["measures"].append(m.code)
 
+    # The target columns: the years the measures have targets for, else the agreement's year.
+    years = sorted({tg.year for m in measures for tg in m.targets} or {agreement.year})
     board_names = [f"{_name(b, lang)} ({b.code})" for b in boards]
     title = f"{t('service_agreement', lang)} {agreement.code} v{agreement.version}"
     total = sum((ln.total for ln in lines), Decimal(0))
@@ -463,7 +479,8 @@ def agreement_document(session: Session, user: User, agreement_id: int, lang: st
                 "id": m.id, "code": m.code, "name": m.name, "unit": m.unit,
                 "direction": m.direction.value, "frequency": m.frequency.value,
                 "rollup": m.rollup.value, "tolerance": m.tolerance,
-                "provider": measure_providers[m.provider_id].name,
+                "provider": (measure_providers[m.provider_id].name
+                             if m.provider_id != provider.id else None),
                 "baseline": ({"year": m.baseline_year, "value": m.baseline_value}
                              if m.baseline_value is not None else None),
                 "targets": {tg.year: tg.value for tg in m.targets},

@@ -46,6 +46,9 @@ class Status(StrEnum):
     no_target = "no_target"  # ei tavoitetta
 
 
+# How bad a status is, for listing the worst news first.
+SEVERITY = {"off_track": 3, "at_risk": 2, "no_value": 1, "no_target": 0, "on_track": 0}
+
 STATUS_ORDER = [Status.on_track, Status.at_risk, Status.off_track, Status.no_value,
                 Status.no_target]
 
@@ -241,7 +244,8 @@ class Realisation:
 def _pct(part: Decimal | None, whole: Decimal) -> Decimal | None:
     if part is None or not whole:
         return None
-    return (part * 100 / whole).quantize(Decimal("0.1"))
+    pct = (part * 100 / whole).quantize(Decimal("0.1"))
+    return pct if pct else Decimal("0.0")  # no "-0,0 %"
 
 
 def realise(year: int, ordered_volume: Decimal, ordered_euros: Decimal,

@@ -196,7 +196,8 @@ def test_the_embedded_data_matches_the_database(rendered: Rendered) -> None:
     report = attachment(rendered.pdfs[ReportKind.follow_up, "fi"])
     assert report["schema"] == "sopimus/follow-up-report/1"
     assert (report["board"]["code"], report["period"]["code"]) == ("LANULA", "2015-T2")
-    entries = [m for s in report["perspectives"] for g in s["goals"] for m in g["measures"]]
+    entries = [m for s in report["perspectives"] for a in s["agreements"] for g in a["goals"]
+               for m in g["measures"]]
     assert {m["code"]: m["status"] for m in entries} == EXPECTED["2015-T2"]
     for m in entries:
         measure = db.get_one(Measure, m["id"])

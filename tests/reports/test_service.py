@@ -19,7 +19,8 @@ from tests.reports.helpers import load_hml
 
 
 def measures(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {m["code"]: m for s in data["perspectives"] for g in s["goals"] for m in g["measures"]}
+    return {m["code"]: m for s in data["perspectives"] for a in s["agreements"]
+            for g in a["goals"] for m in g["measures"]}
 
 
 # Demo values against the 2015 targets: T1 is Jan–Apr, T2 Jan–Aug, 2015 the whole year.

@@ -113,3 +113,9 @@ def test_realisation_forecasts_linearly_and_totals_keep_unreported_lines_at_orde
     assert both.ordered_euros == Decimal("1795000")
     assert both.forecast_euros == Decimal("1849600.00")
     assert both.deviation_euros == Decimal("54600.00")
+
+
+def test_a_tiny_deviation_has_no_sign() -> None:
+    done = Delivered(Decimal(8), Decimal("799.99"), date(2015, 8, 31))
+    r = realise(2015, Decimal(12), Decimal("1200"), done)
+    assert r.deviation_euros == Decimal("-0.01") and str(r.deviation_pct) == "0.0"
