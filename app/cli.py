@@ -237,6 +237,7 @@ def _write_report(session: Any, spec: Any, output: Path, issue: bool) -> None:
         output.write_text(render.render_html(data, styles="inline"), encoding="utf-8")
         typer.echo(f"Wrote {output} (HTML)", err=True)
         return
+    render.lenient_gc()  # this process renders one report and ends
     with typer.progressbar(length=100, label=data["title"][:60], file=sys.stderr) as bar:
         def progress(pct: int, _stage: str) -> None:
             bar.update(max(0, pct - bar.pos))

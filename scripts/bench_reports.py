@@ -21,7 +21,8 @@ jobs do), so that its peak memory is the child's own maximum resident set: once 
 once as the baseline — the same HTML with the charts and the stylesheet removed. For both it
 prints render time (HTML to PDF/A-3a inside the child), pages, PDF size and peak memory, the
 ratio to the baseline, and the time to read the report's data from the database and to write
-its HTML. The aims for the large board (under 10 s, under 450 MB, under 1 MB on one core) are
+its HTML. The aims for the large board (under 10 s on one core — the rendering process's CPU
+time, printed beside its wall time and the load average — under 450 MB, under 1 MB) are
 printed, not asserted. The last line of output is one line of JSON with every figure.
 ``--keep DIR`` also writes the PDFs there.
 """
@@ -201,6 +202,7 @@ def measure(name: str, data: dict[str, Any], keep: Path | None) -> dict[str, Any
         rendered = render_in_child(html, data)
         out[variant] = {
             "seconds": round(rendered.seconds, 2),
+            "cpu_seconds": round(rendered.cpu_seconds, 2),
             "html_seconds": round(html_seconds, 3),
             "html_kib": round(len(html.encode()) / 1024, 1),
             "pages": rendered.pages,
@@ -211,7 +213,7 @@ def measure(name: str, data: dict[str, Any], keep: Path | None) -> dict[str, Any
             (keep / f"{name}-{variant}.pdf").write_bytes(rendered.pdf)
     full, base = out["full"], out["baseline"]
     out["ratio"] = {k: round(full[k] / base[k], 2) if base[k] else None
-                    for k in ("seconds", "pages", "pdf_kib", "peak_mib")}
+                    for k in ("seconds", "cpu_seconds", "pages", "pdf_kib", "peak_mib")}
     return out
 
 
@@ -253,25 +255,30 @@ def main() -> None:
                                  **measure(name, data, args.keep)}
         engine.dispose()
 
-    print(f"{'report':<8} {'variant':<9} {'measures':>8} {'render s':>9} {'pages':>6} "
-          f"{'PDF KiB':>8} {'peak MiB':>9} {'data s':>7} {'HTML s':>7}")
+    print(f"{'report':<8} {'variant':<9} {'measures':>8} {'render s':>9} {'CPU s':>6} "
+          f"{'pages':>6} {'PDF KiB':>8} {'peak MiB':>9} {'data s':>7} {'HTML s':>7}")
     for name in ("demo", "large"):
         r = results[name]
         for variant in ("baseline", "full"):
             v = r[variant]
             print(f"{name:<8} {variant:<9} {r['measures']:>8} {v['seconds']:>9.2f} "
-                  f"{v['pages']:>6} {v['pdf_kib']:>8.1f} {v['peak_mib']:>9.1f} "
+                  f"{v['cpu_seconds']:>6.2f} {v['pages']:>6} {v['pdf_kib']:>8.1f} {v['peak_mib']:>9.1f} "
                   f"{r['data_seconds']:>7.2f} {v['html_seconds']:>7.3f}")
         ratio = r["ratio"]
-        print(f"{name:<8} {'full/base':<9} {'':>8} {ratio['seconds']:>8}× {ratio['pages']:>5}× "
+        print(f"{name:<8} {'full/base':<9} {'':>8} {ratio['seconds']:>8}× {'':>6} "
+              f"{ratio['pages']:>5}× "
               f"{ratio['pdf_kib']:>7}× {ratio['peak_mib']:>8}×")
     large = results["large"]["full"]
-    met = {"seconds": large["seconds"] < AIMS["seconds"],
+    results["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    # "On one core": the rendering process's CPU time; its wall time also counts whatever
+    # else the machine is running (the load average is printed beside it).
+    met = {"seconds": large["cpu_seconds"] < AIMS["seconds"],
            "peak_mib": large["peak_mib"] < AIMS["peak_mib"],
            "pdf_mib": large["pdf_kib"] / 1024 < AIMS["pdf_mib"]}
     results["aims_met"] = met
-    print(f"Aims for the large board: render under {AIMS['seconds']:.0f} s: "
-          f"{'yes' if met['seconds'] else 'NO'} ({large['seconds']} s); peak under "
+    print(f"Aims for the large board: render under {AIMS['seconds']:.0f} s on one core: "
+          f"{'yes' if met['seconds'] else 'NO'} ({large['cpu_seconds']} s CPU, "
+          f"{large['seconds']} s wall at load average {results['load_average'][0]}); peak under "
           f"{AIMS['peak_mib']:.0f} MiB: {'yes' if met['peak_mib'] else 'NO'} "
           f"({large['peak_mib']} MiB); PDF under {AIMS['pdf_mib']:.0f} MiB: "
           f"{'yes' if met['pdf_mib'] else 'NO'} ({large['pdf_kib']} KiB)")
