@@ -64,6 +64,12 @@ def test_previews_as_html_and_pdf(client: TestClient, demo: Demo, director: dict
     assert "Ordered services" in pdf_text(pdf.content)
 
 
+def test_the_api_describes_the_reports(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {f"{API}/follow-up", f"{API}/agreement", f"{API}/issued", f"{API}/issued/{{report_id}}",
+            f"{API}/issued/{{report_id}}/pdf", f"{API}/jobs", f"{API}/jobs/{{job_id}}"} <= set(paths)
+
+
 def test_bad_requests_name_the_field(client: TestClient, demo: Demo, director: dict[str, str]
                                      ) -> None:
     cases = [
@@ -122,9 +128,10 @@ def test_issuing_twice_gives_two_listed_issues_with_their_sha256(
         db.flush()
     db.rollback()
 
-    # The next report's "changes since" compare with the last issued one.
+    # The next report's "changes since" compare with the last one issued (2015-T2), not with
+    # the period before it in the calendar (the year 2015).
     again = client.post(f"{API}/issued", headers=director,
-                        json=follow_up(demo, period="2015", language="en"))
+                        json=follow_up(demo, period="2016-T1", language="en"))
     assert again.status_code == 201
     download = client.get(f"{API}/issued/{again.json()['id']}/pdf", headers=director)
     assert attachment(download.content)["previous_period"]["code"] == "2015-T2"
