@@ -1,22 +1,27 @@
 """The ``sopimus`` command line."""
 
 import csv
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from app.auth.models import Role
+from app.reports.models import Language
 
 app = typer.Typer(help="Sopimus: purchaser–provider contract steering.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
 sotkanet_app = typer.Typer(help="National indicators from THL's Sotkanet.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports as PDF/A-3a (or HTML when the file ends in .html).",
+                         no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(sotkanet_app, name="sotkanet")
 app.add_typer(audit_app, name="audit")
+app.add_typer(report_app, name="report")
 
 
 @db_app.command("upgrade")
@@ -319,6 +324,133 @@ def audit_verify() -> None:
     typer.echo(f"The audit trail is broken at {where}: {result.reason} "
                f"({result.entries} entries before it are intact).", err=True)
     raise typer.Exit(1)
+
+
+Output = Annotated[Path, typer.Option("-o", "--output", help="The PDF (or .html) to write")]
+MunicipalityOpt = Annotated[str | None, typer.Option(
+    help="Municipality code, e.g. 109 (needed when the code is used in several)")]
+LangOpt = Annotated[Language, typer.Option("--lang", help="Language of the report")]
+IssueOpt = Annotated[bool, typer.Option(
+    help="Also keep it as an issued report (immutable, listed per board)")]
+
+
+def _one(rows: list[Any], what: str, code: str) -> Any:
+    if not rows:
+        raise typer.BadParameter(f"no {what} with code {code}")
+    municipalities = sorted({r.municipality_id for r in rows})
+    if len(municipalities) > 1:
+        raise typer.BadParameter(f"several municipalities have a {what} {code}; "
+                                 "give --municipality")
+    return rows[-1]
+
+
+def _where_municipality(session: Any, stmt: Any, model: Any, municipality: str | None) -> Any:
+    from sqlalchemy import select
+
+    from app.organisations.models import Municipality
+
+    if municipality is None:
+        return stmt
+    municipality_id = session.scalar(select(Municipality.id).where(
+        Municipality.code == municipality))
+    if municipality_id is None:
+        raise typer.BadParameter(f"no municipality with code {municipality}")
+    return stmt.where(model.municipality_id == municipality_id)
+
+
+def _write_report(session: Any, spec: Any, output: Path, issue: bool) -> None:
+    """Render with a progress bar; optionally keep it as an issued report."""
+    import getpass
+
+    from app.auth.models import User
+    from app.core.errors import DomainError
+    from app.reports import render, service
+
+    user = User(username=f"cli:{getpass.getuser()}", full_name="Command line", role=Role.admin)
+    try:
+        data = service.build(session, user, spec)
+    except DomainError as exc:
+        typer.echo(f"Error: {exc.detail}", err=True)
+        raise typer.Exit(1) from None
+    if output.suffix.lower() in {".html", ".htm"}:
+        output.write_text(render.render_html(data, styles="inline"), encoding="utf-8")
+        typer.echo(f"Wrote {output} (HTML)", err=True)
+        return
+    render.lenient_gc()  # this process renders one report and ends
+    with typer.progressbar(length=100, label=data["title"][:60], file=sys.stderr) as bar:
+        def progress(pct: int, _stage: str) -> None:
+            bar.update(max(0, pct - bar.pos))
+
+        rendered = render.render_pdf(render.render_html(data), data, progress)
+    output.write_bytes(rendered.pdf)
+    typer.echo(f"Wrote {output}: {rendered.pages} pages, {len(rendered.pdf) // 1024} KiB, "
+               f"{rendered.seconds:.1f} s", err=True)
+    if issue:
+        report = service.store(session, user, data, rendered.pdf, rendered.pages)
+        session.commit()
+        typer.echo(f"Issued report {report.id}: sha256 {report.sha256}", err=True)
+
+
+@report_app.command("follow-up")
+def report_follow_up(
+    board: Annotated[str, typer.Option(help="Board code, e.g. LANULA")],
+    period: Annotated[str, typer.Option(help="Reporting period, e.g. 2015-T2")],
+    output: Output,
+    municipality: MunicipalityOpt = None,
+    lang: LangOpt = Language.fi,
+    issue: IssueOpt = False,
+) -> None:
+    """A board's follow-up report for a period."""
+    from sqlalchemy import select
+
+    from app.core.db import get_sessionmaker
+    from app.organisations.models import Board
+    from app.reports.models import ReportKind
+    from app.reports.service import ReportSpec
+
+    with get_sessionmaker()() as session:
+        stmt = _where_municipality(session, select(Board).where(Board.code == board), Board,
+                                   municipality)
+        found = _one(list(session.scalars(stmt)), "board", board)
+        _write_report(session, ReportSpec(ReportKind.follow_up, lang.value, board_id=found.id,
+                                          period=period), output, issue)
+
+
+@report_app.command("agreement")
+def report_agreement(
+    agreement: Annotated[str, typer.Option(help="Service agreement code")],
+    output: Output,
+    version: Annotated[int | None, typer.Option(help="Version (default: the newest)")] = None,
+    municipality: MunicipalityOpt = None,
+    board: Annotated[str | None, typer.Option(
+        help="Board code, for an agreement of several boards (default: the first)")] = None,
+    lang: LangOpt = Language.fi,
+    issue: IssueOpt = False,
+) -> None:
+    """A service agreement version as a document."""
+    from sqlalchemy import select
+
+    from app.agreements.models import ServiceAgreement
+    from app.core.db import get_sessionmaker
+    from app.organisations.models import Board
+    from app.reports.models import ReportKind
+    from app.reports.service import ReportSpec
+
+    with get_sessionmaker()() as session:
+        stmt = select(ServiceAgreement).where(ServiceAgreement.code == agreement)
+        if version is not None:
+            stmt = stmt.where(ServiceAgreement.version == version)
+        stmt = _where_municipality(session, stmt, ServiceAgreement, municipality)
+        found = _one(list(session.scalars(stmt.order_by(ServiceAgreement.version))),
+                     "service agreement", agreement)
+        board_id = None
+        if board:
+            board_id = session.scalar(select(Board.id).where(
+                Board.code == board, Board.municipality_id == found.municipality_id))
+            if board_id is None:
+                raise typer.BadParameter(f"no board with code {board}")
+        _write_report(session, ReportSpec(ReportKind.agreement, lang.value, board_id=board_id,
+                                          service_agreement_id=found.id), output, issue)
 
 
 def main() -> None:

@@ -20,7 +20,9 @@ from app.core.security import install_security_headers
 from app.goals.router import routers as goal_routers
 from app.indicators.router import routers as indicator_routers
 from app.organisations.router import routers as organisation_routers
+from app.reports.router import router as reports_router
 from app.submissions.router import routers as submission_routers
+from app.web.reports_pages import router as web_reports_router
 from app.web.router import STATIC, error_page
 from app.web.router import router as web_router
 
@@ -50,10 +52,11 @@ def create_app() -> FastAPI:
     api.include_router(auth_router)
     for router in (*organisation_routers, *catalogue_routers, *agreement_routers,
                    *budget_routers, *goal_routers, *indicator_routers, contracts_router,
-                   *submission_routers, audit_router):
+                   *submission_routers, audit_router, reports_router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(web_router)
+    app.include_router(web_reports_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     html_error_page.append(error_page)
 

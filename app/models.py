@@ -19,13 +19,14 @@ from app.core.db import Base
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import IndicatorValue, Measure, MeasureTarget
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
+from app.reports.models import IssuedReport, RenderJob
 from app.submissions.models import IdempotencyKey, IndicatorValueRevision, ReportingDeadline
 
 __all__ = [
     "AccessLogEntry", "Action", "AgreementTransition", "ApiToken", "AuditChainHead", "AuditEntry",
     "AuthSession", "Base", "Board", "Delivery", "FrameworkAgreement", "Goal", "IdempotencyKey",
-    "IndicatorValue", "IndicatorValueRevision", "LongTermGoal", "Measure", "MeasureTarget",
+    "IndicatorValue", "IndicatorValueRevision", "IssuedReport", "LongTermGoal", "Measure", "MeasureTarget",
     "Municipality", "NegotiationComment", "OrderBudget", "OrderBudgetLine", "Perspective", "Product",
-    "ProductGroup", "Provider", "PurchaserUnit", "Region", "ReportingDeadline", "Resource",
+    "ProductGroup", "Provider", "PurchaserUnit", "Region", "RenderJob", "ReportingDeadline", "Resource",
     "ServiceAgreement", "ServiceArea", "User",
 ]

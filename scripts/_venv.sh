@@ -16,3 +16,14 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras:+[$extras]}"
   touch "$stamp"
 fi
+# WeasyPrint (the reports' PDF) needs Pango and a font from the system: DejaVu Sans.
+if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || ! fc-list 2>/dev/null | grep -q "DejaVu Sans"; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    echo "Installing Pango and DejaVu fonts for the PDF reports …"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-dejavu-core >/dev/null
+  else
+    echo "warning: PDF reports need Pango and the DejaVu fonts:" \
+         "apt-get install libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-dejavu-core" >&2
+  fi
+fi

@@ -35,6 +35,7 @@ from app.core.errors import Forbidden
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import IndicatorValue, Measure, MeasureTarget
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
+from app.reports.models import IssuedReport, RenderJob
 from app.submissions.models import IndicatorValueRevision, ReportingDeadline
 
 S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
@@ -49,6 +50,8 @@ AGREEMENT_CONTENT = frozenset({FrameworkAgreement, Perspective, LongTermGoal, Or
                                OrderBudgetLine, ServiceAgreement, Goal, Action, Resource, Measure,
                                MeasureTarget, IndicatorValue, IndicatorValueRevision,
                                ReportingDeadline, Delivery})
+# Issued reports are public documents once issued.
+PUBLIC_RECORDS = frozenset({IssuedReport})
 # Readable without login (what exactly of them: read_filter).
 PUBLIC_MODELS = MASTER_DATA | (AGREEMENT_CONTENT - {IndicatorValue, IndicatorValueRevision,
                                                     Delivery})
@@ -126,7 +129,14 @@ def read_filter(model: Any, user: User | None) -> ColumnElement[bool]:
     if is_installation_admin(user):
         return true()
     if user is None:
-        return true() if model in MASTER_DATA else _public_filter(model)
+        return true() if model in MASTER_DATA | PUBLIC_RECORDS else _public_filter(model)
+    if model in PUBLIC_RECORDS:  # issued reports: the board member's those of his board
+        tenant = model.municipality_id == user.municipality_id
+        return tenant & (IssuedReport.board_id == (user.board_id or 0)) \
+            if user.role is Role.board_member else tenant
+    if model is RenderJob:  # the purchaser organisation's work in progress
+        return (RenderJob.municipality_id == user.municipality_id) if user.role in \
+            PURCHASER_ROLES else false()
     if model is Municipality:
         return Municipality.id == user.municipality_id
     tenant = model.municipality_id == user.municipality_id

@@ -239,6 +239,9 @@ def _assign(obj: Any, data: dict[str, Any], nested: frozenset[str], *, new: bool
             if new:
                 continue  # not given: the column's default or a rule fills it
             raise InvalidInput(f"{name}: may not be empty", field=name)
+        enum_class = getattr(columns[name].type, "enum_class", None) if name in columns else None
+        if enum_class is not None and isinstance(value, str):
+            value = enum_class(value)  # the object holds what a load from the database gives
         setattr(obj, name, value)
 
 

@@ -58,6 +58,30 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Hyväksytyt palvelusopimukset ovat julkisia asiakirjoja.",
         "Godkända serviceavtal är offentliga handlingar.",
         "Approved service agreements are public records."),
+    # Issued reports (app/web/reports_pages.py)
+    "reports": ("Raportit", "Rapporter", "Reports"),
+    "issued_reports": ("Julkaistut raportit", "Utgivna rapporter", "Issued reports"),
+    "reports_intro": ("Lautakunnille julkaistut seurantaraportit ja palvelusopimukset "
+                      "arkistokelpoisina PDF-tiedostoina (PDF/A-3a).",
+                      "Uppföljningsrapporter och serviceavtal som utgetts till nämnderna, som "
+                      "arkivdugliga PDF-filer (PDF/A-3a).",
+                      "Follow-up reports and service agreements issued to the boards, as "
+                      "archival PDF files (PDF/A-3a)."),
+    "report": ("Raportti", "Rapport", "Report"),
+    "issued_at": ("Julkaistu", "Utgiven", "Issued"),
+    "pages": ("Sivuja", "Sidor", "Pages"),
+    "download_pdf": ("Lataa PDF", "Ladda ner PDF", "Download PDF"),
+    "checksum": ("SHA-256-tarkiste", "SHA-256-kontrollsumma", "SHA-256 checksum"),
+    "issue_report": ("Julkaise seurantaraportti", "Ge ut en uppföljningsrapport",
+                     "Issue a follow-up report"),
+    "period_code": ("Raportointikausi (esim. 2015-T2)", "Rapporteringsperiod (t.ex. 2015-T2)",
+                    "Reporting period (e.g. 2015-T2)"),
+    "report_language": ("Raportin kieli", "Rapportens språk", "Language of the report"),
+    "issue": ("Julkaise", "Ge ut", "Issue"),
+    "report_issued": ("Raportti julkaistiin.", "Rapporten har getts ut.", "The report was issued."),
+    "lang_fi": ("suomi", "finska", "Finnish"),
+    "lang_sv": ("ruotsi", "svenska", "Swedish"),
+    "lang_en": ("englanti", "engelska", "English"),
 }
 
 

@@ -59,6 +59,7 @@ def _safe_next(target: str | None) -> str:
 
 def render(request: Request, name: str, lang: str, user: User | None, status_code: int = 200,
            **context: Any) -> HTMLResponse:
+    """A page of templates/web/ with the layout's context (language, user, CSRF token)."""
     return templates.TemplateResponse(request, name, {
         "lang": lang, "t": lambda key: t(key, lang), "user": user, "languages": LANGUAGES,
         "csrf": csrf_token(request), "path": request.url.path, "quote": quote,

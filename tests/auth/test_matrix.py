@@ -133,6 +133,15 @@ def _policy() -> dict[tuple[str, str], tuple[str, str | None]]:
             table[("POST", f"{path}/{{obj_id}}/{sub}")] = ("special", None)
     table.update({
         ("GET", "/api/v1/audit"): ("audit-list", None),
+        # reports (tests/reports/test_router.py: who may issue and read, jobs, previews)
+        ("GET", "/api/v1/reports/issued"): ("list-private", None),
+        ("GET", "/api/v1/reports/issued/{report_id}"): ("special", None),
+        ("GET", "/api/v1/reports/issued/{report_id}/pdf"): ("special", None),
+        ("POST", "/api/v1/reports/issued"): ("special", None),
+        ("GET", "/api/v1/reports/follow-up"): ("special", None),
+        ("GET", "/api/v1/reports/agreement"): ("special", None),
+        ("POST", "/api/v1/reports/jobs"): ("special", None),
+        ("GET", "/api/v1/reports/jobs/{job_id}"): ("special", None),
         ("GET", "/api/v1/service-agreements/diff"): ("special", None),
         ("GET", "/api/v1/order-budgets/diff"): ("special", None),
         ("POST", "/api/v1/service-agreements/{obj_id}/carry-over"): ("special", None),
@@ -172,6 +181,9 @@ def _policy() -> dict[tuple[str, str], tuple[str, str | None]]:
         ("GET", "/lang/{code}"): ("special", None),
         ("GET", "/agreements"): ("special", None),
         ("GET", "/agreements/{agreement_id}"): ("special", None),
+        ("GET", "/reports"): ("special", None),  # tests/web/test_reports_pages.py
+        ("GET", "/reports/{report_id}.pdf"): ("special", None),
+        ("POST", "/reports/issue"): ("special", None),
     })
     return table
 

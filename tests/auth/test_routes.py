@@ -1,6 +1,7 @@
 """Every route needs authentication unless it is on the explicit public list."""
 
 from app.auth.deps import get_current_user, get_optional_user, get_pending_user
+from app.web.deps import require_web_user
 from tests.auth.routes import api_routes
 
 # Routes that answer without login, and why.
@@ -16,6 +17,8 @@ PUBLIC = {
     ("GET", "/lang/{code}"): "choosing the language",
     ("GET", "/agreements"): "approved agreements are public; more when logged in",
     ("GET", "/agreements/{agreement_id}"): "an approved agreement is public",
+    ("GET", "/reports"): "issued reports are public",
+    ("GET", "/reports/{report_id}.pdf"): "issued reports are public",
 }
 # Public read of master data and approved agreements (get_optional_user): reads only.
 OPTIONAL_AUTH_PREFIXES = (
@@ -31,7 +34,7 @@ OPTIONAL_AUTH_PREFIXES = (
 def test_every_route_needs_authentication_unless_listed_public() -> None:
     unlisted = []
     for method, path, calls in api_routes():
-        if calls & {get_current_user, get_pending_user}:
+        if calls & {get_current_user, get_pending_user, require_web_user}:
             continue
         if (method, path) in PUBLIC:
             continue

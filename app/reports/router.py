@@ -1,0 +1,157 @@
+"""Reports under /api/v1/reports: previews (PDF or HTML), issued reports and rendering jobs.
+
+- ``GET /reports/follow-up`` and ``GET /reports/agreement``: the report rendered now, as
+  ``application/pdf`` or, with ``format=html``, as HTML for a preview (not stored).
+- ``POST /reports/issued``: issue a report (purchasers): stored immutable with its SHA-256;
+  issuing again stores a new issue. ``GET /reports/issued`` lists them (per board),
+  ``GET /reports/issued/{id}/pdf`` downloads one.
+- ``POST /reports/jobs``: the same, rendered outside the request in a child process; poll
+  ``GET /reports/jobs/{id}`` for its progress and the issued report's id. Reports with more than
+  ``SYNC_MEASURE_LIMIT`` measures render only this way.
+"""
+
+import base64
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Response, status
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+
+from app.auth.authz import require_write, scope
+from app.auth.deps import CurrentUser
+from app.core.crud import get_readable
+from app.core.db import SessionDep
+from app.core.errors import DomainError
+from app.core.pagination import Page, fetch_page
+from app.core.types import IdPath
+from app.reports import jobs, render, service
+from app.reports import schemas as s
+from app.reports.data import measure_count
+from app.reports.models import IssuedReport, RenderJob
+from app.reports.service import ReportSpec
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+PDF = "application/pdf"
+SYNC_MEASURE_LIMIT = 80
+PDF_OR_HTML: dict[int | str, dict[str, Any]] = {
+    200: {"content": {PDF: {}, "text/html": {}}, "description": "The report"}}
+
+
+class RenderAsJob(DomainError):
+    status = 422
+    title = "Too large to render in a request"
+
+
+def _small_enough(data: dict[str, Any]) -> None:
+    count = measure_count(data)
+    if count > SYNC_MEASURE_LIMIT:
+        raise RenderAsJob(
+            f"This report has {count} measures; a report with more than {SYNC_MEASURE_LIMIT} "
+            "renders outside the request: POST /api/v1/reports/jobs with the report's kind, "
+            "board_id, period or service_agreement_id and language, then poll "
+            "GET /api/v1/reports/jobs/{id}. The HTML preview (format=html) is always available.",
+            jobs="/api/v1/reports/jobs",
+        )
+
+
+def _disposition(kind: str, filename: str) -> str:
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def _pdf(pdf: bytes, filename: str, sha256: str | None = None, kind: str = "inline") -> Response:
+    headers = {"Content-Disposition": _disposition(kind, filename)}
+    if sha256:
+        digest = base64.b64encode(bytes.fromhex(sha256)).decode()
+        headers |= {"ETag": f'"{sha256}"', "Repr-Digest": f"sha-256=:{digest}:"}
+    return Response(pdf, media_type=PDF, headers=headers)
+
+
+def _preview(data: dict[str, Any], fmt: str) -> Response:
+    if fmt == "html":
+        return HTMLResponse(render.render_html(data, styles="inline"))
+    _small_enough(data)
+    rendered = render.render_pdf(render.render_html(data), data)
+    return _pdf(rendered.pdf, data["filename"])
+
+
+@router.get("/follow-up", response_class=Response, responses=PDF_OR_HTML,
+            summary="A board's follow-up report for a period (PDF, or HTML for a preview)")
+def follow_up(session: SessionDep, user: CurrentUser,
+              query: Annotated[s.FollowUpQuery, Query()]) -> Response:
+    data = service.follow_up(session, user, query.board_id, query.period, query.language.value)
+    return _preview(data, query.format)
+
+
+@router.get("/agreement", response_class=Response, responses=PDF_OR_HTML,
+            summary="A service agreement version as a document (PDF, or HTML for a preview)")
+def agreement(session: SessionDep, user: CurrentUser,
+              query: Annotated[s.AgreementQuery, Query()]) -> Response:
+    data = service.agreement_document(session, user, query.service_agreement_id,
+                                      query.language.value, query.board_id)
+    return _preview(data, query.format)
+
+
+def _spec(body: s.ReportRequest) -> ReportSpec:
+    return ReportSpec(kind=body.kind, language=body.language.value, board_id=body.board_id,
+                      period=body.period, service_agreement_id=body.service_agreement_id)
+
+
+@router.post("/issued", response_model=s.IssuedReportRead, status_code=status.HTTP_201_CREATED,
+             summary="Issue a report: render it and keep it, immutable, with its SHA-256")
+def issue(session: SessionDep, user: CurrentUser, body: s.ReportRequest) -> Any:
+    require_write(user, IssuedReport)
+    data = service.build(session, user, _spec(body))
+    _small_enough(data)
+    rendered = render.render_pdf(render.render_html(data), data)
+    return service.store(session, user, data, rendered.pdf, rendered.pages)
+
+
+@router.get("/issued", response_model=Page[s.IssuedReportRead], summary="List issued reports")
+def list_issued(session: SessionDep, user: CurrentUser,
+                query: Annotated[s.IssuedReportFilters, Query()]) -> Any:
+    stmt = scope(select(IssuedReport), IssuedReport, user)
+    for name in ("board_id", "kind", "period", "service_agreement_id", "language"):
+        value = getattr(query, name)
+        if value is not None:
+            stmt = stmt.where(getattr(IssuedReport, name) == value)
+    stmt = stmt.order_by(IssuedReport.created_at.desc(), IssuedReport.id.desc())
+    items, total = fetch_page(session, stmt, query)
+    return {"items": items, "total": total, "limit": query.limit, "offset": query.offset}
+
+
+@router.get("/issued/{report_id}", response_model=s.IssuedReportRead,
+            summary="An issued report's record")
+def read_issued(session: SessionDep, user: CurrentUser, report_id: IdPath) -> Any:
+    return get_readable(session, IssuedReport, report_id, user)
+
+
+@router.get("/issued/{report_id}/pdf", response_class=Response,
+            responses={200: {"content": {PDF: {}}, "description": "The issued PDF"}},
+            summary="Download an issued report (ETag and Repr-Digest carry its SHA-256)")
+def download_issued(session: SessionDep, user: CurrentUser, report_id: IdPath) -> Response:
+    report = get_readable(session, IssuedReport, report_id, user, [undefer(IssuedReport.pdf)])
+    return _pdf(report.pdf, report.filename, report.sha256, kind="attachment")
+
+
+@router.post("/jobs", response_model=s.RenderJobRead, status_code=status.HTTP_202_ACCEPTED,
+             summary="Issue a report rendered outside the request; poll the job")
+def start_job(session: SessionDep, user: CurrentUser, body: s.ReportRequest,
+              background: BackgroundTasks, response: Response,
+              factory: Annotated[jobs.SessionFactory, Depends(jobs.get_session_factory)]
+              ) -> RenderJob:
+    job = jobs.start(session, user, _spec(body))
+    # Background tasks run after the response, and the request commits before it.
+    background.add_task(jobs.run, factory, job.id)
+    response.headers["Location"] = f"/api/v1/reports/jobs/{job.id}"
+    return job
+
+
+@router.get("/jobs/{job_id}", response_model=s.RenderJobRead,
+            summary="A rendering job: its status, progress and issued report")
+def read_job(session: SessionDep, user: CurrentUser, job_id: IdPath) -> Any:
+    return get_readable(session, RenderJob, job_id, user)
+

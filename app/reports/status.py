@@ -1,0 +1,276 @@
+"""A measure's status for a period and an order budget's realisation.
+
+Status (tila) of a measure for a reporting period:
+
+- the values that count (``counted_values``) of the period's year up to the period's end are
+  rolled up by the measure's rule: ``last`` takes the latest value, ``sum`` adds and ``mean``
+  averages the values of non-overlapping periods (tertials are cumulative — T1 is Jan–Apr and
+  T2 Jan–Aug — so T2 replaces T1 instead of adding to it);
+- a ``sum`` grows through the year, so it is compared as its year-end forecast (the sum so far
+  divided by the share of the year it covers); ``last`` and ``mean`` are levels and compared
+  as they are;
+- against the year's target in the measure's direction: on the right side (or on the target)
+  is on track; on the wrong side by at most the tolerance (in the measure's unit) is at risk;
+  further is off track. Without values it is "no value"; without a target for the year,
+  "no target".
+
+Budget realisation (tilausbudjetin toteuma) per order-budget line: delivered volume and euros
+of the year so far, the year-end forecast from the periods reported so far (linear in the
+share of the year they cover), and its deviation from the order in euros and per cent.
+"""
+
+import calendar
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, NamedTuple, Protocol, TypeVar
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from app.auth.authz import scope
+from app.auth.models import User
+from app.budgets.models import Delivery, OrderBudgetLine
+from app.core.periods import Frequency, Period, parse_period
+from app.core.types import euros
+from app.indicators.models import Direction, IndicatorValue, Rollup
+
+
+class Status(StrEnum):
+    on_track = "on_track"  # tavoitteessa
+    at_risk = "at_risk"  # riskissä
+    off_track = "off_track"  # jäljessä tavoitteesta
+    no_value = "no_value"  # ei arvoa
+    no_target = "no_target"  # ei tavoitetta
+
+
+# How bad a status is, for listing the worst news first.
+SEVERITY = {"off_track": 3, "at_risk": 2, "no_value": 1, "no_target": 0, "on_track": 0}
+
+STATUS_ORDER = [Status.on_track, Status.at_risk, Status.off_track, Status.no_value,
+                Status.no_target]
+
+
+class Periodic(Protocol):
+    @property
+    def period_start(self) -> date: ...
+
+    @property
+    def period_end(self) -> date: ...
+
+
+P = TypeVar("P", bound=Periodic)
+
+
+def counted_values(session: Session, user: User, measure_ids: Any, until: date
+                   ) -> list[IndicatorValue]:
+    """The indicator values that count in reports, up to ``until``: the one place to narrow
+    them (for example to accepted values once values are reviewed).
+
+    ``measure_ids`` is a list of ids or a select of them."""
+    stmt: Select[tuple[IndicatorValue]] = scope(select(IndicatorValue), IndicatorValue, user)
+    stmt = stmt.where(IndicatorValue.measure_id.in_(measure_ids),
+                      IndicatorValue.period_end <= until)
+    return list(session.scalars(stmt.order_by(IndicatorValue.measure_id,
+                                              IndicatorValue.period_end,
+                                              IndicatorValue.period_start)))
+
+
+def cover(items: Iterable[P]) -> list[P]:
+    """The non-overlapping periods that cover the time so far, latest first.
+
+    Walking back from the latest period, a period counts only if it ends before the start of
+    the one counted after it: cumulative tertials (T1 ⊂ T2 ⊂ year) leave only the latest;
+    months or quarters all count."""
+    chosen: list[P] = []
+    covered_from: date | None = None
+    for item in sorted(items, key=lambda i: (i.period_end, i.period_start), reverse=True):
+        if covered_from is None or item.period_end < covered_from:
+            chosen.append(item)
+            covered_from = item.period_start
+    return chosen
+
+
+def year_share(year: int, until: date) -> Decimal:
+    """The share of ``year`` elapsed by ``until`` (months, as periods end at month ends)."""
+    if until < date(year, 1, 1):
+        return Decimal(0)
+    if until >= date(year, 12, 31):
+        return Decimal(1)
+    if until.day == calendar.monthrange(until.year, until.month)[1]:
+        return Decimal(until.month) / 12
+    days = 366 if calendar.isleap(year) else 365
+    return Decimal((until - date(year, 1, 1)).days + 1) / days
+
+
+@dataclass(frozen=True)
+class Rolled:
+    value: Decimal  # the roll-up of the year so far
+    compared: Decimal  # what is compared with the target (a sum's forecast, else the value)
+    until: date  # the end of the latest period counted
+    partial: bool  # the periods counted do not cover the whole year
+
+
+def roll_up(rollup: Rollup, values: Sequence[Any]) -> Rolled | None:
+    """Roll the values of one year (objects with period_start, period_end, value) up."""
+    chosen = cover(values)
+    if not chosen:
+        return None
+    until = chosen[0].period_end
+    year = until.year
+    share = year_share(year, until)
+    amounts = [v.value for v in chosen]
+    if rollup is Rollup.last:
+        value = amounts[0]
+    elif rollup is Rollup.sum:
+        value = sum(amounts, Decimal(0))
+    else:
+        value = sum(amounts, Decimal(0)) / len(amounts)
+    compared = value / share if rollup is Rollup.sum and 0 < share < 1 else value
+    return Rolled(value, compared, until, share < 1)
+
+
+def judge(compared: Decimal, target: Decimal, direction: Direction, tolerance: Decimal) -> Status:
+    """On track on the right side of the target; at risk within tolerance on the wrong side."""
+    gap = target - compared if direction is Direction.higher_is_better else compared - target
+    if gap <= 0:
+        return Status.on_track
+    if gap <= tolerance:
+        return Status.at_risk
+    return Status.off_track
+
+
+@dataclass(frozen=True)
+class MeasureStatus:
+    status: Status
+    target: Decimal | None
+    rolled: Rolled | None
+
+    @property
+    def value(self) -> Decimal | None:
+        return self.rolled.value if self.rolled else None
+
+
+def measure_status(
+    *, rollup: Rollup, direction: Direction, tolerance: Decimal, targets: dict[int, Decimal],
+    values: Sequence[Any], period: Period,
+) -> MeasureStatus:
+    """The status of one measure for ``period`` from its values (any years; those of the
+    period's year up to its end count)."""
+    year_values = [v for v in values
+                   if v.period_start.year == period.year and v.period_end <= period.end]
+    rolled = roll_up(rollup, year_values)
+    target = targets.get(period.year)
+    if rolled is None:
+        return MeasureStatus(Status.no_value, target, None)
+    if target is None:
+        return MeasureStatus(Status.no_target, None, rolled)
+    return MeasureStatus(judge(rolled.compared, target, direction, tolerance), target, rolled)
+
+
+def previous_period(period: Period) -> Period:
+    """The report before ``period`` in the Finnish cadence: T1 → the previous year,
+    T2 → T1, the year → T2; quarters and months step back one."""
+    y = period.year
+    if period.frequency is Frequency.year:
+        return parse_period(f"{y}-T2")
+    if period.frequency is Frequency.tertial:
+        return parse_period(f"{y}-T1" if period.end.month == 8 else str(y - 1))
+    if period.frequency is Frequency.quarter:
+        q = (period.end.month // 3) - 1
+        return parse_period(f"{y}-Q{q}" if q else f"{y - 1}-Q4")
+    m = period.end.month - 1
+    return parse_period(f"{y}-{m:02d}" if m else f"{y - 1}-12")
+
+
+# --- Budget realisation ------------------------------------------------------------------
+
+
+class Delivered(NamedTuple):
+    """Delivered volume and euros of a line in the year so far, and until when they run."""
+
+    volume: Decimal
+    euros: Decimal
+    until: date
+
+
+def delivered(session: Session, user: User, budget_id: int, period: Period
+              ) -> dict[int, Delivered]:
+    """Volumes and euros delivered on each line of an order budget in ``period``'s year up to
+    its end (lines without deliveries are absent)."""
+    lines = scope(select(OrderBudgetLine.id), OrderBudgetLine, user).where(
+        OrderBudgetLine.order_budget_id == budget_id)
+    rows = session.scalars(select(Delivery).where(
+        Delivery.order_budget_line_id.in_(lines),
+        Delivery.period_start >= date(period.year, 1, 1), Delivery.period_end <= period.end,
+    ))
+    by_line: dict[int, list[Delivery]] = {}
+    for row in rows:
+        by_line.setdefault(row.order_budget_line_id, []).append(row)
+    out: dict[int, Delivered] = {}
+    for line_id, items in by_line.items():
+        chosen = cover(items)
+        out[line_id] = Delivered(sum((d.volume for d in chosen), Decimal(0)),
+                                 sum((d.euros for d in chosen), Decimal(0)),
+                                 chosen[0].period_end)
+    return out
+
+
+@dataclass(frozen=True)
+class Realisation:
+    ordered_volume: Decimal
+    ordered_euros: Decimal
+    delivered_volume: Decimal | None
+    delivered_euros: Decimal | None
+    until: date | None
+    forecast_volume: Decimal | None
+    forecast_euros: Decimal | None
+
+    @property
+    def realised_pct(self) -> Decimal | None:
+        return _pct(self.delivered_euros, self.ordered_euros)
+
+    @property
+    def deviation_euros(self) -> Decimal | None:
+        return None if self.forecast_euros is None else self.forecast_euros - self.ordered_euros
+
+    @property
+    def deviation_pct(self) -> Decimal | None:
+        return _pct(self.deviation_euros, self.ordered_euros)
+
+
+def _pct(part: Decimal | None, whole: Decimal) -> Decimal | None:
+    if part is None or not whole:
+        return None
+    pct = (part * 100 / whole).quantize(Decimal("0.1"))
+    return pct if pct else Decimal("0.0")  # no "-0,0 %"
+
+
+def realise(year: int, ordered_volume: Decimal, ordered_euros: Decimal,
+            done: Delivered | None) -> Realisation:
+    """A line's realisation; the forecast extrapolates linearly to the year's end."""
+    if done is None:
+        return Realisation(ordered_volume, ordered_euros, None, None, None, None, None)
+    share = year_share(year, done.until)
+    forecast_volume = done.volume / share if share else None
+    forecast_euros = euros(done.euros / share) if share else None
+    return Realisation(ordered_volume, ordered_euros, done.volume, done.euros, done.until,
+                       forecast_volume, forecast_euros)
+
+
+def total(items: Sequence[Realisation]) -> Realisation:
+    """Totals of several lines; the forecast and its deviation over the lines reported."""
+    reported = [r for r in items if r.forecast_euros is not None]
+    return Realisation(
+        sum((r.ordered_volume for r in items), Decimal(0)),
+        sum((r.ordered_euros for r in items), Decimal(0)),
+        None,  # volumes of different products do not add up
+        sum((r.delivered_euros or Decimal(0) for r in reported), Decimal(0)) if reported else None,
+        max((r.until for r in reported if r.until), default=None),
+        None,
+        (sum((r.forecast_euros or Decimal(0) for r in reported), Decimal(0))
+         + sum((r.ordered_euros for r in items if r.forecast_euros is None), Decimal(0)))
+        if reported else None,
+    )

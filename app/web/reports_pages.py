@@ -1,0 +1,68 @@
+"""Issued reports on the web: listed and downloadable by board members and the public; the
+purchaser issues a board's follow-up report from here."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+
+from app.auth.authz import require_write, scope
+from app.auth.models import User
+from app.core.crud import get_readable
+from app.core.db import SessionDep
+from app.core.errors import DomainError
+from app.organisations.models import Board
+from app.reports import render, service
+from app.reports.models import IssuedReport, ReportKind
+from app.reports.router import _pdf, _small_enough
+from app.web.deps import Lang, LoggedIn, WebUser, check_csrf
+from app.web.router import render as render_page
+
+router = APIRouter(include_in_schema=False)
+
+
+def _page(request: Request, session: SessionDep, lang: str, user: User | None,
+          status_code: int = 200, **context: Any) -> HTMLResponse:
+    reports = list(session.scalars(
+        scope(select(IssuedReport), IssuedReport, user)
+        .order_by(IssuedReport.created_at.desc(), IssuedReport.id.desc()).limit(200)))
+    boards = {b.id: b for b in session.scalars(scope(select(Board), Board, user))}
+    return render_page(request, "reports.html", lang, user, status_code, reports=reports,
+                       boards=boards, **context)
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def reports(request: Request, session: SessionDep, lang: Lang, user: WebUser,
+            issued: int | None = None) -> HTMLResponse:
+    return _page(request, session, lang, user, issued=issued)
+
+
+@router.get("/reports/{report_id}.pdf")
+def download(session: SessionDep, user: WebUser, report_id: int) -> Response:
+    report = get_readable(session, IssuedReport, report_id, user, [undefer(IssuedReport.pdf)])
+    return _pdf(report.pdf, report.filename, report.sha256, kind="attachment")
+
+
+@router.post("/reports/issue", response_class=HTMLResponse)
+def issue(
+    request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
+    csrf: Annotated[str, Form(max_length=200)], board_id: Annotated[int, Form()],
+    period: Annotated[str, Form(max_length=10)], language: Annotated[str, Form(max_length=2)],
+) -> Response:
+    check_csrf(request, csrf)
+    require_write(user, IssuedReport)
+    try:
+        data = service.build(session, user, service.ReportSpec(
+            ReportKind.follow_up, language, board_id=board_id, period=period.strip()))
+        _small_enough(data)
+        rendered = render.render_pdf(render.render_html(data), data)
+        report = service.store(session, user, data, rendered.pdf, rendered.pages)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        session.rollback()
+        return _page(request, session, lang, user, error=exc.detail, period=period,
+                     board_id=board_id, status_code=422)
+    return RedirectResponse(f"/reports?issued={report.id}", status_code=303)
