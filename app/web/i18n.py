@@ -251,6 +251,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "review_title": ("Tarkastettavat arvot", "Värden att granska", "Values to review"),
     "accept": ("Hyväksy", "Godkänn", "Accept"),
     "return": ("Palauta korjattavaksi", "Returnera för rättelse", "Return for correction"),
+    "return_send": ("Palauta", "Returnera", "Return"),
     "reviewed_accept": ("Arvo on hyväksytty.", "Värdet har godkänts.", "The value was accepted."),
     "reviewed_return": ("Arvo on palautettu tuottajalle.",
                         "Värdet har returnerats till producenten.",

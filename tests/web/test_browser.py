@@ -218,8 +218,9 @@ def test_a_reporter_reports_and_sees_a_returned_value_come_back(server: str,
     purchaser.goto(f"{server}/purchaser/review")
     item = purchaser.locator("section.review-item").filter(has_text=HOBBY).filter(
         has_text="2015-T1")
+    item.locator("summary").click()
     item.locator("textarea").fill("Osuus nousi paljon: tarkista lähde")
-    item.locator("button", has_text="Palauta").click()
+    item.locator("details button[type=submit]").click()
     assert "palautettu" in purchaser.inner_text("main [role=status]")
     purchaser.context.close()
     # The reporter sees it come back, with the reason.
