@@ -1,6 +1,7 @@
 """Every route needs authentication unless it is on the explicit public list."""
 
 from app.auth.deps import get_current_user, get_optional_user, get_pending_user
+from app.web.deps import require_web_user
 from tests.auth.routes import api_routes
 
 # Routes that answer without login, and why.
@@ -31,7 +32,8 @@ OPTIONAL_AUTH_PREFIXES = (
 def test_every_route_needs_authentication_unless_listed_public() -> None:
     unlisted = []
     for method, path, calls in api_routes():
-        if calls & {get_current_user, get_pending_user}:
+        # require_web_user: a web page for the logged-in (the public goes to the login page).
+        if calls & {get_current_user, get_pending_user, require_web_user}:
             continue
         if (method, path) in PUBLIC:
             continue
