@@ -271,6 +271,10 @@ def test_a_purchaser_amends_an_approved_agreement_and_compares(client: TestClien
     assert "Muutosversio on luotu" in page and 'name="from"' in page
     again = client.post(f"/purchaser/agreements/{sa.id}/amend", data={"csrf": csrf_of(page)})
     assert again.status_code == 409  # version 2 is being drafted
+    db.execute(update(ServiceAgreement).where(ServiceAgreement.id == new_id)
+               .values(title="Uusi otsikko"))
     compare = client.get(f"/purchaser/compare?from={sa.id}&to={new_id}")
     assert compare.status_code == 200 and "Versioiden vertailu" in compare.text
     assert "v1" in compare.text and "v2" in compare.text
+    assert re.search(r"<td>Otsikko</td><td>Palvelusopimus</td><td>Uusi otsikko</td>",
+                     compare.text)
