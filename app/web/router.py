@@ -2,20 +2,18 @@
 default with Swedish and English a click away."""
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
-from babel.numbers import format_decimal
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.agreements import lifecycle
 from app.agreements.models import ServiceAgreement
 from app.auth import service as auth_service
-from app.auth.authz import scope
-from app.auth.models import User
+from app.auth.authz import may_write, scope
 from app.auth.ratelimit import TooManyRequests
 from app.core.crud import get_readable
 from app.core.db import SessionDep
@@ -25,6 +23,8 @@ from app.core.settings import get_settings
 from app.goals.models import Goal
 from app.indicators.models import Measure
 from app.organisations.models import Board, Provider
+from app.submissions.service import is_purchaser
+from app.web import purchaser, reporting
 from app.web.deps import (
     LANG_COOKIE,
     LOGIN_CSRF_COOKIE,
@@ -36,35 +36,16 @@ from app.web.deps import (
     new_login_csrf,
 )
 from app.web.i18n import LANGUAGES, t
+from app.web.render import render, templates
 
-templates = Jinja2Templates(directory=str(ROOT / "templates" / "web"))
-LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
-
-
-def _number(value: Any, lang: str = "fi") -> str:
-    """1 234 567,5 in Finnish and Swedish, 1,234,567.5 in English (babel)."""
-    if value is None:
-        return ""
-    return format_decimal(value, locale=LOCALES.get(lang, "fi_FI"))
-
-
-templates.env.filters["number"] = _number
 router = APIRouter(include_in_schema=False)
+router.include_router(reporting.router)
+router.include_router(purchaser.router)
 
 
 def _safe_next(target: str | None) -> str:
     """Only local paths: no open redirect."""
     return target if target and target.startswith("/") and not target.startswith("//") else "/"
-
-
-def render(request: Request, name: str, lang: str, user: User | None, status_code: int = 200,
-           **context: Any) -> HTMLResponse:
-    """A page of templates/web/ with the layout's context (language, user, CSRF token)."""
-    return templates.TemplateResponse(request, name, {
-        "lang": lang, "t": lambda key: t(key, lang), "user": user, "languages": LANGUAGES,
-        "csrf": csrf_token(request), "path": request.url.path, "quote": quote,
-        "organisation": getattr(request.state, "organisation", None), **context,
-    }, status_code=status_code)
 
 
 def _cookie(response: Response, name: str, value: str, max_age: int | None = None) -> None:
@@ -151,7 +132,7 @@ def agreements(request: Request, session: SessionDep, lang: Lang, user: WebUser,
 
 @router.get("/agreements/{agreement_id}", response_class=HTMLResponse)
 def agreement(request: Request, session: SessionDep, lang: Lang, user: WebUser,
-              agreement_id: int) -> HTMLResponse:
+              agreement_id: int, amended: bool = False) -> HTMLResponse:
     sa = get_readable(session, ServiceAgreement, agreement_id, user,
                       [selectinload(ServiceAgreement.boards)])
     goals = list(session.scalars(scope(select(Goal).where(Goal.service_agreement_id == sa.id),
@@ -160,8 +141,11 @@ def agreement(request: Request, session: SessionDep, lang: Lang, user: WebUser,
         scope(select(Measure).where(Measure.goal_id.in_([g.id for g in goals])), Measure, user)
         .options(selectinload(Measure.targets)).order_by(Measure.code)))
     provider = get_readable(session, Provider, sa.provider_id, user)
+    versions = lifecycle.versions(session, user, sa) if user and is_purchaser(user) else []
     return render(request, "agreement.html", lang, user, agreement=sa, goals=goals,
-                  measures=measures, agreement_provider=provider)
+                  measures=measures, agreement_provider=provider, amended=amended,
+                  may_amend=bool(user and is_purchaser(user) and may_write(user, ServiceAgreement)),
+                  amendable=lifecycle.AMENDABLE, versions=versions)
 
 
 STATIC = Path(ROOT / "templates" / "static")
@@ -173,10 +157,12 @@ def error_page(request: Request, status: int, detail: str) -> Response:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     lang = request.cookies.get(LANG_COOKIE) or "fi"
     lang = lang if lang in LANGUAGES else "fi"
-    key = {404: "not_found", 403: "forbidden"}.get(status)
+    key = {404: "not_found", 403: "forbidden", 409: "conflict"}.get(status)
     if status == 403 and "form has expired" in detail:
         key = "csrf_failed"
     message = t(key, lang) if key else detail
+    if status == 409:  # what cannot be done, and why (the service's words)
+        message = f"{message} {detail}"
     return templates.TemplateResponse(request, "error.html", {
         "lang": lang, "t": lambda k: t(k, lang), "user": getattr(request.state, "user", None),
         "languages": LANGUAGES, "csrf": csrf_token(request), "path": request.url.path,

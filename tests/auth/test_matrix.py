@@ -184,6 +184,18 @@ def _policy() -> dict[tuple[str, str], tuple[str, str | None]]:
         ("GET", "/reports"): ("special", None),  # tests/web/test_reports_pages.py
         ("GET", "/reports/{report_id}.pdf"): ("special", None),
         ("POST", "/reports/issue"): ("special", None),
+        ("GET", "/reporting"): ("special", None),
+        ("GET", "/reporting/template.xlsx"): ("special", None),
+        ("GET", "/reporting/upload"): ("special", None),
+        ("POST", "/reporting/upload"): ("special", None),
+        ("GET", "/reporting/{measure_id}/{code}"): ("special", None),
+        ("POST", "/reporting/{measure_id}/{code}"): ("special", None),
+        ("GET", "/purchaser"): ("special", None),
+        ("GET", "/purchaser/overdue"): ("special", None),
+        ("GET", "/purchaser/review"): ("special", None),
+        ("POST", "/purchaser/review/{value_id}"): ("special", None),
+        ("POST", "/purchaser/agreements/{agreement_id}/amend"): ("special", None),
+        ("GET", "/purchaser/compare"): ("special", None),
     })
     return table
 

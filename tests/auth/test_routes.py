@@ -34,6 +34,7 @@ OPTIONAL_AUTH_PREFIXES = (
 def test_every_route_needs_authentication_unless_listed_public() -> None:
     unlisted = []
     for method, path, calls in api_routes():
+        # require_web_user: a web page for the logged-in (the public goes to the login page).
         if calls & {get_current_user, get_pending_user, require_web_user}:
             continue
         if (method, path) in PUBLIC:

@@ -2,6 +2,7 @@
 checking WCAG 2.1 AA, and screenshots at desktop and phone width in artifacts/screenshots/."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -97,16 +98,24 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
 
 def look(browser: Browser, base: str, name: str, path: str, user: str | None = None) -> None:
     """Screenshot a page at both widths and check it with axe-core."""
+    look_all(browser, base, [(name, path)], user)
+
+
+def look_all(browser: Browser, base: str, pages: list[tuple[str, str]],
+             user: str | None = None) -> None:
+    """Screenshot pages at both widths and check them with axe-core (one login per width)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     for size in SIZES:
         page = new_page(browser, size)
         if user:
             log_in(page, base, user)
-        page.goto(base + path)
-        page.screenshot(path=str(SHOTS / f"{name}-{size}.png"), full_page=True)
-        violations = axe_violations(page)
-        assert violations == [], f"{name} ({size}): " + "; ".join(
-            f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in violations)
+        for name, path in pages:
+            response = page.goto(base + path)
+            assert response is not None and response.status == 200, f"{name}: {path}"
+            page.screenshot(path=str(SHOTS / f"{name}-{size}.png"), full_page=True)
+            violations = axe_violations(page)
+            assert violations == [], f"{name} ({size}): " + "; ".join(
+                f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in violations)
         page.context.close()
 
 
@@ -114,6 +123,29 @@ def test_public_pages(server: str, browser: Browser) -> None:
     look(browser, server, "home-public", "/")
     look(browser, server, "agreements-public", "/agreements")
     look(browser, server, "login", "/login")
+    look(browser, server, "reports-public", "/reports")
+
+
+def test_a_purchaser_issues_a_report_that_the_public_downloads(server: str, browser: Browser
+                                                              ) -> None:
+    page = new_page(browser)
+    log_in(page, server, "109-director")
+    page.goto(f"{server}/reports")
+    page.select_option("#board_id", label="LANULA – Lasten ja nuorten lautakunta")
+    page.fill("#period", "2015-T2")
+    page.click("form[action='/reports/issue'] button[type=submit]")
+    page.wait_for_load_state()
+    assert "Raportti julkaistiin" in page.inner_text("main")
+    href = page.get_attribute("main table a", "href")
+    assert href and href.endswith(".pdf")
+    page.screenshot(path=str(SHOTS / "reports-purchaser-desktop.png"), full_page=True)
+    page.context.close()
+    public = new_page(browser)
+    public.goto(f"{server}/reports")
+    assert "Seurantaraportti 2015-T2" in public.inner_text("main")
+    response = public.request.get(server + href)
+    assert response.status == 200 and response.body().startswith(b"%PDF")
+    public.context.close()
 
 
 def test_purchaser_sees_the_agreements_of_the_year(server: str, browser: Browser) -> None:
@@ -140,3 +172,118 @@ def test_a_reporter_cannot_open_another_providers_agreement(server: str, browser
     assert response is not None and response.status == 404
     assert "Sivua ei löydy" in other.inner_text("main")
     other.context.close()
+
+
+REPORTER, DIRECTOR = "109-hml-oma", "109-director"
+HOBBY = "HARRASTUS"  # a share in %, 0–100, target 75 in 2015; 66 reported for 2015-T1
+
+
+def due_row(page: Page, code: str, period: str) -> Any:
+    return page.locator("table.due tbody tr").filter(has_text=f"· {code}").filter(
+        has=page.locator("td", has_text=re.compile(f"^{re.escape(period)}$")))
+
+
+def value_page(page: Page, base: str, code: str, period: str) -> str:
+    page.goto(f"{base}/reporting")
+    href = due_row(page, code, period).locator("a").get_attribute("href")
+    assert href
+    page.goto(base + href)
+    return href
+
+
+def upload(page: Page, base: str, name: str, text: str) -> None:
+    page.goto(f"{base}/reporting/upload")
+    page.set_input_files("#file", files=[{"name": name, "mimeType": "text/csv",
+                                          "buffer": text.encode()}])
+    page.click("button[value=store]")
+    page.wait_for_load_state()
+
+
+def test_a_reporter_reports_and_sees_a_returned_value_come_back(server: str,
+                                                                browser: Browser) -> None:
+    page = new_page(browser)
+    log_in(page, server, REPORTER)
+    page.goto(f"{server}/reporting")
+    assert "Toimitettu, odottaa tarkastusta" in page.inner_text("main")
+    assert "15.6.2015" in page.inner_text("main")  # 2015-T1's due date, in Finnish
+    # A bad number: the error next to the field, nothing stored.
+    href = value_page(page, server, HOBBY, "2015-T1")
+    assert page.input_value("#value") == "66"
+    page.fill("#value", "12,3x")
+    page.fill("#reason", "Laskettu uudelleen")
+    page.click("main form button[type=submit]")
+    assert "Anna luku" in page.inner_text("#value-error")
+    assert page.get_attribute("#value", "aria-invalid") == "true"
+    page.goto(server + href)
+    assert page.input_value("#value") == "66" and page.locator("#history").count() == 0
+    # A good one: a correction with its reason, kept in the history under the form.
+    page.fill("#value", "68")
+    page.fill("#reason", "Laskettu uudelleen")
+    page.click("main form button[type=submit]")
+    assert "Korjaus on tallennettu" in page.inner_text("main [role=status]")
+    history = page.inner_text("#history + .table-wrap")
+    assert "66" in history and "68" in history and "Laskettu uudelleen" in history
+    # A file with one bad row: every error shown, nothing stored.
+    upload(page, server, "toteumat.csv",
+           "measure_code;period;value\nTUNTILASKUTUS;2015-T2;47\nHARRASTUS;2015-T2;7O\n")
+    errors = page.inner_text("main table")
+    assert "3" in errors and "value" in errors and "'7O' is not a number" in errors
+    page.screenshot(path=str(SHOTS / "reporting-upload-rejected-desktop.png"), full_page=True)
+    assert axe_violations(page) == []
+    value_page(page, server, "TUNTILASKUTUS", "2015-T2")
+    assert page.input_value("#value") == "46"
+    # A good file is stored.
+    upload(page, server, "toteumat.csv", "measure_code;period;value\nTUNTILASKUTUS;2015-T2;47\n")
+    assert "1 korjattua" in page.inner_text("main [role=status]")
+    value_page(page, server, "TUNTILASKUTUS", "2015-T2")
+    assert page.input_value("#value") == "47"
+    # The purchaser returns the corrected value with a reason, in the browser.
+    purchaser = new_page(browser)
+    log_in(purchaser, server, DIRECTOR)
+    purchaser.goto(f"{server}/purchaser/review")
+    item = purchaser.locator("section.review-item").filter(has_text=HOBBY).filter(
+        has_text="2015-T1")
+    item.locator("summary").click()
+    item.locator("textarea").fill("Osuus nousi paljon: tarkista lähde")
+    item.locator("details button[type=submit]").click()
+    assert "palautettu" in purchaser.inner_text("main [role=status]")
+    purchaser.context.close()
+    # The reporter sees it come back, with the reason.
+    page.goto(f"{server}/reporting")
+    returned = page.inner_text("#group-returned + .table-wrap")
+    assert HOBBY in returned and "Osuus nousi paljon: tarkista lähde" in returned
+    href = due_row(page, HOBBY, "2015-T1").locator("a").get_attribute("href")
+    page.context.close()
+    look_all(browser, server, [("reporting", "/reporting"), ("reporting-value", str(href)),
+                               ("reporting-upload", "/reporting/upload")], REPORTER)
+
+
+def test_a_purchaser_follows_the_board_and_amends_an_agreement(server: str,
+                                                               browser: Browser) -> None:
+    page = new_page(browser)
+    log_in(page, server, DIRECTOR)
+    page.goto(f"{server}/purchaser")
+    main = page.inner_text("main")
+    assert "LANULA" in main and "Korjaavien palveluiden kustannukset" in main
+    assert "Tavoitteessa" in main or "Jäljessä" in main or "Riskissä" in main
+    href = page.get_attribute("main section.agreement-card h3 a", "href")
+    look_all(browser, server, [("purchaser", "/purchaser"), ("purchaser-review", "/purchaser/review"),
+                               ("purchaser-overdue", "/purchaser/overdue")], DIRECTOR)
+    # Approve the draft through the API, then start an amendment and compare in the browser.
+    token = page.request.post(f"{server}/api/v1/auth/token", form={
+        "username": DIRECTOR, "password": demo_password(DIRECTOR)}).json()["access_token"]
+    api = f"{server}/api/v1/service-agreements/{str(href).rsplit('/', 1)[1]}/transitions"
+    headers = {"Authorization": f"Bearer {token}"}
+    assert page.request.post(api, headers=headers, data={"to": "negotiation"}).ok
+    assert page.request.post(api, headers=headers, data={
+        "to": "approved", "organization": "Lasten ja nuorten lautakunta",
+        "event_date": "2014-12-15", "article_number": "145",
+        "register_id": "HML/1234/02.05.00/2014"}).ok
+    page.goto(server + str(href))
+    page.click("text=Aloita muutos")
+    assert "Muutosversio on luotu" in page.inner_text("main")
+    page.click("main form.filters button[type=submit]")
+    assert "Versioiden vertailu" in page.inner_text("main h1")
+    compare = page.url.removeprefix(server)
+    page.context.close()
+    look_all(browser, server, [("purchaser-compare", compare)], DIRECTOR)

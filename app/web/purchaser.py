@@ -1,0 +1,216 @@
+"""The purchaser's pages (tilaaja): agreements of a board and year with their measures' traffic
+lights, the overdue list, the values waiting for review, amendments and version comparison.
+
+The pages call the services (app.submissions.service, app.agreements.lifecycle and diff) and
+read through app.auth.authz.scope: another municipality's board or value is the 404 page.
+"""
+
+from collections import defaultdict
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from app.agreements import diff as agreement_diff
+from app.agreements import lifecycle
+from app.agreements.models import ServiceAgreement, service_agreement_boards
+from app.agreements.service import service_agreement_has_board
+from app.auth.authz import may_write, scope
+from app.auth.models import User
+from app.core.crud import get_readable
+from app.core.db import SessionDep
+from app.core.errors import Conflict, Forbidden, InvalidInput
+from app.core.periods import Period
+from app.core.types import MAX_ID
+from app.goals.models import Goal
+from app.indicators.models import IndicatorValue, Measure, ValueStatus
+from app.organisations.models import Board, Provider
+from app.submissions import service
+from app.submissions.schemas import ReviewIn
+from app.submissions.service import Ledger, StoredValue, period_of
+from app.web.deps import Lang, LoggedIn, check_csrf
+from app.web.i18n import t
+from app.web.render import render
+from app.web.status import measure_status
+
+router = APIRouter(prefix="/purchaser")
+QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+REVIEW_LIMIT = 300
+
+
+def purchaser(user: User) -> None:
+    """The purchaser's pages are the purchaser organisation's (admin, director, manager)."""
+    if not service.is_purchaser(user):
+        raise Forbidden("Only the purchaser organisation uses these pages")
+
+
+def _boards(session: Session, user: User) -> list[Board]:
+    """The boards the user may read that have service agreements."""
+    with_agreements = select(service_agreement_boards.c.board_id).where(
+        service_agreement_boards.c.service_agreement_id.in_(
+            scope(select(ServiceAgreement.id), ServiceAgreement, user)))
+    return list(session.scalars(scope(select(Board), Board, user)
+                                .where(Board.id.in_(with_agreements))
+                                .order_by(Board.municipality_id, Board.code)))
+
+
+def _board(session: Session, user: User, board_id: int | None, boards: list[Board]
+           ) -> Board | None:
+    if board_id is not None:
+        return get_readable(session, Board, board_id, user)  # another municipality's: 404
+    return boards[0] if boards else None
+
+
+@router.get("", response_class=HTMLResponse)
+def overview(request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
+             board: QueryId = None,
+             year: Annotated[int | None, Query(ge=1990, le=2100)] = None) -> HTMLResponse:
+    purchaser(user)
+    boards = _boards(session, user)
+    chosen = _board(session, user, board, boards)
+    years: list[int] = []
+    agreements: list[ServiceAgreement] = []
+    measures: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    providers: dict[int, Provider] = {}
+    if chosen is not None:
+        of_board = scope(select(ServiceAgreement), ServiceAgreement, user).where(
+            service_agreement_has_board(chosen.id))
+        years = sorted(set(session.scalars(of_board.with_only_columns(ServiceAgreement.year)
+                                           .distinct())), reverse=True)
+        year = year if year is not None else (years[0] if years else None)
+        agreements = list(session.scalars(of_board.where(ServiceAgreement.year == year)
+                                          .order_by(ServiceAgreement.code,
+                                                    ServiceAgreement.version)))
+        providers = {p.id: p for p in session.scalars(scope(select(Provider).where(
+            Provider.id.in_({a.provider_id for a in agreements})), Provider, user))}
+        ledger = Ledger.load(session, user, board_id=chosen.id, year=year)
+        latest: dict[int, Any] = {}
+        for row in ledger.values.values():
+            row_period = period_of(row.period)
+            key = (row_period.end, row_period.end - row_period.start)
+            if row.measure_id not in latest or key > latest[row.measure_id][0]:
+                latest[row.measure_id] = (key, row, row_period)
+        for info in sorted(ledger.measures.values(), key=lambda m: (m.goal_code, m.code)):
+            entry = latest.get(info.id)
+            stored: StoredValue | None = entry[1] if entry else None
+            period: Period | None = entry[2] if entry else None
+            target = info.target(period) if period else info.targets.get(year or 0)
+            measures[info.agreement_id].append({
+                "info": info, "value": stored, "period": period, "target": target,
+                "status": measure_status(info, target, stored.value if stored else None),
+            })
+    may_amend = may_write(user, ServiceAgreement)
+    return render(request, "purchaser.html", lang, user, boards=boards, board=chosen,
+                  years=years, year=year, agreements=agreements, measures=measures,
+                  providers=providers, may_amend=may_amend, amendable=lifecycle.AMENDABLE)
+
+
+@router.get("/overdue", response_class=HTMLResponse)
+def overdue(request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
+            board: QueryId = None) -> HTMLResponse:
+    purchaser(user)
+    boards = _boards(session, user)
+    chosen = get_readable(session, Board, board, user) if board is not None else None
+    today = date.today()
+    items = [i for i in service.due_items(session, user, as_of=today,
+                                          board_id=chosen.id if chosen else None)
+             if i["overdue"]]
+    names: dict[int, str] = {p.id: p.name for p in session.scalars(scope(select(Provider).where(
+        Provider.id.in_({i["provider_id"] for i in items})), Provider, user))} if items else {}
+    for i in items:
+        i["provider_name"] = names.get(i["provider_id"], i["provider_code"])
+        i["days_late"] = (today - i["due_date"]).days
+    items.sort(key=lambda i: (i["provider_name"], i["due_date"], i["measure_code"]))
+    return render(request, "overdue.html", lang, user, boards=boards, board=chosen,
+                  items=items, today=today)
+
+
+def _waiting(session: Session, user: User, board_id: int | None) -> list[Any]:
+    stmt = (
+        scope(select(IndicatorValue, Measure.code, Measure.name, Measure.unit, Goal.code,
+                     ServiceAgreement.code, Provider.name), IndicatorValue, user)
+        .join(Measure, Measure.id == IndicatorValue.measure_id)
+        .join(Goal, Goal.id == Measure.goal_id)
+        .join(ServiceAgreement, ServiceAgreement.id == Goal.service_agreement_id)
+        .join(Provider, Provider.id == Measure.provider_id)
+        .where(IndicatorValue.status == ValueStatus.submitted)
+        .order_by(Provider.name, ServiceAgreement.code, Goal.code, Measure.code,
+                  IndicatorValue.period_start, IndicatorValue.period_end)
+        .limit(REVIEW_LIMIT)
+    )
+    if board_id is not None:
+        stmt = stmt.where(service_agreement_has_board(board_id))
+    return list(session.execute(stmt))
+
+
+def _review_page(request: Request, session: SessionDep, lang: str, user: User,
+                 board: int | None, errors: dict[int, str] | None = None,
+                 reasons: dict[int, str] | None = None, done: str | None = None,
+                 status_code: int = 200) -> HTMLResponse:
+    boards = _boards(session, user)
+    chosen = get_readable(session, Board, board, user) if board is not None else None
+    rows = _waiting(session, user, chosen.id if chosen else None)
+    return render(request, "review.html", lang, user, status_code=status_code, rows=rows,
+                  boards=boards, board=chosen, errors=errors or {}, reasons=reasons or {},
+                  done=done if done in ("accept", "return") else None, limit=REVIEW_LIMIT)
+
+
+@router.get("/review", response_class=HTMLResponse)
+def review_list(request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
+                board: QueryId = None, done: str | None = None) -> HTMLResponse:
+    purchaser(user)
+    return _review_page(request, session, lang, user, board, done=done)
+
+
+@router.post("/review/{value_id}", response_class=HTMLResponse)
+def review(request: Request, session: SessionDep, lang: Lang, user: LoggedIn, value_id: int,
+           csrf: Annotated[str, Form(max_length=200)],
+           decision: Annotated[str, Form(max_length=20)],
+           reason: Annotated[str, Form(max_length=10_000)] = "",
+           board: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None) -> Response:
+    check_csrf(request, csrf)
+    purchaser(user)
+    error = None
+    try:  # the API's request body, the API's validation
+        body = ReviewIn(decision=decision, reason=reason or None)  # type: ignore[arg-type]
+    except ValidationError:
+        error = t("err_invalid", lang)
+    else:
+        try:
+            service.review(session, user, value_id, body.decision, body.reason, date.today())
+        except InvalidInput:
+            error = t("err_return_reason", lang)
+        except Conflict:
+            error = t("err_locked", lang)
+        else:
+            where = f"&board={board}" if board else ""
+            return RedirectResponse(f"/purchaser/review?done={body.decision}{where}",
+                                    status_code=303)
+    return _review_page(request, session, lang, user, board, errors={value_id: error},
+                        reasons={value_id: reason}, status_code=422)
+
+
+@router.post("/agreements/{agreement_id}/amend")
+def amend(request: Request, session: SessionDep, user: LoggedIn, agreement_id: int,
+          csrf: Annotated[str, Form(max_length=200)]) -> Response:
+    """Start an amendment: version v+1 of an approved agreement as a draft (the lifecycle's
+    rules: only the latest approved or in-force version, only by who may write agreements)."""
+    check_csrf(request, csrf)
+    purchaser(user)
+    agreement = get_readable(session, ServiceAgreement, agreement_id, user,
+                             [selectinload(ServiceAgreement.boards)])
+    new = lifecycle.amend(session, user, agreement)
+    return RedirectResponse(f"/agreements/{new.id}?amended=1", status_code=303)
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare(request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
+            from_: Annotated[int, Query(alias="from", ge=1, le=MAX_ID)],
+            to: Annotated[int, Query(ge=1, le=MAX_ID)]) -> HTMLResponse:
+    purchaser(user)
+    result = agreement_diff.compare_service_agreements(session, user, from_, to)
+    return render(request, "compare.html", lang, user, diff=result)

@@ -1,0 +1,48 @@
+"""The pages' templates, their filters (numbers and dates in the user's language) and render()."""
+
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from app.auth.models import User
+from app.core.migrate import ROOT
+from app.web.deps import csrf_token
+from app.web.i18n import LANGUAGES, MESSAGES, t
+
+templates = Jinja2Templates(directory=str(ROOT / "templates" / "web"))
+LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
+DATE_FORMATS = {"fi": "d.M.yyyy", "sv": "d.M.yyyy", "en": "d MMM yyyy"}
+
+
+def number(value: Any, lang: str = "fi") -> str:
+    """1 234 567,5 in Finnish and Swedish, 1,234,567.5 in English (babel)."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale=LOCALES.get(lang, "fi_FI"))
+
+
+def day(value: date | None, lang: str = "fi") -> str:
+    """15.6.2015 in Finnish and Swedish, 15 Jun 2015 in English (babel)."""
+    if value is None:
+        return ""
+    return format_date(value, DATE_FORMATS.get(lang, "d.M.yyyy"), locale=LOCALES.get(lang, "fi_FI"))
+
+
+templates.env.filters["number"] = number
+templates.env.filters["day"] = day
+
+
+def render(request: Request, name: str, lang: str, user: User | None, status_code: int = 200,
+           **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {
+        "lang": lang, "t": lambda key, **kw: t(key, lang, **kw), "user": user,
+        "tk": lambda key, fallback: t(key, lang) if key in MESSAGES else fallback,
+        "languages": LANGUAGES, "csrf": csrf_token(request), "path": request.url.path,
+        "quote": quote, "organisation": getattr(request.state, "organisation", None), **context,
+    }, status_code=status_code)

@@ -1,0 +1,234 @@
+"""The provider reporter's pages (raportointi): the due list, the form per measure and period,
+the file upload and the template download.
+
+Every rule is the API's: the pages call app.submissions (service, bulk, template) and read
+through app.auth.authz.scope, so another provider's measure answers the 404 page.
+"""
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth.authz import scope
+from app.auth.models import Role, User
+from app.core.crud import get_readable
+from app.core.db import SessionDep
+from app.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from app.core.periods import Period, PeriodError
+from app.indicators.models import IndicatorValue, Measure
+from app.organisations.models import Provider
+from app.submissions import bulk, service, template
+from app.submissions.schemas import SubmissionIn
+from app.submissions.service import DueStatus, Ledger, MeasureInfo, period_of
+from app.web.deps import Lang, LoggedIn, check_csrf
+from app.web.i18n import t
+from app.web.render import number, render
+
+router = APIRouter(prefix="/reporting")
+# The due list's groups, the ones that need the reporter first.
+GROUPS = (DueStatus.returned, DueStatus.overdue, DueStatus.due, DueStatus.submitted,
+          DueStatus.accepted)
+LAST_VALUES = 8
+
+
+def reporter(user: User) -> int:
+    """The reporter's provider; the reporting pages are the provider reporter's."""
+    if user.role is not Role.provider_reporter or user.provider_id is None:
+        raise Forbidden("Only a provider's reporter reports values on these pages")
+    return user.provider_id
+
+
+@router.get("", response_class=HTMLResponse)
+def due_list(request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
+             saved: str | None = None) -> HTMLResponse:
+    provider_id = reporter(user)
+    today = date.today()
+    items = service.due_items(session, user, as_of=today, provider_id=provider_id)
+    groups = [(status, [i for i in items if i["status"] is status]) for status in GROUPS]
+    return render(request, "reporting.html", lang, user, groups=[g for g in groups if g[1]],
+                  today=today, saved=saved)
+
+
+@router.get("/template.xlsx")
+def template_download(session: SessionDep, user: LoggedIn) -> Response:
+    provider_id = reporter(user)
+    code = get_readable(session, Provider, provider_id, user).code
+    data = template.template(session, user, provider_id, today=date.today())
+    return Response(data, media_type=template.XLSX, headers={
+        "Content-Disposition": f'attachment; filename="toteumat-{code}.xlsx"'})
+
+
+@router.get("/upload", response_class=HTMLResponse)
+def upload_page(request: Request, lang: Lang, user: LoggedIn, created: int | None = None,
+                updated: int | None = None, unchanged: int | None = None) -> HTMLResponse:
+    reporter(user)
+    stored = None if created is None else {"created": created, "updated": updated or 0,
+                                            "unchanged": unchanged or 0}
+    return render(request, "upload.html", lang, user, stored=stored)
+
+
+@router.post("/upload", response_class=HTMLResponse)
+async def upload(request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
+                 file: UploadFile, csrf: Annotated[str, Form(max_length=200)],
+                 action: Annotated[str, Form(max_length=20)] = "preview") -> Response:
+    check_csrf(request, csrf)
+    provider_id = reporter(user)
+    dry_run = action != "store"
+    data = await file.read(bulk.MAX_BYTES + 1)
+    filename = file.filename or "file"
+    error: str | None = None
+    rows: list[dict[str, Any]] = []
+    if not data:
+        error = t("upload_empty", lang)
+    elif len(data) > bulk.MAX_BYTES:
+        error = t("upload_too_large", lang, mib=bulk.MAX_BYTES // (1024 * 1024))
+    else:
+        try:
+            result = bulk.import_file(session, user, data, filename, provider_id,
+                                      dry_run=dry_run, today=date.today())
+        except bulk.BulkRejected as exc:
+            rows = list(exc.extra.get("errors") or [])
+        except DomainError as exc:  # unreadable, too large: nothing was stored
+            error = exc.detail
+        else:
+            if not dry_run:  # Post/Redirect/Get
+                return RedirectResponse(
+                    f"/reporting/upload?created={result['created']}&updated={result['updated']}"
+                    f"&unchanged={result['unchanged']}", status_code=303)
+            return render(request, "upload.html", lang, user, preview=result, filename=filename)
+    return render(request, "upload.html", lang, user, status_code=422, error=error,
+                  bad_rows=rows, filename=filename)
+
+
+def _period(info: MeasureInfo, code: str) -> Period:
+    """A period the measure is reported for in its agreement's year, else the 404 page."""
+    try:
+        period = period_of(code)
+    except PeriodError:
+        raise NotFound(f"No reporting period {code}") from None
+    if period.code not in service.period_codes(info.agreement_year, info.frequency):
+        raise NotFound(f"Measure {info.code} is not reported for {code}")
+    return period
+
+
+def _form_context(session: Session, user: User, measure_id: int, code: str) -> dict[str, Any]:
+    """Everything the form shows: the measure, the period's target, due date and state, the
+    stored value with its history, and the series' last values."""
+    provider_id = reporter(user)
+    measure = get_readable(session, Measure, measure_id, user)  # another provider's: 404
+    ledger = Ledger.load(session, user, measure_ids=[measure.id])
+    info = ledger.measures.get(measure.id)
+    if info is None:
+        raise NotFound(f"No measure with id {measure_id}")
+    period = _period(info, code)
+    items = service.due_items(session, user, as_of=date.today(), agreement_id=info.agreement_id,
+                              provider_id=provider_id)
+    item = next((i for i in items if i["measure_id"] == info.id and i["period"] == period.code),
+                None)
+    if item is None:  # not reported by the provider (national or the purchaser's)
+        raise NotFound(f"Measure {info.code} is not reported by the provider")
+    revisions = service.history(session, user, item["value_id"])[1] if item["value_id"] else []
+    last = session.execute(
+        scope(select(IndicatorValue.period, IndicatorValue.value, IndicatorValue.status),
+              IndicatorValue, user)
+        .join(Measure, Measure.id == IndicatorValue.measure_id)
+        .where(Measure.provider_id == info.provider_id, Measure.code == info.code,
+               Measure.unit == info.unit, IndicatorValue.period != period.code)
+        .order_by(IndicatorValue.period_end.desc(), IndicatorValue.period_start.desc())
+        .limit(LAST_VALUES)).all()
+    return {"info": info, "period": period, "item": item, "revisions": revisions,
+            "last_values": last, "year_target": info.targets.get(period.year)}
+
+
+@router.get("/{measure_id}/{code}", response_class=HTMLResponse)
+def value_form(request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
+               measure_id: int, code: str, saved: str | None = None) -> HTMLResponse:
+    context = _form_context(session, user, measure_id, code)
+    item = context["item"]
+    form = {"value": "" if item["value"] is None else _plain(item["value"]),
+            "comment": item["comment"] or "", "reason": ""}
+    return render(request, "report_value.html", lang, user, form=form, errors={},
+                  saved=saved, **context)
+
+
+def _plain(number: Any) -> str:
+    """A stored value as the form shows it: Finnish decimal comma, no trailing zeros."""
+    text = f"{number:f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return text.replace(".", ",")
+
+
+def _messages(lang: str, info: MeasureInfo, period: Period, exc: DomainError
+              ) -> dict[str, str]:
+    """The service's errors as messages next to the fields, in the user's language."""
+    errors = exc.extra.get("errors") or [{"field": exc.field or "form", "message": exc.detail}]
+    out: dict[str, str] = {}
+    for error in errors:
+        field, message = str(error.get("field") or "form"), str(error.get("message"))
+        if isinstance(exc, Conflict):
+            field, message = "form", t("err_locked", lang)
+        elif isinstance(exc, Forbidden):
+            field, message = "form", t("err_not_reported", lang)
+        elif field == "value":
+            low = "–" if info.min_value is None else number(info.min_value, lang)
+            high = "–" if info.max_value is None else number(info.max_value, lang)
+            message = t("err_range", lang, low=low, high=high, unit=info.unit)
+        elif field == "comment":
+            target = info.target(period)
+            message = t("err_comment_required", lang,
+                        target="–" if target is None else number(target, lang),
+                        tolerance=number(info.tolerance, lang), unit=info.unit)
+        elif field == "reason":
+            message = t("err_reason_required", lang)
+        else:
+            field = field if field in ("value", "comment", "reason") else "form"
+        out.setdefault(field, message)
+    return out
+
+
+@router.post("/{measure_id}/{code}", response_class=HTMLResponse)
+def submit_value(
+    request: Request, session: SessionDep, lang: Lang, user: LoggedIn, measure_id: int,
+    code: str, csrf: Annotated[str, Form(max_length=200)],
+    value: Annotated[str, Form(max_length=100)] = "",
+    comment: Annotated[str, Form(max_length=10_000)] = "",
+    reason: Annotated[str, Form(max_length=10_000)] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    context = _form_context(session, user, measure_id, code)
+    info, period = context["info"], context["period"]
+    errors: dict[str, str] = {}
+    number = None
+    if not value.strip():
+        errors["value"] = t("err_required", lang)
+    else:
+        try:
+            number = bulk.parse_decimal(value)
+        except ValueError:
+            errors["value"] = t("err_number", lang)
+    if number is not None:
+        try:  # the API's request body, the API's validation
+            body = SubmissionIn(measure_id=info.id, period=period.code, value=number,
+                                comment=comment or None, reason=reason or None)
+        except ValidationError as exc:
+            for e in exc.errors():
+                field = str(e["loc"][0]) if e["loc"] else "form"
+                errors.setdefault(field if field in ("value", "comment", "reason") else "form",
+                                  t("err_invalid", lang))
+        else:
+            try:
+                _, action = service.submit(session, user, body.measure_id, body.period,
+                                           body.value, body.comment, body.reason, date.today())
+            except (InvalidInput, Conflict, Forbidden) as exc:
+                errors = _messages(lang, info, period, exc)
+            else:
+                return RedirectResponse(f"/reporting/{info.id}/{period.code}?saved={action.value}",
+                                        status_code=303)
+    form = {"value": value, "comment": comment, "reason": reason}
+    return render(request, "report_value.html", lang, user, status_code=422, form=form,
+                  errors=errors, saved=None, **context)
