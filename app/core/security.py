@@ -6,8 +6,9 @@ from fastapi import FastAPI, Request, Response
 
 from app.core.settings import get_settings
 
-CSP = ("default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; "
-       "form-action 'self'")
+# data: images are the pages' small SVG charts.
+CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; "
+       "base-uri 'self'; form-action 'self'")
 # The interactive API docs load Swagger UI from its CDN; nothing else may.
 DOCS_CSP = ("default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; "
             "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "

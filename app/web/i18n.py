@@ -82,6 +82,13 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "lang_fi": ("suomi", "finska", "Finnish"),
     "lang_sv": ("ruotsi", "svenska", "Swedish"),
     "lang_en": ("englanti", "engelska", "English"),
+    # Trend charts on the purchaser's page (alternative text)
+    "trend": ("Kehitys", "Utveckling", "Trend"),
+    "trend_baseline": ("lähtötaso {year}: {value};", "utgångsnivå {year}: {value};",
+                       "baseline {year}: {value};"),
+    "trend_target": ("tavoite {year}: {value};", "mål {year}: {value};", "target {year}: {value};"),
+    "trend_actual": ("toteuma {period}: {value}.", "utfall {period}: {value}.",
+                     "actual {period}: {value}."),
     # Navigation
     "reporting": ("Raportointi", "Rapportering", "Reporting"),
     "purchaser": ("Tilaaja", "Beställare", "Purchaser"),

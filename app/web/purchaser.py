@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -29,12 +30,13 @@ from app.core.types import MAX_ID
 from app.goals.models import Goal
 from app.indicators.models import IndicatorValue, Measure, ValueStatus
 from app.organisations.models import Board, Provider
+from app.reports import charts
 from app.submissions import service
 from app.submissions.schemas import ReviewIn
 from app.submissions.service import Ledger, StoredValue, period_of
 from app.web.deps import Lang, LoggedIn, check_csrf
 from app.web.i18n import t
-from app.web.render import render
+from app.web.render import number, render
 from app.web.status import measure_status
 
 router = APIRouter(prefix="/purchaser")
@@ -63,6 +65,29 @@ def _board(session: Session, user: User, board_id: int | None, boards: list[Boar
     if board_id is not None:
         return get_readable(session, Board, board_id, user)  # another municipality's: 404
     return boards[0] if boards else None
+
+
+def _trend(measure: Measure | None, stored: StoredValue | None, period: Period | None,
+           lang: str) -> Markup | str:
+    """Baseline, the yearly targets and the latest value as a small chart with its alt text
+    (the reports' chart; the follow-up report draws the full series of the framework years)."""
+    if measure is None:
+        return ""
+    baseline = (charts.Point(measure.baseline_year, measure.baseline_value)
+                if measure.baseline_value is not None and measure.baseline_year else None)
+    targets = [charts.Point(t.year, t.value) for t in measure.targets]
+    actuals = ([charts.Point(period.year, stored.value, period.end.month != 12)]
+               if stored is not None and period is not None else [])
+    years = sorted({p.year for p in (*targets, *actuals)} | ({baseline.year} if baseline else set()))
+    if not years:
+        return ""
+    parts = ([t("trend_baseline", lang, year=baseline.year, value=number(baseline.value, lang))]
+             if baseline else [])
+    parts += [t("trend_target", lang, year=p.year, value=number(p.value, lang)) for p in targets]
+    parts += [t("trend_actual", lang, period=period.code if period else "",
+                value=number(p.value, lang)) for p in actuals]
+    return charts.trend(f"{measure.code}: " + " ".join(parts), measure.name, years, baseline,
+                        targets, actuals, width=120, height=40)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -94,6 +119,9 @@ def overview(request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
             key = (row_period.end, row_period.end - row_period.start)
             if row.measure_id not in latest or key > latest[row.measure_id][0]:
                 latest[row.measure_id] = (key, row, row_period)
+        trends = {m.id: m for m in session.scalars(
+            scope(select(Measure), Measure, user).where(Measure.id.in_(list(ledger.measures)))
+            .options(selectinload(Measure.targets)))}
         for info in sorted(ledger.measures.values(), key=lambda m: (m.goal_code, m.code)):
             entry = latest.get(info.id)
             stored: StoredValue | None = entry[1] if entry else None
@@ -102,6 +130,7 @@ def overview(request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
             measures[info.agreement_id].append({
                 "info": info, "value": stored, "period": period, "target": target,
                 "status": measure_status(info, target, stored.value if stored else None),
+                "trend": _trend(trends.get(info.id), stored, period, lang),
             })
     may_amend = may_write(user, ServiceAgreement)
     return render(request, "purchaser.html", lang, user, boards=boards, board=chosen,
