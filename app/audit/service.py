@@ -492,6 +492,10 @@ def _bulk_statement(state: ORMExecuteState) -> Any:
             change.after = {**change.after, "id": pk}
     else:
         where = state.statement.whereclause  # type: ignore[attr-defined]
+        params = state.parameters
+        if where is None and isinstance(params, list) and params and "id" in params[0]:
+            # A bulk UPDATE by primary key: only the rows it names, not the whole table.
+            where = table.c.id.in_([p["id"] for p in params])
         query: Select[Any] = select(table) if where is None else select(table).where(where)
         befores = [dict(r) for r in conn.execute(query).mappings()]
         if state.is_delete:
