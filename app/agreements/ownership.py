@@ -80,6 +80,26 @@ def agreement_of(conn: Connection, table: str, row: dict[str, Any], cache: Cache
     return None
 
 
+def preload(conn: Connection, table: str, rows: list[dict[str, Any]], cache: Cache) -> None:
+    """Fill ``cache`` with the parents of many rows at once (a query per level, not per row),
+    so that :func:`agreement_of` finds them there: a bulk upload of 10 000 values has some 800
+    measures."""
+    hop = PARENTS.get(table)
+    ids = {row.get(hop[0]) for row in rows} if hop else set()
+    while hop is not None and hop[1] not in AGREEMENT_TABLES:
+        parent, hop = hop[1], PARENTS[hop[1]]
+        wanted = sorted(i for i in ids if i is not None and (parent, i) not in cache)
+        parent_table = Base.metadata.tables[parent]
+        for start in range(0, len(wanted), 1000):
+            chunk = wanted[start:start + 1000]
+            found = {child: above for child, above in conn.execute(
+                select(parent_table.c.id, parent_table.c[hop[0]])
+                .where(parent_table.c.id.in_(chunk)))}
+            for parent_id in chunk:
+                cache[(parent, parent_id)] = found.get(parent_id)
+        ids = {cache.get((parent, i)) for i in ids if i is not None}
+
+
 def agreement_row(conn: Connection, ref: Ref, cache: Cache) -> dict[str, Any] | None:
     key = ("row", *ref)
     if key not in cache:

@@ -47,8 +47,10 @@ from sqlalchemy import (
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.orm.attributes import instance_dict
+from sqlalchemy.sql import operators, visitors
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnElement
 
-from app.agreements.ownership import AGREEMENT_TABLES, Cache, agreement_of, ref_text
+from app.agreements.ownership import AGREEMENT_TABLES, Cache, agreement_of, preload, ref_text
 from app.audit.models import GENESIS, AuditChainHead, AuditEntry
 from app.core.audit import Change, change_guards, current_actor, request_id
 from app.core.db import Attributed, Base, utcnow
@@ -70,7 +72,10 @@ def _model(table: str) -> Any:
 
 
 def audited(model: Any) -> bool:
-    return isinstance(model, type) and issubclass(model, Attributed)
+    """Rows of attributed models, less those that are a history themselves (``audit_trail``
+    False: a value's revisions are written with the value's own audited change)."""
+    return isinstance(model, type) and issubclass(model, Attributed) \
+        and getattr(model, "audit_trail", True)
 
 
 # -- canonical values -------------------------------------------------------------------------
@@ -153,7 +158,12 @@ def _at_text(at: datetime) -> str:
     return _utc(at).isoformat(timespec="microseconds")
 
 
+_SIMPLE = (str, int, bool, Decimal, date, type(None))
+
+
 def _equal(a: Any, b: Any) -> bool:
+    if type(a) is type(b) and type(a) in _SIMPLE:
+        return bool(a == b)  # the common case, quick (Decimal compares by value: 5 == 5.00)
     if isinstance(a, Decimal | int | float) and isinstance(b, Decimal | int | float) \
             and not isinstance(a, bool) and not isinstance(b, bool):
         return Decimal(str(a)) == Decimal(str(b))
@@ -469,6 +479,19 @@ def _inserted_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) ->
     return [None] * len(rows)
 
 
+def _id_parameter(where: ColumnElement[Any], table: Table) -> str:
+    """The name of the parameter an executemany UPDATE or DELETE compares ``table.id`` with."""
+    for clause in visitors.iterate(where):
+        if isinstance(clause, BinaryExpression) and clause.operator is operators.eq:
+            column, value = clause.left, clause.right
+            if isinstance(column, Column) and column.name == "id" \
+                    and getattr(column.table, "name", None) == table.name \
+                    and isinstance(value, BindParameter):
+                return value.key
+    raise TypeError(f"an executemany statement on {table.name} must name each row by its id "
+                    "(WHERE id = :parameter) for the audit trail")
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _bulk_statement(state: ORMExecuteState) -> Any:
     if not (state.is_insert or state.is_update or state.is_delete):
@@ -493,9 +516,11 @@ def _bulk_statement(state: ORMExecuteState) -> Any:
     else:
         where = state.statement.whereclause  # type: ignore[attr-defined]
         params = state.parameters
-        if where is None and isinstance(params, list) and params and "id" in params[0]:
-            # A bulk UPDATE by primary key: only the rows it names, not the whole table.
-            where = table.c.id.in_([p["id"] for p in params])
+        if isinstance(params, list) and params:
+            # Executemany (a bulk UPDATE by primary key, or one naming its rows' ids by a bound
+            # parameter): only the rows it names, not the whole table.
+            key = "id" if where is None else _id_parameter(where, table)
+            where = table.c.id.in_([p[key] for p in params])
         query: Select[Any] = select(table) if where is None else select(table).where(where)
         befores = [dict(r) for r in conn.execute(query).mappings()]
         if state.is_delete:
@@ -513,6 +538,7 @@ def _bulk_statement(state: ORMExecuteState) -> Any:
             for guard in change_guards:
                 guard(conn, changes)
     cache = _parents(session, changes)
+    preload(conn, table.name, [c.row for c in changes], cache)
     entries = [e for e in (_entry(conn, session, c, at, cache) for c in changes) if e is not None]
     append(session, conn, entries)
     return result

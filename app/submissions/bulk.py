@@ -36,11 +36,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from defusedxml import DefusedXmlException
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role, User
-from app.core.errors import DomainError, InvalidInput, PayloadTooLarge
+from app.core.errors import Conflict, DomainError, InvalidInput, PayloadTooLarge
 from app.core.periods import PeriodError
 from app.indicators.models import IndicatorValue, ValueStatus
 from app.submissions import service
@@ -413,6 +413,21 @@ def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         yield rows[start:start + CHUNK]
 
 
+# An executemany that names each row with the version it was read at ("optimistic
+# concurrency"): the ORM's own bulk UPDATE checks versions one row per statement.
+_UPDATE = (
+    update(IndicatorValue)
+    .where(IndicatorValue.id == bindparam("b_id"),
+           IndicatorValue.row_version == bindparam("b_row_version"))
+    .values(value=bindparam("b_value"), comment=bindparam("b_comment"),
+            status=ValueStatus.submitted, return_reason=None, reviewed_by=None,
+            reviewed_at=None, flagged=bindparam("b_flagged"),
+            flag_reason=bindparam("b_flag_reason"), updated_by=bindparam("b_updated_by"),
+            updated_at=bindparam("b_updated_at"), row_version=IndicatorValue.row_version + 1)
+    .execution_options(dml_strategy="core_only", synchronize_session=False)
+)
+
+
 def apply(session: Session, user: User, result: Plan) -> None:
     """Write the planned rows: a few executemany statements in the caller's transaction."""
     stamp = service.now()
@@ -433,11 +448,9 @@ def apply(session: Session, user: User, result: Plan) -> None:
         elif d.action is Action.updated:
             assert d.existing is not None
             updates.append({
-                "id": d.existing.id, "row_version": d.existing.row_version,
-                "value": d.value, "comment": d.comment,
-                "status": ValueStatus.submitted, "return_reason": None, "reviewed_by": None,
-                "reviewed_at": None, "flagged": flag is not None, "flag_reason": flag,
-                "updated_by": by, "updated_at": stamp,
+                "b_id": d.existing.id, "b_row_version": d.existing.row_version,
+                "b_value": d.value, "b_comment": d.comment, "b_flagged": flag is not None,
+                "b_flag_reason": flag, "b_updated_by": by, "b_updated_at": stamp,
             })
             revisions.append(service.revision(
                 d.existing, municipality_id=d.info.municipality_id, by=by, new_value=d.value,
@@ -446,7 +459,11 @@ def apply(session: Session, user: User, result: Plan) -> None:
     for chunk in _chunks(inserts):
         session.execute(insert(IndicatorValue), chunk)
     for chunk in _chunks(updates):
-        session.execute(update(IndicatorValue), chunk)
+        changed = session.execute(_UPDATE, chunk).rowcount  # type: ignore[attr-defined]
+        if changed != len(chunk):
+            raise Conflict(f"{len(chunk) - changed} of the values in this file were changed by "
+                           "someone else while it was being checked. Nothing was stored: "
+                           "upload the file again.")
     for chunk in _chunks(revisions):
         session.execute(insert(IndicatorValueRevision), chunk)
     session.flush()

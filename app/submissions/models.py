@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import ClassVar
 
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -36,6 +37,9 @@ class IndicatorValueRevision(TenantOwned, Base):
     """
 
     __tablename__ = "indicator_value_revisions"
+    # Not in the audit trail: each revision is written with the audited update of its value
+    # (who, when, before and after), so an entry of its own would say the same twice.
+    audit_trail: ClassVar[bool] = False
 
     indicator_value_id: Mapped[int] = mapped_column(
         ForeignKey("indicator_values.id", ondelete="CASCADE"), index=True

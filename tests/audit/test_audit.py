@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app.agreements.models import LongTermGoal, Perspective, ServiceAgreement
@@ -186,6 +186,30 @@ def test_bulk_inserts_and_updates_are_recorded_with_their_rows(db: Session) -> N
     changed = _entries(db, entity="indicator_values", action="update")
     assert [(e.entity_id, e.before, e.after) for e in changed] == [
         (stored["2015-T2"], {"comment": None}, {"comment": "korjattu"})]
+    assert verify(db.connection()).ok
+
+
+def test_an_executemany_update_naming_rows_by_id_records_those_rows_only(db: Session) -> None:
+    w = create_world(db)
+    measure = w["measure"]
+    db.execute(insert(IndicatorValue), [
+        {"measure_id": measure.id, "municipality_id": measure.municipality_id, "period": p,
+         "period_start": date(2015, 1, 1), "period_end": end, "value": 1,
+         "created_by": "lataus", "updated_by": "lataus"}
+        for p, end in (("2015-T1", date(2015, 4, 30)), ("2015-T2", date(2015, 8, 31)),
+                       ("2015-T3", date(2015, 12, 31)))])
+    ids = {period: id_ for period, id_ in db.execute(select(IndicatorValue.period,
+                                                              IndicatorValue.id))}
+    db.execute(update(IndicatorValue).where(IndicatorValue.id == bindparam("b_id"))
+               .values(comment=bindparam("b_comment"))
+               .execution_options(dml_strategy="core_only"),
+               [{"b_id": ids["2015-T1"], "b_comment": "yksi"},
+                {"b_id": ids["2015-T3"], "b_comment": "kolme"}])
+    changed = _entries(db, entity="indicator_values", action="update")
+    assert [(e.entity_id, e.before, e.after) for e in changed] == [
+        (ids["2015-T1"], {"comment": None}, {"comment": "yksi"}),
+        (ids["2015-T3"], {"comment": None}, {"comment": "kolme"})]
+    assert {e.agreement for e in changed} == {f"service_agreements:{w['agreement'].id}"}
     assert verify(db.connection()).ok
 
 

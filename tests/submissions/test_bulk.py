@@ -6,12 +6,15 @@ from decimal import Decimal
 from typing import Any
 
 import openpyxl
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.audit.models import AuditEntry
 from app.indicators.models import IndicatorValue
 from app.submissions import bulk
+from app.submissions.models import IndicatorValueRevision
 from tests.submissions.helpers import csv_bytes, submission_world, submit, upload
 
 HEADER = ["measure_code", "period", "value", "comment"]
@@ -188,6 +191,48 @@ def test_a_locked_value_cannot_be_changed_by_a_file(client: TestClient, db: Sess
     changed = upload(client, w["hr"], csv_bytes([HEADER, ["KAYNNIT", "2015-01", "1181", ""]]))
     assert changed.status_code == 422
     assert "closed on 2015-03-15" in changed.json()["errors"][0]["message"]
+
+
+def test_corrections_by_file_are_in_the_audit_trail_value_by_value(
+        client: TestClient, db: Session) -> None:
+    w = submission_world(db)
+    ids = [submit(client, w["hr"], w["visits"], period, value).json()["indicator_value"]["id"]
+           for period, value in (("2015-01", "1180"), ("2015-02", "1200"))]
+    last = db.scalar(select(func.max(AuditEntry.id)))
+    response = upload(client, w["hr"], csv_bytes([
+        HEADER, ["KAYNNIT", "2015-01", "1190", "Korjattu"], ["KAYNNIT", "2015-02", "1200", ""]]))
+    assert (response.json()["updated"], response.json()["unchanged"]) == (1, 1), response.text
+    entries = list(db.scalars(select(AuditEntry).where(AuditEntry.id > last)))
+    assert [(e.action, e.entity, e.entity_id, e.user, e.before["value"], e.after["value"],
+             e.after["comment"]) for e in entries] == [
+        ("update", "indicator_values", ids[0], w["reporter"].username, "1180.0000", "1190.0000",
+         "Korjattu")]
+    revision = db.scalars(select(IndicatorValueRevision)
+                          .where(IndicatorValueRevision.indicator_value_id == ids[0])).all()[-1]
+    assert (revision.old_value, revision.new_value, revision.reason) == (
+        Decimal(1180), Decimal(1190), "file upload arvot.csv, row 2")
+
+
+def test_a_value_changed_while_the_file_is_checked_rejects_the_file(
+        client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    w = submission_world(db)
+    value_id = submit(client, w["hr"], w["visits"], "2015-01", "1180").json()[
+        "indicator_value"]["id"]
+    checked = bulk.plan
+    values = IndicatorValue.__table__
+
+    def someone_writes_after_the_check(*args: Any, **kwargs: Any) -> Any:
+        result = checked(*args, **kwargs)
+        db.execute(update(values).where(values.c.id == value_id)
+                   .values(row_version=values.c.row_version + 1))
+        return result
+
+    monkeypatch.setattr(bulk, "plan", someone_writes_after_the_check)
+    response = upload(client, w["hr"], csv_bytes([
+        HEADER, ["KAYNNIT", "2015-02", "1210", ""], ["KAYNNIT", "2015-01", "1190", ""]]))
+    assert response.status_code == 409, response.text
+    assert "changed by someone else" in response.json()["detail"]
+    assert stored(db) == {(w["visits"].id, "2015-01"): Decimal(1180)}
 
 
 def test_who_may_upload_for_which_provider(client: TestClient, db: Session) -> None:
