@@ -10,6 +10,7 @@ import logging
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from datetime import UTC, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.auth.authz import require_write
 from app.auth.models import User
 from app.core.crud import get_readable
-from app.core.db import get_sessionmaker
+from app.core.db import get_sessionmaker, utcnow
 from app.core.errors import DomainError
 from app.organisations.models import Board
 from app.reports import render, service
@@ -29,11 +30,26 @@ log = logging.getLogger(__name__)
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
 _one_at_a_time = threading.Lock()
+# No progress for this long: the process that ran the job is gone. A 54-page report renders in
+# ~8 s, and a queued job waits for the ones before it.
+ABANDONED = timedelta(minutes=30)
 
 
 def get_session_factory() -> SessionFactory:
     """Where background jobs get their sessions (a dependency, so tests can swap it)."""
     return get_sessionmaker()
+
+
+def settle_if_abandoned(session: Session, job: RenderJob) -> RenderJob:
+    """A job the server stopped working on (it was restarted mid-render) is failed, not left
+    "running" for ever: a render reports progress every few seconds."""
+    updated = job.updated_at if job.updated_at.tzinfo else job.updated_at.replace(tzinfo=UTC)
+    if job.status in {JobStatus.queued, JobStatus.running} and updated < utcnow() - ABANDONED:
+        job.status, job.stage = JobStatus.failed, "failed"
+        job.error = ("The rendering was interrupted: the server stopped while it was working. "
+                     "Start it again.")
+        session.flush()
+    return job
 
 
 def spec_of(job: RenderJob) -> ReportSpec:

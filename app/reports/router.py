@@ -153,5 +153,5 @@ def start_job(session: SessionDep, user: CurrentUser, body: s.ReportRequest,
 @router.get("/jobs/{job_id}", response_model=s.RenderJobRead,
             summary="A rendering job: its status, progress and issued report")
 def read_job(session: SessionDep, user: CurrentUser, job_id: IdPath) -> Any:
-    return get_readable(session, RenderJob, job_id, user)
+    return jobs.settle_if_abandoned(session, get_readable(session, RenderJob, job_id, user))
 

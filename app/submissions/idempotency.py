@@ -7,27 +7,31 @@ are stored or neither. The same key with the same request gets the stored answer
 (``Idempotent-Replayed: true``) and nothing is written; the same key with a different request
 gets 422. A failed request stores nothing, so it may be retried under the same key. Two
 concurrent first requests under one key cannot both commit: the unique (user, key) makes the
-second one fail with 409 and roll back.
+second one fail with 409 and roll back. A key is kept for :data:`KEPT` (a client retries within
+minutes); after that it may be used again, and the user's expired keys are removed.
 """
 
 import hashlib
 import json
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from fastapi import Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
+from app.core.db import utcnow
 from app.core.errors import InvalidInput
 from app.submissions.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+KEPT = timedelta(hours=24)
 
 
 def fingerprint(*parts: bytes | str) -> str:
@@ -48,6 +52,8 @@ def run_once(session: Session, user: User, key: str | None, request_hash: str,
     if not _KEY.match(key):
         raise InvalidInput(f"{HEADER}: use 1 to 200 visible ASCII characters, e.g. a UUID",
                            field=HEADER)
+    session.execute(delete(IdempotencyKey).where(
+        IdempotencyKey.user_id == user.id, IdempotencyKey.created_at < utcnow() - KEPT))
     stored = session.scalar(select(IdempotencyKey).where(
         IdempotencyKey.user_id == user.id, IdempotencyKey.key == key))
     if stored is not None:

@@ -7,7 +7,8 @@ read through app.auth.authz.scope: another municipality's board or value is the 
 
 from collections import defaultdict
 from datetime import date
-from typing import Annotated, Any
+from decimal import Decimal
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -31,13 +32,14 @@ from app.goals.models import Goal
 from app.indicators.models import IndicatorValue, Measure, ValueStatus
 from app.organisations.models import Board, Provider
 from app.reports import charts
+from app.reports import status as judging
+from app.reports.status import MeasureStatus
 from app.submissions import service
 from app.submissions.schemas import ReviewIn
-from app.submissions.service import Ledger, StoredValue, period_of
+from app.submissions.service import Ledger, MeasureInfo, StoredValue, period_of
 from app.web.deps import Lang, LoggedIn, check_csrf
 from app.web.i18n import t
 from app.web.render import number, render
-from app.web.status import measure_status
 
 router = APIRouter(prefix="/purchaser")
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
@@ -90,6 +92,22 @@ def _trend(measure: Measure | None, stored: StoredValue | None, period: Period |
                         targets, actuals, width=120, height=40)
 
 
+class Counted(NamedTuple):
+    period_start: date
+    period_end: date
+    value: Decimal
+
+
+def _judge(info: MeasureInfo, values: list[Counted], period: Period | None) -> MeasureStatus:
+    """The light as the board's follow-up report has it for the latest period reported: the
+    year so far rolled up by the measure's rule against the year's target."""
+    if period is None:
+        return MeasureStatus(judging.Status.no_value, None, None)
+    return judging.measure_status(rollup=info.rollup, direction=info.direction,
+                                  tolerance=info.tolerance, targets=info.targets, values=values,
+                                  period=period)
+
+
 @router.get("", response_class=HTMLResponse)
 def overview(request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
              board: QueryId = None,
@@ -114,8 +132,10 @@ def overview(request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
             Provider.id.in_({a.provider_id for a in agreements})), Provider, user))}
         ledger = Ledger.load(session, user, board_id=chosen.id, year=year)
         latest: dict[int, Any] = {}
+        counted: dict[int, list[Counted]] = defaultdict(list)
         for row in ledger.values.values():
             row_period = period_of(row.period)
+            counted[row.measure_id].append(Counted(row_period.start, row_period.end, row.value))
             key = (row_period.end, row_period.end - row_period.start)
             if row.measure_id not in latest or key > latest[row.measure_id][0]:
                 latest[row.measure_id] = (key, row, row_period)
@@ -127,9 +147,10 @@ def overview(request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
             stored: StoredValue | None = entry[1] if entry else None
             period: Period | None = entry[2] if entry else None
             target = info.target(period) if period else info.targets.get(year or 0)
+            judged = _judge(info, counted[info.id], period)
             measures[info.agreement_id].append({
                 "info": info, "value": stored, "period": period, "target": target,
-                "status": measure_status(info, target, stored.value if stored else None),
+                "status": judged.status.value, "rolled": judged.rolled,
                 "trend": _trend(trends.get(info.id), stored, period, lang),
             })
     may_amend = may_write(user, ServiceAgreement)

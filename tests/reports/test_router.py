@@ -5,19 +5,21 @@ import base64
 import hashlib
 from collections.abc import Iterator
 from contextlib import nullcontext
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role
+from app.core.db import utcnow
 from app.core.errors import Conflict
 from app.main import app
 from app.reports import jobs, render
 from app.reports import router as reports_router
-from app.reports.models import IssuedReport
+from app.reports.models import IssuedReport, RenderJob
 from tests.helpers import auth, create_user, create_world
 from tests.reports.helpers import Demo, attachment, pdf_text, small_world
 
@@ -207,6 +209,20 @@ def test_a_failed_job_says_so(client: TestClient, demo: Demo, director: dict[str
     assert job["status"] == "failed" and job["issued_report_id"] is None
     assert "could not be rendered" in job["error"]
     assert client.get(f"{API}/issued", headers=director).json()["total"] == 0
+
+
+def test_a_job_the_server_stopped_working_on_ends_as_failed(
+        client: TestClient, db: Session, demo: Demo, director: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jobs, "run", lambda *_: None)  # the server stops before it runs
+    location = client.post(f"{API}/jobs", headers=director,
+                           json=follow_up(demo)).headers["location"]
+    assert client.get(location, headers=director).json()["status"] == "queued"
+    table = RenderJob.__table__
+    db.execute(update(table).values(updated_at=utcnow() - jobs.ABANDONED - timedelta(minutes=1)))
+    job = client.get(location, headers=director).json()
+    assert (job["status"], job["issued_report_id"]) == ("failed", None)
+    assert "interrupted" in job["error"] and "Start it again" in job["error"]
 
 
 def test_the_issued_record_lists_without_loading_the_pdf(db: Session, demo: Demo) -> None:

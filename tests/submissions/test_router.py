@@ -1,16 +1,19 @@
 """Submitting, correcting and reviewing single values; due lists, calendar, deliveries."""
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product, ProductGroup, ServiceArea
+from app.core.db import utcnow
 from app.indicators.models import IndicatorValue
 from app.organisations.models import Provider
+from app.submissions.idempotency import KEPT
 from app.submissions.models import IdempotencyKey
 from tests.helpers import auth, create, create_user, if_match
 from tests.submissions.helpers import add_measure, submission_world, submit
@@ -212,6 +215,18 @@ def test_the_same_idempotency_key_stores_nothing_twice(client: TestClient, db: S
     bad_key = submit(client, w["hr"], w["visits"], "2015-03", "1180",
                      **{"Idempotency-Key": "x" * 201})
     assert bad_key.status_code == 422
+
+
+def test_an_idempotency_key_is_forgotten_after_a_day(client: TestClient, db: Session) -> None:
+    w = submission_world(db)
+    key = {"Idempotency-Key": "paivan-vanha"}
+    assert submit(client, w["hr"], w["visits"], "2015-01", "1180", **key).status_code == 201
+    table = IdempotencyKey.__table__
+    db.execute(update(table).values(created_at=utcnow() - KEPT - timedelta(minutes=1)))
+    again = submit(client, w["hr"], w["visits"], "2015-02", "1190", **key)
+    assert again.status_code == 201, again.text
+    assert "Idempotent-Replayed" not in again.headers
+    assert count(db) == 2 and count(db, IdempotencyKey) == 1
 
 
 def test_purchasers_keep_the_reporting_calendar(client: TestClient, db: Session) -> None:

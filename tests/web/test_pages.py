@@ -13,7 +13,9 @@ from app.auth.models import Role
 from app.goals.models import Goal
 from app.indicators.models import IndicatorValue, Measure, MeasureTarget, ValueStatus
 from app.organisations.models import Provider
+from app.reports.service import follow_up
 from tests.helpers import PASSWORD, create, create_user, create_world
+from tests.submissions.helpers import submission_world, submit
 
 
 def csrf_of(html: str) -> str:
@@ -248,6 +250,31 @@ def test_a_purchaser_reviews_and_follows_the_board(client: TestClient, db: Sessi
     web_login(client, "raportoija")
     due = client.get("/reporting").text
     assert "Palautettu korjattavaksi" in due and "Tarkista luku" in due
+
+
+def _measure_entries(data: Any) -> list[dict[str, Any]]:
+    if isinstance(data, dict):
+        found = [data] if "previous_status" in data else []
+        return found + [e for v in data.values() for e in _measure_entries(v)]
+    if isinstance(data, list):
+        return [e for v in data for e in _measure_entries(v)]
+    return []
+
+
+def test_the_purchasers_light_is_the_board_reports_status(client: TestClient, db: Session) -> None:
+    client.base_url = "https://testserver"
+    w = submission_world(db)  # monthly visits, summed, 14 400 a year, tolerance 100
+    for period, value in (("2015-01", "1300"), ("2015-02", "1150")):
+        assert submit(client, w["hr"], w["visits"], period, value).status_code == 201
+    web_login(client, w["purchaser"].username)
+    page = client.get(f"/purchaser?board={w['board'].id}&year=2015").text
+    row = page[page.index("Mittari KAYNNIT"):]
+    row = row[:row.index("</tr>")]
+    # February alone is 50 short of its 1 200, but the year so far runs at 14 700 a year.
+    assert "light on_track" in row and "Vuoden ennuste 14\u00a0700" in row, row
+    report = follow_up(db, w["purchaser"], w["board"].id, "2015-02", "fi")
+    visits = next(e for e in _measure_entries(report) if e["id"] == w["visits"].id)
+    assert (visits["status"], visits["compared"]) == ("on_track", Decimal(14700))
 
 
 def test_a_purchaser_amends_an_approved_agreement_and_compares(client: TestClient,
