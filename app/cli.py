@@ -266,21 +266,27 @@ def diff(
     to: Annotated[int, typer.Option("--to", help="Version compared to, e.g. 2")],
     agreement: Annotated[str | None, typer.Option(help="Service agreement code")] = None,
     budget: Annotated[str | None, typer.Option(help="Board code of an order budget")] = None,
-    year: Annotated[int | None, typer.Option(help="The order budget's year")] = None,
+    framework: Annotated[str | None, typer.Option(
+        help="Board code of a framework agreement")] = None,
+    year: Annotated[int | None, typer.Option(
+        help="The order budget's year, or a year the framework agreement covers")] = None,
 ) -> None:
-    """Compare two versions of a service agreement (--agreement) or an order budget (--budget,
-    --year): goals, measures, targets, lines, volumes and prices, with the euro effect."""
+    """Compare two versions of a service agreement (--agreement), an order budget (--budget,
+    --year) or a framework agreement (--framework, --year): goals, measures, targets, lines,
+    volumes and prices with the euro effect; perspectives and long-term goals."""
     from sqlalchemy import select
 
     from app.agreements import diff as d
-    from app.agreements.models import ServiceAgreement
+    from app.agreements.models import FrameworkAgreement, ServiceAgreement
     from app.auth.models import User
     from app.budgets.models import OrderBudget
     from app.core.db import get_sessionmaker
     from app.organisations.models import Board, Municipality
 
-    if (agreement is None) == (budget is None) or (budget is not None and year is None):
-        raise typer.BadParameter("give either --agreement CODE or --budget BOARD --year YEAR")
+    if sum(x is not None for x in (agreement, budget, framework)) != 1 \
+            or (agreement is None and year is None):
+        raise typer.BadParameter("give --agreement CODE, --budget BOARD --year YEAR or "
+                                 "--framework BOARD --year YEAR")
     reader = User(username="system", full_name="Command line", role=Role.admin)
     with get_sessionmaker()() as session:
         m_id = session.scalar(select(Municipality.id).where(Municipality.code == municipality))
@@ -290,12 +296,19 @@ def diff(
             ids = dict(session.execute(select(ServiceAgreement.version, ServiceAgreement.id).where(
                 ServiceAgreement.municipality_id == m_id, ServiceAgreement.code == agreement)).all())
             what = f"service agreement {agreement}"
-        else:
+        elif budget is not None:
             ids = dict(session.execute(
                 select(OrderBudget.version, OrderBudget.id).join(Board).where(
                     Board.municipality_id == m_id, Board.code == budget, OrderBudget.year == year)
             ).all())
             what = f"order budget {budget} {year}"
+        else:
+            ids = dict(session.execute(
+                select(FrameworkAgreement.version, FrameworkAgreement.id).join(Board).where(
+                    Board.municipality_id == m_id, Board.code == framework,
+                    FrameworkAgreement.first_year <= year, FrameworkAgreement.last_year >= year)
+            ).all())
+            what = f"framework agreement {framework} covering {year}"
         for version in (from_, to):
             if version not in ids:
                 shown = ", ".join(map(str, sorted(ids))) or "none"
@@ -304,9 +317,12 @@ def diff(
         if agreement is not None:
             typer.echo(d.render_service_agreement(
                 d.compare_service_agreements(session, reader, ids[from_], ids[to])), nl=False)
-        else:
+        elif budget is not None:
             typer.echo(d.render_order_budget(
                 d.compare_order_budgets(session, reader, ids[from_], ids[to])), nl=False)
+        else:
+            typer.echo(d.render_framework_agreement(
+                d.compare_framework_agreements(session, reader, ids[from_], ids[to])), nl=False)
 
 
 @audit_app.command("verify")

@@ -49,7 +49,7 @@ def test_diff_and_audit_verify_on_a_database_file(tmp_path: Path) -> None:
     from sqlalchemy.orm import Session
 
     from app.agreements import lifecycle
-    from app.agreements.models import ServiceAgreement
+    from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
     from app.auth.models import Role, User
     from app.budgets.models import OrderBudget, OrderBudgetLine
     from app.catalogue.models import Product
@@ -74,6 +74,13 @@ def test_diff_and_audit_verify_on_a_database_file(tmp_path: Path) -> None:
         budget = s.get_one(OrderBudget, agreement.order_budget_id)
         approve(s, budget)
         approve(s, agreement)
+        framework = s.get_one(FrameworkAgreement, agreement.framework_agreement_id)
+        approve(s, framework)
+        framework2 = lifecycle.amend(s, director, framework)
+        long_term = s.scalars(select(LongTermGoal).join(Perspective).where(
+            Perspective.framework_agreement_id == framework2.id).order_by(LongTermGoal.id)).first()
+        crud.update(s, director, long_term, {"evaluation": "Kouluterveyskysely 2017"})
+        approve(s, framework2)
         budget2 = lifecycle.amend(s, director, budget)
         line = s.scalars(select(OrderBudgetLine).join(Product).where(
             OrderBudgetLine.order_budget_id == budget2.id, Product.code == "PK-ALLE3")
@@ -98,6 +105,11 @@ def test_diff_and_audit_verify_on_a_database_file(tmp_path: Path) -> None:
     budget_diff = run(["diff", "--municipality", "109", "--budget", "LANULA", "--year", "2015",
                        "--from", "1", "--to", "2"], db)
     assert budget_diff.returncode == 0 and "Budget effect: +57 500.00 €" in budget_diff.stdout
+    framework = run(["diff", "--municipality", "109", "--framework", "LANULA", "--year", "2015",
+                     "--from", "1", "--to", "2"], db)
+    assert framework.returncode == 0, framework.stderr
+    assert "Framework agreement LANULA 2013–2016 version 1 (superseded) → version 2 (approved)" \
+        in framework.stdout and "~ " in framework.stdout and "evaluation: " in framework.stdout
     missing = run(["diff", "--municipality", "109", "--agreement", "HML-LANULA-2015-OMA",
                    "--from", "1", "--to", "3"], db)
     assert missing.returncode == 1 and "has no version 3 (versions: 1, 2)" in missing.stderr

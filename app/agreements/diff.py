@@ -334,6 +334,28 @@ class ServiceAgreementDiff(DiffModel):
     budget_effect: Decimal = Field(description="The order budget's effect, euros")
 
 
+class PerspectiveChange(DiffModel):
+    name: str
+    change: Change
+    fields: list[FieldChange] = []
+
+
+class LongTermGoalChange(DiffModel):
+    perspective: str
+    code: str
+    title: str
+    change: Change
+    fields: list[FieldChange] = []
+
+
+class FrameworkAgreementDiff(DiffModel):
+    from_: VersionRef = Field(alias="from")
+    to: VersionRef
+    fields: list[FieldChange]
+    perspectives: list[PerspectiveChange]
+    goals: list[LongTermGoalChange]
+
+
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, Decimal) and isinstance(b, Decimal):
         return a == b
@@ -359,8 +381,14 @@ def _targets(old: list[TargetSnap], new: list[TargetSnap]) -> list[TargetChange]
             if before.get(y) is None or after.get(y) is None or before[y] != after[y]]
 
 
-def _ref(obj: ServiceAgreementSnapshot | OrderBudgetSnapshot) -> VersionRef:
-    label = obj.code if isinstance(obj, ServiceAgreementSnapshot) else f"{obj.board} {obj.year}"
+def _ref(obj: ServiceAgreementSnapshot | OrderBudgetSnapshot | FrameworkAgreementSnapshot
+         ) -> VersionRef:
+    if isinstance(obj, ServiceAgreementSnapshot):
+        label = obj.code
+    elif isinstance(obj, OrderBudgetSnapshot):
+        label = f"{obj.board} {obj.year}"
+    else:
+        label = f"{obj.board} {obj.first_year}–{obj.last_year}"
     return VersionRef(id=obj.id, version=obj.version, status=obj.status, label=label)
 
 
@@ -440,6 +468,46 @@ def service_agreement_diff(old: ServiceAgreementSnapshot, new: ServiceAgreementS
         fields=_fields(old, new, {"id", "goals", "status", "version"}),
         goals=goal_changes, measures=measure_changes, order_budget=budget,
         resource_effect=resource_effect, budget_effect=budget.effect if budget else ZERO)
+
+
+def framework_diff(old: FrameworkAgreementSnapshot, new: FrameworkAgreementSnapshot
+                   ) -> FrameworkAgreementDiff:
+    """Perspectives by their Finnish name, long-term goals by perspective and code."""
+    before = {p.name_fi: p for p in old.perspectives}
+    after = {p.name_fi: p for p in new.perspectives}
+    perspectives: list[PerspectiveChange] = []
+    goals: list[LongTermGoalChange] = []
+    for name in sorted(before.keys() | after.keys(),
+                       key=lambda n: (after[n].position if n in after else before[n].position, n)):
+        b, a = before.get(name), after.get(name)
+        if b is None or a is None:
+            perspectives.append(PerspectiveChange(name=name,
+                                                  change="added" if b is None else "removed"))
+        elif fields := _fields(b, a, {"name_fi", "goals"}):
+            perspectives.append(PerspectiveChange(name=name, change="changed", fields=fields))
+        goals_b = {g.code: g for g in (b.goals if b else [])}
+        goals_a = {g.code: g for g in (a.goals if a else [])}
+        for code in sorted(goals_b.keys() | goals_a.keys(), key=_natural):
+            gb, ga = goals_b.get(code), goals_a.get(code)
+            if gb is None or ga is None:
+                goal = ga or gb
+                assert goal is not None
+                goals.append(LongTermGoalChange(perspective=name, code=code, title=goal.title,
+                                                change="added" if gb is None else "removed"))
+            elif fields := _fields(gb, ga, {"code"}):
+                goals.append(LongTermGoalChange(perspective=name, code=code, title=ga.title,
+                                                change="changed", fields=fields))
+    return FrameworkAgreementDiff(
+        from_=_ref(old), to=_ref(new),
+        fields=_fields(old, new, {"id", "perspectives", "status", "version"}),
+        perspectives=perspectives, goals=goals)
+
+
+def compare_framework_agreements(session: Session, user: User, from_id: int, to_id: int
+                                 ) -> FrameworkAgreementDiff:
+    old, new = (get_readable(session, FrameworkAgreement, i, user) for i in (from_id, to_id))
+    return framework_diff(framework_snapshot(session, user, old),
+                          framework_snapshot(session, user, new))
 
 
 def _natural(code: str) -> tuple[Any, ...]:
@@ -547,6 +615,26 @@ def render_service_agreement(diff: ServiceAgreementDiff) -> str:
         out += render_budget(diff.order_budget)
     out.append(f"Resource effect: {euros(diff.resource_effect)}")
     out.append(f"Budget effect: {euros(diff.budget_effect)}")
+    return "\n".join(out) + "\n"
+
+
+def render_framework_agreement(diff: FrameworkAgreementDiff) -> str:
+    out = [f"Framework agreement {diff.from_.label} version {diff.from_.version} "
+           f"({diff.from_.status.value}) → version {diff.to.version} ({diff.to.status.value})"]
+    out += _field_lines(diff.fields, "  ")
+    marks = {"added": "+", "removed": "-", "changed": "~"}
+    if diff.perspectives:
+        out.append("Perspectives")
+        for p in diff.perspectives:
+            out.append(f"  {marks[p.change]} {p.name}")
+            out += _field_lines(p.fields, "      ")
+    if diff.goals:
+        out.append("Long-term goals")
+        for g in diff.goals:
+            out.append(f"  {marks[g.change]} {g.perspective} / {g.code} {g.title}")
+            out += _field_lines(g.fields, "      ")
+    if len(out) == 1:
+        out.append("  No changes")
     return "\n".join(out) + "\n"
 
 

@@ -13,7 +13,8 @@ TAG = "agreements"
 routers = [
     # The lifecycle routes first: /service-agreements/diff is not an id.
     lifecycle_router("/framework-agreements", FrameworkAgreement, s.FrameworkAgreementRead, TAG,
-                     snapshot=(diff.FrameworkAgreementSnapshot, diff.framework_snapshot)),
+                     snapshot=(diff.FrameworkAgreementSnapshot, diff.framework_snapshot),
+                     diff=(diff.FrameworkAgreementDiff, diff.compare_framework_agreements)),
     lifecycle_router("/service-agreements", ServiceAgreement, s.ServiceAgreementRead, TAG,
                      snapshot=(diff.ServiceAgreementSnapshot, diff.service_agreement_snapshot),
                      diff=(diff.ServiceAgreementDiff, diff.compare_service_agreements),

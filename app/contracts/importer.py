@@ -28,10 +28,12 @@ from app.core.audit import set_actor
 from app.core.errors import DomainError, InvalidInput
 from app.goals.models import Action, Goal, Resource
 from app.goals.service import goal_rules
-from app.indicators.models import IndicatorValue, Measure, MeasureTarget
+from app.indicators.models import IndicatorValue, Measure, MeasureTarget, ValueStatus
 from app.indicators.service import measure_rules, value_rules
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
 from app.organisations.service import provider_rules
+from app.submissions.models import IndicatorValueRevision
+from app.submissions.service import revision
 
 
 @dataclass
@@ -388,9 +390,25 @@ class Importer:
             self.replace_children(MeasureTarget, "measure_id", measure.id, targets,
                                   ("year", "value"))
             for vi, v in enumerate(m.values):
-                self.upsert(IndicatorValue, {"measure_id": measure.id, "period": v.period},
-                            {"value": v.value, "comment": v.comment}, value_rules,
-                            f"{mpath}.values[{vi}]")
+                self.value(measure, v.period, v.value, v.comment, f"{mpath}.values[{vi}]")
+
+    def value(self, measure: Measure, period: str, value: Decimal, comment: str | None,
+              path: str) -> None:
+        """A reported value; a change to a stored one is kept in its history like a
+        correction, and an accepted one is not changed at all (review closed it)."""
+        stored = self.session.scalar(select(IndicatorValue).filter_by(measure_id=measure.id,
+                                                                      period=period))
+        if stored is not None and (not _same(stored.value, value) or stored.comment != comment):
+            if stored.status is ValueStatus.accepted:
+                self.error(path, f"the value of {measure.code} for {period} was accepted on "
+                           "review and is not changed by an import; a purchaser returns it "
+                           "for correction first")
+                return
+            self.session.add(IndicatorValueRevision(**revision(
+                stored, municipality_id=stored.municipality_id, by=self.actor, new_value=value,
+                new_comment=comment, new_status=stored.status, reason="contracts import")))
+        self.upsert(IndicatorValue, {"measure_id": measure.id, "period": period},
+                    {"value": value, "comment": comment}, value_rules, path)
 
 
 def import_text(session: Session, actor: User, text: str, source: str = "") -> ImportResult:

@@ -6,14 +6,19 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.agreements.diff import ServiceAgreementDiff, render_service_agreement
-from app.agreements.models import ServiceAgreement
+from app.agreements.diff import (
+    FrameworkAgreementDiff,
+    ServiceAgreementDiff,
+    render_framework_agreement,
+    render_service_agreement,
+)
+from app.agreements.models import FrameworkAgreement, ServiceAgreement
 from app.auth.models import Role
 from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product
 from app.organisations.models import Municipality, Provider
 from tests.agreements.flow import amend, approve, import_hameenlinna, patch
-from tests.helpers import auth, create_user
+from tests.helpers import auth, create_user, create_world
 
 API = "/api/v1"
 
@@ -145,3 +150,47 @@ def test_order_budget_versions_are_compared_with_their_euro_effect(
     assert changes[("NUORISOTILAT", "changed")]["effect"] == "17200.00"  # 2 000 × 8.60
     assert changes[("LN-PSYKIATRIA", "removed")]["effect"] == "-1378000.00"  # 5 200 × 265
     assert diff["effect"] == "-1360800.00"
+
+
+def test_framework_agreement_versions_are_compared(client: TestClient, db: Session) -> None:
+    agreement, _, m = _hameenlinna(db)
+    h = auth(db, create_user(db, Role.purchaser_director, m))
+    framework = db.get_one(FrameworkAgreement, agreement.framework_agreement_id)
+    path = f"{API}/framework-agreements/{framework.id}"
+    approve(client, h, path)
+    v2 = amend(client, h, path)
+    perspectives = client.get(f"{API}/perspectives", headers=h,
+                              params={"framework_agreement_id": v2["id"]}).json()["items"]
+    first = perspectives[0]
+    patch(client, h, f"{API}/perspectives/{first['id']}", {"name_sv": "Kundperspektiv"})
+    goals = client.get(f"{API}/long-term-goals", headers=h,
+                       params={"framework_agreement_id": v2["id"]}).json()["items"]
+    changed = goals[0]
+    patch(client, h, f"{API}/long-term-goals/{changed['id']}",
+          {"evaluation": "Kouluterveyskysely 2017"})
+    added = client.post(f"{API}/long-term-goals", headers=h, json={
+        "perspective_id": first["id"], "code": "9.9", "title": "Uusi pitkän aikavälin tavoite",
+        "board_ids": [framework.board_id]})
+    assert added.status_code == 201, added.text
+
+    response = client.get(f"{API}/framework-agreements/diff", headers=h,
+                          params={"from": framework.id, "to": v2["id"]})
+    assert response.status_code == 200, response.text
+    diff = response.json()
+    assert (diff["from"]["version"], diff["to"]["version"]) == (1, 2)
+    assert diff["fields"] == []
+    assert diff["perspectives"] == [{"name": first["name_fi"], "change": "changed", "fields": [
+        {"field": "name_sv", "from": first["name_sv"], "to": "Kundperspektiv"}]}]
+    by_code = {g["code"]: g for g in diff["goals"]}
+    assert set(by_code) == {changed["code"], "9.9"}
+    assert by_code["9.9"]["change"] == "added"
+    assert by_code[changed["code"]]["fields"] == [
+        {"field": "evaluation", "from": changed["evaluation"], "to": "Kouluterveyskysely 2017"}]
+    text = render_framework_agreement(FrameworkAgreementDiff.model_validate(diff))
+    assert f"+ {first['name_fi']} / 9.9 Uusi pitkän aikavälin tavoite" in text
+    assert "evaluation: " in text and "→ Kouluterveyskysely 2017" in text
+
+    stranger = auth(db, create_user(db, Role.purchaser_director,
+                                    create_world(db, "837")["municipality"]))
+    assert client.get(f"{API}/framework-agreements/diff", headers=stranger,
+                      params={"from": framework.id, "to": v2["id"]}).status_code == 404

@@ -144,6 +144,7 @@ def _policy() -> dict[tuple[str, str], tuple[str, str | None]]:
         ("GET", "/api/v1/reports/jobs/{job_id}"): ("special", None),
         ("GET", "/api/v1/service-agreements/diff"): ("special", None),
         ("GET", "/api/v1/order-budgets/diff"): ("special", None),
+        ("GET", "/api/v1/framework-agreements/diff"): ("special", None),
         ("POST", "/api/v1/service-agreements/{obj_id}/carry-over"): ("special", None),
         ("GET", "/api/v1/order-budgets/{obj_id}/totals"): ("content-read", "budget"),
         ("GET", "/api/v1/auth/me"): ("self", None),

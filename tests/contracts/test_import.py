@@ -3,6 +3,7 @@ broken copies are rejected with path-named errors and leave the database unchang
 
 import copy
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ from app.contracts.importer import ImportFailed, import_text, parse
 from app.contracts.schema import AgreementSet, json_schema
 from app.core.db import Base
 from app.demo import SYSTEM, contract_files
+from app.indicators.models import IndicatorValue, Measure, ValueStatus
+from app.submissions.models import IndicatorValueRevision
 
 FILES = contract_files()
 SCHEMA_FILE = Path(__file__).parents[2] / "contracts" / "schema" / "agreement-set.schema.json"
@@ -136,3 +139,36 @@ def test_an_edited_file_updates_what_changed(db: Session) -> None:
     assert str(exported.order_budget.lines[0].unit_price) == "99.99"
     assert (removed["product"], removed["provider"]) not in {
         (line.product, line.provider) for line in exported.order_budget.lines}
+
+
+def test_a_changed_value_keeps_its_history_and_an_accepted_one_is_not_changed(
+        db: Session) -> None:
+    path = next(f for f in FILES if f.name.startswith("109"))
+    import_text(db, SYSTEM, path.read_text(encoding="utf-8"))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    goal = next(g for g in data["service_agreements"][0]["goals"]
+                if any(m.get("values") for m in g.get("measures", [])))
+    mi, measure = next((i, m) for i, m in enumerate(goal["measures"]) if m.get("values"))
+    gi = data["service_agreements"][0]["goals"].index(goal)
+    first = measure["values"][0]
+    first["value"] = first["value"] + 1
+    import_text(db, SYSTEM, yaml.safe_dump(data, allow_unicode=True))
+    stored = db.scalars(select(IndicatorValue).where(IndicatorValue.period == first["period"])
+                        .join(Measure).where(Measure.code == measure["code"])).one()
+    history = db.scalars(select(IndicatorValueRevision).where(
+        IndicatorValueRevision.indicator_value_id == stored.id)).all()
+    assert [(h.old_value, h.new_value, h.reason) for h in history] == [
+        (Decimal(first["value"] - 1), Decimal(first["value"]), "contracts import")]
+
+    stored.status = ValueStatus.accepted
+    db.flush()
+    first["value"] = first["value"] + 1
+    before = count_rows(db)
+    with pytest.raises(ImportFailed) as err:
+        import_text(db, SYSTEM, yaml.safe_dump(data, allow_unicode=True))
+    assert [e["path"] for e in err.value.errors] == [
+        f"service_agreements[0].goals[{gi}].measures[{mi}].values[0]"]
+    assert "accepted on review" in err.value.errors[0]["message"]
+    assert count_rows(db) == before
+    db.refresh(stored)
+    assert stored.value == Decimal(first["value"] - 1)
