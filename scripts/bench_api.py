@@ -64,7 +64,7 @@ if str(ROOT) not in sys.path:
 import psycopg  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import Engine, insert, select, text  # noqa: E402
+from sqlalchemy import Engine, insert, select, text, update  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
 from app import models  # noqa: E402, F401  (every mapper configured)
@@ -229,8 +229,7 @@ def fill(engine: Engine, n_measures: int, years: int) -> Filled:
                 agreements.append(ServiceAgreement(
                     code=f"PS-{board.code}-{year}", framework_agreement_id=framework.id,
                     provider_id=provider.id, year=year, title=f"Palvelusopimus {board.code} {year}",
-                    status=AgreementStatus.in_force if year == last_year else AgreementStatus.closed,
-                    **tenant,
+                    status=AgreementStatus.draft, **tenant,  # in force or closed once filled
                 ))
         session.add_all(agreements)
         session.flush()
@@ -287,6 +286,12 @@ def fill(engine: Engine, n_measures: int, years: int) -> Filled:
         ]
         _bulk(session, IndicatorValue, values, "indicator values")
         _progress(f"indicator values: {len(values):,}", final=True)
+
+        # Only now: the content of an approved agreement is never written in place.
+        for status, years_of in ((AgreementStatus.closed, ServiceAgreement.year < last_year),
+                                 (AgreementStatus.in_force, ServiceAgreement.year == last_year)):
+            session.execute(update(ServiceAgreement).where(
+                ServiceAgreement.municipality_id == mid, years_of).values(status=status))
 
         user = create_user(session, username="bench-director", password=PASSWORD,
                            full_name="Bench Director", role=Role.purchaser_director,
