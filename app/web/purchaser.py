@@ -33,7 +33,7 @@ from app.indicators.models import IndicatorValue, Measure, ValueStatus
 from app.organisations.models import Board, Provider
 from app.reports import charts
 from app.reports import status as judging
-from app.reports.status import MeasureStatus
+from app.reports.status import MeasureStatus, Rolled
 from app.submissions import service
 from app.submissions.schemas import ReviewIn
 from app.submissions.service import Ledger, MeasureInfo, StoredValue, period_of
@@ -69,17 +69,18 @@ def _board(session: Session, user: User, board_id: int | None, boards: list[Boar
     return boards[0] if boards else None
 
 
-def _trend(measure: Measure | None, stored: StoredValue | None, period: Period | None,
+def _trend(measure: Measure | None, rolled: Rolled | None, period: Period | None,
            lang: str) -> Markup | str:
-    """Baseline, the yearly targets and the latest value as a small chart with its alt text
-    (the reports' chart; the follow-up report draws the full series of the framework years)."""
+    """Baseline, the yearly targets and the year so far as a small chart with its alt text
+    (the reports' chart and point: what is compared with the year's target, e.g. a summed
+    measure's forecast, not the latest month against a whole year's target)."""
     if measure is None:
         return ""
     baseline = (charts.Point(measure.baseline_year, measure.baseline_value)
                 if measure.baseline_value is not None and measure.baseline_year else None)
     targets = [charts.Point(t.year, t.value) for t in measure.targets]
-    actuals = ([charts.Point(period.year, stored.value, period.end.month != 12)]
-               if stored is not None and period is not None else [])
+    actuals = ([charts.Point(period.year, rolled.compared, rolled.partial)]
+               if rolled is not None and period is not None else [])
     years = sorted({p.year for p in (*targets, *actuals)} | ({baseline.year} if baseline else set()))
     if not years:
         return ""
@@ -151,7 +152,7 @@ def overview(request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
             measures[info.agreement_id].append({
                 "info": info, "value": stored, "period": period, "target": target,
                 "status": judged.status.value, "rolled": judged.rolled,
-                "trend": _trend(trends.get(info.id), stored, period, lang),
+                "trend": _trend(trends.get(info.id), judged.rolled, period, lang),
             })
     may_amend = may_write(user, ServiceAgreement)
     return render(request, "purchaser.html", lang, user, boards=boards, board=chosen,
