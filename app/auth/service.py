@@ -110,6 +110,10 @@ def create_user(
         raise Conflict(f"A user named '{username}' already exists", field="username")
     if role is Role.provider_reporter and provider_id is None:
         raise InvalidInput("A provider reporter needs a provider", field="provider_id")
+    if role is Role.board_member and board_id is None:
+        # Without a board he would see no agreement and no report: a user who cannot work.
+        raise InvalidInput("A board member needs a board (board_id): he reads that board's "
+                           "agreements and reports", field="board_id")
     if role is not Role.admin and municipality_id is None:
         raise InvalidInput(f"A {role.value} needs a municipality", field="municipality_id")
     user = User(

@@ -96,6 +96,20 @@ def test_passwords_common_refused_long_accepted(client: TestClient, db: Session)
     assert login(client, "uusi", long_password[:72]).status_code == 401  # nothing truncated
 
 
+def test_a_board_member_is_created_with_his_board(client: TestClient, db: Session) -> None:
+    w = create_world(db)
+    admin = auth(db, create_user(db, Role.admin, w["municipality"], username="kunta-admin"))
+    body = {"username": "jasen", "full_name": "Lautakunnan Jäsen", "role": "board_member",
+            "password": "lautakunnan jäsenen salasana"}
+    without = client.post("/api/v1/auth/users", headers=admin, json=body)
+    assert without.status_code == 422
+    assert without.json()["errors"][0]["field"] == "board_id"
+    created = client.post("/api/v1/auth/users", headers=admin,
+                          json={**body, "board_id": w["board"].id})
+    assert created.status_code == 201, created.text
+    assert created.json()["board_id"] == w["board"].id
+
+
 def test_logins_are_rate_limited_per_account(client: TestClient, db: Session) -> None:
     create_user(db, Role.admin, username="kohde")
     limit = int(get_settings().login_rate_per_account.split("/")[0])

@@ -72,7 +72,7 @@ def test_another_municipalitys_objects_answer_404(client: TestClient, db: Sessio
 
 def test_a_board_member_reads_but_may_not_write(client: TestClient, db: Session) -> None:
     w = create_world(db)
-    h = auth(db, create_user(db, Role.board_member, w["municipality"]))
+    h = auth(db, create_user(db, Role.board_member, w["municipality"], board_id=w["board"].id))
     assert client.get(f"/api/v1/boards/{w['board'].id}", headers=h).status_code == 200
     response = client.patch(f"/api/v1/boards/{w['board'].id}", headers=h, json={"name_fi": "X"})
     assert response.status_code == 403
