@@ -1,7 +1,5 @@
-"""The reports' words in Finnish (default), Swedish and English, and babel's formats.
-
-Every message is one tuple (fi, sv, en), so that a missing translation cannot pass unnoticed.
-Numbers, money and dates follow the language's Finnish locale: ``1 234 567,50 €``, ``12.12.2013``.
+"""The reports' words in Finnish (default), Swedish and English (app.core.i18n), and their
+formats: numbers, money and dates as written in Finland, ``1 234 567,50 €``, ``12.12.2013``.
 """
 
 from datetime import date, datetime
@@ -9,13 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
-LANGUAGES = ("fi", "sv", "en")
-LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
+from app.core.i18n import LANGUAGES, Messages, date_text, locale, translate
 
-MESSAGES: dict[str, tuple[str, str, str]] = {
+__all__ = ["LANGUAGES", "MESSAGES", "day", "money", "number", "percent", "quantity", "t"]
+
+MESSAGES: Messages = {
     # Documents and their parts
     "follow_up_report": ("Seurantaraportti", "Uppföljningsrapport", "Follow-up report"),
     "service_agreement": ("Palvelusopimus", "Serviceavtal", "Service agreement"),
@@ -219,26 +217,21 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
 
 
 def t(key: str, lang: str, **values: Any) -> str:
-    text = MESSAGES[key][LANGUAGES.index(lang)]
-    return text.format(**values) if values else text
-
-
-def _locale(lang: str) -> str:
-    return LOCALES[lang]
+    return translate(MESSAGES, key, lang, **values)
 
 
 def number(value: Decimal | int | None, lang: str) -> str:
     """1 234 567,5 — at most two decimals, none when whole."""
     if value is None:
         return "–"
-    return format_decimal(value, format="#,##0.##", locale=_locale(lang))
+    return format_decimal(value, format="#,##0.##", locale=locale(lang))
 
 
 def money(value: Decimal | None, lang: str, *, signed: bool = False) -> str:
     """1 234 567,50 €"""
     if value is None:
         return "–"
-    text = format_currency(value, "EUR", locale=_locale(lang))
+    text = format_currency(value, "EUR", locale=locale(lang))
     return f"+{text}" if signed and value > 0 else text
 
 
@@ -246,18 +239,14 @@ def percent(value: Decimal | None, lang: str, *, signed: bool = False) -> str:
     """A value already in per cent: 12,3 %"""
     if value is None:
         return "–"
-    pattern = Locale.parse(_locale(lang)).percent_formats[None].pattern.replace("#,##0", "#,##0.0")
-    text = format_percent(value / 100, format=pattern, locale=_locale(lang))
+    pattern = Locale.parse(locale(lang)).percent_formats[None].pattern.replace("#,##0", "#,##0.0")
+    text = format_percent(value / 100, format=pattern, locale=locale(lang))
     return f"+{text}" if signed and value > 0 else text
 
 
 def day(value: date | datetime | None, lang: str) -> str:
     """12.12.2013 in Finnish and Swedish (as written in Finland), 12 Dec 2013 in English."""
-    if value is None:
-        return "–"
-    if lang == "en":
-        return format_date(value, "d MMM yyyy", locale=_locale(lang))
-    return f"{value.day}.{value.month}.{value.year}"
+    return "–" if value is None else date_text(value, lang)
 
 
 def quantity(value: Decimal | None, unit: str, lang: str) -> str:

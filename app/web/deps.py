@@ -11,9 +11,9 @@ from app.auth import service
 from app.auth.models import User
 from app.core.db import SessionDep
 from app.core.errors import DomainError, Forbidden, Unauthorized
+from app.core.i18n import language
 from app.core.settings import get_settings
 from app.organisations.models import Municipality, Provider
-from app.web.i18n import LANGUAGES
 
 SESSION_COOKIE = "sopimus_session"
 LOGIN_CSRF_COOKIE = "sopimus_login_csrf"
@@ -22,8 +22,7 @@ LANG_COOKIE = "sopimus_lang"
 
 def get_lang(request: Request) -> str:
     """Finnish unless the user has chosen Swedish or English (a cookie set by /lang/{code})."""
-    chosen = request.cookies.get(LANG_COOKIE)
-    return chosen if chosen in LANGUAGES else "fi"
+    return language(request.cookies.get(LANG_COOKIE))
 
 
 def get_web_user(request: Request, session: SessionDep) -> User | None:

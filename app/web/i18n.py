@@ -1,9 +1,10 @@
-"""The web pages' words in Finnish (default), Swedish and English: one tuple per message, so a
-missing translation cannot pass unnoticed."""
+"""The web pages' words in Finnish (default), Swedish and English (app.core.i18n)."""
 
-LANGUAGES = ("fi", "sv", "en")
+from app.core.i18n import LANGUAGES, Messages, translate
 
-MESSAGES: dict[str, tuple[str, str, str]] = {
+__all__ = ["LANGUAGES", "MESSAGES", "t"]
+
+MESSAGES: Messages = {
     "app_name": ("Sopimus", "Sopimus", "Sopimus"),
     "tagline": ("Tilaajan ja tuottajan sopimusohjaus", "Avtalsstyrning mellan beställare och "
                 "producent", "Purchaser–provider contract steering"),
@@ -302,6 +303,4 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
 
 def t(key: str, lang: str = "fi", **values: object) -> str:
     """The message ``key`` in ``lang``; ``values`` fill its {placeholders}."""
-    index = LANGUAGES.index(lang) if lang in LANGUAGES else 0
-    message = MESSAGES[key][index]
-    return message.format(**values) if values else message
+    return translate(MESSAGES, key, lang, **values)

@@ -4,34 +4,30 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from babel.dates import format_date
 from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app.auth.models import User
+from app.core.i18n import date_text, locale
 from app.core.migrate import ROOT
 from app.web.deps import csrf_token
 from app.web.i18n import LANGUAGES, MESSAGES, t
 
 templates = Jinja2Templates(directory=str(ROOT / "templates" / "web"))
-LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
-DATE_FORMATS = {"fi": "d.M.yyyy", "sv": "d.M.yyyy", "en": "d MMM yyyy"}
 
 
 def number(value: Any, lang: str = "fi") -> str:
     """1 234 567,5 in Finnish and Swedish, 1,234,567.5 in English (babel)."""
     if value is None:
         return ""
-    return format_decimal(value, locale=LOCALES.get(lang, "fi_FI"))
+    return format_decimal(value, locale=locale(lang))
 
 
 def day(value: date | None, lang: str = "fi") -> str:
-    """15.6.2015 in Finnish and Swedish, 15 Jun 2015 in English (babel)."""
-    if value is None:
-        return ""
-    return format_date(value, DATE_FORMATS.get(lang, "d.M.yyyy"), locale=LOCALES.get(lang, "fi_FI"))
+    """15.6.2015 in Finnish and Swedish, 15 Jun 2015 in English."""
+    return "" if value is None else date_text(value, lang)
 
 
 templates.env.filters["number"] = number

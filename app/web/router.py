@@ -32,11 +32,11 @@ from app.web.deps import (
     Lang,
     WebUser,
     check_csrf,
-    csrf_token,
+    get_lang,
     new_login_csrf,
 )
 from app.web.i18n import LANGUAGES, t
-from app.web.render import render, templates
+from app.web.render import render
 
 router = APIRouter(include_in_schema=False)
 router.include_router(reporting.router)
@@ -155,16 +155,12 @@ def error_page(request: Request, status: int, detail: str) -> Response:
     """Errors of the web pages: a login page for 401, a page in the user's language else."""
     if status == 401:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-    lang = request.cookies.get(LANG_COOKIE) or "fi"
-    lang = lang if lang in LANGUAGES else "fi"
+    lang = get_lang(request)
     key = {404: "not_found", 403: "forbidden", 409: "conflict"}.get(status)
     if status == 403 and "form has expired" in detail:
         key = "csrf_failed"
     message = t(key, lang) if key else detail
     if status == 409:  # what cannot be done, and why (the service's words)
         message = f"{message} {detail}"
-    return templates.TemplateResponse(request, "error.html", {
-        "lang": lang, "t": lambda k: t(k, lang), "user": getattr(request.state, "user", None),
-        "languages": LANGUAGES, "csrf": csrf_token(request), "path": request.url.path,
-        "quote": quote, "title": f"{status}", "message": message,
-    }, status_code=status)
+    return render(request, "error.html", lang, getattr(request.state, "user", None),
+                  status_code=status, title=f"{status}", message=message)
