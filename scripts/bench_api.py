@@ -40,12 +40,9 @@ import json
 import math
 import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -61,7 +58,6 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import psycopg  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine, insert, select, text, update  # noqa: E402
@@ -77,10 +73,11 @@ from app.agreements.models import (  # noqa: E402
 from app.auth.models import Role, User  # noqa: E402
 from app.auth.service import create_user, start_session  # noqa: E402
 from app.core.crud import Resource, _resources, get_readable, list_stmt  # noqa: E402
-from app.core.db import get_db_session, make_engine  # noqa: E402
+from app.core.db import get_db_session  # noqa: E402
 from app.core.migrate import upgrade  # noqa: E402
 from app.core.pagination import PageParams, fetch_page  # noqa: E402
 from app.core.periods import Frequency, parse_period  # noqa: E402
+from app.core.scratch import postgres_unreachable, scratch_database  # noqa: E402
 from app.goals.models import Goal  # noqa: E402
 from app.indicators.models import (  # noqa: E402
     Direction,
@@ -110,32 +107,6 @@ PASSWORD = "bench-password-not-secret"
 # Databases
 
 
-def _admin_url(postgres_url: str) -> str:
-    return postgres_url.rsplit("/", 1)[0] + "/postgres"
-
-
-def postgres_unreachable(postgres_url: str) -> str | None:
-    """None if the server answers, else why not."""
-    try:
-        with psycopg.connect(_admin_url(postgres_url), autocommit=True, connect_timeout=5):
-            return None
-    except psycopg.OperationalError as exc:
-        return str(exc).strip() or type(exc).__name__
-
-
-def create_postgres_database(postgres_url: str) -> str:
-    name = f"sopimus_bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_admin_url(postgres_url), autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return postgres_url.rsplit("/", 1)[0] + f"/{name}"
-
-
-def drop_postgres_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(_admin_url(url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @dataclass
 class Database:
     kind: str
@@ -143,26 +114,9 @@ class Database:
     drop: Callable[[], None]
 
 
-def sqlite_database() -> Database:
-    directory = tempfile.mkdtemp(prefix="sopimus_bench_")
-    engine = make_engine(f"sqlite:///{Path(directory) / 'bench.db'}")
-
-    def drop() -> None:
-        engine.dispose()
-        shutil.rmtree(directory, ignore_errors=True)
-
-    return Database("sqlite", engine, drop)
-
-
-def postgres_database(postgres_url: str) -> Database:
-    url = create_postgres_database(postgres_url)
-    engine = make_engine(url)
-
-    def drop() -> None:
-        engine.dispose()
-        drop_postgres_database(url)
-
-    return Database("postgresql", engine, drop)
+def scratch(kind: str, postgres_url: str) -> Database:
+    engine, drop = scratch_database(kind, postgres_url, "sopimus_bench")
+    return Database(kind, engine, drop)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -561,7 +515,7 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {"benchmark": "api", "databases": {}, "fill_seconds": {},
                               "target_p99_ms": TARGET_P99_MS}
     for kind in kinds:
-        database = sqlite_database() if kind == "sqlite" else postgres_database(args.postgres_url)
+        database = scratch(kind, args.postgres_url)
         try:
             print(f"\n== {kind}: migrating and filling "
                   f"({args.measures:,} measures × {args.years * 12} months)")

@@ -35,12 +35,9 @@ import gc
 import io
 import json
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -56,7 +53,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import openpyxl  # noqa: E402
-import psycopg  # noqa: E402
 from sqlalchemy import Engine, bindparam, delete, insert, update  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
@@ -64,9 +60,9 @@ from app import models  # noqa: E402, F401  (every mapper configured)
 from app.agreements.models import FrameworkAgreement, ServiceAgreement  # noqa: E402
 from app.auth.models import Role, User  # noqa: E402
 from app.auth.service import create_user  # noqa: E402
-from app.core.db import make_engine  # noqa: E402
 from app.core.migrate import upgrade  # noqa: E402
 from app.core.periods import Frequency, parse_period  # noqa: E402
+from app.core.scratch import postgres_unreachable, scratch_database  # noqa: E402
 from app.goals.models import Goal  # noqa: E402
 from app.indicators.models import (  # noqa: E402
     Direction,
@@ -88,39 +84,8 @@ YEAR = 2015
 BY = "bench"
 
 
-def _admin_url(url: str) -> str:
-    return url.rsplit("/", 1)[0] + "/postgres"
-
-
-def postgres_unreachable(url: str) -> str | None:
-    try:
-        with psycopg.connect(_admin_url(url), autocommit=True, connect_timeout=5):
-            return None
-    except psycopg.OperationalError as exc:
-        return str(exc).strip() or type(exc).__name__
-
-
 def database(kind: str, postgres_url: str) -> tuple[Engine, Callable[[], None]]:
-    if kind == "sqlite":
-        directory = tempfile.mkdtemp(prefix="sopimus_bench_")
-        engine = make_engine(f"sqlite:///{Path(directory) / 'bench.db'}")
-
-        def drop_sqlite() -> None:
-            engine.dispose()
-            shutil.rmtree(directory, ignore_errors=True)
-
-        return engine, drop_sqlite
-    name = f"sopimus_bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_admin_url(postgres_url), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    engine = make_engine(postgres_url.rsplit("/", 1)[0] + f"/{name}")
-
-    def drop_postgres() -> None:
-        engine.dispose()
-        with psycopg.connect(_admin_url(postgres_url), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return engine, drop_postgres
+    return scratch_database(kind, postgres_url, "sopimus_bench")
 
 
 def fill(engine: Engine, n_measures: int) -> tuple[int, int]:

@@ -6,7 +6,6 @@ PostgreSQL that cannot be reached fails the run; elsewhere its tests are skipped
 """
 
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,8 +20,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.auth import ratelimit
-from app.core.db import make_engine, open_session
+from app.core.db import open_session
 from app.core.migrate import upgrade
+from app.core.scratch import scratch_database
 from app.main import app
 
 POSTGRES_URL = os.environ.get(
@@ -33,42 +33,15 @@ DATABASES = ["sqlite", "postgresql"]
 _ran_on: set[str] = set()
 
 
-def _admin_url() -> str:
-    return POSTGRES_URL.rsplit("/", 1)[0] + "/postgres"
-
-
-def create_postgres_database() -> str:
-    """Create an empty database and return its URL; skip (or fail in CI) without a server."""
-    name = f"sopimus_test_{uuid.uuid4().hex[:12]}"
+def empty_database(kind: str, tmp: Path) -> tuple[Engine, Callable[[], None]]:
+    """An empty database of ``kind`` and the function that removes it; without a PostgreSQL
+    server, skipped (or failed in CI)."""
     try:
-        with psycopg.connect(_admin_url(), autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+        return scratch_database(kind, POSTGRES_URL, "sopimus_test", tmp)
     except psycopg.OperationalError as exc:
         if IN_CI:
             pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL} (CI=true): {exc}")
         pytest.skip(f"PostgreSQL is not reachable: {exc}")
-    return POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-
-
-def drop_postgres_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(_admin_url(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def empty_database(kind: str, tmp: Path) -> tuple[Engine, Callable[[], None]]:
-    """An empty database of ``kind`` and the function that removes it."""
-    if kind == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp / f'{uuid.uuid4().hex}.db'}")
-        return engine, engine.dispose
-    url = create_postgres_database()
-    engine = make_engine(url)
-
-    def drop() -> None:
-        engine.dispose()
-        drop_postgres_database(url)
-
-    return engine, drop
 
 
 @pytest.fixture(scope="session", params=DATABASES)
