@@ -44,7 +44,6 @@ from app.agreements.models import (
     ServiceAgreement,
 )
 from app.agreements.ownership import (
-    AGREEMENT_NOUNS,
     AGREEMENT_TABLES,
     CONTENT_TABLES,
     VERSION_KEYS,
@@ -57,6 +56,8 @@ from app.auth.authz import PURCHASER_ROLES, is_installation_admin, require_write
 from app.auth.models import Role, User
 from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.core.audit import Change, change_guards, set_actor
+from app.core.crud import a
+from app.core.crud import label as noun
 from app.core.db import Base
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.periods import periods_of_year
@@ -91,11 +92,6 @@ def may_transition(user: User, to: AgreementStatus) -> bool:
     return user.role in PURCHASER_ROLES
 
 
-def noun(obj_or_table: Any) -> str:
-    table = obj_or_table if isinstance(obj_or_table, str) else obj_or_table.__tablename__
-    return AGREEMENT_NOUNS[table]
-
-
 def _name(table: str, row: dict[str, Any]) -> str:
     if table == "service_agreements":
         return str(row["code"])
@@ -126,7 +122,7 @@ def immutable(conn: Connection, ref: Ref, cache: Cache, change: Change | None = 
     status, version = AgreementStatus(row["status"]), row["version"]
     what = f"{noun(table).capitalize()} {_name(table, row)} version {version} is {status.value}"
     part = "" if change is None or change.table == table else \
-        f" (a change to its {change.table.removesuffix('s').replace('_', ' ')}s)"
+        f" (a change to its {noun(change.table)}s)"
     amend = f"/api/v1{AGREEMENT_TABLES[table]}/{agreement_id}/amendments"
     newer = [r for r in conn.execute(_version_query(table, row)) if r.version > version]
     if status in AMENDABLE and not newer:
@@ -226,7 +222,7 @@ def transition(session: Session, user: User, obj: Agreement, data: dict[str, Any
     to = AgreementStatus(data["to"])
     require_write(user, type(obj))
     if not may_transition(user, to):
-        raise Forbidden(f"Your role ({user.role.value}) may not move {a_noun(obj)} to {to.value}; "
+        raise Forbidden(f"Your role ({user.role.value}) may not move {a(noun(obj))} to {to.value}; "
                         "the purchaser director records the board's approval")
     allowed = TRANSITIONS[obj.status]
     if to not in allowed:
@@ -266,11 +262,6 @@ def transition(session: Session, user: User, obj: Agreement, data: dict[str, Any
     if to is S.approved:
         _supersede(session, user, obj)
     return obj
-
-
-def a_noun(obj: Agreement) -> str:
-    word = noun(obj)
-    return ("an " if word[0] in "aeiou" else "a ") + word
 
 
 def _supersede(session: Session, user: User, obj: Agreement) -> None:

@@ -29,7 +29,16 @@ from app.audit.schemas import AuditEntryRead
 from app.audit.service import entries_query
 from app.auth.deps import CurrentUser
 from app.auth.models import User
-from app.core.crud import IfMatch, check_if_match, etag, get_readable, resource_for, with_row_version
+from app.core.crud import (
+    IfMatch,
+    a,
+    check_if_match,
+    etag,
+    get_readable,
+    label,
+    resource_for,
+    with_row_version,
+)
 from app.core.db import SessionDep
 from app.core.pagination import Page, PageParams, fetch_page
 from app.core.types import MAX_ID, IdPath
@@ -45,8 +54,8 @@ def lifecycle_router(path: str, model: Any, read: type[BaseModel], tag: str, *,
                      carry_over: bool = False) -> APIRouter:
     router = APIRouter(prefix=path, tags=[tag])
     Read = with_row_version(read)
-    noun = lifecycle.noun(model.__tablename__)
-    article = ("an " if noun[0] in "aeiou" else "a ") + noun
+    noun = label(model)
+    article = a(noun)
 
     def load(session: Any, user: User, obj_id: int) -> Any:
         res = resource_for(model)

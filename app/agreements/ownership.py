@@ -20,11 +20,6 @@ AGREEMENT_TABLES = {
     "order_budgets": "/order-budgets",
     "service_agreements": "/service-agreements",
 }
-AGREEMENT_NOUNS = {
-    "framework_agreements": "framework agreement",
-    "order_budgets": "order budget",
-    "service_agreements": "service agreement",
-}
 # The columns that, beside ``version``, name one agreement across its versions.
 VERSION_KEYS = {
     "framework_agreements": ("board_id", "first_year"),

@@ -53,7 +53,7 @@ from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnEleme
 from app.agreements.ownership import AGREEMENT_TABLES, Cache, agreement_of, preload, ref_text
 from app.audit.models import GENESIS, AuditChainHead, AuditEntry
 from app.core.audit import Change, change_guards, current_actor, request_id
-from app.core.db import Attributed, Base, utcnow
+from app.core.db import Attributed, Base, model_of_table, utcnow
 
 BOOKKEEPING = frozenset({"created_at", "created_by", "updated_at", "updated_by", "row_version"})
 HEAD_ID = 1
@@ -62,15 +62,6 @@ HASHED = ("at", "user", "request_id", "action", "entity", "entity_id", "municipa
 
 _entries: Table = AuditEntry.__table__  # type: ignore[assignment]
 _head: Table = AuditChainHead.__table__  # type: ignore[assignment]
-_models: dict[str, Any] = {}
-
-
-def _model(table: str) -> Any:
-    if not _models:
-        _models.update({m.local_table.name: m.class_ for m in Base.registry.mappers})  # type: ignore[attr-defined]
-    return _models.get(table)
-
-
 def audited(model: Any) -> bool:
     """Rows of attributed models, less those that are a history themselves (``audit_trail``
     False: a value's revisions are written with the value's own audited change)."""
@@ -228,7 +219,7 @@ def _cascades(conn: Connection, table: str, ids: list[Any], seen: set[tuple[str,
     """The rows the database will delete (CASCADE) or null (SET NULL) when ``ids`` go."""
     out: list[Change] = []
     for child in Base.metadata.sorted_tables:
-        model = _model(child.name)
+        model = model_of_table(child.name)
         if not audited(model):
             continue
         for fk in child.foreign_keys:
@@ -260,10 +251,10 @@ def _cascaded_links(conn: Connection, table: str, ids: list[Any], seen: set[tupl
     out: list[Change] = []
     for link in Base.metadata.sorted_tables:
         fks = list(link.foreign_keys)
-        if _model(link.name) is not None or len(fks) != 2:
+        if model_of_table(link.name) is not None or len(fks) != 2:
             continue
         for fk, other in (fks, fks[::-1]):
-            owner_model = _model(other.column.table.name)
+            owner_model = model_of_table(other.column.table.name)
             if fk.column.table.name != table or (fk.ondelete or "").upper() != "CASCADE" \
                     or not audited(owner_model):
                 continue

@@ -27,7 +27,7 @@ from app.auth.authz import PUBLIC_MODELS, require_write, require_write_object, s
 from app.auth.deps import CurrentUser, OptionalUser
 from app.auth.models import User
 from app.core.audit import set_actor
-from app.core.db import Base, SessionDep, utcnow
+from app.core.db import SessionDep, model_of_table, utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, PreconditionRequired
 from app.core.pagination import Page, PageParams, fetch_page
 from app.core.types import IdPath
@@ -35,9 +35,10 @@ from app.core.types import IdPath
 Rules = Callable[[Session, Any, dict[str, Any]], None]
 
 
-def label(model: Any) -> str:
-    """'order_budget_lines' -> 'order budget line'."""
-    name: str = model.__tablename__
+def label(model_or_table: Any) -> str:
+    """'order_budget_lines' (a model or its table's name) -> 'order budget line'."""
+    name: str = model_or_table if isinstance(model_or_table, str) \
+        else model_or_table.__tablename__
     return name.removesuffix("s").replace("_", " ")
 
 
@@ -46,10 +47,10 @@ def a(noun: str) -> str:
 
 
 def model_for_table(table_name: str) -> Any:
-    for mapper in Base.registry.mappers:
-        if mapper.local_table.name == table_name:  # type: ignore[attr-defined]
-            return mapper.class_
-    raise LookupError(table_name)
+    model = model_of_table(table_name)
+    if model is None:
+        raise LookupError(table_name)
+    return model
 
 
 def get_readable(

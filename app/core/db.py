@@ -29,6 +29,18 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+
+_models_by_table: dict[str, Any] = {}
+
+
+def model_of_table(name: str) -> Any | None:
+    """The mapped class of the table ``name`` (None for a link table without a class)."""
+    if name not in _models_by_table:
+        _models_by_table.update({m.local_table.name: m.class_  # type: ignore[attr-defined]
+                                 for m in Base.registry.mappers})
+        _models_by_table.setdefault(name, None)
+    return _models_by_table[name]
+
 class Attributed:
     """Who created and last changed a row, and when (every domain object carries it)."""
 
