@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -214,41 +214,27 @@ def _update(table: Table, model: Any, before: dict[str, Any], after: dict[str, A
                   collections=collections or {}, obj=obj, cascade=cascade)
 
 
-def _cascades(conn: Connection, table: str, ids: list[Any], seen: set[tuple[str, Any]]
-              ) -> list[Change]:
-    """The rows the database will delete (CASCADE) or null (SET NULL) when ``ids`` go."""
-    out: list[Change] = []
+@cache
+def _dependents(table: str) -> list[tuple[Table, Any, Any, str]]:
+    """(child table, its model, foreign key, CASCADE or SET NULL) of the audited rows that the
+    database deletes or nulls with a row of ``table``: fixed by the schema, found once."""
+    out = []
     for child in Base.metadata.sorted_tables:
         model = model_of_table(child.name)
         if not audited(model):
             continue
         for fk in child.foreign_keys:
             rule = (fk.ondelete or "").upper()
-            if fk.column.table.name != table or rule not in {"CASCADE", "SET NULL"}:
-                continue
-            deleted = []
-            for row in conn.execute(select(child).where(fk.parent.in_(ids))).mappings():
-                before = dict(row)
-                if (child.name, before["id"]) in seen:
-                    continue
-                if rule == "CASCADE":
-                    seen.add((child.name, before["id"]))
-                    out.append(Change("delete", child.name, model, before=before, cascade=True))
-                    deleted.append(before["id"])
-                else:
-                    out.append(_update(child, model, before, {**before, fk.parent.name: None},
-                                       cascade=True))
-            if deleted:
-                out.extend(_cascades(conn, child.name, deleted, seen))
-    out.extend(_cascaded_links(conn, table, ids, seen))
+            if fk.column.table.name == table and rule in {"CASCADE", "SET NULL"}:
+                out.append((child, model, fk, rule))
     return out
 
 
-def _cascaded_links(conn: Connection, table: str, ids: list[Any], seen: set[tuple[str, Any]]
-                    ) -> list[Change]:
-    """Many-to-many links the database drops with ``ids`` (e.g. a board's links to the goals it
-    is responsible for): an update of each owner's collection (its board_ids)."""
-    out: list[Change] = []
+@cache
+def _dependent_links(table: str) -> list[tuple[Any, Any, Any, str]]:
+    """(foreign key to ``table``, the other foreign key, owner model, collection name) of the
+    many-to-many links the database drops with a row of ``table``."""
+    out = []
     for link in Base.metadata.sorted_tables:
         fks = list(link.foreign_keys)
         if model_of_table(link.name) is not None or len(fks) != 2:
@@ -260,24 +246,70 @@ def _cascaded_links(conn: Connection, table: str, ids: list[Any], seen: set[tupl
                 continue
             relation = next((r for r in inspect(owner_model).relationships
                              if r.secondary is link), None)
-            if relation is None:
-                continue
-            owners = sorted(set(conn.execute(select(other.parent).where(fk.parent.in_(ids)))
-                                .scalars()))
-            owner_table = other.column.table
-            for owner_id in owners:
-                if (owner_table.name, owner_id) in seen:
-                    continue
-                row = _stored(conn, owner_table, owner_id)
-                linked = sorted(conn.execute(select(fk.parent).where(other.parent == owner_id))
-                                .scalars())
-                if row is None:
-                    continue
-                name = relation.key.removesuffix("s") + "_ids"
-                out.append(Change("update", owner_table.name, owner_model, before=row, after=row,
-                                  collections={name: (linked, [i for i in linked if i not in ids])},
-                                  cascade=True))
+            if relation is not None:
+                out.append((fk, other, owner_model, relation.key.removesuffix("s") + "_ids"))
     return out
+
+
+def _cascades(conn: Connection, table: str, ids: list[Any], seen: set[tuple[str, Any]]
+              ) -> list[Change]:
+    """The rows the database will delete (CASCADE) or null (SET NULL) when ``ids`` go."""
+    out: list[Change] = []
+    for child, model, fk, rule in _dependents(table):
+        deleted = []
+        for row in conn.execute(select(child).where(fk.parent.in_(ids))).mappings():
+            before = dict(row)
+            if (child.name, before["id"]) in seen:
+                continue
+            if rule == "CASCADE":
+                seen.add((child.name, before["id"]))
+                out.append(Change("delete", child.name, model, before=before, cascade=True))
+                deleted.append(before["id"])
+            else:
+                out.append(_update(child, model, before, {**before, fk.parent.name: None},
+                                   cascade=True))
+        if deleted:
+            out.extend(_cascades(conn, child.name, deleted, seen))
+    out.extend(_cascaded_links(conn, table, ids, seen))
+    return out
+
+
+def _cascaded_links(conn: Connection, table: str, ids: list[Any], seen: set[tuple[str, Any]]
+                    ) -> list[Change]:
+    """Many-to-many links the database drops with ``ids`` (e.g. a board's links to the goals it
+    is responsible for): an update of each owner's collection (its board_ids)."""
+    out: list[Change] = []
+    for fk, other, owner_model, name in _dependent_links(table):
+        owners = sorted(set(conn.execute(select(other.parent).where(fk.parent.in_(ids)))
+                            .scalars()))
+        owner_table = other.column.table
+        for owner_id in owners:
+            if (owner_table.name, owner_id) in seen:
+                continue
+            row = _stored(conn, owner_table, owner_id)
+            linked = sorted(conn.execute(select(fk.parent).where(other.parent == owner_id))
+                            .scalars())
+            if row is None:
+                continue
+            out.append(Change("update", owner_table.name, owner_model, before=row, after=row,
+                              collections={name: (linked, [i for i in linked if i not in ids])},
+                              cascade=True))
+    return out
+
+
+def _stored_rows(conn: Connection, objs: Iterable[Any]) -> dict[tuple[str, Any], dict[str, Any]]:
+    """The rows of ``objs`` as stored, by (table, id): a query per table, not per row."""
+    ids: dict[str, list[Any]] = {}
+    for obj in objs:
+        ids.setdefault(_table(type(obj)).name, []).append(obj.id)
+    rows: dict[tuple[str, Any], dict[str, Any]] = {}
+    for name, wanted in ids.items():
+        table = Base.metadata.tables[name]
+        for start in range(0, len(wanted), 1000):
+            for row in conn.execute(select(table).where(
+                    table.c.id.in_(wanted[start:start + 1000]))).mappings():
+                rows[(name, row["id"])] = dict(row)
+    return rows
 
 
 def collect(session: Session, conn: Connection) -> list[Change]:
@@ -287,21 +319,22 @@ def collect(session: Session, conn: Connection) -> list[Change]:
         if audited(type(obj)):
             changes.append(Change("create", _table(type(obj)).name, type(obj), after=_values(obj),
                                   obj=obj))
-    for obj in session.dirty:
+    dirty = [obj for obj in session.dirty if audited(type(obj))
+             and session.is_modified(obj, include_collections=True)]
+    deleted = [obj for obj in session.deleted if audited(type(obj))]
+    stored = _stored_rows(conn, [*dirty, *deleted])
+    for obj in dirty:
         model = type(obj)
-        if not audited(model) or not session.is_modified(obj, include_collections=True):
-            continue
         table = _table(model)
-        before = _stored(conn, table, obj.id)
+        before = stored.get((table.name, obj.id))
         if before is None:
             continue
         changes.append(_update(table, model, before, {**before, **_values(obj)}, obj,
                                _collections(obj)))
-    deleted = [obj for obj in session.deleted if audited(type(obj))]
     seen = {(_table(type(obj)).name, obj.id) for obj in deleted}
     for obj in deleted:
         table = _table(type(obj))
-        before = _stored(conn, table, obj.id)
+        before = stored.get((table.name, obj.id))
         if before is not None:
             changes.append(Change("delete", table.name, type(obj), before=before, obj=obj))
             changes.extend(_cascades(conn, table.name, [obj.id], seen))
