@@ -61,6 +61,11 @@ def is_installation_admin(user: User | None) -> bool:
     return user is not None and user.role is Role.admin and user.municipality_id is None
 
 
+def is_purchaser(user: User) -> bool:
+    """The purchaser's side: admins, purchaser directors and managers."""
+    return user.role in PURCHASER_ROLES
+
+
 def _content_filter(model: Any, frameworks: Any, budgets: Any, agreements: Any,
                     measures: Any | None = None) -> ColumnElement[bool]:
     """Agreement content reachable from the allowed frameworks, budgets and agreements."""

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Frequency(StrEnum):
@@ -46,7 +47,18 @@ def _month_end(year: int, month: int) -> date:
 
 
 def parse_period(code: str) -> Period:
-    match = _PATTERN.match(code.strip()) if isinstance(code, str) else None
+    if not isinstance(code, str):
+        raise PeriodError(
+            f"'{code}' is not a reporting period; use 2025, 2025-T1, 2025-T2, 2025-Q3 or 2025-03"
+        )
+    return _parse(code)
+
+
+@lru_cache(maxsize=4096)
+def _parse(code: str) -> Period:
+    """Remembered: an upload repeats the same dozen codes thousands of times (Period is
+    immutable, so one instance serves them all)."""
+    match = _PATTERN.match(code.strip())
     if not match:
         raise PeriodError(
             f"'{code}' is not a reporting period; use 2025, 2025-T1, 2025-T2, 2025-Q3 or 2025-03"
@@ -77,12 +89,20 @@ def parse_period(code: str) -> Period:
     return Period(date(year, 1, 1), date(year, 12, 31), str(year), Frequency.year)
 
 
-def periods_of_year(year: int, frequency: Frequency) -> list[Period]:
-    """The periods a measure of this frequency reports in one year, in order."""
+@lru_cache(maxsize=1024)
+def periods_of_year(year: int, frequency: Frequency) -> tuple[Period, ...]:
+    """The periods a measure of this frequency reports in one year, in order (remembered: due
+    lists ask it for every measure)."""
     codes = {
         Frequency.month: [f"{year}-{m:02d}" for m in range(1, 13)],
         Frequency.quarter: [f"{year}-Q{q}" for q in range(1, 5)],
         Frequency.tertial: [f"{year}-T1", f"{year}-T2", str(year)],
         Frequency.year: [str(year)],
     }[frequency]
-    return [parse_period(code) for code in codes]
+    return tuple(parse_period(code) for code in codes)
+
+
+@lru_cache(maxsize=1024)
+def period_codes(year: int, frequency: Frequency) -> tuple[str, ...]:
+    """The codes of :func:`periods_of_year`."""
+    return tuple(p.code for p in periods_of_year(year, frequency))

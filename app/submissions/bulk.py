@@ -40,6 +40,7 @@ from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role, User
+from app.core.db import utcnow
 from app.core.errors import Conflict, DomainError, InvalidInput, PayloadTooLarge
 from app.core.periods import PeriodError
 from app.indicators.models import IndicatorValue, ValueStatus
@@ -430,7 +431,7 @@ _UPDATE = (
 
 def apply(session: Session, user: User, result: Plan) -> None:
     """Write the planned rows: a few executemany statements in the caller's transaction."""
-    stamp = service.now()
+    stamp = utcnow()
     by = user.username
     reason = f"file upload {result.source}".strip()
     inserts, updates, revisions = [], [], []

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from app.auth.authz import require_write
+from app.auth.authz import is_purchaser, require_write
 from app.auth.deps import CurrentUser
 from app.auth.models import Role, User
 from app.budgets.models import Delivery
@@ -215,7 +215,7 @@ async def sotkanet_load(
     request: Request, session: SessionDep, user: CurrentUser,
     municipality_id: Annotated[Id | None, Query(description="Installation admins: which")] = None,
 ) -> Any:
-    if not service.is_purchaser(user):
+    if not is_purchaser(user):
         raise Forbidden("Only the purchaser organisation loads national indicators")
     files = await _files(request, ("data", "regions"), sotkanet.MAX_BYTES)
 

@@ -10,10 +10,10 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -21,12 +21,20 @@ from sqlalchemy.orm import Session
 
 from app.agreements.models import FrameworkAgreement, ServiceAgreement
 from app.agreements.service import service_agreement_has_board
-from app.auth.authz import PURCHASER_ROLES, is_installation_admin, require_write, scope
+from app.auth.authz import is_purchaser, require_write, scope
 from app.auth.models import Role, User
 from app.budgets.models import Delivery, OrderBudget, OrderBudgetLine
 from app.core.crud import get_readable
+from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, InvalidInput
-from app.core.periods import Frequency, Period, PeriodError, parse_period, periods_of_year
+from app.core.periods import (
+    Frequency,
+    Period,
+    PeriodError,
+    parse_period,
+    period_codes,
+    periods_of_year,
+)
 from app.goals.models import Goal
 from app.indicators.models import (
     DataSource,
@@ -42,17 +50,7 @@ from app.organisations.models import Provider
 from app.submissions import rules
 from app.submissions.models import IndicatorValueRevision, ReportingDeadline
 
-
-@lru_cache(maxsize=4096)
-def period_of(code: str) -> Period:
-    """parse_period, remembered: a file repeats the same dozen codes thousands of times."""
-    return parse_period(code)
-
-
-@lru_cache(maxsize=1024)
-def period_codes(year: int, frequency: Frequency) -> tuple[str, ...]:
-    """The codes a measure of ``frequency`` reports in ``year``, remembered."""
-    return tuple(p.code for p in periods_of_year(year, frequency))
+period_of = parse_period  # remembered in app.core.periods
 
 
 @dataclass
@@ -323,19 +321,11 @@ def deadline_or_default(explicit: date | None, period: Period) -> date:
     return explicit if explicit is not None else rules.default_due_date(period)
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def is_purchaser(user: User) -> bool:
-    return is_installation_admin(user) or user.role in PURCHASER_ROLES
-
-
-def revision(value: IndicatorValue | StoredValue, *, municipality_id: int, by: str,
+def revision(value: IndicatorValue | StoredValue | SimpleNamespace, *, municipality_id: int, by: str,
              new_value: Decimal, new_comment: str | None, new_status: ValueStatus,
              reason: str | None) -> dict[str, Any]:
     """A history row of ``value`` before the change (for an executemany or the ORM)."""
-    stamp = now()
+    stamp = utcnow()
     return {
         "indicator_value_id": value.id, "municipality_id": municipality_id,
         "old_value": value.value, "new_value": new_value, "old_comment": value.comment,
@@ -435,7 +425,7 @@ def review(session: Session, user: User, value_id: int, decision: str, reason: s
         new_comment=value.comment, new_status=new_status, reason=reason)))
     value.status = new_status
     value.return_reason = reason if new_status == ValueStatus.returned else None
-    value.reviewed_by, value.reviewed_at = user.username, now()
+    value.reviewed_by, value.reviewed_at = user.username, utcnow()
     value.updated_by = user.username
     session.flush()
     return value
@@ -498,13 +488,10 @@ def crud_value_after_write(session: Session, user: User, value: IndicatorValue,
     if pending is None:
         return
     old, reason = pending
-    stamp = now()
-    session.add(IndicatorValueRevision(
-        indicator_value_id=value.id, municipality_id=value.municipality_id,
-        old_value=old["value"], new_value=value.value, old_comment=old["comment"],
-        new_comment=value.comment, old_status=old["status"], new_status=value.status,
-        reason=reason, created_by=user.username, updated_by=user.username, created_at=stamp,
-        updated_at=stamp))
+    session.add(IndicatorValueRevision(**revision(
+        SimpleNamespace(id=value.id, **old), municipality_id=value.municipality_id,
+        by=user.username, new_value=value.value, new_comment=value.comment,
+        new_status=value.status, reason=reason)))
     session.flush()
 
 

@@ -30,10 +30,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import FrameworkAgreement, ServiceAgreement
-from app.auth.authz import scope
+from app.auth.authz import is_purchaser, scope
 from app.auth.models import User
+from app.core.db import utcnow
 from app.core.errors import Forbidden, InvalidInput, PayloadTooLarge
-from app.core.periods import periods_of_year
+from app.core.periods import period_codes
 from app.goals.models import Goal
 from app.indicators.models import DataSource, IndicatorValue, Measure, ValueStatus
 from app.submissions import service
@@ -127,7 +128,7 @@ class _Measure:
 def load(session: Session, user: User, values: list[SotkanetValue],
          regions: list[SotkanetRegion], *, municipality_id: int | None = None) -> dict[str, Any]:
     """Load the national measures' yearly values; all or nothing."""
-    if not service.is_purchaser(user):
+    if not is_purchaser(user):
         raise Forbidden("Only the purchaser organisation loads national indicators")
     stmt = (
         scope(select(Measure, FrameworkAgreement.first_year, FrameworkAgreement.last_year),
@@ -153,7 +154,7 @@ def load(session: Session, user: User, values: list[SotkanetValue],
             errors.append({"measure": m.code, "field": "sotkanet_region_id", "message": (
                 f"region {m.sotkanet_region_id} of measure {m.code} is not in the regions list")})
         year = item.first_year
-        if str(year) not in {p.code for p in periods_of_year(year, m.frequency)}:
+        if str(year) not in period_codes(year, m.frequency):
             errors.append({"measure": m.code, "field": "frequency", "message": (
                 f"measure {m.code} is reported by {m.frequency.value}; a national indicator has "
                 "yearly values: set its frequency to year")})
@@ -163,7 +164,7 @@ def load(session: Session, user: User, values: list[SotkanetValue],
     existing = {(v.measure_id, v.period): v for v in session.scalars(
         select(IndicatorValue).where(IndicatorValue.measure_id.in_([i.measure.id
                                                                     for i in measures])))}
-    stamp, by = service.now(), user.username
+    stamp, by = utcnow(), user.username
     totals = {"created": 0, "updated": 0, "unchanged": 0}
     report = []
     for item in measures:

@@ -21,7 +21,7 @@ from app.agreements import diff as agreement_diff
 from app.agreements import lifecycle
 from app.agreements.models import ServiceAgreement, service_agreement_boards
 from app.agreements.service import service_agreement_has_board
-from app.auth.authz import may_write, scope
+from app.auth.authz import is_purchaser, may_write, scope
 from app.auth.models import User
 from app.core.crud import get_readable
 from app.core.db import SessionDep
@@ -48,7 +48,7 @@ REVIEW_LIMIT = 300
 
 def purchaser(user: User) -> None:
     """The purchaser's pages are the purchaser organisation's (admin, director, manager)."""
-    if not service.is_purchaser(user):
+    if not is_purchaser(user):
         raise Forbidden("Only the purchaser organisation uses these pages")
 
 

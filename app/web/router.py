@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.agreements import lifecycle
 from app.agreements.models import ServiceAgreement
 from app.auth import service as auth_service
-from app.auth.authz import may_write, scope
+from app.auth.authz import is_purchaser, may_write, scope
 from app.auth.ratelimit import TooManyRequests
 from app.core.crud import get_readable
 from app.core.db import SessionDep
@@ -23,7 +23,6 @@ from app.core.settings import get_settings
 from app.goals.models import Goal
 from app.indicators.models import Measure
 from app.organisations.models import Board, Provider
-from app.submissions.service import is_purchaser
 from app.web import purchaser, reporting
 from app.web.deps import (
     LANG_COOKIE,
