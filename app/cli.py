@@ -171,17 +171,14 @@ def user_create(
     from app.auth.service import create_user
     from app.core.db import get_sessionmaker
     from app.core.errors import DomainError
-    from app.organisations.models import Board, Municipality, Provider, PurchaserUnit
+    from app.organisations.models import Board, Provider, PurchaserUnit
 
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with get_sessionmaker()() as session:
         municipality_id = provider_id = board_id = unit_id = None
         if municipality:
-            municipality_id = session.scalar(
-                select(Municipality.id).where(Municipality.code == municipality))
-            if municipality_id is None:
-                raise typer.BadParameter(f"no municipality with code {municipality}")
+            municipality_id = _municipality_id(session, municipality)
         if provider:
             provider_id = session.scalar(select(Provider.id).where(
                 Provider.code == provider, Provider.municipality_id == municipality_id))
@@ -224,7 +221,6 @@ def sotkanet_load(
     from app.auth.models import User
     from app.core.db import get_sessionmaker
     from app.core.errors import DomainError
-    from app.organisations.models import Municipality
     from app.submissions import sotkanet
 
     with get_sessionmaker()() as session:
@@ -236,10 +232,7 @@ def sotkanet_load(
             actor = found
         municipality_id = None
         if municipality:
-            municipality_id = session.scalar(
-                select(Municipality.id).where(Municipality.code == municipality))
-            if municipality_id is None:
-                raise typer.BadParameter(f"no municipality with code {municipality}")
+            municipality_id = _municipality_id(session, municipality)
         try:
             result = sotkanet.load(
                 session, actor, sotkanet.parse_values(file.read_bytes()),
@@ -281,7 +274,7 @@ def diff(
     from app.auth.models import User
     from app.budgets.models import OrderBudget
     from app.core.db import get_sessionmaker
-    from app.organisations.models import Board, Municipality
+    from app.organisations.models import Board
 
     if sum(x is not None for x in (agreement, budget, framework)) != 1 \
             or (agreement is None and year is None):
@@ -289,9 +282,7 @@ def diff(
                                  "--framework BOARD --year YEAR")
     reader = User(username="system", full_name="Command line", role=Role.admin)
     with get_sessionmaker()() as session:
-        m_id = session.scalar(select(Municipality.id).where(Municipality.code == municipality))
-        if m_id is None:
-            raise typer.BadParameter(f"no municipality with code {municipality}")
+        m_id = _municipality_id(session, municipality)
         if agreement is not None:
             ids = dict(session.execute(select(ServiceAgreement.version, ServiceAgreement.id).where(
                 ServiceAgreement.municipality_id == m_id, ServiceAgreement.code == agreement)).all())
@@ -360,18 +351,22 @@ def _one(rows: list[Any], what: str, code: str) -> Any:
     return rows[-1]
 
 
-def _where_municipality(session: Any, stmt: Any, model: Any, municipality: str | None) -> Any:
+def _municipality_id(session: Any, code: str) -> int:
     from sqlalchemy import select
 
     from app.organisations.models import Municipality
 
+    municipality_id: int | None = session.scalar(
+        select(Municipality.id).where(Municipality.code == code))
+    if municipality_id is None:
+        raise typer.BadParameter(f"no municipality with code {code}")
+    return municipality_id
+
+
+def _where_municipality(session: Any, stmt: Any, model: Any, municipality: str | None) -> Any:
     if municipality is None:
         return stmt
-    municipality_id = session.scalar(select(Municipality.id).where(
-        Municipality.code == municipality))
-    if municipality_id is None:
-        raise typer.BadParameter(f"no municipality with code {municipality}")
-    return stmt.where(model.municipality_id == municipality_id)
+    return stmt.where(model.municipality_id == _municipality_id(session, municipality))
 
 
 def _write_report(session: Any, spec: Any, output: Path, issue: bool) -> None:

@@ -31,7 +31,6 @@ from app.auth.models import User
 from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product
 from app.core.crud import get_readable
-from app.core.errors import NotFound
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import Measure
 from app.organisations.models import Board, Provider
@@ -163,9 +162,9 @@ def _codes(session: Session, model: Any, ids: Iterable[int | None]) -> dict[int,
     return dict(session.execute(select(model.id, model.code).where(model.id.in_(wanted))).all())
 
 
-def service_agreement_snapshot(session: Session, user: User, agreement: ServiceAgreement
+def service_agreement_snapshot(session: Session, user: User, agreement_id: int
                                ) -> ServiceAgreementSnapshot:
-    agreement = get_readable(session, ServiceAgreement, agreement.id, user,
+    agreement = get_readable(session, ServiceAgreement, agreement_id, user,
                              [selectinload(ServiceAgreement.boards)])
     goals = session.scalars(scope(select(Goal), Goal, user)
                             .where(Goal.service_agreement_id == agreement.id)
@@ -211,8 +210,8 @@ def service_agreement_snapshot(session: Session, user: User, agreement: ServiceA
     )
 
 
-def order_budget_snapshot(session: Session, user: User, budget: OrderBudget) -> OrderBudgetSnapshot:
-    budget = get_readable(session, OrderBudget, budget.id, user)
+def order_budget_snapshot(session: Session, user: User, budget_id: int) -> OrderBudgetSnapshot:
+    budget = get_readable(session, OrderBudget, budget_id, user)
     rows = session.execute(
         scope(select(OrderBudgetLine, Product.code, Provider.code), OrderBudgetLine, user)
         .join(Product, Product.id == OrderBudgetLine.product_id)
@@ -229,9 +228,9 @@ def order_budget_snapshot(session: Session, user: User, budget: OrderBudget) -> 
         total=sum((line.total for line in lines), ZERO), lines=lines)
 
 
-def framework_snapshot(session: Session, user: User, framework: FrameworkAgreement
+def framework_snapshot(session: Session, user: User, framework_id: int
                        ) -> FrameworkAgreementSnapshot:
-    framework = get_readable(session, FrameworkAgreement, framework.id, user)
+    framework = get_readable(session, FrameworkAgreement, framework_id, user)
     perspectives = session.scalars(select(Perspective).where(
         Perspective.framework_agreement_id == framework.id).order_by(Perspective.position)).all()
     goals: dict[int, list[LongTermGoal]] = {p.id: [] for p in perspectives}
@@ -356,16 +355,10 @@ class FrameworkAgreementDiff(DiffModel):
     goals: list[LongTermGoalChange]
 
 
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, Decimal) and isinstance(b, Decimal):
-        return a == b
-    return bool(a == b)
-
-
 def _fields(old: BaseModel, new: BaseModel, skip: set[str]) -> list[FieldChange]:
     return [FieldChange(field=name, from_=getattr(old, name), to=getattr(new, name))
             for name in type(old).model_fields
-            if name not in skip and not _same(getattr(old, name), getattr(new, name))]
+            if name not in skip and getattr(old, name) != getattr(new, name)]
 
 
 def _rows_diff(old: list[Any], new: list[Any], key: Callable[[Any], Any]) -> tuple[list[Any], list[Any]]:
@@ -505,9 +498,8 @@ def framework_diff(old: FrameworkAgreementSnapshot, new: FrameworkAgreementSnaps
 
 def compare_framework_agreements(session: Session, user: User, from_id: int, to_id: int
                                  ) -> FrameworkAgreementDiff:
-    old, new = (get_readable(session, FrameworkAgreement, i, user) for i in (from_id, to_id))
-    return framework_diff(framework_snapshot(session, user, old),
-                          framework_snapshot(session, user, new))
+    return framework_diff(framework_snapshot(session, user, from_id),
+                          framework_snapshot(session, user, to_id))
 
 
 def _natural(code: str) -> tuple[Any, ...]:
@@ -517,28 +509,18 @@ def _natural(code: str) -> tuple[Any, ...]:
 
 def compare_service_agreements(session: Session, user: User, from_id: int, to_id: int
                                ) -> ServiceAgreementDiff:
-    old = service_agreement_snapshot(session, user, _agreement(session, user, from_id))
-    new = service_agreement_snapshot(session, user, _agreement(session, user, to_id))
+    old = service_agreement_snapshot(session, user, from_id)
+    new = service_agreement_snapshot(session, user, to_id)
     budgets = None
     if old.order_budget_id != new.order_budget_id and old.order_budget_id and new.order_budget_id:
-        budgets = (order_budget_snapshot(session, user, session.get_one(OrderBudget, old.order_budget_id)),
-                   order_budget_snapshot(session, user, session.get_one(OrderBudget, new.order_budget_id)))
+        budgets = (order_budget_snapshot(session, user, old.order_budget_id),
+                   order_budget_snapshot(session, user, new.order_budget_id))
     return service_agreement_diff(old, new, budgets)
 
 
 def compare_order_budgets(session: Session, user: User, from_id: int, to_id: int) -> OrderBudgetDiff:
-    old = get_readable(session, OrderBudget, from_id, user)
-    new = get_readable(session, OrderBudget, to_id, user)
-    return budget_diff(order_budget_snapshot(session, user, old),
-                       order_budget_snapshot(session, user, new))
-
-
-def _agreement(session: Session, user: User, agreement_id: int) -> ServiceAgreement:
-    try:
-        found: ServiceAgreement = get_readable(session, ServiceAgreement, agreement_id, user)
-    except NotFound:
-        raise NotFound(f"No service agreement with id {agreement_id}") from None
-    return found
+    return budget_diff(order_budget_snapshot(session, user, from_id),
+                       order_budget_snapshot(session, user, to_id))
 
 
 # -- text -------------------------------------------------------------------------------------

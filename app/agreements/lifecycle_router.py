@@ -128,7 +128,7 @@ def lifecycle_router(path: str, model: Any, read: type[BaseModel], tag: str, *,
     def version_(session: SessionDep, user: CurrentUser, obj_id: IdPath,
                  number: Annotated[int, Path(ge=1, le=10_000)]) -> Any:
         obj = lifecycle.version_of(session, user, load(session, user, obj_id), number)
-        return take(session, user, obj)
+        return take(session, user, obj.id)
 
     @router.get("/{obj_id}/audit", response_model=Page[AuditEntryRead],
                 summary="The audit trail of this version and its content")
