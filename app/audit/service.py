@@ -21,7 +21,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from functools import cache, lru_cache
@@ -53,7 +53,7 @@ from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnEleme
 from app.agreements.ownership import AGREEMENT_TABLES, Cache, agreement_of, preload, ref_text
 from app.audit.models import GENESIS, AuditChainHead, AuditEntry
 from app.core.audit import Change, change_guards, current_actor, request_id
-from app.core.db import Attributed, Base, model_of_table, utcnow
+from app.core.db import Attributed, Base, as_utc, model_of_table, utcnow
 
 BOOKKEEPING = frozenset({"created_at", "created_by", "updated_at", "updated_by", "row_version"})
 HEAD_ID = 1
@@ -71,10 +71,6 @@ def audited(model: Any) -> bool:
 
 # -- canonical values -------------------------------------------------------------------------
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def plain(value: Any, column: Column[Any] | None = None) -> Any:
     """A JSON value that is the same however the value was given (Decimal('5') or '5.0000')."""
     if value is None or isinstance(value, bool):
@@ -90,7 +86,7 @@ def plain(value: Any, column: Column[Any] | None = None) -> Any:
             number = number.quantize(Decimal(1).scaleb(-scale))
         return format(number, "f")
     if isinstance(value, datetime):
-        return _utc(value).isoformat(timespec="microseconds")
+        return as_utc(value).isoformat(timespec="microseconds")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list | tuple):
@@ -146,7 +142,7 @@ def entry_hash(entry: dict[str, Any]) -> str:
 
 @lru_cache(maxsize=64)
 def _at_text(at: datetime) -> str:
-    return _utc(at).isoformat(timespec="microseconds")
+    return as_utc(at).isoformat(timespec="microseconds")
 
 
 _SIMPLE = (str, int, bool, Decimal, date, type(None))
@@ -159,7 +155,7 @@ def _equal(a: Any, b: Any) -> bool:
             and not isinstance(a, bool) and not isinstance(b, bool):
         return Decimal(str(a)) == Decimal(str(b))
     if isinstance(a, datetime) and isinstance(b, datetime):
-        return _utc(a) == _utc(b)
+        return as_utc(a) == as_utc(b)
     return bool(plain(a) == plain(b))
 
 
@@ -623,7 +619,7 @@ def entries_query(user: Any, filters: dict[str, Any]) -> Select[Any]:
         if filters.get(name) is not None:
             stmt = stmt.where(getattr(AuditEntry, name) == filters[name])
     if filters.get("since") is not None:
-        stmt = stmt.where(AuditEntry.at >= _utc(filters["since"]))
+        stmt = stmt.where(AuditEntry.at >= as_utc(filters["since"]))
     if filters.get("until") is not None:
-        stmt = stmt.where(AuditEntry.at < _utc(filters["until"]))
+        stmt = stmt.where(AuditEntry.at < as_utc(filters["until"]))
     return stmt.order_by(AuditEntry.id)

@@ -52,9 +52,10 @@ AGREEMENT_CONTENT = frozenset({FrameworkAgreement, Perspective, LongTermGoal, Or
                                ReportingDeadline, Delivery})
 # Issued reports are public documents once issued.
 PUBLIC_RECORDS = frozenset({IssuedReport})
+# Reported values: they reach the public through issued reports only.
+VALUES = frozenset({IndicatorValue, IndicatorValueRevision, Delivery})
 # Readable without login (what exactly of them: read_filter).
-PUBLIC_MODELS = MASTER_DATA | (AGREEMENT_CONTENT - {IndicatorValue, IndicatorValueRevision,
-                                                    Delivery})
+PUBLIC_MODELS = MASTER_DATA | (AGREEMENT_CONTENT - VALUES)
 
 
 def is_installation_admin(user: User | None) -> bool:
@@ -119,8 +120,8 @@ def _board_filter(model: Any, board_id: int) -> ColumnElement[bool]:
 
 
 def _public_filter(model: Any) -> ColumnElement[bool]:
-    if model in (IndicatorValue, IndicatorValueRevision, Delivery):
-        return false()  # values reach the public through issued reports
+    if model in VALUES:
+        return false()
     return _content_filter(
         model,
         select(FrameworkAgreement.id).where(FrameworkAgreement.status.in_(PUBLISHED)),

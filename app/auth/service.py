@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.auth import ratelimit
 from app.auth.models import AccessLogEntry, ApiToken, AuthSession, Role, User
 from app.auth.passwords import hash_password, verify_password
-from app.core.db import keep_on_rollback
+from app.core.db import as_utc, keep_on_rollback
 from app.core.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from app.core.settings import get_settings
 
@@ -21,10 +21,6 @@ TOTP_ROLES = frozenset({Role.admin, Role.purchaser_director})
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives naive times
 
 
 def log_access(session: Session, user: User | None, action: str, target: str, outcome: int,
@@ -80,7 +76,7 @@ def user_for_token(session: Session, token: str) -> tuple[User, bool]:
         row = session.execute(select(User, ApiToken).join(ApiToken, ApiToken.user_id == User.id)
                               .where(ApiToken.token_hash == _token_hash(token))).first()
         if row is None or row[1].revoked_at is not None or (
-            row[1].expires_at is not None and _aware(row[1].expires_at) <= now
+            row[1].expires_at is not None and as_utc(row[1].expires_at) <= now
         ) or not row[0].is_active:
             raise Unauthorized("The API token is not valid")
         row[1].last_used_at = now
@@ -92,7 +88,7 @@ def user_for_token(session: Session, token: str) -> tuple[User, bool]:
     if found is None:
         raise Unauthorized("The access token is not valid; log in again")
     user, auth_session = found
-    if _aware(auth_session.expires_at) <= now or not user.is_active:
+    if as_utc(auth_session.expires_at) <= now or not user.is_active:
         raise Unauthorized("The session has ended; log in again")
     return user, auth_session.mfa_complete
 

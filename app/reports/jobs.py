@@ -10,7 +10,7 @@ import logging
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.auth.authz import require_write
 from app.auth.models import User
 from app.core.crud import get_readable
-from app.core.db import get_sessionmaker, utcnow
+from app.core.db import as_utc, get_sessionmaker, utcnow
 from app.core.errors import DomainError
 from app.organisations.models import Board
 from app.reports import render, service
@@ -43,8 +43,8 @@ def get_session_factory() -> SessionFactory:
 def settle_if_abandoned(session: Session, job: RenderJob) -> RenderJob:
     """A job the server stopped working on (it was restarted mid-render) is failed, not left
     "running" for ever: a render reports progress every few seconds."""
-    updated = job.updated_at if job.updated_at.tzinfo else job.updated_at.replace(tzinfo=UTC)
-    if job.status in {JobStatus.queued, JobStatus.running} and updated < utcnow() - ABANDONED:
+    if job.status in {JobStatus.queued, JobStatus.running} \
+            and as_utc(job.updated_at) < utcnow() - ABANDONED:
         job.status, job.stage = JobStatus.failed, "failed"
         job.error = ("The rendering was interrupted: the server stopped while it was working. "
                      "Start it again.")

@@ -109,6 +109,12 @@ def status_chart(summary: dict[str, Any], lang: str) -> Markup:
 
 
 @lru_cache
+def _stylesheet() -> Markup:
+    """report.css for the HTML preview, read once (our own file, not user input)."""
+    return Markup((REPORTS / "report.css").read_text(encoding="utf-8"))
+
+
+@lru_cache
 def environment() -> Environment:
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -119,11 +125,10 @@ def render_html(data: dict[str, Any], *, with_charts: bool = True, styles: str =
     preview for the browser (``styles="inline"``); ``"none"`` and no charts for a baseline."""
     lang = data["language"]
     template = environment().get_template(f"reports/{data['kind']}.html")
-    css = (REPORTS / "report.css").read_text(encoding="utf-8") if styles == "inline" else ""
     return template.render(
         d=data, lang=lang, f=Formats(lang), _=partial(i18n.t, lang=lang), styles=styles,
         with_charts=with_charts,
-        inline_css=Markup(css),  # our own file, not user input
+        inline_css=_stylesheet() if styles == "inline" else Markup(""),
         chart=(partial(trend_chart, lang=lang) if with_charts else lambda _m: ""),
         chart_span=chart_span,
         status_chart=(partial(status_chart, lang=lang) if with_charts else lambda _s: ""),

@@ -17,10 +17,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Response, status
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import Session, undefer
 
 from app.auth.authz import require_write, scope
 from app.auth.deps import CurrentUser
+from app.auth.models import User
 from app.core.crud import get_readable
 from app.core.db import SessionDep
 from app.core.errors import DomainError
@@ -62,7 +63,8 @@ def _disposition(kind: str, filename: str) -> str:
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
-def _pdf(pdf: bytes, filename: str, sha256: str | None = None, kind: str = "inline") -> Response:
+def pdf_response(pdf: bytes, filename: str, sha256: str | None = None, kind: str = "inline"
+                 ) -> Response:
     headers = {"Content-Disposition": _disposition(kind, filename)}
     if sha256:
         digest = base64.b64encode(bytes.fromhex(sha256)).decode()
@@ -75,7 +77,7 @@ def _preview(data: dict[str, Any], fmt: str) -> Response:
         return HTMLResponse(render.render_html(data, styles="inline"))
     _small_enough(data)
     rendered = render.render_pdf(render.render_html(data), data)
-    return _pdf(rendered.pdf, data["filename"])
+    return pdf_response(rendered.pdf, data["filename"])
 
 
 @router.get("/follow-up", response_class=Response, responses=PDF_OR_HTML,
@@ -103,8 +105,13 @@ def _spec(body: s.ReportRequest) -> ReportSpec:
 @router.post("/issued", response_model=s.IssuedReportRead, status_code=status.HTTP_201_CREATED,
              summary="Issue a report: render it and keep it, immutable, with its SHA-256")
 def issue(session: SessionDep, user: CurrentUser, body: s.ReportRequest) -> Any:
+    return issue_now(session, user, _spec(body))
+
+
+def issue_now(session: Session, user: User, spec: ReportSpec) -> IssuedReport:
+    """Render a report within the request and keep it (the API and the web page)."""
     require_write(user, IssuedReport)
-    data = service.build(session, user, _spec(body))
+    data = service.build(session, user, spec)
     _small_enough(data)
     rendered = render.render_pdf(render.render_html(data), data)
     return service.store(session, user, data, rendered.pdf, rendered.pages)
@@ -134,7 +141,7 @@ def read_issued(session: SessionDep, user: CurrentUser, report_id: IdPath) -> An
             summary="Download an issued report (ETag and Repr-Digest carry its SHA-256)")
 def download_issued(session: SessionDep, user: CurrentUser, report_id: IdPath) -> Response:
     report = get_readable(session, IssuedReport, report_id, user, [undefer(IssuedReport.pdf)])
-    return _pdf(report.pdf, report.filename, report.sha256, kind="attachment")
+    return pdf_response(report.pdf, report.filename, report.sha256, kind="attachment")
 
 
 @router.post("/jobs", response_model=s.RenderJobRead, status_code=status.HTTP_202_ACCEPTED,

@@ -14,11 +14,11 @@ from app.core.crud import get_readable
 from app.core.db import SessionDep
 from app.core.errors import DomainError
 from app.organisations.models import Board
-from app.reports import render, service
 from app.reports.models import IssuedReport, ReportKind
-from app.reports.router import _pdf, _small_enough
+from app.reports.router import issue_now, pdf_response
+from app.reports.service import ReportSpec
 from app.web.deps import Lang, LoggedIn, WebUser, check_csrf
-from app.web.router import render as render_page
+from app.web.render import render as render_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,7 +42,7 @@ def reports(request: Request, session: SessionDep, lang: Lang, user: WebUser,
 @router.get("/reports/{report_id}.pdf")
 def download(session: SessionDep, user: WebUser, report_id: int) -> Response:
     report = get_readable(session, IssuedReport, report_id, user, [undefer(IssuedReport.pdf)])
-    return _pdf(report.pdf, report.filename, report.sha256, kind="attachment")
+    return pdf_response(report.pdf, report.filename, report.sha256, kind="attachment")
 
 
 @router.post("/reports/issue", response_class=HTMLResponse)
@@ -54,11 +54,8 @@ def issue(
     check_csrf(request, csrf)
     require_write(user, IssuedReport)
     try:
-        data = service.build(session, user, service.ReportSpec(
+        report = issue_now(session, user, ReportSpec(
             ReportKind.follow_up, language, board_id=board_id, period=period.strip()))
-        _small_enough(data)
-        rendered = render.render_pdf(render.render_html(data), data)
-        report = service.store(session, user, data, rendered.pdf, rendered.pages)
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
