@@ -40,7 +40,7 @@ from app.core.crud import (
     with_row_version,
 )
 from app.core.db import SessionDep
-from app.core.pagination import Page, PageParams, fetch_page
+from app.core.pagination import Page, PageParams, page_of
 from app.core.types import MAX_ID, IdPath
 
 Snapshot = Callable[[Any, User, Any], BaseModel]
@@ -136,8 +136,7 @@ def lifecycle_router(path: str, model: Any, read: type[BaseModel], tag: str, *,
                page: Annotated[PageParams, Query()]) -> Any:
         obj = load(session, user, obj_id)
         stmt = entries_query(user, {"agreement": ref_text((model.__tablename__, obj.id))})
-        items, total = fetch_page(session, stmt, page)
-        return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
+        return page_of(session, stmt, page)
 
     if carry_over:
         CarryOverResult = create_model("CarryOverResult", agreement=(Read, ...),

@@ -8,7 +8,7 @@ from app.audit import service
 from app.audit.schemas import AuditEntryRead, AuditFilters
 from app.auth.deps import CurrentUser
 from app.core.db import SessionDep
-from app.core.pagination import Page, PageParams, fetch_page
+from app.core.pagination import Page, PageParams, page_of
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -22,5 +22,4 @@ class AuditQuery(AuditFilters, PageParams):
 def list_entries(session: SessionDep, user: CurrentUser,
                  query: Annotated[AuditQuery, Query()]) -> Any:
     stmt = service.entries_query(user, query.model_dump(exclude=set(PageParams.model_fields)))
-    items, total = fetch_page(session, stmt, query)
-    return {"items": items, "total": total, "limit": query.limit, "offset": query.offset}
+    return page_of(session, stmt, query)

@@ -28,7 +28,7 @@ from app.auth.schemas import (
 from app.core.crud import get_readable
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, NotFound
-from app.core.pagination import Page, PageParams, fetch_page
+from app.core.pagination import Page, PageParams, page_of
 from app.core.settings import get_settings
 from app.core.types import IdPath
 
@@ -108,8 +108,7 @@ def _users_stmt(user: User) -> Any:
 def list_users(session: SessionDep, user: CurrentUser, limit: int = 100, offset: int = 0) -> Any:
     _require_admin(user)
     page = PageParams(limit=limit, offset=offset)
-    items, total = fetch_page(session, _users_stmt(user), page)
-    return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
+    return page_of(session, _users_stmt(user), page)
 
 
 @router.post("/users", response_model=UserRead, status_code=status.HTTP_201_CREATED,
@@ -155,8 +154,7 @@ def access_log(session: SessionDep, user: CurrentUser, limit: int = 100, offset:
     if username:
         stmt = stmt.where(AccessLogEntry.username == username)
     page = PageParams(limit=limit, offset=offset)
-    items, total = fetch_page(session, stmt, page)
-    return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
+    return page_of(session, stmt, page)
 
 
 __all__ = ["router", "scope"]

@@ -29,7 +29,7 @@ from app.auth.models import User
 from app.core.audit import set_actor
 from app.core.db import SessionDep, model_of_table, utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, PreconditionRequired
-from app.core.pagination import Page, PageParams, fetch_page
+from app.core.pagination import Page, PageParams, page_of
 from app.core.types import IdPath
 
 Rules = Callable[[Session, Any, dict[str, Any]], None]
@@ -303,8 +303,7 @@ def crud_router(res: Resource) -> APIRouter:
         query: Annotated[ListQuery, Query()],  # type: ignore[valid-type]
     ) -> Any:
         page: PageParams = query
-        items, total = fetch_page(session, list_stmt(res, user, page), page)
-        return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
+        return page_of(session, list_stmt(res, user, page), page)
 
     @router.post("", response_model=Read, status_code=status.HTTP_201_CREATED,
                  summary=f"Create {a(label(res.model))}")

@@ -32,3 +32,9 @@ def fetch_page(session: Session, stmt: Select[Any], params: PageParams) -> tuple
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = session.scalars(stmt.limit(params.limit).offset(params.offset)).all()
     return list(rows), total
+
+
+def page_of(session: Session, stmt: Select[Any], params: PageParams) -> dict[str, Any]:
+    """One page of ``stmt`` as a :class:`Page` answers it: items, total, limit and offset."""
+    items, total = fetch_page(session, stmt, params)
+    return {"items": items, "total": total, "limit": params.limit, "offset": params.offset}

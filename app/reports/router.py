@@ -25,7 +25,7 @@ from app.auth.models import User
 from app.core.crud import get_readable
 from app.core.db import SessionDep
 from app.core.errors import DomainError
-from app.core.pagination import Page, fetch_page
+from app.core.pagination import Page, page_of
 from app.core.types import IdPath
 from app.reports import jobs, render, service
 from app.reports import schemas as s
@@ -126,8 +126,7 @@ def list_issued(session: SessionDep, user: CurrentUser,
         if value is not None:
             stmt = stmt.where(getattr(IssuedReport, name) == value)
     stmt = stmt.order_by(IssuedReport.created_at.desc(), IssuedReport.id.desc())
-    items, total = fetch_page(session, stmt, query)
-    return {"items": items, "total": total, "limit": query.limit, "offset": query.offset}
+    return page_of(session, stmt, query)
 
 
 @router.get("/issued/{report_id}", response_model=s.IssuedReportRead,
