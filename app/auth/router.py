@@ -3,7 +3,8 @@ log, under /api/v1/auth."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, Response, status
+from fastapi import APIRouter, Form, Query, Request, Response, status
+from pydantic import Field
 from sqlalchemy import select
 
 from app.auth import (
@@ -98,6 +99,10 @@ def _require_admin(user: User) -> None:
         raise Forbidden("Only an admin manages users and reads the access log")
 
 
+class AccessLogQuery(PageParams):
+    username: Annotated[str | None, Field(max_length=150)] = None
+
+
 def _users_stmt(user: User) -> Any:
     stmt = select(User).order_by(User.username)
     return stmt if is_installation_admin(user) else stmt.where(
@@ -105,9 +110,9 @@ def _users_stmt(user: User) -> Any:
 
 
 @router.get("/users", response_model=Page[UserRead], summary="Users of my municipality")
-def list_users(session: SessionDep, user: CurrentUser, limit: int = 100, offset: int = 0) -> Any:
+def list_users(session: SessionDep, user: CurrentUser,
+               page: Annotated[PageParams, Query()]) -> Any:
     _require_admin(user)
-    page = PageParams(limit=limit, offset=offset)
     return page_of(session, _users_stmt(user), page)
 
 
@@ -145,16 +150,15 @@ def update_user(session: SessionDep, user: CurrentUser, user_id: IdPath, body: U
 
 
 @router.get("/access-log", response_model=Page[AccessLogRead], summary="The access log (admins)")
-def access_log(session: SessionDep, user: CurrentUser, limit: int = 100, offset: int = 0,
-               username: str | None = None) -> Any:
+def access_log(session: SessionDep, user: CurrentUser,
+               query: Annotated[AccessLogQuery, Query()]) -> Any:
     _require_admin(user)
     stmt = select(AccessLogEntry).order_by(AccessLogEntry.id.desc())
     if not is_installation_admin(user):
         stmt = stmt.where(AccessLogEntry.municipality_id == user.municipality_id)
-    if username:
-        stmt = stmt.where(AccessLogEntry.username == username)
-    page = PageParams(limit=limit, offset=offset)
-    return page_of(session, stmt, page)
+    if query.username:
+        stmt = stmt.where(AccessLogEntry.username == query.username)
+    return page_of(session, stmt, query)
 
 
 __all__ = ["router", "scope"]

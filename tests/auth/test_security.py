@@ -210,3 +210,12 @@ def test_security_headers_on_every_response(client: TestClient) -> None:
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["strict-transport-security"].startswith("max-age=")
         assert headers["referrer-policy"]
+
+
+def test_user_and_access_log_pages_check_their_limits(client: TestClient, db: Session) -> None:
+    admin = auth(db, create_user(db, Role.admin, create_municipality(db), username="kunta-admin"))
+    for path in ("/api/v1/auth/users", "/api/v1/auth/access-log"):
+        too_many = client.get(path, headers=admin, params={"limit": 1000})
+        assert too_many.status_code == 422, too_many.text
+        assert too_many.json()["errors"][0]["field"] == "limit"
+        assert client.get(path, headers=admin, params={"limit": 2}).json()["limit"] == 2
