@@ -22,8 +22,8 @@ from app.agreements.models import (
     LongTermGoal,
     Perspective,
     ServiceAgreement,
-    service_agreement_boards,
 )
+from app.agreements.service import service_agreement_has_board
 from app.auth.authz import require_write, scope
 from app.auth.models import User
 from app.budgets.models import OrderBudget, OrderBudgetLine
@@ -101,10 +101,8 @@ def _ids(objs: Sequence[Any]) -> list[int]:
 def agreements_in_report(session: Session, user: User, board_id: int, year: int
                          ) -> list[ServiceAgreement]:
     """The board's service agreements of the year, one per code: its newest version."""
-    of_board = select(service_agreement_boards.c.service_agreement_id).where(
-        service_agreement_boards.c.board_id == board_id)
     stmt = scope(select(ServiceAgreement), ServiceAgreement, user).where(
-        ServiceAgreement.id.in_(of_board), ServiceAgreement.year == year,
+        service_agreement_has_board(board_id), ServiceAgreement.year == year,
     ).order_by(ServiceAgreement.code, ServiceAgreement.version)
     newest: dict[str, ServiceAgreement] = {}
     for agreement in session.scalars(stmt):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from app.agreements import lifecycle
 from app.agreements.models import ServiceAgreement
+from app.agreements.service import service_agreement_has_board
 from app.auth import service as auth_service
 from app.auth.authz import is_purchaser, may_write, scope
 from app.auth.ratelimit import TooManyRequests
@@ -113,14 +114,13 @@ def choose_language(code: str, next: str = "/") -> Response:
 @router.get("/agreements", response_class=HTMLResponse)
 def agreements(request: Request, session: SessionDep, lang: Lang, user: WebUser,
                year: int | None = None, board: int | None = None) -> HTMLResponse:
-    stmt = scope(select(ServiceAgreement), ServiceAgreement, user).options(
-        selectinload(ServiceAgreement.boards)).order_by(ServiceAgreement.year.desc(),
-                                                        ServiceAgreement.code)
+    stmt = scope(select(ServiceAgreement), ServiceAgreement, user).order_by(
+        ServiceAgreement.year.desc(), ServiceAgreement.code)
     if year is not None and 1990 <= year <= 2100:
         stmt = stmt.where(ServiceAgreement.year == year)
+    if board is not None:  # in the query: a board's agreements are never cut off by the limit
+        stmt = stmt.where(service_agreement_has_board(board))
     rows = list(session.scalars(stmt.limit(500)))
-    if board is not None:
-        rows = [a for a in rows if any(b.id == board for b in a.boards)]
     providers = {p.id: p for p in session.scalars(scope(select(Provider).where(
         Provider.id.in_({a.provider_id for a in rows})), Provider, user))}
     boards = list(session.scalars(scope(select(Board), Board, user).order_by(Board.code)

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from app.agreements.models import AgreementStatus, ServiceAgreement
@@ -88,6 +88,21 @@ def test_the_public_sees_approved_agreements_only(client: TestClient, db: Sessio
     db.execute(update(ServiceAgreement).values(status=AgreementStatus.approved))
     assert "Palvelusopimus" in client.get("/agreements").text
     assert client.get(f"/agreements/{w['agreement'].id}").status_code == 200
+
+
+def test_a_boards_agreements_are_listed_however_many_others_there_are(
+        client: TestClient, db: Session) -> None:
+    w = create_world(db)
+    m = w["municipality"]
+    db.execute(insert(ServiceAgreement), [  # 501 newer agreements of no board come first
+        {"municipality_id": m.id, "code": f"MUU-{i:03d}", "framework_agreement_id":
+         w["framework"].id, "provider_id": w["provider"].id, "year": 2016, "title": f"Muu {i}",
+         "status": AgreementStatus.approved, "created_by": "testi", "updated_by": "testi"}
+        for i in range(501)])
+    db.execute(update(ServiceAgreement).where(ServiceAgreement.id == w["agreement"].id)
+               .values(status=AgreementStatus.approved))
+    page = client.get(f"/agreements?board={w['board'].id}").text
+    assert "SA1" in page and "MUU-" not in page
 
 
 def test_finnish_by_default_swedish_and_english_a_click_away(client: TestClient) -> None:
