@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from app.auth.authz import is_purchaser
 from app.auth.models import User
 from app.core.i18n import date_text, locale
 from app.core.migrate import ROOT
@@ -38,6 +39,7 @@ def render(request: Request, name: str, lang: str, user: User | None, status_cod
            **context: Any) -> HTMLResponse:
     return templates.TemplateResponse(request, name, {
         "lang": lang, "t": lambda key, **kw: t(key, lang, **kw), "user": user,
+        "is_purchaser": bool(user and is_purchaser(user)),
         "tk": lambda key, fallback: t(key, lang) if key in MESSAGES else fallback,
         "languages": LANGUAGES, "csrf": csrf_token(request), "path": request.url.path,
         "quote": quote, "organisation": getattr(request.state, "organisation", None), **context,

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from app.auth.authz import require_write, scope
+from app.auth.authz import may_write, require_write, scope
 from app.auth.models import User
 from app.core.crud import get_readable
 from app.core.db import SessionDep
@@ -30,7 +30,8 @@ def _page(request: Request, session: SessionDep, lang: str, user: User | None,
         .order_by(IssuedReport.created_at.desc(), IssuedReport.id.desc()).limit(200)))
     boards = {b.id: b for b in session.scalars(scope(select(Board), Board, user))}
     return render_page(request, "reports.html", lang, user, status_code, reports=reports,
-                       boards=boards, **context)
+                       boards=boards, may_issue=bool(user and may_write(user, IssuedReport)),
+                       **context)
 
 
 @router.get("/reports", response_class=HTMLResponse)

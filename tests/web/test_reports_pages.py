@@ -52,3 +52,14 @@ def test_a_reporter_may_not_issue(client: TestClient, db: Session) -> None:
                                                   "language": "fi"})
     assert refused.status_code == 403
     assert db.scalar(select(func.count()).select_from(IssuedReport)) == 0
+
+
+def test_a_purchaser_manager_is_not_offered_a_form_he_may_not_send(
+        client: TestClient, db: Session) -> None:
+    client.base_url = "https://testserver"
+    demo = small_world(db)
+    create_user(db, Role.purchaser_manager, demo.municipality, username="paallikko")
+    web_login(client, "paallikko")
+    page = client.get("/reports")
+    assert page.status_code == 200 and "Julkaise seurantaraportti" not in page.text
+    assert 'href="/purchaser"' in page.text  # still the purchaser's navigation
