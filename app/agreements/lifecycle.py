@@ -409,13 +409,22 @@ def _newest_budget(session: Session, budget_id: int | None) -> int | None:
 
 def _amend_service_agreement(session: Session, user: User, old: ServiceAgreement
                              ) -> ServiceAgreement:
+    return _copy_service_agreement(
+        session, user, old, version=old.version + 1, status=S.draft,
+        order_budget_id=_newest_budget(session, old.order_budget_id))
+
+
+def _copy_service_agreement(session: Session, user: User, old: ServiceAgreement,
+                            target_years: range | None = None, **changes: Any
+                            ) -> ServiceAgreement:
+    """A draft copy of ``old`` with ``changes``: its boards, goals and their content (for an
+    amendment or a carry-over)."""
     old = session.scalars(select(ServiceAgreement).options(selectinload(ServiceAgreement.boards))
                           .where(ServiceAgreement.id == old.id)).one()
-    new: ServiceAgreement = _copy(session, user, old, version=old.version + 1, status=S.draft,
-                                  order_budget_id=_newest_budget(session, old.order_budget_id))
+    new: ServiceAgreement = _copy(session, user, old, **changes)
     new.boards = list(old.boards)
     session.flush()
-    copy_goals(session, user, old, new)
+    copy_goals(session, user, old, new, target_years)
     return new
 
 
@@ -481,14 +490,10 @@ def carry_over(session: Session, user: User, old: ServiceAgreement, year: int | 
         budget = session.scalar(select(OrderBudget.id).where(
             OrderBudget.board_id == board_id, OrderBudget.year == year)
             .order_by(OrderBudget.version.desc()).limit(1))
-    old = session.scalars(select(ServiceAgreement).options(selectinload(ServiceAgreement.boards))
-                          .where(ServiceAgreement.id == old.id)).one()
-    new: ServiceAgreement = _copy(
-        session, user, old, code=code, year=year, version=1, status=S.draft,
+    new = _copy_service_agreement(
+        session, user, old, range(framework.first_year, framework.last_year + 1), code=code,
+        year=year, version=1, status=S.draft,
         title=title or _next_year_text(old.title, old.year, year), order_budget_id=budget)
-    new.boards = list(old.boards)
-    session.flush()
-    copy_goals(session, user, old, new, range(framework.first_year, framework.last_year + 1))
     rows = session.execute(
         select(Goal.code, Measure.code, Measure.id).join(Measure, Measure.goal_id == Goal.id)
         .where(Goal.service_agreement_id == new.id)

@@ -37,6 +37,7 @@ from app.core.errors import Forbidden, InvalidInput, PayloadTooLarge
 from app.core.periods import period_codes
 from app.goals.models import Goal
 from app.indicators.models import DataSource, IndicatorValue, Measure, ValueStatus
+from app.indicators.schemas import SotkanetId
 from app.submissions import service
 from app.submissions.models import IndicatorValueRevision
 
@@ -49,8 +50,8 @@ PLACES = Decimal("0.0001")
 class SotkanetValue(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    indicator: Annotated[int, Field(ge=1, le=2_147_483_647)]
-    region: Annotated[int, Field(ge=1, le=2_147_483_647)]
+    indicator: SotkanetId
+    region: SotkanetId
     year: Annotated[int, Field(ge=1900, le=2100)]
     gender: Literal["male", "female", "total"]
     value: Annotated[Decimal, Field(allow_inf_nan=False, gt=-(10**14), lt=10**14)] | None
@@ -68,7 +69,7 @@ class RegionTitle(BaseModel):
 class SotkanetRegion(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    id: Annotated[int, Field(ge=1, le=2_147_483_647)]
+    id: SotkanetId
     code: str
     category: str
     title: RegionTitle
