@@ -37,11 +37,13 @@ def get_web_user(request: Request, session: SessionDep) -> User | None:
     if not mfa_complete:
         return None
     request.state.user = user
-    # Shown in every page's header: the user's organisation (provider or municipality).
+    # Shown in every page's header: the user's organisation (provider or municipality), as
+    # its name: a row would be expired by the rollback of a failed request, before its error
+    # page shows the header.
     if user.provider_id:
-        request.state.organisation = session.get(Provider, user.provider_id)
+        request.state.organisation = session.get_one(Provider, user.provider_id).name
     elif user.municipality_id:
-        request.state.organisation = session.get(Municipality, user.municipality_id)
+        request.state.organisation = session.get_one(Municipality, user.municipality_id).name_fi
     return user
 
 
