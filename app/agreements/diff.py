@@ -31,6 +31,7 @@ from app.auth.models import User
 from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product
 from app.core.crud import get_readable
+from app.core.ordering import natural
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import Measure
 from app.organisations.models import Board, Provider
@@ -417,7 +418,7 @@ def service_agreement_diff(old: ServiceAgreementSnapshot, new: ServiceAgreementS
     goal_changes: list[GoalChange] = []
     measure_changes: list[MeasureChange] = []
     resource_effect = ZERO
-    for code in sorted(goals_before.keys() | goals_after.keys(), key=_natural):
+    for code in sorted(goals_before.keys() | goals_after.keys(), key=natural):
         b, a = goals_before.get(code), goals_after.get(code)
         resources_b = sum((r.amount or ZERO for r in b.resources), ZERO) if b else ZERO
         resources_a = sum((r.amount or ZERO for r in a.resources), ZERO) if a else ZERO
@@ -480,7 +481,7 @@ def framework_diff(old: FrameworkAgreementSnapshot, new: FrameworkAgreementSnaps
             perspectives.append(PerspectiveChange(name=name, change="changed", fields=fields))
         goals_b = {g.code: g for g in (b.goals if b else [])}
         goals_a = {g.code: g for g in (a.goals if a else [])}
-        for code in sorted(goals_b.keys() | goals_a.keys(), key=_natural):
+        for code in sorted(goals_b.keys() | goals_a.keys(), key=natural):
             gb, ga = goals_b.get(code), goals_a.get(code)
             if gb is None or ga is None:
                 goal = ga or gb
@@ -500,11 +501,6 @@ def compare_framework_agreements(session: Session, user: User, from_id: int, to_
                                  ) -> FrameworkAgreementDiff:
     return framework_diff(framework_snapshot(session, user, from_id),
                           framework_snapshot(session, user, to_id))
-
-
-def _natural(code: str) -> tuple[Any, ...]:
-    """Goal codes "2" < "10"; "1.2" < "1.10"."""
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in code.split("."))
 
 
 def compare_service_agreements(session: Session, user: User, from_id: int, to_id: int

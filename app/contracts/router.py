@@ -11,6 +11,7 @@ from app.auth.deps import CurrentUser
 from app.auth.models import Role, User
 from app.contracts import exporter, importer
 from app.core.db import SessionDep
+from app.core.downloads import file_response
 from app.core.errors import Forbidden, InvalidInput, NotFound
 from app.core.types import Code, Year
 from app.organisations.models import Municipality
@@ -71,5 +72,4 @@ def export_file(
         raise Forbidden("A provider reporter sees only his own provider's agreements")
     doc = exporter.build(session, municipality, board, year)
     filename = f"{municipality}-{board}-{year}.yaml"
-    return Response(exporter.dump(doc), media_type=YAML,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return file_response(exporter.dump(doc).encode("utf-8"), filename, YAML)

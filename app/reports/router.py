@@ -12,7 +12,6 @@
 
 import base64
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Response, status
 from fastapi.responses import HTMLResponse
@@ -24,6 +23,7 @@ from app.auth.deps import CurrentUser
 from app.auth.models import User
 from app.core.crud import get_readable
 from app.core.db import SessionDep
+from app.core.downloads import file_response
 from app.core.errors import DomainError
 from app.core.pagination import Page, page_of
 from app.core.types import IdPath
@@ -58,18 +58,13 @@ def _small_enough(data: dict[str, Any]) -> None:
         )
 
 
-def _disposition(kind: str, filename: str) -> str:
-    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
-    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-
-
 def pdf_response(pdf: bytes, filename: str, sha256: str | None = None, kind: str = "inline"
                  ) -> Response:
-    headers = {"Content-Disposition": _disposition(kind, filename)}
+    headers = {}
     if sha256:
         digest = base64.b64encode(bytes.fromhex(sha256)).decode()
-        headers |= {"ETag": f'"{sha256}"', "Repr-Digest": f"sha-256=:{digest}:"}
-    return Response(pdf, media_type=PDF, headers=headers)
+        headers = {"ETag": f'"{sha256}"', "Repr-Digest": f"sha-256=:{digest}:"}
+    return file_response(pdf, filename, PDF, inline=kind == "inline", headers=headers)
 
 
 def _preview(data: dict[str, Any], fmt: str) -> Response:

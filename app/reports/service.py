@@ -5,7 +5,6 @@ date values): the templates render them, and the same data is embedded in the PD
 """
 
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -30,6 +29,7 @@ from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product, ProductGroup
 from app.core.crud import get_readable
 from app.core.errors import InvalidInput, NotFound
+from app.core.ordering import natural
 from app.core.periods import Period, PeriodError, parse_period, periods_of_year
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import IndicatorValue, Measure
@@ -73,11 +73,6 @@ def _name(obj: Any, lang: str) -> str:
     return name
 
 
-def _natural(code: str) -> list[Any]:
-    """'1.10' after '1.9': codes sort by their numbers."""
-    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", code)]
-
-
 def _period(code: str, field: str = "period") -> Period:
     try:
         return parse_period(code)
@@ -107,7 +102,7 @@ def agreements_in_report(session: Session, user: User, board_id: int, year: int
     newest: dict[str, ServiceAgreement] = {}
     for agreement in session.scalars(stmt):
         newest[agreement.code] = agreement
-    return sorted(newest.values(), key=lambda a: _natural(a.code))
+    return sorted(newest.values(), key=lambda a: natural(a.code))
 
 
 def board_decision(session: Session, agreement: ServiceAgreement) -> dict[str, Any] | None:
@@ -159,8 +154,8 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
     agreement_order = {a.id: i for i, a in enumerate(agreements)}
     goals = sorted(session.scalars(scope(select(Goal), Goal, user).where(
         Goal.service_agreement_id.in_(_ids(agreements)))),
-        key=lambda g: (agreement_order[g.service_agreement_id], _natural(g.code)))
-    measures = sorted(_measures(session, user, _ids(goals)), key=lambda m: _natural(m.code))
+        key=lambda g: (agreement_order[g.service_agreement_id], natural(g.code)))
+    measures = sorted(_measures(session, user, _ids(goals)), key=lambda m: natural(m.code))
     providers = _providers(session, user, {a.provider_id for a in agreements}
                            | {m.provider_id for m in measures})
     values: dict[int, list[IndicatorValue]] = {}
@@ -196,8 +191,8 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
                                "version": a.version, "status": a.status.value},
                  "provider": _provider(providers[a.provider_id]),
                  "goals": [goal_entry(g) for g in sorted(grouped[a.id], key=lambda g: (
-                     _natural(long_term[g.long_term_goal_id].code)
-                     if g.long_term_goal_id in long_term else [], _natural(g.code)))]}
+                     natural(long_term[g.long_term_goal_id].code)
+                     if g.long_term_goal_id in long_term else [], natural(g.code)))]}
                 for a in agreements if a.id in grouped]
 
     sections: list[dict[str, Any]] = []
@@ -347,7 +342,7 @@ def _budget(session: Session, user: User, board_id: int, period: Period, lang: s
             (ln, st.realise(period.year, ln.volume, ln.total, done.get(ln.id))))
     out = []
     for provider_id, items in sorted(groups.items(), key=lambda kv: providers[kv[0]].code):
-        items.sort(key=lambda x: _natural(products[x[0].product_id].code))
+        items.sort(key=lambda x: natural(products[x[0].product_id].code))
         out.append({
             "provider": _provider(providers[provider_id]),
             "lines": [{"id": ln.id, "product": {"code": products[ln.product_id].code,
@@ -411,19 +406,19 @@ def agreement_document(session: Session, user: User, agreement_id: int, lang: st
     product_groups = {g.id: g for g in session.scalars(select(ProductGroup).where(
         ProductGroup.id.in_({p.product_group_id for p in products.values()})))}
     line_providers = _providers(session, user, {ln.provider_id for ln in lines})
-    lines.sort(key=lambda ln: (_natural(product_groups[products[ln.product_id].product_group_id]
-                                        .code), _natural(products[ln.product_id].code),
+    lines.sort(key=lambda ln: (natural(product_groups[products[ln.product_id].product_group_id]
+                                        .code), natural(products[ln.product_id].code),
                                line_providers[ln.provider_id].code))
 
     goals = sorted(session.scalars(scope(select(Goal), Goal, user).where(
-        Goal.service_agreement_id == agreement.id)), key=lambda g: _natural(g.code))
+        Goal.service_agreement_id == agreement.id)), key=lambda g: natural(g.code))
     long_term = {g.id: g for g in session.scalars(select(LongTermGoal).where(
         LongTermGoal.id.in_({g.long_term_goal_id for g in goals if g.long_term_goal_id})))}
     actions = list(session.scalars(scope(select(Action), Action, user).where(
         Action.goal_id.in_(_ids(goals))).order_by(Action.position, Action.id)))
     resources = list(session.scalars(scope(select(Resource), Resource, user).where(
         Resource.goal_id.in_(_ids(goals))).order_by(Resource.id)))
-    measures = sorted(_measures(session, user, _ids(goals)), key=lambda m: _natural(m.code))
+    measures = sorted(_measures(session, user, _ids(goals)), key=lambda m: natural(m.code))
     measure_providers = _providers(session, user, {m.provider_id for m in measures})
 
     calendar: dict[str, dict[str, Any]] = {}

@@ -13,6 +13,7 @@ from app.auth.models import Role, User
 from app.budgets.models import Delivery
 from app.core.crud import Resource, crud_router, get_readable
 from app.core.db import SessionDep
+from app.core.downloads import file_response
 from app.core.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from app.core.pagination import Page
 from app.core.types import Id, IdPath, Year
@@ -170,8 +171,7 @@ def download_template(
     data = template.template(session, user, provider, today=date.today(), year=year,
                              agreement_id=service_agreement_id)
     name = f"toteumat-{code}{f'-{year}' if year else ''}.xlsx"
-    return Response(data, media_type=template.XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return file_response(data, name, template.XLSX)
 
 
 @router.get("/submissions/export.csv", summary="The values as CSV (formula cells neutralised)",
@@ -181,8 +181,7 @@ def export_values(session: SessionDep, user: CurrentUser, year: Year | None = No
     if user.role is Role.provider_reporter:
         provider_id = _provider(session, user, provider_id)
     text = template.export_csv(session, user, provider_id=provider_id, year=year)
-    return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="toteumat.csv"'})
+    return file_response(text.encode("utf-8"), "toteumat.csv", "text/csv; charset=utf-8")
 
 
 # -- the reporting calendar and overdue submissions ---------------------------------------------

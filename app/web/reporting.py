@@ -18,6 +18,7 @@ from app.auth.authz import scope
 from app.auth.models import Role, User
 from app.core.crud import get_readable
 from app.core.db import SessionDep
+from app.core.downloads import file_response
 from app.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from app.core.periods import Period, PeriodError
 from app.indicators.models import IndicatorValue, Measure
@@ -59,8 +60,7 @@ def template_download(session: SessionDep, user: LoggedIn) -> Response:
     provider_id = reporter(user)
     code = get_readable(session, Provider, provider_id, user).code
     data = template.template(session, user, provider_id, today=date.today())
-    return Response(data, media_type=template.XLSX, headers={
-        "Content-Disposition": f'attachment; filename="toteumat-{code}.xlsx"'})
+    return file_response(data, f"toteumat-{code}.xlsx", template.XLSX)
 
 
 @router.get("/upload", response_class=HTMLResponse)
