@@ -1,17 +1,11 @@
-"""The reports' words in Finnish (default), Swedish and English (app.core.i18n), and their
-formats: numbers, money and dates as written in Finland, ``1 234 567,50 €``, ``12.12.2013``.
-"""
+"""The reports' words in Finnish (default), Swedish and English (app.core.i18n); their numbers
+and dates are app.core.formatting's."""
 
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
-from babel import Locale
-from babel.numbers import format_currency, format_decimal, format_percent
+from app.core.i18n import LANGUAGES, Messages, translate
 
-from app.core.i18n import LANGUAGES, Messages, date_text, locale, translate
-
-__all__ = ["LANGUAGES", "MESSAGES", "day", "money", "number", "percent", "quantity", "t"]
+__all__ = ["LANGUAGES", "MESSAGES", "t"]
 
 MESSAGES: Messages = {
     # Documents and their parts
@@ -218,40 +212,3 @@ MESSAGES: Messages = {
 
 def t(key: str, lang: str, **values: Any) -> str:
     return translate(MESSAGES, key, lang, **values)
-
-
-def number(value: Decimal | int | None, lang: str) -> str:
-    """1 234 567,5 — at most two decimals, none when whole."""
-    if value is None:
-        return "–"
-    return format_decimal(value, format="#,##0.##", locale=locale(lang))
-
-
-def money(value: Decimal | None, lang: str, *, signed: bool = False) -> str:
-    """1 234 567,50 €"""
-    if value is None:
-        return "–"
-    text = format_currency(value, "EUR", locale=locale(lang))
-    return f"+{text}" if signed and value > 0 else text
-
-
-def percent(value: Decimal | None, lang: str, *, signed: bool = False) -> str:
-    """A value already in per cent: 12,3 %"""
-    if value is None:
-        return "–"
-    pattern = Locale.parse(locale(lang)).percent_formats[None].pattern.replace("#,##0", "#,##0.0")
-    text = format_percent(value / 100, format=pattern, locale=locale(lang))
-    return f"+{text}" if signed and value > 0 else text
-
-
-def day(value: date | datetime | None, lang: str) -> str:
-    """12.12.2013 in Finnish and Swedish (as written in Finland), 12 Dec 2013 in English."""
-    return "–" if value is None else date_text(value, lang)
-
-
-def quantity(value: Decimal | None, unit: str, lang: str) -> str:
-    """A measure's value with its unit: 70 %, 10 240 000 euroa."""
-    if value is None:
-        return "–"
-    space = "\u00a0" if len(unit) <= 3 else " "  # 70 %, but a long unit may wrap
-    return f"{number(value, lang)}{space}{unit}"

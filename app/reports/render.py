@@ -27,6 +27,7 @@ from urllib.request import url2pathname
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from app.core import formatting
 from app.reports import charts, i18n
 from app.reports.data import measure_count, to_json
 
@@ -53,19 +54,19 @@ class Formats:
         self.lang = lang
 
     def num(self, value: Decimal | int | None) -> str:
-        return i18n.number(value, self.lang)
+        return formatting.number(value, self.lang)
 
     def money(self, value: Decimal | None, signed: bool = False) -> str:
-        return i18n.money(value, self.lang, signed=signed)
+        return formatting.money(value, self.lang, signed=signed)
 
     def pct(self, value: Decimal | None, signed: bool = False) -> str:
-        return i18n.percent(value, self.lang, signed=signed)
+        return formatting.percent(value, self.lang, signed=signed)
 
     def day(self, value: Any) -> str:
-        return i18n.day(value, self.lang)
+        return formatting.day(value, self.lang)
 
     def qty(self, value: Decimal | None, unit: str) -> str:
-        return i18n.quantity(value, unit, self.lang)
+        return formatting.quantity(value, unit, self.lang)
 
     def span(self, period: dict[str, Any]) -> str:
         return f"{self.day(period['start'])}–{self.day(period['end'])}"
@@ -73,7 +74,7 @@ class Formats:
 
 def trend_chart(m: dict[str, Any], lang: str) -> Markup:
     """The measure's baseline, targets and actuals over the framework years, with alt text."""
-    qty = partial(i18n.quantity, unit=m["unit"], lang=lang)
+    qty = partial(formatting.quantity, unit=m["unit"], lang=lang)
     baseline = (charts.Point(m["baseline"]["year"], m["baseline"]["value"])
                 if m["baseline"] and m["baseline"]["year"] else None)
     targets = [charts.Point(p["year"], p["target"]) for p in m["trend"] if p["target"] is not None]
@@ -86,7 +87,7 @@ def trend_chart(m: dict[str, Any], lang: str) -> Markup:
     for p in actuals:
         if p.hollow and m["until"]:
             parts.append(i18n.t("chart_actual_partial", lang, year=p.year,
-                                until=i18n.day(m["until"], lang), value=qty(p.value)))
+                                until=formatting.day(m["until"], lang), value=qty(p.value)))
         else:
             parts.append(i18n.t("chart_actual", lang, year=p.year, value=qty(p.value)))
     title = i18n.t("chart_alt", lang, name=m["code"], points=" ".join(parts))

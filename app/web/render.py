@@ -4,14 +4,13 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app.auth.authz import is_purchaser
 from app.auth.models import User
-from app.core.i18n import date_text, locale
+from app.core import formatting
 from app.core.migrate import ROOT
 from app.web.deps import csrf_token
 from app.web.i18n import LANGUAGES, MESSAGES, t
@@ -20,15 +19,14 @@ templates = Jinja2Templates(directory=str(ROOT / "templates" / "web"))
 
 
 def number(value: Any, lang: str = "fi") -> str:
-    """1 234 567,5 in Finnish and Swedish, 1,234,567.5 in English (babel)."""
-    if value is None:
-        return ""
-    return format_decimal(value, locale=locale(lang))
+    """A value as reported (up to four decimals): 1 234 567,5 in Finnish and Swedish,
+    1,234,567.5 in English."""
+    return formatting.number(value, lang, decimals=4, empty="")
 
 
 def day(value: date | None, lang: str = "fi") -> str:
     """15.6.2015 in Finnish and Swedish, 15 Jun 2015 in English."""
-    return "" if value is None else date_text(value, lang)
+    return formatting.day(value, lang, empty="")
 
 
 templates.env.filters["number"] = number

@@ -1,0 +1,50 @@
+"""Numbers, money and dates as written in Finland (``1 234 567,50 €``, ``12.12.2013``), in
+Swedish and English too: one set of formats for the pages and the reports alike (babel)."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel import Locale
+from babel.numbers import format_currency, format_decimal, format_percent
+
+from app.core.i18n import date_text, locale
+
+DASH = "–"  # what a table shows where there is no value
+
+
+def number(value: Decimal | int | None, lang: str, *, decimals: int = 2, empty: str = DASH
+           ) -> str:
+    """1 234 567,5 — at most ``decimals`` decimals, none when whole."""
+    if value is None:
+        return empty
+    return format_decimal(value, format="#,##0." + "#" * decimals, locale=locale(lang))
+
+
+def money(value: Decimal | None, lang: str, *, signed: bool = False) -> str:
+    """1 234 567,50 €"""
+    if value is None:
+        return DASH
+    text = format_currency(value, "EUR", locale=locale(lang))
+    return f"+{text}" if signed and value > 0 else text
+
+
+def percent(value: Decimal | None, lang: str, *, signed: bool = False) -> str:
+    """A value already in per cent: 12,3 %"""
+    if value is None:
+        return DASH
+    pattern = Locale.parse(locale(lang)).percent_formats[None].pattern.replace("#,##0", "#,##0.0")
+    text = format_percent(value / 100, format=pattern, locale=locale(lang))
+    return f"+{text}" if signed and value > 0 else text
+
+
+def day(value: date | datetime | None, lang: str, *, empty: str = DASH) -> str:
+    """12.12.2013 in Finnish and Swedish (as written in Finland), 12 Dec 2013 in English."""
+    return empty if value is None else date_text(value, lang)
+
+
+def quantity(value: Decimal | None, unit: str, lang: str) -> str:
+    """A measure's value with its unit: 70 %, 10 240 000 euroa."""
+    if value is None:
+        return DASH
+    space = "\u00a0" if len(unit) <= 3 else " "  # 70 %, but a long unit may wrap
+    return f"{number(value, lang)}{space}{unit}"
