@@ -2,19 +2,22 @@
 
 import gc
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.staticfiles import StaticFiles
 
 from app import models  # noqa: F401  (all mappers configured before the first request)
 from app.agreements.router import routers as agreement_routers
 from app.audit.router import router as audit_router
+from app.auth import access
 from app.auth.router import router as auth_router
 from app.budgets.router import routers as budget_routers
 from app.catalogue.router import routers as catalogue_routers
 from app.contracts.router import router as contracts_router
 from app.core.audit import RequestIdMiddleware
+from app.core.db import get_sessionmaker, open_session
 from app.core.errors import html_error_page, install_error_handlers
 from app.core.security import install_security_headers
 from app.goals.router import routers as goal_routers
@@ -30,12 +33,22 @@ API_PREFIX = "/api/v1"
 
 
 @asynccontextmanager
-async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    override = app.dependency_overrides.get(open_session)
+    if override is None:
+        access.writer.start(get_sessionmaker())
+    else:
+        # The test suite's one session per test: the access log is written into it when the
+        # test flushes it (app.auth.access.flush), not by a thread beside the requests.
+        access.writer.start(contextmanager(override), background=False)
     # Start-up leaves ~170 000 long-lived objects; frozen, they are no longer walked by every
     # full collection (~120 ms each, the p99 of list requests in scripts/bench_api.py).
     gc.collect()
     gc.freeze()
-    yield
+    try:
+        yield
+    finally:
+        await run_in_threadpool(access.writer.stop)  # what is queued is stored before exit
 
 
 def create_app() -> FastAPI:
@@ -62,6 +75,7 @@ def create_app() -> FastAPI:
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
+        """Liveness: the process answers (it does not look at the database)."""
         return {"status": "ok"}
 
     return app
