@@ -1,22 +1,30 @@
 """The FastAPI application: every feature's router under /api/v1."""
 
 import gc
+import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
+from typing import Annotated
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session
 
 from app import models  # noqa: F401  (all mappers configured before the first request)
 from app.agreements.router import routers as agreement_routers
 from app.audit.router import router as audit_router
+from app.auth import access
 from app.auth.router import router as auth_router
 from app.budgets.router import routers as budget_routers
 from app.catalogue.router import routers as catalogue_routers
 from app.contracts.router import router as contracts_router
 from app.core.audit import RequestIdMiddleware
-from app.core.errors import html_error_page, install_error_handlers
+from app.core.db import get_engine, get_sessionmaker, open_session
+from app.core.errors import html_error_page, install_error_handlers, problem
+from app.core.health import DatabaseNotReady, database_problem, engine_problem
 from app.core.security import install_security_headers
+from app.core.settings import get_settings
 from app.goals.router import routers as goal_routers
 from app.indicators.router import routers as indicator_routers
 from app.organisations.router import routers as organisation_routers
@@ -28,14 +36,35 @@ from app.web.router import router as web_router
 
 API_PREFIX = "/api/v1"
 
+log = logging.getLogger(__name__)
+
 
 @asynccontextmanager
-async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    override = app.dependency_overrides.get(open_session)
+    if override is None:
+        if get_settings().check_database_on_start:
+            await run_in_threadpool(refuse_to_start_without_database)
+        access.writer.start(get_sessionmaker())
+    else:
+        # The test suite's one session per test: the access log is written into it when the
+        # test flushes it (app.auth.access.flush), not by a thread beside the requests.
+        access.writer.start(contextmanager(override), background=False)
     # Start-up leaves ~170 000 long-lived objects; frozen, they are no longer walked by every
     # full collection (~120 ms each, the p99 of list requests in scripts/bench_api.py).
     gc.collect()
     gc.freeze()
-    yield
+    try:
+        yield
+    finally:
+        await run_in_threadpool(access.writer.stop)  # what is queued is stored before exit
+
+
+def refuse_to_start_without_database() -> None:
+    problem = engine_problem(get_engine())
+    if problem is not None:
+        log.critical(problem)
+        raise DatabaseNotReady(problem)
 
 
 def create_app() -> FastAPI:
@@ -62,7 +91,16 @@ def create_app() -> FastAPI:
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
+        """Liveness: the process answers (it does not look at the database)."""
         return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False, response_model=None)
+    def readyz(session: Annotated[Session, Depends(open_session)]) -> dict[str, str] | Response:
+        """Readiness: the database answers and has the schema this version needs."""
+        reason = database_problem(session)
+        if reason is not None:
+            return problem(503, "Service unavailable", reason)
+        return {"status": "ready"}
 
     return app
 

@@ -16,6 +16,7 @@ SMALL = {
     "bench_api.py": ["--measures", "100", "--years", "1", "--requests", "3"],
     "bench_submissions.py": ["--rows", "12", "--repeat", "1"],
     "bench_reports.py": ["--agreements", "2", "--measures", "10", "--years", "1"],
+    "bench_concurrent_users.py": ["--clients", "2", "--writers", "1", "--requests", "3"],
 }
 USES_POSTGRES = {"bench_api.py", "bench_submissions.py"}
 
@@ -29,6 +30,10 @@ def test_the_benchmark_runs_and_ends_with_its_figures_as_json(script: str) -> No
                           text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     figures = json.loads(done.stdout.strip().splitlines()[-1])
+    if script == "bench_concurrent_users.py":  # SQLite only: the embedded default's limits
+        assert [r["clients"] for r in figures["results"]] == [2]
+        assert figures["results"][0]["requests"] > 0
+        return
     if script == "bench_reports.py":
         assert figures["demo"]["full"]["pages"] > 0 and figures["large"]["full"]["pages"] > 0
         assert set(figures["aims_met"]) == {"seconds", "peak_mib", "pdf_mib"}

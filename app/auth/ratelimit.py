@@ -1,8 +1,26 @@
-"""Login attempts limited per account and per address (moving window, the `limits` library)."""
+"""Login throttling that nobody can turn against a user (moving windows, the `limits` library).
 
+Three limits (settings ``login_rate_per_*``):
+
+- failed logins for an account *from one address*: someone guessing at a user's password from
+  elsewhere stops himself, not the user at his own address;
+- every attempt from an address, whatever the account: one address' share of the password
+  hashing work;
+- failed logins for an account from all addresses together: a far higher cap, against guessing
+  from many addresses; reaching it locks the account for a while, and the refusals are in the
+  access log (outcome 429) for admins to see.
+
+Successful logins count only against the address, so a town hall behind one address where
+everybody logs in at nine is limited by ``login_rate_per_address`` alone. Every refusal says
+when to try again (``retry_after``, sent as the Retry-After header).
+"""
+
+import math
+import time
+from dataclasses import dataclass
 from functools import lru_cache
 
-from limits import parse, storage, strategies
+from limits import RateLimitItem, parse, storage, strategies
 
 from app.core.errors import DomainError
 from app.core.settings import get_settings
@@ -12,6 +30,21 @@ class TooManyRequests(DomainError):
     status = 429
     title = "Too many requests"
 
+    def __init__(self, detail: str, *, retry_after: int, limit: str) -> None:
+        super().__init__(detail, retry_after=retry_after)
+        self.limit = limit  # the setting whose limit was reached
+
+
+@dataclass(frozen=True)
+class _Limit:
+    setting: str
+    keys: tuple[str, ...]
+    refusal: str
+
+    @property
+    def item(self) -> RateLimitItem:
+        return parse(getattr(get_settings(), self.setting))
+
 
 @lru_cache
 def _limiter() -> strategies.MovingWindowRateLimiter:
@@ -19,19 +52,45 @@ def _limiter() -> strategies.MovingWindowRateLimiter:
         get_settings().rate_limit_storage))
 
 
-def check_login(username: str, address: str | None) -> None:
-    """Count one login attempt; refuse with 429 once the account or the address is over."""
-    settings = get_settings()
-    limiter = _limiter()
-    checks = [(parse(settings.login_rate_per_account), "account", username.lower())]
+def _limits(username: str, address: str | None) -> tuple[_Limit | None, list[_Limit]]:
+    """The attempt limit of the address, and the failure limits of the account."""
+    account = username.lower()
+    per_address = _Limit("login_rate_per_address", ("address", address),
+                         "Too many login attempts from your address") if address else None
+    failures = [_Limit("login_rate_per_account", ("account", account),
+                       "Too many failed logins for this account; it is locked for a while and "
+                       "the administrators can see the attempts")]
     if address:
-        checks.append((parse(settings.login_rate_per_address), "address", address))
-    for limit, kind, key in checks:
-        if not limiter.hit(limit, "login", kind, key):
-            raise TooManyRequests(
-                f"Too many login attempts for this {kind}; wait a minute and try again",
-                retry_after=60,
-            )
+        failures.insert(0, _Limit("login_rate_per_account_and_address",
+                                  ("account-address", account, address),
+                                  "Too many failed logins for this account from your address"))
+    return per_address, failures
+
+
+def _refuse(limit: _Limit) -> TooManyRequests:
+    reset_at, _ = _limiter().get_window_stats(limit.item, "login", *limit.keys)
+    seconds = max(1, math.ceil(reset_at - time.time()))
+    return TooManyRequests(f"{limit.refusal}; try again in {seconds} seconds",
+                           retry_after=seconds, limit=limit.setting)
+
+
+def check_login(username: str, address: str | None) -> None:
+    """Count one login attempt against the address; refuse with 429 if the address, the
+    account from this address or the account as a whole is over its limit."""
+    limiter = _limiter()
+    per_address, failures = _limits(username, address)
+    if per_address is not None and not limiter.hit(per_address.item, "login", *per_address.keys):
+        raise _refuse(per_address)
+    for limit in failures:
+        if not limiter.test(limit.item, "login", *limit.keys):
+            raise _refuse(limit)
+
+
+def login_failed(username: str, address: str | None) -> None:
+    """Count a wrong password (or unknown user, or wrong one-time code) against the account."""
+    limiter = _limiter()
+    for limit in _limits(username, address)[1]:
+        limiter.hit(limit.item, "login", *limit.keys)
 
 
 def reset() -> None:

@@ -101,6 +101,10 @@ def _require_admin(user: User) -> None:
 
 class AccessLogQuery(PageParams):
     username: Annotated[str | None, Field(max_length=150)] = None
+    action: Annotated[str | None, Field(max_length=20, description="login, read, export, import")
+                      ] = None
+    outcome: Annotated[int | None, Field(ge=100, le=599, description="HTTP status, e.g. 429: "
+                                         "logins refused by the throttle")] = None
 
 
 def _users_stmt(user: User) -> Any:
@@ -158,6 +162,10 @@ def access_log(session: SessionDep, user: CurrentUser,
         stmt = stmt.where(AccessLogEntry.municipality_id == user.municipality_id)
     if query.username:
         stmt = stmt.where(AccessLogEntry.username == query.username)
+    if query.action:
+        stmt = stmt.where(AccessLogEntry.action == query.action)
+    if query.outcome is not None:
+        stmt = stmt.where(AccessLogEntry.outcome == query.outcome)
     return page_of(session, stmt, query)
 
 

@@ -8,7 +8,7 @@ import pyotp
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from app.auth import ratelimit
+from app.auth import access, ratelimit
 from app.auth.models import AccessLogEntry, ApiToken, AuthSession, Role, User
 from app.auth.passwords import hash_password, verify_password
 from app.core.db import as_utc, keep_on_rollback
@@ -25,11 +25,9 @@ def _token_hash(token: str) -> str:
 
 def log_access(session: Session, user: User | None, action: str, target: str, outcome: int,
                address: str | None = None, username: str | None = None) -> None:
-    keep_on_rollback(session, AccessLogEntry(
-        user_id=user.id if user else None, username=username or (user.username if user else ""),
-        municipality_id=user.municipality_id if user else None, action=action,
-        target=target[:2000], outcome=outcome, address=address,
-    ))
+    """Store an access-log entry with the request, even if the request fails (logins)."""
+    keep_on_rollback(session, AccessLogEntry(**access.entry(user, action, target, outcome,
+                                                             address, username)))
 
 
 def _totp_ok(user: User, code: str | None) -> bool:
@@ -44,14 +42,22 @@ def totp_required(user: User) -> bool:
 def authenticate(session: Session, username: str, password: str, totp_code: str | None = None,
                  address: str | None = None) -> tuple[User, bool]:
     """Check the password (and the one-time code where one is set up); return the user and
-    whether the second factor is complete. Every attempt is rate-limited and logged."""
-    ratelimit.check_login(username, address)
+    whether the second factor is complete. Every attempt is throttled and logged."""
+    try:
+        ratelimit.check_login(username, address)
+    except ratelimit.TooManyRequests as exc:
+        user = session.scalar(select(User).where(User.username == username))
+        log_access(session, user, "login", f"{username} ({exc.limit})", 429, address,
+                   username=username)
+        raise
     user = session.scalar(select(User).where(User.username == username))
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
+        ratelimit.login_failed(username, address)
         log_access(session, user, "login", username, 401, address, username=username)
         raise Unauthorized("Wrong username or password")
     if user.totp_enabled and not _totp_ok(user, totp_code):
+        ratelimit.login_failed(username, address)
         log_access(session, user, "login", username, 401, address)
         raise Unauthorized("Give the six-digit code of your authenticator app (field totp)",
                            field="totp")
@@ -79,7 +85,7 @@ def user_for_token(session: Session, token: str) -> tuple[User, bool]:
             row[1].expires_at is not None and as_utc(row[1].expires_at) <= now
         ) or not row[0].is_active:
             raise Unauthorized("The API token is not valid")
-        row[1].last_used_at = now
+        access.writer.token_used(row[1].id, now)  # stored with the access log, not by a read
         return row[0], True
     found = session.execute(
         select(User, AuthSession).join(AuthSession, AuthSession.user_id == User.id)

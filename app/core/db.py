@@ -6,7 +6,16 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Engine, Integer, MetaData, String, create_engine, event
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    create_engine,
+    event,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column, sessionmaker
 
 from app.core.settings import get_settings
@@ -70,18 +79,51 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Many readers beside one writer: in WAL mode readers never wait for the writer, and a
+    # writer waits up to busy_timeout for another instead of failing with "database is locked".
+    cursor.execute(f"PRAGMA busy_timeout={get_settings().sqlite_busy_timeout_ms}")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL is safe from corruption; a power cut may lose the last commits only.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+SQLITE_BEGIN = "sqlite_begin"
+"""Execution option naming SQLite's BEGIN mode for a connection's transaction ("IMMEDIATE")."""
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # A deferred transaction that reads and then writes cannot wait for another writer: SQLite
+    # answers SQLITE_BUSY at once, whatever the busy timeout. BEGIN IMMEDIATE takes the write
+    # lock first (waiting for it), so a request that will write asks for it this way.
+    conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get(SQLITE_BEGIN, '')}".strip())
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+        # One connection per concurrent request: the pool must not be the narrower gate
+        # (the server runs up to 40 requests in threads at once).
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False},
+                               **({} if _in_memory(url) else {"pool_size": 10,
+                                                              "max_overflow": 40}))
         event.listen(engine, "connect", _sqlite_on_connect)
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def _in_memory(url: str) -> bool:
+    return url in {"sqlite://", "sqlite:///:memory:"} or "mode=memory" in url
+
+
+def begin_write(session: Session) -> None:
+    """Start the session's transaction as a writer's: on SQLite with BEGIN IMMEDIATE (a no-op
+    elsewhere, and when the transaction has already begun)."""
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite" and not session.in_transaction():
+        session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
 
 
 @lru_cache
@@ -120,12 +162,22 @@ def open_session() -> Iterator[Session]:
         yield session
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_db_session(
     request: Request, session: Annotated[Session, Depends(open_session, scope="function")]
 ) -> Iterator[Session]:
-    """One session per request, committed once at its edge, rolled back on any error."""
+    """One session per request, committed once at its edge, rolled back on any error.
+
+    A request that may write (any method but GET, HEAD, OPTIONS) starts as a writer (see
+    ``begin_write``); reads never take SQLite's write lock, so they never wait for one another.
+    """
     from app.core.errors import DomainError
 
+    writes = request.method not in SAFE_METHODS
+    if writes:
+        begin_write(session)
     try:
         yield session
         for hook in _request_end_hooks:
@@ -134,6 +186,8 @@ def get_db_session(
     except DomainError as exc:
         kept = session.info.pop("keep_on_rollback", [])
         session.rollback()
+        if kept:
+            begin_write(session)
         for obj in kept:
             session.add(obj)
         for hook in _request_end_hooks:

@@ -115,12 +115,23 @@ def _wants_html(request: Request) -> bool:
     return bool(html_error_page) and not request.url.path.startswith("/api/")
 
 
+def domain_error_headers(exc: DomainError) -> dict[str, str]:
+    """The headers an error's answer carries: the authentication scheme with a 401, and with
+    a 429 (or a 503) when to try again, in seconds (RFC 9110 Retry-After)."""
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+    if exc.extra.get("retry_after") is not None:
+        headers["Retry-After"] = str(int(exc.extra["retry_after"]))
+    return headers
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
+        headers = domain_error_headers(exc)
         if _wants_html(request):
-            return html_error_page[0](request, exc.status, exc.detail)
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+            page = html_error_page[0](request, exc.status, exc.detail)
+            page.headers.update(headers)
+            return page
         extra = dict(exc.extra)
         errors = extra.pop("errors", None)
         if errors is None and exc.field:

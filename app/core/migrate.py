@@ -1,10 +1,13 @@
 """Run Alembic's migrations from code (CLI, scripts, tests)."""
 
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,3 +33,14 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
+
+
+@lru_cache
+def head_revision() -> str | None:
+    """The newest schema revision this version of the code needs."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The schema revision the database is at (None: no schema at all)."""
+    return MigrationContext.configure(connection).get_current_revision()

@@ -26,11 +26,32 @@ class Settings(BaseSettings):
     argon2_time_cost: int = 3
     # Two-factor authentication (TOTP) required for admins and purchaser directors.
     require_totp: bool = False
-    # Login attempts per account and per address ("limits" notation); storage "memory://" is per
-    # process, use "redis://127.0.0.1:6379" when several workers serve.
-    login_rate_per_account: str = "10/minute"
+    # Login throttling ("limits" notation, moving windows), made so that nobody can lock a user
+    # out by guessing at his account from elsewhere:
+    # - failed logins per account from one address: the right password from the user's own
+    #   address still works while another address hammers his account;
+    login_rate_per_account_and_address: str = "10/minute"
+    # - every login attempt per address, whatever the account (bounds one address' share of the
+    #   password hashing work);
     login_rate_per_address: str = "30/minute"
+    # - failed logins per account from all addresses together: a far higher cap against an
+    #   attack from many addresses; reaching it is written to the access log (outcome 429), for
+    #   admins to see at GET /api/v1/auth/access-log?outcome=429.
+    login_rate_per_account: str = "100/hour"
+    # Storage "memory://" is per process; use "redis://127.0.0.1:6379" when several workers serve.
     rate_limit_storage: str = "memory://"
+    # The access log (906/2019) is written in batches by one thread per process: every
+    # access_log_flush_seconds, or at once when access_log_batch_size entries wait, and at shutdown.
+    access_log_flush_seconds: float = 1.0
+    access_log_batch_size: int = 200
+    # SQLite (the embedded default): how long a writer waits for another writer to finish
+    # before it gives up ("database is locked").
+    sqlite_busy_timeout_ms: int = 30_000
+    # The server refuses to start when the database cannot be reached or is not migrated to
+    # the newest schema (the test suite, which gives the requests its own session, is not
+    # checked). Turn off only where the server must start before its database; /readyz then
+    # tells when it can serve.
+    check_database_on_start: bool = True
     # HSTS is sent on every response; browsers honour it only over HTTPS.
     hsts_seconds: int = 31_536_000
 

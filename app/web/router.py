@@ -18,7 +18,7 @@ from app.auth.authz import is_purchaser, may_write, scope
 from app.auth.ratelimit import TooManyRequests
 from app.core.crud import get_readable
 from app.core.db import SessionDep
-from app.core.errors import Unauthorized
+from app.core.errors import Unauthorized, domain_error_headers
 from app.core.migrate import ROOT
 from app.core.settings import get_settings
 from app.goals.models import Goal
@@ -81,8 +81,11 @@ def login(
             request.client.host if request.client else None)
     except (Unauthorized, TooManyRequests) as exc:
         message = t("login_failed", lang) if isinstance(exc, Unauthorized) else exc.detail
-        return render(request, "login.html", lang, None, status_code=exc.status, error=message,
+        page = render(request, "login.html", lang, None, status_code=exc.status, error=message,
                       username=username, next=_safe_next(next))
+        if isinstance(exc, TooManyRequests):
+            page.headers.update(domain_error_headers(exc))  # Retry-After
+        return page
     token = auth_service.start_session(session, user, mfa_complete)
     response = RedirectResponse(_safe_next(next), status_code=303)
     _cookie(response, SESSION_COOKIE, token, max_age=get_settings().session_hours * 3600)

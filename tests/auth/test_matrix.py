@@ -162,6 +162,7 @@ def _policy() -> dict[tuple[str, str], tuple[str, str | None]]:
         ("POST", "/api/v1/contracts/import"): ("import", None),
         ("GET", "/api/v1/contracts/export"): ("export", None),
         ("GET", "/healthz"): ("special", None),  # public, no data
+        ("GET", "/readyz"): ("special", None),  # public, no data (tests/core/test_health.py)
         # provider submissions (tests/submissions: reporters only their own, purchasers review)
         ("GET", "/api/v1/submissions/due"): ("self", None),
         ("GET", "/api/v1/indicator-values/{obj_id}/history"): ("value-read", "value"),

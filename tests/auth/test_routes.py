@@ -8,6 +8,7 @@ from tests.auth.routes import api_routes
 PUBLIC = {
     ("POST", "/api/v1/auth/token"): "logging in",
     ("GET", "/healthz"): "load balancer health check",
+    ("GET", "/readyz"): "load balancer readiness check (is the database there)",
     # Web pages: each reads the session cookie and applies app.auth.authz itself
     # (tests/web); pages for the logged-in redirect the public to the login page.
     ("GET", "/"): "home page",

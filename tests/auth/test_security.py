@@ -10,9 +10,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.agreements.models import ServiceAgreement
+from app.auth.access import flush
 from app.auth.models import AccessLogEntry, ApiToken, AuthSession, Role
 from app.core.settings import get_settings
 from app.indicators.models import IndicatorValue, Measure
+from app.main import app
 from app.organisations.models import Provider
 from tests.helpers import PASSWORD, auth, create, create_municipality, create_user, create_world
 
@@ -110,13 +112,42 @@ def test_a_board_member_is_created_with_his_board(client: TestClient, db: Sessio
     assert created.json()["board_id"] == w["board"].id
 
 
-def test_logins_are_rate_limited_per_account(client: TestClient, db: Session) -> None:
+def test_a_user_logs_in_at_his_address_while_another_address_guesses_his_password(
+    client: TestClient, db: Session
+) -> None:
     create_user(db, Role.admin, username="kohde")
-    limit = int(get_settings().login_rate_per_account.split("/")[0])
-    statuses = [login(client, "kohde", "väärä salasana").status_code for _ in range(limit + 1)]
-    assert statuses[:limit] == [401] * limit
-    assert statuses[-1] == 429
-    assert login(client, "kohde").status_code == 429  # even with the right password, for now
+    attacker = TestClient(app, client=("203.0.113.9", 40000), raise_server_exceptions=False)
+    guesses = [login(attacker, "kohde", "väärä salasana") for _ in range(50)]
+    per_pair = int(get_settings().login_rate_per_account_and_address.split("/")[0])
+    assert [r.status_code for r in guesses[:per_pair]] == [401] * per_pair
+    refused = guesses[-1]
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert refused.json()["retry_after"] == int(refused.headers["Retry-After"])
+    assert login(client, "kohde").status_code == 200  # from his own address
+
+
+def test_guessing_from_many_addresses_reaches_the_account_cap_which_admins_see(
+    client: TestClient, db: Session
+) -> None:
+    m = create_municipality(db)
+    create_user(db, Role.purchaser_manager, m, username="kohde")
+    admin = auth(db, create_user(db, Role.admin, m, username="kunta-admin"))
+    cap = int(get_settings().login_rate_per_account.split("/")[0])
+    per_pair = int(get_settings().login_rate_per_account_and_address.split("/")[0])
+    statuses = []
+    for n in range(cap // per_pair):
+        botnet = TestClient(app, client=(f"198.51.100.{n}", 40000), raise_server_exceptions=False)
+        statuses += [login(botnet, "kohde", "väärä salasana").status_code
+                     for _ in range(per_pair)]
+    assert statuses == [401] * cap
+    refused = login(client, "kohde")  # now even the right password, for a while
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 60  # the cap's window is an hour
+    flush()
+    seen = client.get("/api/v1/auth/access-log", headers=admin, params={"outcome": 429})
+    assert [(e["username"], e["action"], e["target"]) for e in seen.json()["items"]] == [
+        ("kohde", "login", "kohde (login_rate_per_account)")]
 
 
 def test_two_factor_login(client: TestClient, db: Session) -> None:
@@ -191,6 +222,7 @@ def test_the_access_log_records_logins_and_reads(client: TestClient, db: Session
     headers = {"Authorization": f"Bearer {token}"}
     client.get(f"/api/v1/indicator-values?measure_id={w['measure'].id}", headers=headers)
     client.get("/api/v1/indicator-values/99999", headers=headers)
+    flush()
     entries = db.scalars(select(AccessLogEntry).order_by(AccessLogEntry.id)).all()
     seen = [(e.username, e.action, e.outcome) for e in entries]
     assert ("lukija", "login", 401) in seen and ("lukija", "login", 200) in seen
