@@ -67,6 +67,7 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000  # a provider's year is a few thousand; each row is parsed and checked
 MAX_COLUMNS = 40
 MAX_ERRORS = 100  # listed in the answer; the rest are counted
+MAX_UNKNOWN_LISTED = 3  # unknown columns named one by one; more are one error
 XLSX_MAX_ENTRIES = 100
 XLSX_MAX_UNPACKED = 25 * 1024 * 1024  # a template of MAX_ROWS rows unpacks to some 13 MiB
 MAX_TEXT = 10_000
@@ -374,9 +375,11 @@ def _key(header: str) -> str:
 
 
 def columns(headers: list[str]) -> dict[str, int]:
-    """Column positions by key; every problem with the header row at once."""
+    """Column positions by key; every problem with the header row at once (many unknown
+    columns, a sheet that is not ours, as one error)."""
     found: dict[str, int] = {}
     errors = []
+    unknown = []
     for i, header in enumerate(headers):
         key = _key(header)
         if not key:
@@ -384,10 +387,16 @@ def columns(headers: list[str]) -> dict[str, int]:
         if key in found:
             errors.append({"row": 1, "column": header, "message": "the column appears twice"})
         elif key not in INPUT and key not in INFORMATIVE:
-            errors.append({"row": 1, "column": header, "message": (
-                "unknown column; the columns are " + ", ".join(INPUT)
-                + " (and the template's informative columns)")})
+            unknown.append(header)
         found[key] = i
+    known = "the columns are " + ", ".join(INPUT) + " (and the template's informative columns)"
+    if len(unknown) > MAX_UNKNOWN_LISTED:
+        others = ", ".join(unknown[1:MAX_UNKNOWN_LISTED + 1])
+        errors.insert(0, {"row": 1, "column": unknown[0], "message": (
+            f"unknown column, as are {len(unknown) - 1} others ({others} …); {known}")})
+    else:
+        errors[:0] = [{"row": 1, "column": header, "message": f"unknown column; {known}"}
+                      for header in unknown]
     for key in REQUIRED:
         if key not in found:
             errors.append({"row": 1, "column": key, "message": "required column is missing"})

@@ -468,3 +468,19 @@ def test_a_value_in_a_column_the_header_does_not_name_refuses_the_file(
         "Row 3, column D has a value but the header row has no name for that column; name the "
         "column (measure_code, period, value, comment …) or delete it")}]
     assert count(db) == 0
+
+
+def test_a_sheet_of_many_columns_not_ours_is_one_error_before_its_rows_are_read(
+    client: TestClient, db: Session
+) -> None:
+    w = submission_world(db)
+    extra = [f"extra_{i}" for i in range(5, 41)]
+    rows = [HEADER + extra, *([*["KAYNNIT", "2015-01", "1180", ""], *["1"] * 36]
+                               for _ in range(2000))]
+    response = upload(client, w["hr"], csv_bytes(rows))
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"row": 1, "column": "extra_5", "message": (
+        "unknown column, as are 35 others (extra_6, extra_7, extra_8 …); the columns are "
+        "measure_code, period, value, comment, agreement, goal (and the template's informative "
+        "columns)")}]
+    assert count(db) == 0
