@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -45,7 +44,6 @@ from app.indicators.models import (
     Rollup,
     ValueStatus,
 )
-from app.indicators.service import value_rules
 from app.organisations.models import Provider
 from app.submissions import rules
 from app.submissions.models import IndicatorValueRevision, ReportingDeadline
@@ -260,15 +258,17 @@ class Ledger:
     def due_date(self, info: MeasureInfo, period: Period) -> date:
         return deadline_or_default(self.deadlines.get((info.agreement_id, period.code)), period)
 
-    def decide(self, user: User, info: MeasureInfo, period: Period, value: Decimal,
+    def decide(self, user: User | None, info: MeasureInfo, period: Period, value: Decimal,
                comment: str | None, today: date) -> Decision:
-        """Check one value against the rules (all but the flag, see :meth:`flag`)."""
+        """Check one value against the rules (all but the flag, see :meth:`flag`). Without a
+        ``user`` the caller checks who may report the measure."""
         comment = clean_comment(comment)
         existing = self.values.get((info.id, period.code))
         decision = Decision(info, period, value, comment, existing,
                             Action.created if existing is None else Action.updated)
         errors = decision.errors
-        if user.role is Role.provider_reporter and info.source != DataSource.provider:
+        if user is not None and user.role is Role.provider_reporter \
+                and info.source != DataSource.provider:
             who = ("a national indicator loaded from Sotkanet" if info.source == DataSource.national
                    else "entered by the purchaser")
             errors.append(("measure", f"measure {info.code} is {who}; providers do not report it"))
@@ -321,7 +321,7 @@ def deadline_or_default(explicit: date | None, period: Period) -> date:
     return explicit if explicit is not None else rules.default_due_date(period)
 
 
-def revision(value: IndicatorValue | StoredValue | SimpleNamespace, *, municipality_id: int, by: str,
+def revision(value: IndicatorValue | StoredValue, *, municipality_id: int, by: str,
              new_value: Decimal, new_comment: str | None, new_status: ValueStatus,
              reason: str | None) -> dict[str, Any]:
     """A history row of ``value`` before the change (for an executemany or the ORM)."""
@@ -346,17 +346,7 @@ def submit(session: Session, user: User, measure_id: int, period_code: str, valu
     ledger = Ledger.load(session, user, measure_ids=[measure.id], history=True)
     info = ledger.measures[measure.id]
     decision = ledger.decide(user, info, period_of(period_code), value, comment, today)
-    if decision.conflict:
-        raise Conflict(decision.errors[0][1], field="period")
-    if decision.errors and decision.errors[0][0] == "measure":
-        raise Forbidden(decision.errors[0][1], field="measure_id")
-    if decision.existing is not None and decision.action is Action.updated \
-            and not (reason and reason.strip()):
-        decision.errors.append(("reason", "required for a correction: say why the value changes"))
-    if decision.errors:
-        raise InvalidInput("; ".join(f"{f}: {m}" for f, m in decision.errors),
-                           field=decision.errors[0][0],
-                           errors=[{"field": f, "message": m} for f, m in decision.errors])
+    refuse(decision, reason)
     if decision.action is Action.unchanged:
         assert decision.existing is not None
         return session.get_one(IndicatorValue, decision.existing.id), decision.action
@@ -374,11 +364,27 @@ def submit(session: Session, user: User, measure_id: int, period_code: str, valu
         session.add(IndicatorValueRevision(**revision(
             obj, municipality_id=obj.municipality_id, by=user.username, new_value=value,
             new_comment=decision.comment, new_status=ValueStatus.submitted,
-            reason=reason.strip() if reason else None)))
+            reason=clean_comment(reason))))
         resubmit(obj, value, decision.comment, flag)
         obj.updated_by = user.username
     session.flush()
     return obj, decision.action
+
+
+def refuse(decision: Decision, reason: str | None) -> None:
+    """Raise what is wrong with a submitted value, the same way wherever it comes from: a locked
+    value 409, a measure the provider does not report 403, else every problem at once (422),
+    among them a correction without its reason."""
+    if decision.conflict:
+        raise Conflict(decision.errors[0][1], field="period")
+    if decision.errors and decision.errors[0][0] == "measure":
+        raise Forbidden(decision.errors[0][1], field="measure_id")
+    errors = list(decision.errors)
+    if decision.action is Action.updated and clean_comment(reason) is None:
+        errors.append(("reason", "required for a correction: say why the value changes"))
+    if errors:
+        raise InvalidInput("; ".join(f"{f}: {m}" for f, m in errors), field=errors[0][0],
+                           errors=[{"field": f, "message": m} for f, m in errors])
 
 
 def resubmit(obj: IndicatorValue, value: Decimal, comment: str | None, flag: str | None) -> None:
@@ -448,34 +454,31 @@ _PENDING = "sopimus.pending_revisions"
 
 
 def crud_value_rules(session: Session, value: IndicatorValue, data: dict[str, Any]) -> None:
-    """Rules of POST/PATCH /indicator-values: the lock, the comment rule, flags and history."""
-    value_rules(session, value, data)
-    new = value.id is None
-    old: dict[str, Any] = {}
-    if not new:
-        old = dict(session.execute(
-            select(IndicatorValue.value, IndicatorValue.comment, IndicatorValue.status)
-            .where(IndicatorValue.id == value.id)).one()._mapping)
-        if old["value"] == value.value and old["comment"] == value.comment:
-            return
-        locked = _locked_error(session, value, date.today())
-        if locked is not None:
-            raise locked
-    value.comment = clean_comment(value.comment)
-    ledger = Ledger.load(session, None, measure_ids=[value.measure_id], history=True)
-    info = ledger.measures[value.measure_id]
+    """POST/PATCH /indicator-values decide as :func:`submit` does (Ledger.decide, then
+    :func:`refuse`): the lock, the period and range, the comment rule, and a correction's
+    reason; the value goes back to review and keeps its history.
+
+    Reporters and purchasers alike: a purchaser may also correct values of measures the
+    provider does not report (after_write refuses those to a reporter), but not a locked value
+    and not without a reason. The review itself is POST /indicator-values/{id}/review.
+    """
     period = period_of(value.period)
-    target = info.target(period)
-    shortfall = rules.target_shortfall(value.value, target, info.tolerance, info.direction)
-    if shortfall is not None and value.comment is None and target is not None:
-        raise InvalidInput(
-            f"comment: required: {rules.plain(value.value)} {info.unit} misses the target "
-            f"{rules.plain(target)} {info.unit} by {rules.plain(shortfall)} (tolerance "
-            f"{rules.plain(info.tolerance)}); explain the deviation", field="comment")
-    flag = rules.flag_reason(value.value, ledger.history.earlier(info.series(period), period))
-    if not new:
-        session.info.setdefault(_PENDING, {})[value.id] = (old, data.get("reason"))
-    resubmit(value, value.value, value.comment, flag)
+    value.period, value.period_start, value.period_end = period.code, period.start, period.end
+    with session.no_autoflush:  # the stored value, not the one being written
+        ledger = Ledger.load(session, None, measure_ids=[value.measure_id], history=True)
+    info = ledger.measures[value.measure_id]
+    decision = ledger.decide(None, info, period, value.value, value.comment, date.today())
+    if value.id is None and decision.existing is not None:
+        return  # the measure and period have a value: check_unique answers 409
+    reason = data.get("reason")
+    refuse(decision, reason)
+    value.comment = decision.comment
+    if decision.action is Action.unchanged:
+        return
+    if decision.existing is not None:
+        session.info.setdefault(_PENDING, {})[value.id] = (decision.existing,
+                                                           clean_comment(reason))
+    resubmit(value, value.value, decision.comment, ledger.flag(decision))
 
 
 def crud_value_after_write(session: Session, user: User, value: IndicatorValue,
@@ -489,9 +492,8 @@ def crud_value_after_write(session: Session, user: User, value: IndicatorValue,
         return
     old, reason = pending
     session.add(IndicatorValueRevision(**revision(
-        SimpleNamespace(id=value.id, **old), municipality_id=value.municipality_id,
-        by=user.username, new_value=value.value, new_comment=value.comment,
-        new_status=value.status, reason=reason)))
+        old, municipality_id=value.municipality_id, by=user.username, new_value=value.value,
+        new_comment=value.comment, new_status=value.status, reason=reason)))
     session.flush()
 
 

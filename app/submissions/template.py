@@ -26,7 +26,7 @@ from app.goals.models import Goal
 from app.indicators.models import IndicatorValue, Measure
 from app.indicators.service import value_in_year
 from app.submissions import service
-from app.submissions.bulk import neutralise
+from app.submissions.bulk import MAX_ERRORS, MAX_ROWS, neutralise
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = [  # (key, width); the keys are the upload's column names
@@ -42,9 +42,13 @@ INSTRUCTIONS = [
     "kommentti (comment). Muut sarakkeet ovat lukittuja: ne kertovat, mitä riville kuuluu.",
     "Kommentti on pakollinen, jos toteuma jää tavoitteesta enemmän kuin toleranssin verran.",
     "Desimaalierottimeksi käy pilkku tai piste. Tyhjät rivit ohitetaan.",
+    f"Tiedostossa voi olla enintään {MAX_ROWS:,} riviä.".replace(",", " ")
+    + " CSV-tiedoston merkistö voi olla UTF-8, UTF-16 tai Windows-1252 ja erottimena puolipiste, "
+    "pilkku tai sarkain; pilkuilla erotetussa tiedostossa desimaalipilkullinen luku "
+    "lainausmerkkeihin (\"66,5\").",
     "Lataa tiedosto: POST /api/v1/submissions/bulk (kokeile ensin ?dry_run=true).",
-    "Jos yksikin rivi on virheellinen, mitään ei tallenneta ja kaikki virheet luetellaan "
-    "rivinumeroineen.",
+    f"Jos yksikin rivi on virheellinen, mitään ei tallenneta; {MAX_ERRORS} ensimmäistä virhettä "
+    "luetellaan rivinumeroineen ja loput lasketaan.",
     "",
     "Hyväksytyn kauden arvot lukitaan, kun kauden määräpäivä on ohi.",
 ]

@@ -204,6 +204,12 @@ MESSAGES: Messages = {
                         "Filen {file} har felaktiga rader: {rows}. Ingenting sparades.",
                         "The file {file} has bad rows: {rows}. Nothing was stored."),
     "bad_rows": ("Virheelliset rivit", "Felaktiga rader", "Bad rows"),
+    "upload_more_errors": ("Näytetään {listed} ensimmäistä virhettä; {n} muuta virhettä ei "
+                           "näytetä. Korjaa nämä ja lataa tiedosto uudelleen.",
+                           "De {listed} första felen visas; {n} andra fel visas inte. Rätta "
+                           "dessa och ladda upp filen igen.",
+                           "The first {listed} errors are shown; {n} more are not. Fix these "
+                           "and upload the file again."),
     "row": ("Rivi", "Rad", "Row"),
     "column": ("Sarake", "Kolumn", "Column"),
     "upload_preview": ("Esikatselu {file}: {created} uutta, {updated} muuttuvaa, {unchanged} "

@@ -83,6 +83,7 @@ async def upload(request: Request, session: SessionDep, lang: Lang, user: Logged
     filename = file.filename or "file"
     error: str | None = None
     rows: list[dict[str, Any]] = []
+    rejected: dict[str, Any] = {}  # how many rows had errors, how many errors are not listed
     if not data:
         error = t("upload_empty", lang)
     elif len(data) > bulk.MAX_BYTES:
@@ -93,6 +94,7 @@ async def upload(request: Request, session: SessionDep, lang: Lang, user: Logged
                                       dry_run=dry_run, today=date.today())
         except bulk.BulkRejected as exc:
             rows = list(exc.extra.get("errors") or [])
+            rejected = {k: exc.extra[k] for k in ("rows_with_errors", "errors_not_listed")}
         except DomainError as exc:  # unreadable, too large: nothing was stored
             error = exc.detail
         else:
@@ -102,7 +104,7 @@ async def upload(request: Request, session: SessionDep, lang: Lang, user: Logged
                     f"&unchanged={result['unchanged']}", status_code=303)
             return render(request, "upload.html", lang, user, preview=result, filename=filename)
     return render(request, "upload.html", lang, user, status_code=422, error=error,
-                  bad_rows=rows, filename=filename)
+                  bad_rows=rows, filename=filename, **rejected)
 
 
 def _period(info: MeasureInfo, code: str) -> Period:

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -50,3 +52,40 @@ def test_targets_must_fall_within_the_agreement_years(client: TestClient, db: Se
     ok = client.patch(path, headers=if_match(client, h, path),
                       json={"targets": [{"year": 2015, "value": 50}]})
     assert ok.json()["targets"] == [{"year": 2015, "value": "50.0000"}]
+
+
+def test_a_patch_that_corrects_a_value_needs_its_reason_as_a_submission_does(
+    client: TestClient, db: Session
+) -> None:
+    w = create_world(db)
+    reporter = auth(db, create_user(db, Role.provider_reporter, w["municipality"],
+                                    provider_id=w["provider"].id))
+    created = client.post("/api/v1/submissions", headers=reporter, json={
+        "measure_id": w["measure"].id, "period": "2015-T1", "value": "42.5"})
+    path = f"/api/v1/indicator-values/{created.json()['indicator_value']['id']}"
+    no_reason = client.patch(path, headers=if_match(client, reporter, path), json={"value": "66"})
+    assert no_reason.status_code == 422
+    assert [e["field"] for e in no_reason.json()["errors"]] == ["reason"]
+    assert db.scalar(select(IndicatorValue.value)) == Decimal("42.5")
+    corrected = client.patch(path, headers=if_match(client, reporter, path),
+                             json={"value": "66.5", "reason": "Desimaali puuttui"})
+    assert corrected.status_code == 200, corrected.text
+    assert Decimal(corrected.json()["value"]) == Decimal("66.5")
+    [revision] = client.get(f"{path}/history", headers=reporter).json()["revisions"]
+    assert (Decimal(revision["old_value"]), Decimal(revision["new_value"]), revision["reason"]) \
+        == (Decimal("42.5"), Decimal("66.5"), "Desimaali puuttui")
+
+
+def test_a_purchasers_patch_of_a_comment_is_a_correction_too(
+    client: TestClient, db: Session
+) -> None:
+    w = create_world(db)
+    h = auth(db, create_user(db, Role.purchaser_manager, w["municipality"]))
+    value = client.post("/api/v1/indicator-values", headers=h, json={
+        "measure_id": w["measure"].id, "period": "2015-T1", "value": "42.5"}).json()
+    path = f"/api/v1/indicator-values/{value['id']}"
+    no_reason = client.patch(path, headers=if_match(client, h, path), json={"comment": "Uusi"})
+    assert no_reason.status_code == 422
+    assert no_reason.json()["errors"][0]["field"] == "reason"
+    same = client.patch(path, headers=if_match(client, h, path), json={"value": "42.5"})
+    assert same.status_code == 200  # nothing changes: no correction, no reason needed

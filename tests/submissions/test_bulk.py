@@ -1,5 +1,7 @@
 """Bulk upload: CSV and XLSX, all rows or nothing, dry runs, the template, hostile files."""
 
+import codecs
+import csv
 import io
 import zipfile
 from decimal import Decimal
@@ -340,4 +342,145 @@ def test_hostile_files_get_a_clear_413_or_422(client: TestClient, db: Session) -
     assert nul.status_code == 422 and nul.json()["errors"][0]["column"] == "comment"
     assert client.post("/api/v1/submissions/bulk", headers=w["hr"],
                        json={"file": "x"}).status_code == 422
+    assert count(db) == 0
+
+
+# -- files as people make them ---------------------------------------------------------------
+
+
+def test_an_unquoted_decimal_comma_in_a_comma_separated_file_rejects_it_naming_the_row(
+    client: TestClient, db: Session
+) -> None:
+    w = submission_world(db)
+    data = (b"measure_code,period,value,comment\n"
+            b"M1,2015-T1,66,5,\n"  # Excel's empty comment after the split value: 5 fields
+            b"M1,2015-T2,70,5\n"  # no comment: 4 fields, 70 with the comment "5"
+            b"KAYNNIT,2015-01,\"1180,5\",\n")  # quoted: read as 1180.5
+    response = upload(client, w["hr"], data)
+    assert response.status_code == 422, response.text
+    errors = response.json()["errors"]
+    assert [(e["row"], e["column"]) for e in errors] == [(2, ""), (3, "comment")]
+    assert errors[0]["message"] == (
+        "the row has 5 fields but the header row has 4; in a comma-separated file put a number "
+        "with a decimal comma in quotes (\"66,5\") or separate the fields with semicolons")
+    assert "if the value is 70,5, put it in quotes" in errors[1]["message"]
+    assert count(db) == 0
+
+
+ROWS = [("measure_code", "period", "value", "comment"),
+        ("KAYNNIT", "2015-01", "1180,5", "Kesäkuun töitä siirtyi; myöhemmin"),
+        ("M1", "2015-T1", "64,25", "")]
+
+
+@pytest.mark.parametrize(("encoding", "delimiter"), [
+    ("utf-16", "\t"),  # Excel's "Unicode text": UTF-16 LE with its byte order mark, tabs
+    ("utf-16-be-bom", ";"),
+    ("utf-8-sig", ","),  # Excel's "CSV UTF-8"
+    ("utf-8", "\t"),
+    ("cp1252", ";"),  # Excel's "CSV" on Finnish Windows
+])
+def test_text_files_as_excel_saves_them_are_stored_exactly(
+    client: TestClient, db: Session, encoding: str, delimiter: str
+) -> None:
+    w = submission_world(db)
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(
+        [[c.replace(",", ".") if delimiter == "," and c[:1].isdigit() else c for c in row]
+         for row in ROWS])
+    text = out.getvalue()
+    data = (codecs.BOM_UTF16_BE + text.encode("utf-16-be") if encoding == "utf-16-be-bom"
+            else text.encode(encoding))
+    response = upload(client, w["hr"], data)
+    assert response.status_code == 200, response.text
+    assert stored(db) == {(w["visits"].id, "2015-01"): Decimal("1180.5"),
+                          (w["measure"].id, "2015-T1"): Decimal("64.25")}
+    comment = db.scalar(select(IndicatorValue.comment).where(IndicatorValue.period == "2015-01"))
+    assert comment == "Kesäkuun töitä siirtyi; myöhemmin"
+
+
+def test_text_that_is_no_known_encoding_is_refused_saying_how_to_save_it(
+    client: TestClient, db: Session
+) -> None:
+    w = submission_world(db)
+    no_bom = "measure_code;period;value\nKAYNNIT;2015-01;1180\n".encode("utf-16-le")
+    response = upload(client, w["hr"], no_bom)
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        "The header row has NUL characters: the file is probably UTF-16 text without a byte "
+        "order mark; save it from Excel as \"CSV UTF-8\" or as an XLSX workbook")
+    assert count(db) == 0
+
+
+def test_a_file_of_500_bad_rows_lists_the_first_100_errors_and_counts_the_rest(
+    client: TestClient, db: Session
+) -> None:
+    w = submission_world(db)
+    data = csv_bytes([HEADER, *(["NOPE", "2015-01", "1", ""] for _ in range(500))])
+    response = upload(client, w["hr"], data)
+    assert response.status_code == 422
+    body = response.json()
+    assert [e["row"] for e in body["errors"]] == list(range(2, 102))
+    assert (body["rows_with_errors"], body["errors_not_listed"]) == (500, 400)
+    assert count(db) == 0
+
+
+def _sheet(rows_xml: bytes) -> bytes:
+    """An XLSX workbook whose sheet is ``rows_xml`` (as a tool other than Excel may write it)."""
+    book = openpyxl.Workbook()
+    book.active.append(["x"])
+    with zipfile.ZipFile(io.BytesIO(xlsx_bytes(book))) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = (
+        b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats'
+        b'.org/spreadsheetml/2006/main"><sheetData>' + rows_xml + b"</sheetData></worksheet>")
+    return _zip(parts)
+
+
+def _row(*cells: str | int) -> bytes:
+    return b"<row>" + b"".join(
+        f"<c><v>{c}</v></c>".encode() if isinstance(c, int)
+        else f'<c t="inlineStr"><is><t>{c}</t></is></c>'.encode() for c in cells) + b"</row>"
+
+
+def test_a_file_over_the_row_limit_is_refused_at_once(client: TestClient, db: Session) -> None:
+    w = submission_world(db)
+    header = _row("measure_code", "period", "value")
+    many = _sheet(header + _row("KAYNNIT", "2015-01", 1180) * (bulk.MAX_ROWS + 1))
+    response = upload(client, w["hr"], many, "paljon.xlsx")
+    assert response.status_code == 413
+    assert response.json()["detail"] == ("The file has more than 20 000 rows (at most 20 000 are "
+                                         "read); split it into several files")
+    text = csv_bytes([HEADER, *(["KAYNNIT", "2015-01", "1180", ""]
+                                for _ in range(bulk.MAX_ROWS + 1))])
+    assert upload(client, w["hr"], text).status_code == 413
+    assert count(db) == 0
+
+
+def test_a_value_in_a_column_the_header_does_not_name_refuses_the_file(
+    client: TestClient, db: Session
+) -> None:
+    w = submission_world(db)
+    rows = _row("measure_code", "period", "value") + _row("KAYNNIT", "2015-01", 1180) \
+        + _row("KAYNNIT", "2015-02", 1190, "x", 5) * 1000
+    response = upload(client, w["hr"], _sheet(rows), "sarakkeet.xlsx")
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "file", "message": (
+        "Row 3, column D has a value but the header row has no name for that column; name the "
+        "column (measure_code, period, value, comment …) or delete it")}]
+    assert count(db) == 0
+
+
+def test_a_sheet_of_many_columns_not_ours_is_one_error_before_its_rows_are_read(
+    client: TestClient, db: Session
+) -> None:
+    w = submission_world(db)
+    extra = [f"extra_{i}" for i in range(5, 41)]
+    rows = [HEADER + extra, *([*["KAYNNIT", "2015-01", "1180", ""], *["1"] * 36]
+                               for _ in range(2000))]
+    response = upload(client, w["hr"], csv_bytes(rows))
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"row": 1, "column": "extra_5", "message": (
+        "unknown column, as are 35 others (extra_6, extra_7, extra_8 …); the columns are "
+        "measure_code, period, value, comment, agreement, goal (and the template's informative "
+        "columns)")}]
     assert count(db) == 0

@@ -232,6 +232,23 @@ def test_an_upload_with_a_bad_row_stores_nothing(client: TestClient, db: Session
     assert w["provider"].code in template.headers["content-disposition"]
 
 
+def test_an_upload_with_many_bad_rows_lists_the_first_100_and_counts_the_rest(
+    client: TestClient, db: Session
+) -> None:
+    client.base_url = "https://testserver"
+    reporting_world(db)
+    web_login(client, "raportoija")
+    token = csrf_of(client.get("/reporting/upload").text)
+    text = "measure_code;period;value\n" + "M9;2015-T1;1\n" * 150
+    bad = client.post("/reporting/upload", data={"csrf": token, "action": "store"},
+                      files={"file": ("toteumat.csv", text.encode(), "text/csv")})
+    assert bad.status_code == 422
+    assert "Tiedostossa toteumat.csv on virheellisiä rivejä: 150." in bad.text
+    assert bad.text.count("no measure M9") == 100
+    assert "Näytetään 100 ensimmäistä virhettä; 50 muuta virhettä ei näytetä." in bad.text
+    assert values(db) == []
+
+
 def test_a_purchaser_reviews_and_follows_the_board(client: TestClient, db: Session) -> None:
     client.base_url = "https://testserver"
     w = reporting_world(db)
