@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy import DateTime, Engine, Integer, MetaData, String, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column, sessionmaker
 
+from app.core.errors import DomainError
 from app.core.settings import get_settings
 
 # One naming convention so that Alembic's autogenerate and both databases agree on names.
@@ -90,10 +91,20 @@ def get_engine() -> Engine:
     return make_engine(settings.database_url, settings.sql_echo)
 
 
+_assembled: list[str] = []
+
+
+def mark_assembled(by: str) -> None:
+    """Called by the module that imports every model, session hook and rule (app.models)."""
+    _assembled.append(by)
+
+
 @lru_cache
 def get_sessionmaker() -> sessionmaker[Session]:
-    import app.models  # noqa: F401  (every mapper and the audit and lifecycle hooks are in place)
-
+    # A session without the audit and lifecycle hooks would write unrecorded: refuse it.
+    if not _assembled:
+        raise RuntimeError("Import app.models before opening a session: it puts every mapper, "
+                           "session hook and rule in place")
     return sessionmaker(bind=get_engine(), expire_on_commit=False, autoflush=False)
 
 
@@ -124,8 +135,6 @@ def get_db_session(
     request: Request, session: Annotated[Session, Depends(open_session, scope="function")]
 ) -> Iterator[Session]:
     """One session per request, committed once at its edge, rolled back on any error."""
-    from app.core.errors import DomainError
-
     try:
         yield session
         for hook in _request_end_hooks:
