@@ -66,7 +66,7 @@ class AccessPolicy:
     @staticmethod
     def is_public(model: Any) -> bool:
         """Approved agreements and master data are public records: readable without login."""
-        return model in authz.PUBLIC_MODELS
+        return authz.is_public(model)
 
 
 # Registered at import (app.main and every router with its own routes import this module);

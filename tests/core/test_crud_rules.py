@@ -19,12 +19,12 @@ SCRIPT = textwrap.dedent("""
     from app.core import crud
     from app.core.db import Base, make_engine
     from app.core.errors import InvalidInput
-    from app.organisations.models import Municipality, Provider
+    from app.organisations.models import Municipality, Provider, Region
 
     loaded = {"app.main", "app.models", "app.organisations.router"} & set(sys.modules)
     assert not loaded, loaded
     engine = make_engine("sqlite://")
-    Base.metadata.create_all(engine)
+    Base.metadata.create_all(engine, tables=[m.__table__ for m in (Municipality, Region, Provider)])
     root = User(username="root", full_name="Root", role=Role.admin)
     with Session(engine) as session:
         town = crud.create(session, root, Municipality, {"code": "109", "name_fi": "Hämeenlinna"})
