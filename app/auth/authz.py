@@ -41,20 +41,24 @@ VALUES = models[Visibility.VALUES]
 PUBLIC_RECORDS = models[Visibility.PUBLIC_RECORD]
 
 
-class _AgreementContent:
-    """What the purchaser organisation writes (content and values); a purchaser manager only
-    this, not master data."""
+class _OfKinds:
+    """The models of some kinds, as declared so far (a live ``in``, like the sets above)."""
+
+    def __init__(self, *kinds: Visibility) -> None:
+        self.kinds = kinds
 
     def __contains__(self, model: Any) -> bool:
-        return model in models[Visibility.CONTENT] or model in VALUES
+        return any(model in models[kind] for kind in self.kinds)
 
 
-AGREEMENT_CONTENT = _AgreementContent()
+# What the purchaser organisation writes; a purchaser manager only what is not master data.
+AGREEMENT_CONTENT = _OfKinds(Visibility.CONTENT, Visibility.VALUES)
+# Readable without login (what exactly of them: read_filter).
+PUBLIC_MODELS = _OfKinds(Visibility.MASTER_DATA, Visibility.CONTENT)
 
 
 def is_public(model: Any) -> bool:
-    """Readable without login (what exactly of it: read_filter)."""
-    return model in MASTER_DATA or model in models[Visibility.CONTENT]
+    return model in PUBLIC_MODELS
 
 
 def is_installation_admin(user: User | None) -> bool:
