@@ -24,6 +24,16 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(report_app, name="report")
 
 
+# The commands import what they use when they run, so that `sopimus --help` starts at once:
+# the lazy imports point down the layers (the CLI is on top), they dodge no cycle.
+def _sessions() -> Any:
+    """The sessionmaker, with every model, session hook and rule in place (app.models)."""
+    from app import models  # noqa: F401
+    from app.core.db import get_sessionmaker
+
+    return get_sessionmaker()
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Migrate the database (SOPIMUS_DATABASE_URL) to the newest schema."""
@@ -50,10 +60,9 @@ def demo(
     if_empty: Annotated[bool, typer.Option(help="Load only into an empty database")] = False,
 ) -> None:
     """Load the demo data: the seed municipalities and one user per role."""
-    from app.core.db import get_sessionmaker
     from app.demo import DemoUser, database_is_empty, load_demo
 
-    with get_sessionmaker()() as session:
+    with _sessions()() as session:
         if if_empty and not database_is_empty(session):
             typer.echo("The database already has data; demo data not loaded.")
             return
@@ -76,11 +85,10 @@ def demo(
 def import_(files: Annotated[list[Path], typer.Argument(help="Agreement set YAML files")]) -> None:
     """Import agreement sets: all files or nothing; importing the same file again changes nothing."""
     from app.contracts.importer import ImportFailed, import_text
-    from app.core.db import get_sessionmaker
     from app.core.errors import DomainError
     from app.demo import SYSTEM
 
-    with get_sessionmaker()() as session:
+    with _sessions()() as session:
         try:
             for path in files:
                 result = import_text(session, SYSTEM, path.read_text(encoding="utf-8"), str(path))
@@ -109,10 +117,9 @@ def export(
 ) -> None:
     """Export an agreement set as YAML."""
     from app.contracts.exporter import build, dump
-    from app.core.db import get_sessionmaker
     from app.core.errors import DomainError
 
-    with get_sessionmaker()() as session:
+    with _sessions()() as session:
         try:
             text = dump(build(session, municipality, board, year))
         except DomainError as exc:
@@ -175,13 +182,12 @@ def user_create(
     from sqlalchemy import select
 
     from app.auth.service import create_user
-    from app.core.db import get_sessionmaker
     from app.core.errors import DomainError
     from app.organisations.models import Board, Provider, PurchaserUnit
 
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with get_sessionmaker()() as session:
+    with _sessions()() as session:
         municipality_id = provider_id = board_id = unit_id = None
         if municipality:
             municipality_id = _municipality_id(session, municipality)
@@ -225,11 +231,10 @@ def sotkanet_load(
     from sqlalchemy import select
 
     from app.auth.models import User
-    from app.core.db import get_sessionmaker
     from app.core.errors import DomainError
     from app.submissions import sotkanet
 
-    with get_sessionmaker()() as session:
+    with _sessions()() as session:
         actor = User(username="sotkanet", full_name="Sotkanet (command line)", role=Role.admin)
         if user is not None:
             found = session.scalar(select(User).where(User.username == user))
@@ -279,7 +284,6 @@ def diff(
     from app.agreements.models import FrameworkAgreement, ServiceAgreement
     from app.auth.models import User
     from app.budgets.models import OrderBudget
-    from app.core.db import get_sessionmaker
     from app.organisations.models import Board
 
     if sum(x is not None for x in (agreement, budget, framework)) != 1 \
@@ -287,7 +291,7 @@ def diff(
         raise typer.BadParameter("give --agreement CODE, --budget BOARD --year YEAR or "
                                  "--framework BOARD --year YEAR")
     reader = User(username="system", full_name="Command line", role=Role.admin)
-    with get_sessionmaker()() as session:
+    with _sessions()() as session:
         m_id = _municipality_id(session, municipality)
         if agreement is not None:
             ids = dict(session.execute(select(ServiceAgreement.version, ServiceAgreement.id).where(
@@ -326,9 +330,8 @@ def diff(
 def audit_verify() -> None:
     """Recompute the audit trail's hash chain; exit 1 naming the first entry that is broken."""
     from app.audit.service import verify
-    from app.core.db import get_sessionmaker
 
-    with get_sessionmaker()() as session:
+    with _sessions()() as session:
         result = verify(session.connection())
     if result.ok:
         typer.echo(f"The audit trail is intact: {result.entries} entries.")
@@ -420,12 +423,11 @@ def report_follow_up(
     """A board's follow-up report for a period."""
     from sqlalchemy import select
 
-    from app.core.db import get_sessionmaker
     from app.organisations.models import Board
     from app.reports.models import ReportKind
     from app.reports.service import ReportSpec
 
-    with get_sessionmaker()() as session:
+    with _sessions()() as session:
         stmt = _where_municipality(session, select(Board).where(Board.code == board), Board,
                                    municipality)
         found = _one(list(session.scalars(stmt)), "board", board)
@@ -448,12 +450,11 @@ def report_agreement(
     from sqlalchemy import select
 
     from app.agreements.models import ServiceAgreement
-    from app.core.db import get_sessionmaker
     from app.organisations.models import Board
     from app.reports.models import ReportKind
     from app.reports.service import ReportSpec
 
-    with get_sessionmaker()() as session:
+    with _sessions()() as session:
         stmt = select(ServiceAgreement).where(ServiceAgreement.code == agreement)
         if version is not None:
             stmt = stmt.where(ServiceAgreement.version == version)

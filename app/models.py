@@ -1,8 +1,18 @@
-"""Every model, imported once so that the metadata is complete (Alembic, tests)."""
+"""Every model, hook and rule, imported once: the metadata is complete (Alembic, tests) and a
+session may be opened (app.core.db.get_sessionmaker refuses one before this is imported)."""
 
 # The hooks every session runs: the audit trail and the immutability of approved agreements.
 import app.agreements.lifecycle
-import app.audit.service  # noqa: F401
+
+# The rules each feature registers with app.core.crud, and the access policy they run under.
+import app.agreements.service
+import app.audit.service
+import app.auth.deps
+import app.budgets.service
+import app.goals.service
+import app.indicators.service
+import app.organisations.service
+import app.submissions.service  # noqa: F401
 from app.agreements.models import (
     AgreementTransition,
     FrameworkAgreement,
@@ -15,7 +25,7 @@ from app.audit.models import AuditChainHead, AuditEntry
 from app.auth.models import AccessLogEntry, ApiToken, AuthSession, User
 from app.budgets.models import Delivery, OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product, ProductGroup, ServiceArea
-from app.core.db import Base
+from app.core.db import Base, mark_assembled
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import IndicatorValue, Measure, MeasureTarget
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
@@ -30,3 +40,5 @@ __all__ = [
     "ProductGroup", "Provider", "PurchaserUnit", "Region", "RenderJob", "ReportingDeadline", "Resource",
     "ServiceAgreement", "ServiceArea", "User",
 ]
+
+mark_assembled(__name__)

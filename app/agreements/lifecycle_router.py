@@ -8,11 +8,12 @@ next version as a draft), ``/{id}/versions`` and ``/{id}/versions/{n}`` (a versi
 is not taken for an id.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import BaseModel, create_model
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.agreements import lifecycle
 from app.agreements.lifecycle_schemas import (
@@ -36,7 +37,6 @@ from app.core.crud import (
     etag,
     get_readable,
     label,
-    resource_for,
     with_row_version,
 )
 from app.core.db import SessionDep
@@ -51,15 +51,15 @@ QueryId = Annotated[int, Query(ge=1, le=MAX_ID)]
 def lifecycle_router(path: str, model: Any, read: type[BaseModel], tag: str, *,
                      snapshot: tuple[type[BaseModel], Snapshot],
                      diff: tuple[type[BaseModel], Diff] | None = None,
-                     carry_over: bool = False) -> APIRouter:
+                     carry_over: bool = False,
+                     options: Sequence[LoaderOption] = ()) -> APIRouter:
     router = APIRouter(prefix=path, tags=[tag])
     Read = with_row_version(read)
     noun = label(model)
     article = a(noun)
 
     def load(session: Any, user: User, obj_id: int) -> Any:
-        res = resource_for(model)
-        return get_readable(session, model, obj_id, user, res.options if res else ())
+        return get_readable(session, model, obj_id, user, options)
 
     def answer(session: Any, user: User, obj_id: int, response: Response) -> Any:
         obj = load(session, user, obj_id)
@@ -117,9 +117,7 @@ def lifecycle_router(path: str, model: Any, read: type[BaseModel], tag: str, *,
     @router.get("/{obj_id}/versions", response_model=list[Read],  # type: ignore[valid-type]
                 summary=f"Every version of the {noun}, oldest first")
     def versions_(session: SessionDep, user: CurrentUser, obj_id: IdPath) -> Any:
-        res = resource_for(model)
-        return lifecycle.versions(session, user, load(session, user, obj_id),
-                                  res.options if res else ())
+        return lifecycle.versions(session, user, load(session, user, obj_id), options)
 
     snapshot_model, take = snapshot
 

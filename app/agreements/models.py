@@ -2,6 +2,7 @@
 
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -10,15 +11,18 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
+    Select,
     String,
     Table,
     Text,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.core.db import Base
 from app.core.models import TenantOwned, enum_column
+from app.core.visibility import Reach, Viewer, Visibility, declare, define_reach
 from app.organisations.models import Board
 
 
@@ -30,6 +34,9 @@ class AgreementStatus(StrEnum):
     closed = "closed"  # päättynyt
     superseded = "superseded"  # korvattu: a later version was approved (app.agreements.lifecycle)
 
+
+# The versions the public may read, with their content.
+PUBLISHED = (AgreementStatus.approved, AgreementStatus.in_force, AgreementStatus.closed)
 
 class ResourceKind(StrEnum):
     """Resurssit as the Hämeenlinna goal table names them."""
@@ -190,3 +197,34 @@ class NegotiationComment(OfAgreement, Base):
         ForeignKey("providers.id", ondelete="SET NULL"), index=True
     )
     text: Mapped[str] = mapped_column(Text)
+
+
+# What a board's member, a provider's reporter and the public reach (app.core.visibility).
+def _frameworks(viewer: Viewer, _: Reach) -> Select[Any]:
+    if viewer.board_id is not None:
+        return select(FrameworkAgreement.id).where(FrameworkAgreement.board_id == viewer.board_id)
+    if viewer.provider_id is not None:  # the frameworks of his service agreements
+        return select(ServiceAgreement.framework_agreement_id).where(
+            ServiceAgreement.provider_id == viewer.provider_id)
+    return select(FrameworkAgreement.id).where(FrameworkAgreement.status.in_(PUBLISHED))
+
+
+def _agreements(viewer: Viewer, _: Reach) -> Select[Any]:
+    if viewer.board_id is not None:
+        return select(service_agreement_boards.c.service_agreement_id).where(
+            service_agreement_boards.c.board_id == viewer.board_id)
+    if viewer.provider_id is not None:
+        return select(ServiceAgreement.id).where(ServiceAgreement.provider_id == viewer.provider_id)
+    return select(ServiceAgreement.id).where(ServiceAgreement.status.in_(PUBLISHED))
+
+
+define_reach("frameworks", _frameworks)
+define_reach("agreements", _agreements)
+declare(FrameworkAgreement, Visibility.CONTENT,
+        lambda reach: FrameworkAgreement.id.in_(reach["frameworks"]))
+declare(Perspective, Visibility.CONTENT,
+        lambda reach: Perspective.framework_agreement_id.in_(reach["frameworks"]))
+declare(LongTermGoal, Visibility.CONTENT, lambda reach: LongTermGoal.perspective_id.in_(
+    select(Perspective.id).where(Perspective.framework_agreement_id.in_(reach["frameworks"]))))
+declare(ServiceAgreement, Visibility.CONTENT,
+        lambda reach: ServiceAgreement.id.in_(reach["agreements"]))

@@ -18,11 +18,11 @@ routers = [
     lifecycle_router("/service-agreements", ServiceAgreement, s.ServiceAgreementRead, TAG,
                      snapshot=(diff.ServiceAgreementSnapshot, diff.service_agreement_snapshot),
                      diff=(diff.ServiceAgreementDiff, diff.compare_service_agreements),
-                     carry_over=True),
+                     carry_over=True, options=[selectinload(ServiceAgreement.boards)]),
     crud_router(Resource(
         "/framework-agreements", FrameworkAgreement, s.FrameworkAgreementCreate,
         s.FrameworkAgreementUpdate, s.FrameworkAgreementRead, TAG,
-        filters=s.FrameworkAgreementFilters, rules=service.framework_rules,
+        filters=s.FrameworkAgreementFilters,
         filter_exprs={"year": service.framework_years_contain},
         order_by=[FrameworkAgreement.first_year.desc()],
     )),
@@ -42,7 +42,7 @@ routers = [
     crud_router(Resource(
         "/service-agreements", ServiceAgreement, s.ServiceAgreementCreate,
         s.ServiceAgreementUpdate, s.ServiceAgreementRead, TAG,
-        filters=s.ServiceAgreementFilters, rules=service.service_agreement_rules,
+        filters=s.ServiceAgreementFilters,
         filter_exprs={"board_id": service.service_agreement_has_board},
         options=[selectinload(ServiceAgreement.boards)],
         order_by=[ServiceAgreement.year.desc(), ServiceAgreement.code],

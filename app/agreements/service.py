@@ -14,6 +14,7 @@ from app.agreements.models import (
     service_agreement_boards,
 )
 from app.budgets.models import OrderBudget
+from app.core import crud
 from app.core.errors import InvalidInput
 
 MAX_FRAMEWORK_YEARS = 8
@@ -76,3 +77,7 @@ def long_term_goal_in_framework(framework_id: int) -> ColumnElement[bool]:
     return LongTermGoal.perspective_id.in_(
         select(Perspective.id).where(Perspective.framework_agreement_id == framework_id)
     )
+
+
+crud.register(FrameworkAgreement, framework_rules)
+crud.register(ServiceAgreement, service_agreement_rules)

@@ -11,8 +11,10 @@ Who sees what:
   his board;
 - provider reporter: master data, and only what concerns his provider;
 - the public (no login): master data and approved agreements with their content.
-A model that is not listed for a restricted role is hidden from it: new models are private
-until a rule here says otherwise.
+Each feature declares beside its models what kind of record they are and what a board, a
+provider or the public reaches (app.core.visibility); the roles above are applied here. A model
+that declares nothing is hidden from the restricted roles: new models are private until their
+feature says otherwise.
 """
 
 from typing import Any, TypeVar
@@ -20,42 +22,43 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, exists, false, select, true
 from sqlalchemy.orm import Session
 
-from app.agreements.models import (
-    AgreementStatus,
-    FrameworkAgreement,
-    LongTermGoal,
-    Perspective,
-    ServiceAgreement,
-    service_agreement_boards,
-)
 from app.auth.models import Role, User
-from app.budgets.models import Delivery, OrderBudget, OrderBudgetLine
-from app.catalogue.models import Product, ProductGroup, ServiceArea
+from app.budgets.models import Delivery
 from app.core.errors import Forbidden
-from app.goals.models import Action, Goal, Resource
-from app.indicators.models import IndicatorValue, Measure, MeasureTarget
-from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
-from app.reports.models import IssuedReport, RenderJob
-from app.submissions.models import IndicatorValueRevision, ReportingDeadline
+from app.core.visibility import Reach, Viewer, Visibility, models, rule_of
+from app.indicators.models import IndicatorValue
+from app.organisations.models import Municipality, PurchaserUnit
 
 S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
 
 PURCHASER_ROLES = frozenset({Role.admin, Role.purchaser_director, Role.purchaser_manager})
-PUBLISHED = (AgreementStatus.approved, AgreementStatus.in_force, AgreementStatus.closed)
+# Each kind of record, as the features declare their models (app.core.visibility): live sets.
 # Public record of the municipality's organisation and catalogue: readable by every role.
-MASTER_DATA = frozenset({Municipality, Board, PurchaserUnit, Region, Provider, ServiceArea,
-                         ProductGroup, Product})
-# What the purchaser organisation writes; a purchaser manager only what is not master data.
-AGREEMENT_CONTENT = frozenset({FrameworkAgreement, Perspective, LongTermGoal, OrderBudget,
-                               OrderBudgetLine, ServiceAgreement, Goal, Action, Resource, Measure,
-                               MeasureTarget, IndicatorValue, IndicatorValueRevision,
-                               ReportingDeadline, Delivery})
-# Issued reports are public documents once issued.
-PUBLIC_RECORDS = frozenset({IssuedReport})
+MASTER_DATA = models[Visibility.MASTER_DATA]
 # Reported values: they reach the public through issued reports only.
-VALUES = frozenset({IndicatorValue, IndicatorValueRevision, Delivery})
+VALUES = models[Visibility.VALUES]
+# Issued reports are public documents once issued.
+PUBLIC_RECORDS = models[Visibility.PUBLIC_RECORD]
+
+
+class _OfKinds:
+    """The models of some kinds, as declared so far (a live ``in``, like the sets above)."""
+
+    def __init__(self, *kinds: Visibility) -> None:
+        self.kinds = kinds
+
+    def __contains__(self, model: Any) -> bool:
+        return any(model in models[kind] for kind in self.kinds)
+
+
+# What the purchaser organisation writes; a purchaser manager only what is not master data.
+AGREEMENT_CONTENT = _OfKinds(Visibility.CONTENT, Visibility.VALUES)
 # Readable without login (what exactly of them: read_filter).
-PUBLIC_MODELS = MASTER_DATA | (AGREEMENT_CONTENT - VALUES)
+PUBLIC_MODELS = _OfKinds(Visibility.MASTER_DATA, Visibility.CONTENT)
+
+
+def is_public(model: Any) -> bool:
+    return model in PUBLIC_MODELS
 
 
 def is_installation_admin(user: User | None) -> bool:
@@ -67,89 +70,39 @@ def is_purchaser(user: User) -> bool:
     return user.role in PURCHASER_ROLES
 
 
-def _content_filter(model: Any, frameworks: Any, budgets: Any, agreements: Any,
-                    measures: Any | None = None) -> ColumnElement[bool]:
-    """Agreement content reachable from the allowed frameworks, budgets and agreements."""
-    goals = select(Goal.id).where(Goal.service_agreement_id.in_(agreements))
-    if measures is None:
-        measures = select(Measure.id).where(Measure.goal_id.in_(goals))
-    filters: dict[Any, ColumnElement[bool]] = {
-        FrameworkAgreement: FrameworkAgreement.id.in_(frameworks),
-        Perspective: Perspective.framework_agreement_id.in_(frameworks),
-        LongTermGoal: LongTermGoal.perspective_id.in_(
-            select(Perspective.id).where(Perspective.framework_agreement_id.in_(frameworks))),
-        OrderBudget: OrderBudget.id.in_(budgets),
-        OrderBudgetLine: OrderBudgetLine.order_budget_id.in_(budgets),
-        ServiceAgreement: ServiceAgreement.id.in_(agreements),
-        Goal: Goal.id.in_(goals),
-        Action: Action.goal_id.in_(goals),
-        Resource: Resource.goal_id.in_(goals),
-        Measure: Measure.id.in_(measures),
-        MeasureTarget: MeasureTarget.measure_id.in_(measures),
-        IndicatorValue: IndicatorValue.measure_id.in_(measures),
-        IndicatorValueRevision: IndicatorValueRevision.indicator_value_id.in_(
-            select(IndicatorValue.id).where(IndicatorValue.measure_id.in_(measures))),
-        ReportingDeadline: ReportingDeadline.service_agreement_id.in_(agreements),
-        Delivery: Delivery.order_budget_line_id.in_(
-            select(OrderBudgetLine.id).where(OrderBudgetLine.order_budget_id.in_(budgets))),
-    }
-    return filters.get(model, false())
-
-
-def _provider_filter(model: Any, provider_id: int) -> ColumnElement[bool]:
-    agreements = select(ServiceAgreement.id).where(ServiceAgreement.provider_id == provider_id)
-    frameworks = select(ServiceAgreement.framework_agreement_id).where(
-        ServiceAgreement.provider_id == provider_id)
-    budgets = select(OrderBudgetLine.order_budget_id).where(
-        OrderBudgetLine.provider_id == provider_id)
-    measures = select(Measure.id).where(Measure.provider_id == provider_id)
-    if model is OrderBudgetLine:  # the budget's other providers' lines are not his
-        return OrderBudgetLine.provider_id == provider_id
-    if model is Delivery:  # nor their deliveries
-        return Delivery.order_budget_line_id.in_(
-            select(OrderBudgetLine.id).where(OrderBudgetLine.provider_id == provider_id))
-    return _content_filter(model, frameworks, budgets, agreements, measures)
+def _reached(model: Any, viewer: Viewer) -> ColumnElement[bool]:
+    """The rows of agreement content ``model`` within the viewer's reach (none if undeclared)."""
+    rule = rule_of(model)
+    if rule is None or rule.reached is None:
+        return false()
+    return rule.reached(Reach(viewer))
 
 
 def _board_filter(model: Any, board_id: int) -> ColumnElement[bool]:
-    agreements = select(service_agreement_boards.c.service_agreement_id).where(
-        service_agreement_boards.c.board_id == board_id)
-    frameworks = select(FrameworkAgreement.id).where(FrameworkAgreement.board_id == board_id)
-    budgets = select(OrderBudget.id).where(OrderBudget.board_id == board_id)
-    return _content_filter(model, frameworks, budgets, agreements)
-
-
-def _public_filter(model: Any) -> ColumnElement[bool]:
-    if model in VALUES:
-        return false()
-    return _content_filter(
-        model,
-        select(FrameworkAgreement.id).where(FrameworkAgreement.status.in_(PUBLISHED)),
-        select(OrderBudget.id).where(OrderBudget.status.in_(PUBLISHED)),
-        select(ServiceAgreement.id).where(ServiceAgreement.status.in_(PUBLISHED)),
-    )
+    return _reached(model, Viewer(board_id=board_id))
 
 
 def read_filter(model: Any, user: User | None) -> ColumnElement[bool]:
     """The condition on ``model``'s rows that ``user`` (None: the public) may read."""
     if is_installation_admin(user):
         return true()
+    rule = rule_of(model)
+    kind = rule.visibility if rule else None  # undeclared: private to the purchasers
     if user is None:
-        return true() if model in MASTER_DATA | PUBLIC_RECORDS else _public_filter(model)
-    if model in PUBLIC_RECORDS:  # issued reports: the board member's those of his board
-        tenant = model.municipality_id == user.municipality_id
-        return tenant & (IssuedReport.board_id == (user.board_id or 0)) \
+        if kind in (Visibility.MASTER_DATA, Visibility.PUBLIC_RECORD):
+            return true()
+        return _reached(model, Viewer()) if kind is Visibility.CONTENT else false()
+    column = rule.tenant if rule and rule.tenant is not None else model.municipality_id
+    tenant: ColumnElement[bool] = column == user.municipality_id
+    if kind is Visibility.PUBLIC_RECORD:  # issued reports: the board member's those of his board
+        return tenant & (model.board_id == (user.board_id or 0)) \
             if user.role is Role.board_member else tenant
-    if model is RenderJob:  # the purchaser organisation's work in progress
-        return (RenderJob.municipality_id == user.municipality_id) if user.role in \
-            PURCHASER_ROLES else false()
-    if model is Municipality:
-        return Municipality.id == user.municipality_id
-    tenant = model.municipality_id == user.municipality_id
-    if model in MASTER_DATA or user.role in PURCHASER_ROLES:
+    if kind is Visibility.PURCHASER_WORK:  # the purchaser organisation's work in progress
+        return tenant if user.role in PURCHASER_ROLES else false()
+    if kind is Visibility.MASTER_DATA or user.role in PURCHASER_ROLES:
         return tenant
     if user.role is Role.provider_reporter:
-        return tenant & _provider_filter(model, user.provider_id or 0)
+        return tenant & _reached(model, Viewer(provider_id=user.provider_id or 0))
     if user.role is Role.board_member:
         return tenant & _board_filter(model, user.board_id or 0)
     return false()

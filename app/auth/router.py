@@ -26,7 +26,7 @@ from app.auth.schemas import (
     UserRead,
     UserUpdate,
 )
-from app.core.crud import get_readable
+from app.core.crud import get_readable, model_for_table
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, NotFound
 from app.core.pagination import Page, PageParams, page_of
@@ -132,8 +132,6 @@ def create_user(session: SessionDep, user: CurrentUser, body: UserCreate) -> Any
     for field, model in (("provider_id", "providers"), ("board_id", "boards"),
                          ("purchaser_unit_id", "purchaser_units")):
         if data[field] is not None:
-            from app.core.crud import model_for_table
-
             ref = get_readable(session, model_for_table(model), data[field], user)
             if ref.municipality_id != data["municipality_id"]:
                 raise NotFound(f"No {model.removesuffix('s')} with id {data[field]}")

@@ -3,13 +3,15 @@
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, Select, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.agreements.models import AgreementStatus
+from app.agreements.models import PUBLISHED, AgreementStatus
 from app.core.db import Base
 from app.core.models import MONEY, QUANTITY, TenantOwned, enum_column
+from app.core.visibility import Reach, Viewer, Visibility, declare, define_reach
 
 
 class PopulationMoment(StrEnum):
@@ -83,3 +85,28 @@ class Delivery(TenantOwned, Base):
     volume: Mapped[Decimal] = mapped_column(QUANTITY)
     euros: Mapped[Decimal] = mapped_column(MONEY)
     comment: Mapped[str | None] = mapped_column(Text)
+
+
+# What a board's member, a provider's reporter and the public reach (app.core.visibility).
+def _budgets(viewer: Viewer, _: Reach) -> Select[Any]:
+    if viewer.board_id is not None:
+        return select(OrderBudget.id).where(OrderBudget.board_id == viewer.board_id)
+    if viewer.provider_id is not None:  # the budgets with a line of his
+        return select(OrderBudgetLine.order_budget_id).where(
+            OrderBudgetLine.provider_id == viewer.provider_id)
+    return select(OrderBudget.id).where(OrderBudget.status.in_(PUBLISHED))
+
+
+def _lines(viewer: Viewer, reach: Reach) -> Select[Any]:
+    if viewer.provider_id is not None:  # the budget's other providers' lines are not his
+        return select(OrderBudgetLine.id).where(OrderBudgetLine.provider_id == viewer.provider_id)
+    return select(OrderBudgetLine.id).where(OrderBudgetLine.order_budget_id.in_(reach["budgets"]))
+
+
+define_reach("budgets", _budgets)
+define_reach("budget lines", _lines)
+declare(OrderBudget, Visibility.CONTENT, lambda reach: OrderBudget.id.in_(reach["budgets"]))
+declare(OrderBudgetLine, Visibility.CONTENT,
+        lambda reach: OrderBudgetLine.id.in_(reach["budget lines"]))
+declare(Delivery, Visibility.VALUES,
+        lambda reach: Delivery.order_budget_line_id.in_(reach["budget lines"]))

@@ -34,6 +34,5 @@ routers = [
     crud_router(Resource(
         "/order-budget-lines", OrderBudgetLine, s.OrderBudgetLineCreate,
         s.OrderBudgetLineUpdate, s.OrderBudgetLineRead, TAG, filters=s.OrderBudgetLineFilters,
-        rules=service.line_rules,
     )),
 ]

@@ -12,6 +12,7 @@ from app.auth.models import User
 from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.budgets.schemas import OrderBudgetTotals, ProductGroupTotal, ProviderTotal
 from app.catalogue.models import Product, ProductGroup
+from app.core import crud
 from app.core.types import euros
 from app.organisations.models import Provider
 
@@ -55,3 +56,6 @@ def totals(session: Session, user: User | None, budget: OrderBudget) -> OrderBud
             for g in sorted(groups.values(), key=lambda g: g.code)
         ],
     )
+
+
+crud.register(OrderBudgetLine, line_rules)

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
 from app.core.models import TenantOwned
+from app.core.visibility import Visibility, declare
 
 
 class ServiceArea(TenantOwned, Base):
@@ -45,3 +46,8 @@ class Product(TenantOwned, Base):
     name_fi: Mapped[str] = mapped_column(String(300))
     name_sv: Mapped[str | None] = mapped_column(String(300))
     unit: Mapped[str] = mapped_column(String(40))
+
+
+# The catalogue is a public record (app.core.visibility).
+for _model in (ServiceArea, ProductGroup, Product):
+    declare(_model, Visibility.MASTER_DATA)

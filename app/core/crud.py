@@ -1,9 +1,12 @@
 """Scoped create, read, update and delete shared by the feature routers.
 
-Everything that is the same for every resource lives here once: access scoping (through
-app.auth.authz), references that must point at objects the caller can see in the same
+Everything that is the same for every resource lives here once: access scoping (through the
+access policy that app.auth registers with ``use_policy`` when it is imported: core imports
+no feature), references that must point at objects the caller can see in the same
 municipality, natural keys that must stay unique (read from the table's unique constraints),
-attribution and pagination. Each feature adds its own domain rules as a ``rules`` function.
+attribution and pagination. Each feature registers its own domain rules with ``register``
+when its service module is imported, so they apply whoever creates the object (API, import,
+CLI, tests), whether or not a router was built.
 
 Optimistic concurrency: every resource carries its row version (``row_version``) as its ETag;
 PATCH and DELETE require If-Match with it (none: 428, stale: 412, nothing changed). The same
@@ -14,25 +17,88 @@ check at the same moment still cannot both write.
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, TypeVar
 
 from fastapi import APIRouter, Header, Query, Response, status
 from pydantic import BaseModel, Field, create_model
-from sqlalchemy import ColumnElement, UniqueConstraint, and_, select
+from sqlalchemy import ColumnElement, Select, UniqueConstraint, and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from app.auth.authz import PUBLIC_MODELS, require_write, require_write_object, scope
-from app.auth.deps import CurrentUser, OptionalUser
-from app.auth.models import User
 from app.core.audit import set_actor
 from app.core.db import SessionDep, model_of_table, utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, PreconditionRequired
 from app.core.pagination import Page, PageParams, page_of
 from app.core.types import IdPath
 
+# The caller: app.auth's User (core does not import it); None is the public.
+User = Any
+S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
+
 Rules = Callable[[Session, Any, dict[str, Any]], None]
+
+
+class AccessPolicy(Protocol):
+    """Who may read and write what: app.auth's policy, registered when app.auth is imported."""
+
+    current_user: Any  # the dependency (Annotated) giving the logged-in caller
+    optional_user: Any  # the same, or None for the public
+
+    def scope(self, stmt: S, model: Any, user: User | None) -> S: ...
+    def is_public(self, model: Any) -> bool: ...
+    def require_write(self, user: User | None, model: Any) -> None: ...
+    def require_write_object(self, session: Session, user: User, obj: Any) -> None: ...
+
+
+_policy: list[AccessPolicy] = []
+
+
+def use_policy(policy: AccessPolicy) -> None:
+    """Register the access policy (app.auth does, once, at import)."""
+    _policy[:] = [policy]
+
+
+def policy() -> AccessPolicy:
+    if not _policy:  # never open by default: a missing policy is a start-up error
+        raise RuntimeError("No access policy is registered: import app.auth.deps first")
+    return _policy[0]
+
+
+def scope(stmt: S, model: Any, user: User | None) -> S:
+    return policy().scope(stmt, model, user)
+
+
+def require_write(user: User | None, model: Any) -> None:
+    policy().require_write(user, model)
+
+
+def require_write_object(session: Session, user: User, obj: Any) -> None:
+    policy().require_write_object(session, user, obj)
+
+
+@dataclass(frozen=True)
+class ModelRules:
+    """A model's domain rules, applied by create, update and delete whoever calls them."""
+
+    rules: Rules | None = None
+    nested: frozenset[str] = frozenset()  # fields that after_write stores, not the column
+    after_write: Callable[[Session, User, Any, dict[str, Any]], None] | None = None
+    before_delete: Callable[[Session, User, Any], None] | None = None
+
+
+_rules: dict[Any, ModelRules] = {}
+
+
+def register(model: Any, rules: Rules | None = None, *, nested: frozenset[str] = frozenset(),
+             after_write: Callable[[Session, User, Any, dict[str, Any]], None] | None = None,
+             before_delete: Callable[[Session, User, Any], None] | None = None) -> None:
+    """Register ``model``'s rules; a feature calls it when its service module is imported."""
+    _rules[model] = ModelRules(rules, nested, after_write, before_delete)
+
+
+def rules_of(model: Any) -> ModelRules:
+    return _rules.get(model, ModelRules())
 
 
 def label(model_or_table: Any) -> str:
@@ -167,26 +233,22 @@ def with_row_version(read: type[BaseModel]) -> type[BaseModel]:
     )
 
 
-_resources: dict[Any, "Resource"] = {}
-
-
 def create(session: Session, user: User, model: Any, data: dict[str, Any]) -> Any:
     """Create an object under the model's registered rules (whoever calls: API, import, CLI)."""
     set_actor(session, user.username)
-    res = _resources.get(model)
-    rules, nested = (res.rules, res.nested) if res else (None, frozenset[str]())
+    res = rules_of(model)
     obj = model()
-    _assign(obj, data, nested, new=True)
+    _assign(obj, data, res.nested, new=True)
     _resolve(session, user, model, obj, data)
     require_write(user, model)
-    if rules:
-        rules(session, obj, data)
+    if res.rules:
+        res.rules(session, obj, data)
     check_unique(session, obj)
     attribute(obj, user, new=True)
     session.add(obj)
     session.flush()
     require_write_object(session, user, obj)
-    if res and res.after_write:
+    if res.after_write:
         res.after_write(session, user, obj, data)
     return obj
 
@@ -194,21 +256,20 @@ def create(session: Session, user: User, model: Any, data: dict[str, Any]) -> An
 def update(session: Session, user: User, obj: Any, data: dict[str, Any]) -> Any:
     set_actor(session, user.username)
     model = type(obj)
-    res = _resources.get(model)
-    rules, nested = (res.rules, res.nested) if res else (None, frozenset[str]())
+    res = rules_of(model)
     require_write(user, model)
     require_write_object(session, user, obj)
     if "municipality_id" in data and data["municipality_id"] != obj.municipality_id:
         raise InvalidInput("An object cannot move to another municipality",
                            field="municipality_id")
-    _assign(obj, data, nested, new=False)
+    _assign(obj, data, res.nested, new=False)
     _resolve(session, user, model, obj, data)
-    if rules:
-        rules(session, obj, data)
+    if res.rules:
+        res.rules(session, obj, data)
     check_unique(session, obj)
     attribute(obj, user, new=False)
     session.flush()
-    if res and res.after_write:
+    if res.after_write:
         res.after_write(session, user, obj, data)
     return obj
 
@@ -217,9 +278,9 @@ def delete(session: Session, user: User, obj: Any) -> None:
     set_actor(session, user.username)
     require_write(user, type(obj))
     require_write_object(session, user, obj)
-    res = _resources.get(type(obj))
-    if res and res.before_delete:
-        res.before_delete(session, user, obj)
+    before_delete = rules_of(type(obj)).before_delete
+    if before_delete:
+        before_delete(session, user, obj)
     try:
         with session.begin_nested():
             session.delete(obj)
@@ -248,7 +309,7 @@ def _assign(obj: Any, data: dict[str, Any], nested: frozenset[str], *, new: bool
 
 @dataclass
 class Resource:
-    """How one model is served as a REST resource."""
+    """How one model is served as a REST resource (its rules: ``register``)."""
 
     path: str
     model: Any
@@ -258,10 +319,6 @@ class Resource:
     tag: str
     filters: type[BaseModel] | None = None
     filter_exprs: dict[str, Callable[[Any], ColumnElement[bool]]] = field(default_factory=dict)
-    rules: Rules | None = None
-    nested: frozenset[str] = frozenset()
-    after_write: Callable[[Session, User, Any, dict[str, Any]], None] | None = None
-    before_delete: Callable[[Session, User, Any], None] | None = None
     options: Sequence[LoaderOption] = ()
     order_by: Sequence[Any] = ()
 
@@ -276,15 +333,10 @@ def list_stmt(res: Resource, user: User | None, filters: BaseModel | None) -> An
     return stmt.order_by(*res.order_by, res.model.id)
 
 
-def resource_for(model: Any) -> Resource | None:
-    return _resources.get(model)
-
-
 IfMatch = Annotated[str | None, Header(description="The ETag of the object as you read it")]
 
 
 def crud_router(res: Resource) -> APIRouter:
-    _resources[res.model] = res
     router = APIRouter(prefix=res.path, tags=[res.tag])
     Create, Update, Read = res.create, res.update, with_row_version(res.read)
     # One query model per list: its filters and the page parameters, unknown ones refused.
@@ -292,7 +344,9 @@ def crud_router(res: Resource) -> APIRouter:
                      (res.filters, PageParams) if res.filters else (PageParams,), {})
 
     # Approved agreements and master data are public records: readable without login.
-    Reader = OptionalUser if res.model in PUBLIC_MODELS else CurrentUser
+    access = policy()
+    Reader = access.optional_user if access.is_public(res.model) else access.current_user
+    CurrentUser = access.current_user
 
     def load(session: Session, user: User | None, obj_id: int) -> Any:
         return get_readable(session, res.model, obj_id, user, res.options)
@@ -337,7 +391,7 @@ def crud_router(res: Resource) -> APIRouter:
                    summary=f"Delete {a(label(res.model))}",
                    responses={412: {"description": "If-Match is stale"},
                               428: {"description": "If-Match is missing"}})
-    def delete_(session: SessionDep, user: CurrentUser, obj_id: IdPath,
+    def delete_(session: SessionDep, user: CurrentUser, obj_id: IdPath,  # type: ignore[valid-type]
                 if_match: IfMatch = None) -> Response:
         obj = load(session, user, obj_id)
         require_write(user, res.model)

@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column, sessionmaker
 
+from app.core.errors import DomainError
 from app.core.settings import get_settings
 
 # One naming convention so that Alembic's autogenerate and both databases agree on names.
@@ -132,10 +133,20 @@ def get_engine() -> Engine:
     return make_engine(settings.database_url, settings.sql_echo)
 
 
+_assembled: list[str] = []
+
+
+def mark_assembled(by: str) -> None:
+    """Called by the module that imports every model, session hook and rule (app.models)."""
+    _assembled.append(by)
+
+
 @lru_cache
 def get_sessionmaker() -> sessionmaker[Session]:
-    import app.models  # noqa: F401  (every mapper and the audit and lifecycle hooks are in place)
-
+    # A session without the audit and lifecycle hooks would write unrecorded: refuse it.
+    if not _assembled:
+        raise RuntimeError("Import app.models before opening a session: it puts every mapper, "
+                           "session hook and rule in place")
     return sessionmaker(bind=get_engine(), expire_on_commit=False, autoflush=False)
 
 
@@ -173,8 +184,6 @@ def get_db_session(
     A request that may write (any method but GET, HEAD, OPTIONS) starts as a writer (see
     ``begin_write``); reads never take SQLite's write lock, so they never wait for one another.
     """
-    from app.core.errors import DomainError
-
     writes = request.method not in SAFE_METHODS
     if writes:
         begin_write(session)

@@ -1,13 +1,15 @@
 """Yearly goals of a service agreement, their actions and resources."""
 
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, Select, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.agreements.models import ResourceKind
 from app.core.db import Base
 from app.core.models import MONEY, TenantOwned, enum_column
+from app.core.visibility import Reach, Viewer, Visibility, declare, define_reach
 
 
 class Goal(TenantOwned, Base):
@@ -47,3 +49,14 @@ class Resource(TenantOwned, Base):
     kind: Mapped[ResourceKind] = enum_column(ResourceKind)
     description: Mapped[str | None] = mapped_column(Text)
     amount: Mapped[Decimal | None] = mapped_column(MONEY)
+
+
+# The goals of the service agreements a viewer reaches (app.core.visibility).
+def _goals(_: Viewer, reach: Reach) -> Select[Any]:
+    return select(Goal.id).where(Goal.service_agreement_id.in_(reach["agreements"]))
+
+
+define_reach("goals", _goals)
+declare(Goal, Visibility.CONTENT, lambda reach: Goal.id.in_(reach["goals"]))
+declare(Action, Visibility.CONTENT, lambda reach: Action.goal_id.in_(reach["goals"]))
+declare(Resource, Visibility.CONTENT, lambda reach: Resource.goal_id.in_(reach["goals"]))

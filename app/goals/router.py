@@ -3,13 +3,12 @@
 from app.core.crud import Resource, crud_router
 from app.goals import models as m
 from app.goals import schemas as s
-from app.goals.service import goal_rules
 
 TAG = "goals"
 
 routers = [
     crud_router(Resource("/goals", m.Goal, s.GoalCreate, s.GoalUpdate, s.GoalRead, TAG,
-                         filters=s.GoalFilters, rules=goal_rules,
+                         filters=s.GoalFilters,
                          order_by=[m.Goal.service_agreement_id, m.Goal.code])),
     crud_router(Resource("/actions", m.Action, s.ActionCreate, s.ActionUpdate, s.ActionRead, TAG,
                          filters=s.GoalChildFilters, order_by=[m.Action.goal_id,

@@ -5,6 +5,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.agreements.models import LongTermGoal, Perspective, ServiceAgreement
+from app.core import crud
 from app.core.errors import InvalidInput
 from app.goals.models import Goal
 
@@ -22,3 +23,6 @@ def goal_rules(session: Session, goal: Goal, _: dict[str, Any]) -> None:
             "than the service agreement",
             field="long_term_goal_id",
         )
+
+
+crud.register(Goal, goal_rules)

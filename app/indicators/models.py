@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -11,16 +12,19 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Select,
     String,
     Text,
     UniqueConstraint,
     false,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base
 from app.core.models import VALUE, TenantOwned, enum_column
 from app.core.periods import Frequency
+from app.core.visibility import Reach, Viewer, Visibility, declare, define_reach
 
 
 class Direction(StrEnum):
@@ -128,3 +132,18 @@ class IndicatorValue(TenantOwned, Base):
     # but shown to the purchaser with the reason.
     flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     flag_reason: Mapped[str | None] = mapped_column(Text)
+
+
+# What a board's member, a provider's reporter and the public reach (app.core.visibility).
+def _measures(viewer: Viewer, reach: Reach) -> Select[Any]:
+    if viewer.provider_id is not None:  # the measures he reports
+        return select(Measure.id).where(Measure.provider_id == viewer.provider_id)
+    return select(Measure.id).where(Measure.goal_id.in_(reach["goals"]))
+
+
+define_reach("measures", _measures)
+declare(Measure, Visibility.CONTENT, lambda reach: Measure.id.in_(reach["measures"]))
+declare(MeasureTarget, Visibility.CONTENT,
+        lambda reach: MeasureTarget.measure_id.in_(reach["measures"]))
+declare(IndicatorValue, Visibility.VALUES,
+        lambda reach: IndicatorValue.measure_id.in_(reach["measures"]))

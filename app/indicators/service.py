@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.agreements.models import FrameworkAgreement, ServiceAgreement
 from app.auth.models import User
+from app.core import crud
 from app.core.errors import InvalidInput
 from app.core.periods import parse_period, periods_of_year
 from app.goals.models import Goal
@@ -109,3 +110,6 @@ def value_in_year(year: int) -> ColumnElement[bool]:
     return (IndicatorValue.period_start >= date(year, 1, 1)) & (
         IndicatorValue.period_end <= date(year, 12, 31)
     )
+
+
+crud.register(Measure, measure_rules, nested=frozenset({"targets"}), after_write=replace_targets)

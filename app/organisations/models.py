@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Attributed, Base
 from app.core.models import TenantOwned, enum_column
+from app.core.visibility import Visibility, declare
 
 
 class Municipality(Attributed, Base):
@@ -80,3 +81,9 @@ class Provider(TenantOwned, Base):
     region_id: Mapped[int | None] = mapped_column(
         ForeignKey("regions.id", ondelete="SET NULL"), index=True
     )
+
+
+# The municipality's organisation is a public record (app.core.visibility).
+declare(Municipality, Visibility.MASTER_DATA, tenant=Municipality.id)
+for _model in (Board, PurchaserUnit, Region, Provider):
+    declare(_model, Visibility.MASTER_DATA)

@@ -4,6 +4,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.core import crud
 from app.core.errors import InvalidInput
 from app.organisations.models import Provider, ProviderKind
 
@@ -15,3 +16,6 @@ def provider_rules(_: Session, provider: Provider, __: dict[str, Any]) -> None:
             "code, not by a business ID of its own",
             field="business_id",
         )
+
+
+crud.register(Provider, provider_rules)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.db import Base
 from app.core.errors import Conflict
 from app.core.models import TenantOwned, enum_column
+from app.core.visibility import Visibility, declare
 
 
 class ReportKind(StrEnum):
@@ -93,3 +94,8 @@ class RenderJob(TenantOwned, Base):
     issued_report_id: Mapped[int | None] = mapped_column(
         ForeignKey("issued_reports.id", ondelete="SET NULL"), index=True
     )
+
+
+# Issued reports are public documents; rendering is the purchaser's work (app.core.visibility).
+declare(IssuedReport, Visibility.PUBLIC_RECORD)
+declare(RenderJob, Visibility.PURCHASER_WORK)

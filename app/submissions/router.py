@@ -233,12 +233,12 @@ routers = [
     crud_router(Resource(
         "/reporting-deadlines", ReportingDeadline, s.ReportingDeadlineCreate,
         s.ReportingDeadlineUpdate, s.ReportingDeadlineRead, TAG,
-        filters=s.ReportingDeadlineFilters, rules=service.deadline_rules,
+        filters=s.ReportingDeadlineFilters,
         order_by=[ReportingDeadline.service_agreement_id, ReportingDeadline.due_date],
     )),
     crud_router(Resource(
         "/deliveries", Delivery, s.DeliveryCreate, s.DeliveryUpdate, s.DeliveryRead, TAG,
-        filters=s.DeliveryFilters, rules=service.delivery_rules,
+        filters=s.DeliveryFilters,
         filter_exprs={"order_budget_id": service.delivery_in_budget,
                       "provider_id": service.delivery_of_provider},
         order_by=[Delivery.order_budget_line_id, Delivery.period_start, Delivery.period_end],

@@ -23,6 +23,7 @@ from app.agreements.service import service_agreement_has_board
 from app.auth.authz import is_purchaser, require_write, scope
 from app.auth.models import Role, User
 from app.budgets.models import Delivery, OrderBudget, OrderBudgetLine
+from app.core import crud
 from app.core.crud import get_readable
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, InvalidInput
@@ -628,3 +629,11 @@ def delivery_in_budget(order_budget_id: int) -> ColumnElement[bool]:
 def delivery_of_provider(provider_id: int) -> ColumnElement[bool]:
     return Delivery.order_budget_line_id.in_(
         select(OrderBudgetLine.id).where(OrderBudgetLine.provider_id == provider_id))
+
+
+# A value written through /indicator-values meets the same rules as one submitted here: lock,
+# comment, flag, history.
+crud.register(IndicatorValue, crud_value_rules, nested=frozenset({"reason"}),
+              after_write=crud_value_after_write, before_delete=crud_value_before_delete)
+crud.register(ReportingDeadline, deadline_rules)
+crud.register(Delivery, delivery_rules)
