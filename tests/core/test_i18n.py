@@ -1,0 +1,89 @@
+"""The one catalogue (app/locale/{fi,sv,en}/LC_MESSAGES/messages.po): complete in every language
+and in step with the code."""
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+from app.agreements.models import AgreementStatus, ResourceKind
+from app.auth.models import Role
+from app.core.i18n import LANGUAGES, message_keys, po_path, t
+from app.core.periods import Frequency
+from app.indicators.models import Direction, ValueStatus
+from app.organisations.models import ProviderKind
+from app.reports.status import Status
+from app.submissions.service import Action, DueStatus
+
+ROOT = Path(__file__).resolve().parents[2]
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def catalogue(lang: str) -> Catalog:
+    with po_path(lang).open("rb") as po:
+        return read_po(po, locale=lang)
+
+
+def untranslated(catalog: Catalog) -> list[str]:
+    """The msgids without a translation, or only a fuzzy one."""
+    return sorted(str(m.id) for m in catalog if m.id and (not m.string or m.fuzzy))
+
+
+def extracted_keys() -> set[str]:
+    """Every message the code and the templates use, as Babel's extractor finds them."""
+    with (ROOT / "babel.cfg").open() as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    keywords = {**DEFAULT_KEYWORDS, "t": None}
+    return {str(found[2]) for found in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=keywords)}
+
+
+def test_a_message_without_a_translation_is_found() -> None:
+    catalog = Catalog(locale="sv")
+    catalog.add("login", "Logga in")
+    catalog.add("logout", "")
+    catalog.add("home", "Hem", flags=["fuzzy"])
+    assert untranslated(catalog) == ["home", "logout"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_message_is_translated(lang: str) -> None:
+    catalog = catalogue(lang)
+    assert not catalog.fuzzy
+    assert untranslated(catalog) == []
+    assert {str(m.id) for m in catalog if m.id} == message_keys()
+
+
+def test_the_catalogue_holds_exactly_the_messages_of_the_code() -> None:
+    assert extracted_keys() == message_keys()
+
+
+def test_a_message_has_the_same_placeholders_in_every_language() -> None:
+    texts = {lang: {str(m.id): str(m.string) for m in catalogue(lang) if m.id} for lang in LANGUAGES}
+    for key in message_keys():
+        names = {lang: set(PLACEHOLDER.findall(texts[lang][key])) for lang in LANGUAGES}
+        assert names["sv"] == names["fi"] == names["en"], key
+        for lang in LANGUAGES:  # a stray % would fail at run time
+            assert t(key, lang, **dict.fromkeys(names[lang], "x")), (key, lang)
+
+
+@pytest.mark.parametrize(("prefix", "values"), [
+    ("status_", AgreementStatus), ("role_", Role), ("due_", DueStatus), ("value_", ValueStatus),
+    ("light_", Status), ("", Status), ("direction_", Direction), ("every_", Frequency),
+    ("", ProviderKind), ("", ResourceKind), ("action_", Action),
+])
+def test_a_value_the_templates_name_has_a_message(prefix: str, values: type) -> None:
+    assert {f"{prefix}{v.value}" for v in values} <= message_keys()
+
+
+def test_the_pages_and_the_reports_share_their_words() -> None:
+    assert t("period", "fi") == "Raportointikausi"
+    assert t("status", "sv") == "Status"
+    assert t("direction_and_tolerance", "fi", direction="suurempi on parempi",
+             tolerance="5 %") == "suurempi on parempi, toleranssi 5 %"
+    assert t("realised_pct", "fi") == "Toteuma-%"
+    assert t("target_of_year", "sv", year=2015) == "Mål 2015"
