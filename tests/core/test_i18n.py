@@ -1,5 +1,5 @@
-"""The one catalogue (app/locale/{fi,sv,en}/LC_MESSAGES/messages.po): complete in every language
-and in step with the code."""
+"""The one catalogue (app/locale/{fi,sv,en}/LC_MESSAGES/messages.po): complete in every language,
+in step with the code, and the API's problems in the language the client asks for."""
 
 import re
 from pathlib import Path
@@ -9,15 +9,20 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from app.agreements.models import AgreementStatus, ResourceKind
 from app.auth.models import Role
 from app.core.i18n import LANGUAGES, message_keys, po_path, t
 from app.core.periods import Frequency
+from app.core.settings import get_settings
 from app.indicators.models import Direction, ValueStatus
 from app.organisations.models import ProviderKind
 from app.reports.status import Status
 from app.submissions.service import Action, DueStatus
+from tests.helpers import create_municipality, create_user
+from tests.web.test_pages import csrf_of
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -87,3 +92,49 @@ def test_the_pages_and_the_reports_share_their_words() -> None:
              tolerance="5 %") == "suurempi on parempi, toleranssi 5 %"
     assert t("realised_pct", "fi") == "Toteuma-%"
     assert t("target_of_year", "sv", year=2015) == "Mål 2015"
+
+
+# --- The API's problems ------------------------------------------------------------------
+
+
+def test_a_problem_is_in_english_unless_the_client_asks_for_finnish_or_swedish(
+        client: TestClient) -> None:
+    english = client.get("/api/v1/auth/me")
+    assert english.status_code == 401
+    assert (english.json()["title"], english.json()["detail"]) == (
+        "Not authenticated", "Log in first: send 'Authorization: Bearer <token>'")
+    assert english.headers["content-language"] == "en"
+
+    finnish = client.get("/api/v1/auth/me", headers={"Accept-Language": "fi-FI,en;q=0.5"})
+    assert (finnish.json()["title"], finnish.json()["detail"]) == (
+        "Tunnistautuminen puuttuu", "Kirjaudu ensin: lähetä 'Authorization: Bearer <token>'")
+    assert finnish.headers["content-language"] == "fi"
+
+    swedish = client.get("/api/v1/no-such-thing", headers={"Accept-Language": "de, sv;q=0.8"})
+    assert swedish.status_code == 404
+    assert (swedish.json()["title"], swedish.json()["detail"]) == ("Hittades inte", "Hittades inte")
+
+    german = client.get("/api/v1/no-such-thing", headers={"Accept-Language": "de"})
+    assert german.json()["title"] == "Not Found"
+
+
+def test_a_failed_login_is_told_in_the_clients_language(client: TestClient, db: Session) -> None:
+    create_user(db, Role.purchaser_director, create_municipality(db), username="tilaajajohtaja")
+    wrong = client.post("/api/v1/auth/token", headers={"Accept-Language": "sv"},
+                        data={"username": "tilaajajohtaja", "password": "wrong password!"})
+    assert wrong.status_code == 401
+    assert (wrong.json()["title"], wrong.json()["detail"]) == (
+        "Inte autentiserad", "Fel användarnamn eller lösenord")
+
+
+def test_the_login_page_tells_of_too_many_attempts_in_the_users_language(
+        client: TestClient, db: Session) -> None:
+    client.base_url = "https://testserver"  # the login form's cookie is Secure
+    create_user(db, Role.purchaser_director, create_municipality(db), username="tilaajajohtaja")
+    limit = int(get_settings().login_rate_per_account.split("/")[0])
+    for _ in range(limit + 1):
+        page = client.post("/login", data={"username": "tilaajajohtaja", "password": "väärin",
+                                           "csrf": csrf_of(client.get("/login").text)})
+    assert page.status_code == 429
+    assert ("Liian monta kirjautumisyritystä tälle käyttäjätunnukselle; odota minuutti ja yritä "
+            "uudelleen") in page.text
