@@ -16,7 +16,7 @@ __all__ = ["COMPOSED", "LANGUAGES", "day", "money", "number", "percent", "quanti
 # Keys the templates and render.py compose from a value, listed for Babel's extractor (the
 # messages themselves are in the app's one catalogue, app/locale/*/messages.po).
 COMPOSED = (
-    # A measure's status (reports.status.Status)
+    # A measure's status (reports.status.Status), also its traffic light on the purchaser's page
     N_("on_track"), N_("at_risk"), N_("off_track"), N_("no_value"), N_("no_target"),
     # The reporting frequency: "every_" ~ Frequency (a direction is "direction_" ~ Direction, an
     # agreement's state "status_" ~ AgreementStatus: app/web/i18n.py lists them)

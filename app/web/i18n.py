@@ -20,9 +20,7 @@ COMPOSED = (
     N_("due_returned"), N_("due_overdue"), N_("due_due"), N_("due_submitted"), N_("due_accepted"),
     # A reported value: "value_" ~ ValueStatus
     N_("value_submitted"), N_("value_accepted"), N_("value_returned"),
-    # A measure's traffic light: "light_" ~ reports.status.Status
-    N_("light_on_track"), N_("light_at_risk"), N_("light_off_track"), N_("light_no_value"),
-    N_("light_no_target"),
+    # (A measure's traffic light is its status, the reports' words: app/reports/i18n.py.)
     # Version comparison: "change_" ~ diff.Change, and "field_" ~ a compared field
     N_("change_added"), N_("change_removed"), N_("change_changed"),
     N_("field_title"), N_("field_description"), N_("field_name"), N_("field_unit"),

@@ -78,7 +78,7 @@ def test_a_message_has_the_same_placeholders_in_every_language() -> None:
 
 @pytest.mark.parametrize(("prefix", "values"), [
     ("status_", AgreementStatus), ("role_", Role), ("due_", DueStatus), ("value_", ValueStatus),
-    ("light_", Status), ("", Status), ("direction_", Direction), ("every_", Frequency),
+    ("", Status), ("direction_", Direction), ("every_", Frequency),
     ("", ProviderKind), ("", ResourceKind), ("action_", Action),
 ])
 def test_a_value_the_templates_name_has_a_message(prefix: str, values: type) -> None:
