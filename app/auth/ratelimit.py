@@ -19,10 +19,12 @@ import math
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from limits import RateLimitItem, parse, storage, strategies
 
 from app.core.errors import DomainError
+from app.core.i18n import N_, t
 from app.core.settings import get_settings
 
 
@@ -30,8 +32,9 @@ class TooManyRequests(DomainError):
     status = 429
     title = "Too many requests"
 
-    def __init__(self, detail: str, *, retry_after: int, limit: str) -> None:
-        super().__init__(detail, retry_after=retry_after)
+    def __init__(self, detail: str, *, retry_after: int, limit: str,
+                 message: tuple[str, dict[str, Any]] | None = None) -> None:
+        super().__init__(detail, retry_after=retry_after, message=message)
         self.limit = limit  # the setting whose limit was reached
 
 
@@ -39,7 +42,7 @@ class TooManyRequests(DomainError):
 class _Limit:
     setting: str
     keys: tuple[str, ...]
-    refusal: str
+    refusal: str  # the catalogue's key of the message
 
     @property
     def item(self) -> RateLimitItem:
@@ -56,22 +59,21 @@ def _limits(username: str, address: str | None) -> tuple[_Limit | None, list[_Li
     """The attempt limit of the address, and the failure limits of the account."""
     account = username.lower()
     per_address = _Limit("login_rate_per_address", ("address", address),
-                         "Too many login attempts from your address") if address else None
+                         N_("detail_too_many_logins_address")) if address else None
     failures = [_Limit("login_rate_per_account", ("account", account),
-                       "Too many failed logins for this account; it is locked for a while and "
-                       "the administrators can see the attempts")]
+                       N_("detail_too_many_logins_account"))]
     if address:
         failures.insert(0, _Limit("login_rate_per_account_and_address",
                                   ("account-address", account, address),
-                                  "Too many failed logins for this account from your address"))
+                                  N_("detail_too_many_logins_account_and_address")))
     return per_address, failures
 
 
 def _refuse(limit: _Limit) -> TooManyRequests:
     reset_at, _ = _limiter().get_window_stats(limit.item, "login", *limit.keys)
     seconds = max(1, math.ceil(reset_at - time.time()))
-    return TooManyRequests(f"{limit.refusal}; try again in {seconds} seconds",
-                           retry_after=seconds, limit=limit.setting)
+    return TooManyRequests(t(limit.refusal, "en", seconds=seconds), retry_after=seconds,
+                           limit=limit.setting, message=(limit.refusal, {"seconds": seconds}))
 
 
 def check_login(username: str, address: str | None) -> None:

@@ -2,8 +2,10 @@
 
 import logging
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
+from babel import negotiate_locale
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -11,6 +13,8 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.core.i18n import LANGUAGES, N_, t
 
 log = logging.getLogger(__name__)
 
@@ -23,11 +27,22 @@ class DomainError(Exception):
     status = 400
     title = "Bad request"
 
-    def __init__(self, detail: str, *, field: str | None = None, **extra: Any) -> None:
+    def __init__(self, detail: str, *, field: str | None = None,
+                 message: tuple[str, dict[str, Any]] | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
         self.field = field
+        # The catalogue's key of the detail and its values, where the raise site has one: the
+        # detail in the client's language (a detail with values cannot be found by its words).
+        self.message = message
         self.extra = extra
+
+    def detail_in(self, lang: str) -> str:
+        """The detail in ``lang``, where the catalogue has it."""
+        if self.message is not None:
+            key, values = self.message
+            return t(key, lang, **values)
+        return in_language(self.detail, lang)
 
 
 class NotFound(DomainError):
@@ -106,6 +121,66 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+# What a problem says, in the client's language (Accept-Language: fi, sv, en; English when it
+# asks for none of them): its title, and the most common details, found by their English words
+# (the en catalogue's text equals the raise site's; tests/core/test_i18n.py checks the commonest).
+CATALOGUED = (
+    N_("title_bad_request"), N_("title_not_found"), N_("title_forbidden"),
+    N_("title_not_authenticated"), N_("title_login_required"), N_("title_conflict"),
+    N_("title_invalid_input"), N_("title_payload_too_large"), N_("title_precondition_failed"),
+    N_("title_precondition_required"), N_("title_too_many_requests"),
+    N_("title_too_large_to_render"), N_("title_internal_error"),
+    N_("http_not_found"), N_("http_method_not_allowed"),
+    N_("detail_wrong_password"), N_("detail_totp_required"), N_("detail_api_token_invalid"),
+    N_("detail_access_token_invalid"), N_("detail_session_ended"), N_("detail_log_in_first"),
+    N_("detail_conflicting_data"), N_("detail_stale_write"), N_("detail_out_of_range"),
+    N_("detail_unexpected"),
+)
+API_LANGUAGE = "en"
+
+
+@lru_cache
+def _by_english() -> dict[str, str]:
+    return {t(key, "en"): key for key in CATALOGUED}
+
+
+def in_language(text: str, lang: str) -> str:
+    """``text`` (English) in ``lang`` if the catalogue has it, else as it is."""
+    key = _by_english().get(text)
+    return t(key, lang) if key else text
+
+
+def api_language(request: Request) -> str:
+    """The language the client prefers most (Accept-Language, by q) of fi, sv and en."""
+    preferred: list[tuple[float, str]] = []
+    for part in request.headers.get("accept-language", "").split(","):
+        tag, _, params = part.strip().partition(";")
+        q = params.strip().removeprefix("q=")
+        try:
+            weight = float(q) if params else 1.0
+        except ValueError:
+            continue
+        if tag and weight > 0:
+            preferred.append((weight, tag.strip()))
+    ordered = [tag for _, tag in sorted(preferred, key=lambda p: -p[0])]  # stable for equal q
+    chosen = negotiate_locale(ordered, LANGUAGES, sep="-")
+    return chosen.lower() if chosen else API_LANGUAGE
+
+
+def _problem(request: Request, status: int, title: str, detail: str, *,
+             errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
+             translated: str | None = None, **extra: Any) -> JSONResponse:
+    """``problem`` in the client's language (``translated``: the detail already in it)."""
+    lang = api_language(request)
+    if errors is not None:
+        errors = [{**e, "message": in_language(e["message"], lang)}
+                  if isinstance(e.get("message"), str) else e for e in errors]
+    headers = {**(headers or {}), "Content-Language": lang, "Vary": "Accept-Language"}
+    return problem(status, in_language(title, lang), translated or in_language(detail, lang),
+                   errors=errors,
+                   headers=headers, **extra)
+
+
 # The web pages render errors as HTML (set by app.web); the API always answers problem details.
 HtmlErrorPage = Callable[[Request, int, str], Response]
 html_error_page: list[HtmlErrorPage] = []
@@ -136,7 +211,8 @@ def install_error_handlers(app: FastAPI) -> None:
         errors = extra.pop("errors", None)
         if errors is None and exc.field:
             errors = [{"field": exc.field, "message": exc.detail}]
-        return problem(exc.status, exc.title, exc.detail, errors=errors, headers=headers, **extra)
+        return _problem(request, exc.status, exc.title, exc.detail, errors=errors, headers=headers,
+                        translated=exc.detail_in(api_language(request)), **extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
@@ -145,40 +221,40 @@ def install_error_handlers(app: FastAPI) -> None:
                 f"{e['field']}: {e['message']}" for e in validation_errors(exc)))
         errors = validation_errors(exc)
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        return problem(422, "Invalid input", detail, errors=errors)
+        return _problem(request, 422, "Invalid input", detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if _wants_html(request):
             return html_error_page[0](request, exc.status_code, str(exc.detail))
-        return problem(
-            exc.status_code, str(exc.detail), str(exc.detail), headers=getattr(exc, "headers", None)
-        )
+        return _problem(request, exc.status_code, str(exc.detail), str(exc.detail),
+                        headers=getattr(exc, "headers", None))
 
     @app.exception_handler(IntegrityError)
-    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
         # Services check natural keys first; this is the backstop for a race between two requests.
         log.info("integrity error: %s", exc.orig)
-        return problem(
-            409, "Conflict", "The change conflicts with existing data (a duplicate or a missing "
+        return _problem(
+            request, 409, "Conflict", "The change conflicts with existing data (a duplicate or a missing "
             "reference); reload and try again."
         )
 
     @app.exception_handler(StaleDataError)
-    async def _stale(_: Request, exc: StaleDataError) -> JSONResponse:
+    async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:
         # Two writers passed the If-Match check at once; the row version caught the second.
         log.info("stale write: %s", exc)
-        return problem(
-            412, "Precondition failed", "Someone else changed this record at the same moment; "
+        return _problem(
+            request, 412, "Precondition failed", "Someone else changed this record at the same moment; "
             "nothing of your change was stored. Reload it and apply your change again."
         )
 
     @app.exception_handler(DataError)
-    async def _data(_: Request, exc: DataError) -> JSONResponse:
+    async def _data(request: Request, exc: DataError) -> JSONResponse:
         log.info("data error: %s", exc.orig)
-        return problem(422, "Invalid input", "A value is out of range for its field.")
+        return _problem(request, 422, "Invalid input", "A value is out of range for its field.")
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:  # pragma: no cover
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:  # pragma: no cover
         log.exception("unexpected error", exc_info=exc)
-        return problem(500, "Internal error", "An unexpected error occurred; it has been logged.")
+        return _problem(request, 500, "Internal error",
+                        "An unexpected error occurred; it has been logged.")

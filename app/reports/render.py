@@ -28,6 +28,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from app.core import formatting
+from app.core.i18n import translations
 from app.reports import charts, i18n
 from app.reports.data import measure_count, to_json
 
@@ -116,18 +117,23 @@ def _stylesheet() -> Markup:
 
 
 @lru_cache
-def environment() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+def environment(lang: str) -> Environment:
+    """The reports' templates in one language: ``_("key", name=value)`` is the catalogue's
+    message (Jinja's i18n extension, newstyle: values are escaped and filled in)."""
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env
 
 
 def render_html(data: dict[str, Any], *, with_charts: bool = True, styles: str = "link") -> str:
     """The report as HTML: the PDF's source (stylesheet linked, fetched from templates/) or a
     preview for the browser (``styles="inline"``); ``"none"`` and no charts for a baseline."""
     lang = data["language"]
-    template = environment().get_template(f"reports/{data['kind']}.html")
+    template = environment(lang).get_template(f"reports/{data['kind']}.html")
     return template.render(
-        d=data, lang=lang, f=Formats(lang), _=partial(i18n.t, lang=lang), styles=styles,
+        d=data, lang=lang, f=Formats(lang), styles=styles,
         with_charts=with_charts,
         inline_css=_stylesheet() if styles == "inline" else Markup(""),
         chart=(partial(trend_chart, lang=lang) if with_charts else lambda _m: ""),

@@ -1,21 +1,22 @@
 """The pages' templates, their filters (numbers and dates in the user's language) and render()."""
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
 
 from app.auth.authz import is_purchaser
 from app.auth.models import User
 from app.core import formatting
+from app.core.i18n import message_keys, t, translations
 from app.core.migrate import ROOT
 from app.web.deps import csrf_token
-from app.web.i18n import LANGUAGES, MESSAGES, t
-
-templates = Jinja2Templates(directory=str(ROOT / "templates" / "web"))
+from app.web.i18n import LANGUAGES
 
 
 def number(value: Any, lang: str = "fi") -> str:
@@ -29,16 +30,28 @@ def day(value: date | None, lang: str = "fi") -> str:
     return formatting.day(value, lang, empty="")
 
 
-templates.env.filters["number"] = number
-templates.env.filters["day"] = day
+@lru_cache
+def templates(lang: str) -> Jinja2Templates:
+    """The pages' templates in one language: ``_("key", name=value)`` is the catalogue's message
+    (Jinja's i18n extension, newstyle: values are escaped and filled in)."""
+    env = Environment(loader=FileSystemLoader(ROOT / "templates" / "web"), autoescape=True,
+                      extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["number"] = number
+    env.filters["day"] = day
+    return Jinja2Templates(env=env)
+
+
+def _message_or(key: str, fallback: str, lang: str) -> str:
+    """The message ``key`` if the catalogue has one (a compared field's name), else ``fallback``."""
+    return t(key, lang) if key in message_keys() else fallback
 
 
 def render(request: Request, name: str, lang: str, user: User | None, status_code: int = 200,
            **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, {
-        "lang": lang, "t": lambda key, **kw: t(key, lang, **kw), "user": user,
-        "is_purchaser": bool(user and is_purchaser(user)),
-        "tk": lambda key, fallback: t(key, lang) if key in MESSAGES else fallback,
+    return templates(lang).TemplateResponse(request, name, {
+        "lang": lang, "user": user, "is_purchaser": bool(user and is_purchaser(user)),
+        "tk": lambda key, fallback: _message_or(key, fallback, lang),
         "languages": LANGUAGES, "csrf": csrf_token(request), "path": request.url.path,
         "quote": quote, "organisation": getattr(request.state, "organisation", None), **context,
     }, status_code=status_code)

@@ -18,7 +18,7 @@ from app.auth.authz import is_purchaser, may_write, scope
 from app.auth.ratelimit import TooManyRequests
 from app.core.crud import get_readable
 from app.core.db import SessionDep
-from app.core.errors import Unauthorized, domain_error_headers
+from app.core.errors import Unauthorized, domain_error_headers, in_language
 from app.core.migrate import ROOT
 from app.core.settings import get_settings
 from app.goals.models import Goal
@@ -80,7 +80,8 @@ def login(
             session, username, password, totp or None,
             request.client.host if request.client else None)
     except (Unauthorized, TooManyRequests) as exc:
-        message = t("login_failed", lang) if isinstance(exc, Unauthorized) else exc.detail
+        message = (t("login_failed", lang) if isinstance(exc, Unauthorized)
+                   else exc.detail_in(lang))
         page = render(request, "login.html", lang, None, status_code=exc.status, error=message,
                       username=username, next=_safe_next(next))
         if isinstance(exc, TooManyRequests):
@@ -163,6 +164,6 @@ def error_page(request: Request, status: int, detail: str) -> Response:
         key = "csrf_failed"
     message = t(key, lang) if key else detail
     if status == 409:  # what cannot be done, and why (the service's words)
-        message = f"{message} {detail}"
+        message = f"{message} {in_language(detail, lang)}"
     return render(request, "error.html", lang, getattr(request.state, "user", None),
                   status_code=status, title=f"{status}", message=message)
