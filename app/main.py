@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from app import models  # noqa: F401  (all mappers configured before the first request)
 from app.agreements.router import routers as agreement_routers
 from app.audit.router import router as audit_router
+from app.auth.policy import Anyone
 from app.auth.router import router as auth_router
 from app.budgets.router import routers as budget_routers
 from app.catalogue.router import routers as catalogue_routers
@@ -61,7 +62,7 @@ def create_app() -> FastAPI:
     html_error_page.append(error_page)
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
+    def healthz(_: Anyone) -> dict[str, str]:
         return {"status": "ok"}
 
     return app

@@ -607,10 +607,10 @@ def verify(conn: Connection) -> Verification:
 
 def entries_query(user: Any, filters: dict[str, Any]) -> Select[Any]:
     """The entries ``user`` may read (purchaser roles and admins, own municipality), filtered."""
-    from app.auth.authz import PURCHASER_ROLES, is_installation_admin
+    from app.auth.authz import Act, is_installation_admin, may
     from app.core.errors import Forbidden
 
-    if user.role not in PURCHASER_ROLES:
+    if not may(user, Act.read_audit):
         raise Forbidden(f"Your role ({user.role.value}) may not read the audit trail")
     stmt = select(AuditEntry)
     if not is_installation_admin(user):

@@ -16,16 +16,16 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Response, status
 from pydantic import BaseModel, Field, create_model
 from sqlalchemy import ColumnElement, UniqueConstraint, and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from app.auth.authz import PUBLIC_MODELS, require_write, require_write_object, scope
-from app.auth.deps import CurrentUser, OptionalUser
+from app.auth.authz import PUBLIC_MODELS, Act, require_write, require_write_object, scope
 from app.auth.models import User
+from app.auth.policy import LoggedIn, Reader, may_do
 from app.core.audit import set_actor
 from app.core.db import SessionDep, model_of_table, utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, PreconditionRequired
@@ -292,14 +292,16 @@ def crud_router(res: Resource) -> APIRouter:
                      (res.filters, PageParams) if res.filters else (PageParams,), {})
 
     # Approved agreements and master data are public records: readable without login.
-    Reader = OptionalUser if res.model in PUBLIC_MODELS else CurrentUser
+    Readers = Reader if res.model in PUBLIC_MODELS else LoggedIn
+    # Who may change it at all (authz's rules); the object itself: require_write_object.
+    Writer = Annotated[User, Depends(may_do(Act.write, res.model))]
 
     def load(session: Session, user: User | None, obj_id: int) -> Any:
         return get_readable(session, res.model, obj_id, user, res.options)
 
     @router.get("", response_model=Page[Read], summary=f"List {res.model.__tablename__}")  # type: ignore[valid-type]
     def list_(
-        session: SessionDep, user: Reader,  # type: ignore[valid-type]
+        session: SessionDep, user: Readers,  # type: ignore[valid-type]
         query: Annotated[ListQuery, Query()],  # type: ignore[valid-type]
     ) -> Any:
         page: PageParams = query
@@ -307,14 +309,14 @@ def crud_router(res: Resource) -> APIRouter:
 
     @router.post("", response_model=Read, status_code=status.HTTP_201_CREATED,
                  summary=f"Create {a(label(res.model))}")
-    def create_(session: SessionDep, user: CurrentUser, body: Create, response: Response) -> Any:  # type: ignore[valid-type]
+    def create_(session: SessionDep, user: Writer, body: Create, response: Response) -> Any:  # type: ignore[valid-type]
         obj = create(session, user, res.model, body.model_dump())  # type: ignore[attr-defined]
         obj = load(session, user, obj.id)
         response.headers["ETag"] = etag(obj)
         return obj
 
     @router.get("/{obj_id}", response_model=Read, summary=f"Read {a(label(res.model))}")
-    def read_(session: SessionDep, user: Reader, obj_id: IdPath,  # type: ignore[valid-type]
+    def read_(session: SessionDep, user: Readers, obj_id: IdPath,  # type: ignore[valid-type]
               response: Response) -> Any:
         obj = load(session, user, obj_id)
         response.headers["ETag"] = etag(obj)
@@ -323,10 +325,9 @@ def crud_router(res: Resource) -> APIRouter:
     @router.patch("/{obj_id}", response_model=Read, summary=f"Update {a(label(res.model))}",
                   responses={412: {"description": "If-Match is stale"},
                              428: {"description": "If-Match is missing"}})
-    def update_(session: SessionDep, user: CurrentUser, obj_id: IdPath, body: Update,  # type: ignore[valid-type]
+    def update_(session: SessionDep, user: Writer, obj_id: IdPath, body: Update,  # type: ignore[valid-type]
                 response: Response, if_match: IfMatch = None) -> Any:
         obj = load(session, user, obj_id)
-        require_write(user, res.model)
         check_if_match(obj, if_match)
         update(session, user, obj, body.model_dump(exclude_unset=True))  # type: ignore[attr-defined]
         obj = load(session, user, obj.id)
@@ -337,10 +338,9 @@ def crud_router(res: Resource) -> APIRouter:
                    summary=f"Delete {a(label(res.model))}",
                    responses={412: {"description": "If-Match is stale"},
                               428: {"description": "If-Match is missing"}})
-    def delete_(session: SessionDep, user: CurrentUser, obj_id: IdPath,
+    def delete_(session: SessionDep, user: Writer, obj_id: IdPath,
                 if_match: IfMatch = None) -> Response:
         obj = load(session, user, obj_id)
-        require_write(user, res.model)
         check_if_match(obj, if_match)
         delete(session, user, obj)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
