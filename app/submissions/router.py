@@ -181,8 +181,8 @@ def download_template(
             responses={200: {"content": {"text/csv": {}}}})
 def export_values(session: SessionDep, user: LoggedIn, year: Year | None = None,
                   provider_id: Id | None = None) -> Response:
-    if user.role is Role.provider_reporter:
-        provider_id = _provider(session, user, provider_id)
+    if provider_id is not None or user.role is Role.provider_reporter:
+        provider_id = _provider(session, user, provider_id)  # another's: 404
     text = template.export_csv(session, user, provider_id=provider_id, year=year)
     return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="toteumat.csv"'})
