@@ -639,3 +639,19 @@ def test_a_manager_moves_comments_and_carries_over_only_his_units_board(
                        json={"year": 2016}).status_code == 403
     db.expire_all()
     assert db.get(ServiceAgreement, w["agreement"].id).status.value == "draft"
+
+
+def test_a_manager_uploads_values_only_for_his_units_board(client: TestClient, db: Session
+                                                           ) -> None:
+    w = build_world(db, "109")
+    _, unit = _other_board(db, w)
+    manager = create_user(db, Role.purchaser_manager, w["municipality"], username="sote-pp",
+                          purchaser_unit_id=unit.id)
+    headers = {"Authorization": f"Bearer {start_session(db, manager)}"}
+    db.commit()
+    response = client.post(
+        f"/api/v1/submissions/bulk?provider_id={w['provider'].id}", headers=headers,
+        files={"file": ("arvot.csv", b"measure_code,period,value\r\nM,2015-T2,7\r\n", "text/csv")})
+    assert response.status_code == 403, response.text
+    db.expire_all()
+    assert db.query(IndicatorValue).filter_by(measure_id=w["measure"].id).count() == 1
