@@ -655,3 +655,41 @@ def test_a_manager_uploads_values_only_for_his_units_board(client: TestClient, d
     assert response.status_code == 403, response.text
     db.expire_all()
     assert db.query(IndicatorValue).filter_by(measure_id=w["measure"].id).count() == 1
+
+
+def test_a_provider_reporter_exports_only_his_providers_agreements(
+    client: TestClient, db: Session
+) -> None:
+    w = build_world(db, "109")
+    other = create(db, Provider, municipality_id=w["municipality"].id, code="P2",
+                   name="Toinen", kind="company")
+    create(db, ServiceAgreement, code="OTHER", framework_agreement_id=w["framework"].id,
+           provider_id=other.id, year=2015, title="Toisen", board_ids=[w["board"].id])
+    create(db, OrderBudgetLine, order_budget_id=w["budget"].id, product_id=w["product"].id,
+           provider_id=other.id, volume=1, unit_price=1)
+    reporter = create_user(db, Role.provider_reporter, w["municipality"], username="p1-rap",
+                           provider_id=w["provider"].id)
+    headers = {"Authorization": f"Bearer {start_session(db, reporter)}"}
+    db.commit()
+    response = client.get("/api/v1/contracts/export", headers=headers,
+                          params={"municipality": "109", "board": "LANULA", "year": 2015})
+    assert response.status_code == 200, response.text
+    assert "code: SA\n" in response.text
+    assert "OTHER" not in response.text
+    assert "provider: P2" not in response.text  # nor the other provider's budget line
+
+
+def test_a_role_not_declared_is_refused_before_the_body_is_read(
+    client: TestClient, db: Session
+) -> None:
+    w = build_world(db, "109")
+    member = create_user(db, Role.board_member, w["municipality"], username="jasen",
+                         board_id=w["board"].id)
+    headers = {"Authorization": f"Bearer {start_session(db, member)}"}
+    db.commit()
+    response = client.post("/api/v1/contracts/import", content=b"\xff not yaml",
+                           headers={**headers, "content-type": "application/yaml"})
+    assert response.status_code == 403, response.text
+    response = client.post("/api/v1/indicator-values/999999/review", headers=headers,
+                           json={"decision": "maybe", "unknown": 1})
+    assert response.status_code == 403, response.text
