@@ -2,7 +2,6 @@
 
 from datetime import date
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -16,10 +15,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy import select as _select
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from app.auth import scopes
 from app.core.db import Base
 from app.core.models import TenantOwned, enum_column
 from app.organisations.models import Board
@@ -193,35 +190,3 @@ class NegotiationComment(OfAgreement, Base):
         ForeignKey("providers.id", ondelete="SET NULL"), index=True
     )
     text: Mapped[str] = mapped_column(Text)
-
-
-# Who reads which rows (app.auth.scopes; applied by app.auth.authz).
-PUBLISHED = (AgreementStatus.approved, AgreementStatus.in_force, AgreementStatus.closed)
-
-
-def _frameworks(r: scopes.Reach) -> Any:
-    if r.who == "board":
-        return _select(FrameworkAgreement.id).where(FrameworkAgreement.board_id == r.ident)
-    if r.who == "provider":  # the frameworks of his agreements
-        return _select(ServiceAgreement.framework_agreement_id).where(
-            ServiceAgreement.provider_id == r.ident)
-    return _select(FrameworkAgreement.id).where(FrameworkAgreement.status.in_(PUBLISHED))
-
-
-def _agreements(r: scopes.Reach) -> Any:
-    if r.who == "board":
-        return _select(service_agreement_boards.c.service_agreement_id).where(
-            service_agreement_boards.c.board_id == r.ident)
-    if r.who == "provider":
-        return _select(ServiceAgreement.id).where(ServiceAgreement.provider_id == r.ident)
-    return _select(ServiceAgreement.id).where(ServiceAgreement.status.in_(PUBLISHED))
-
-
-scopes.root("frameworks", _frameworks)
-scopes.root("agreements", _agreements)
-scopes.register(FrameworkAgreement, content=lambda r: FrameworkAgreement.id.in_(r.frameworks))
-scopes.register(Perspective,
-                content=lambda r: Perspective.framework_agreement_id.in_(r.frameworks))
-scopes.register(LongTermGoal, content=lambda r: LongTermGoal.perspective_id.in_(
-    _select(Perspective.id).where(Perspective.framework_agreement_id.in_(r.frameworks))))
-scopes.register(ServiceAgreement, content=lambda r: ServiceAgreement.id.in_(r.agreements))

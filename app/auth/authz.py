@@ -11,9 +11,8 @@ Who sees what:
   his board;
 - provider reporter: master data, and only what concerns his provider;
 - the public (no login): master data and approved agreements with their content.
-Each feature registers the rules of its models beside them (app.auth.scopes); a model that
-registers none is hidden from every restricted role: new models are private until their
-feature says otherwise.
+A model that is not listed for a restricted role is hidden from it: new models are private
+until a rule here says otherwise.
 """
 
 from enum import StrEnum
@@ -22,9 +21,23 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, exists, false, select, true
 from sqlalchemy.orm import Session
 
-from app.auth import scopes
+from app.agreements.models import (
+    AgreementStatus,
+    FrameworkAgreement,
+    LongTermGoal,
+    Perspective,
+    ServiceAgreement,
+    service_agreement_boards,
+)
 from app.auth.models import Role, User
+from app.budgets.models import Delivery, OrderBudget, OrderBudgetLine
+from app.catalogue.models import Product, ProductGroup, ServiceArea
 from app.core.errors import Forbidden, NotFound
+from app.goals.models import Action, Goal, Resource
+from app.indicators.models import IndicatorValue, Measure, MeasureTarget
+from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
+from app.reports.models import IssuedReport, RenderJob
+from app.submissions.models import IndicatorValueRevision, ReportingDeadline
 
 S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
 
@@ -32,18 +45,23 @@ ALL_ROLES = frozenset(Role)
 PURCHASER_ROLES = frozenset({Role.admin, Role.purchaser_director, Role.purchaser_manager})
 # Approval records the board's decision: the purchaser director (or an admin) does it.
 DIRECTOR_ROLES = frozenset({Role.admin, Role.purchaser_director})
-# The sets below are read live from the rules the features register beside their models
-# (app.auth.scopes), so that this policy imports none of them.
+PUBLISHED = (AgreementStatus.approved, AgreementStatus.in_force, AgreementStatus.closed)
 # Public record of the municipality's organisation and catalogue: readable by every role.
-MASTER_DATA = scopes.Models(lambda r: r.master)
+MASTER_DATA = frozenset({Municipality, Board, PurchaserUnit, Region, Provider, ServiceArea,
+                         ProductGroup, Product})
 # What the purchaser organisation writes; a purchaser manager only what is not master data.
-AGREEMENT_CONTENT = scopes.Models(lambda r: r.content is not None)
+AGREEMENT_CONTENT = frozenset({FrameworkAgreement, Perspective, LongTermGoal, OrderBudget,
+                               OrderBudgetLine, ServiceAgreement, Goal, Action, Resource, Measure,
+                               MeasureTarget, IndicatorValue, IndicatorValueRevision,
+                               ReportingDeadline, Delivery})
+# Issued reports are public documents once issued.
+PUBLIC_RECORDS = frozenset({IssuedReport})
 # Reported values: they reach the public through issued reports only.
-VALUES = scopes.Models(lambda r: r.content is not None and not r.public)
+VALUES = frozenset({IndicatorValue, IndicatorValueRevision, Delivery})
 # Created, changed and deleted by the installation's admin only.
-INSTALLATION_ONLY = scopes.Models(lambda r: r.installation_only)
+INSTALLATION_ONLY = frozenset({Municipality})
 # Readable without login (what exactly of them: read_filter).
-PUBLIC_MODELS = scopes.Models(lambda r: r.master or (r.content is not None and r.public))
+PUBLIC_MODELS = MASTER_DATA | (AGREEMENT_CONTENT - VALUES)
 
 
 def is_installation_admin(user: User | None) -> bool:
@@ -55,34 +73,92 @@ def is_purchaser(user: User) -> bool:
     return user.role in PURCHASER_ROLES
 
 
+def _content_filter(model: Any, frameworks: Any, budgets: Any, agreements: Any,
+                    measures: Any | None = None) -> ColumnElement[bool]:
+    """Agreement content reachable from the allowed frameworks, budgets and agreements."""
+    goals = select(Goal.id).where(Goal.service_agreement_id.in_(agreements))
+    if measures is None:
+        measures = select(Measure.id).where(Measure.goal_id.in_(goals))
+    filters: dict[Any, ColumnElement[bool]] = {
+        FrameworkAgreement: FrameworkAgreement.id.in_(frameworks),
+        Perspective: Perspective.framework_agreement_id.in_(frameworks),
+        LongTermGoal: LongTermGoal.perspective_id.in_(
+            select(Perspective.id).where(Perspective.framework_agreement_id.in_(frameworks))),
+        OrderBudget: OrderBudget.id.in_(budgets),
+        OrderBudgetLine: OrderBudgetLine.order_budget_id.in_(budgets),
+        ServiceAgreement: ServiceAgreement.id.in_(agreements),
+        Goal: Goal.id.in_(goals),
+        Action: Action.goal_id.in_(goals),
+        Resource: Resource.goal_id.in_(goals),
+        Measure: Measure.id.in_(measures),
+        MeasureTarget: MeasureTarget.measure_id.in_(measures),
+        IndicatorValue: IndicatorValue.measure_id.in_(measures),
+        IndicatorValueRevision: IndicatorValueRevision.indicator_value_id.in_(
+            select(IndicatorValue.id).where(IndicatorValue.measure_id.in_(measures))),
+        ReportingDeadline: ReportingDeadline.service_agreement_id.in_(agreements),
+        Delivery: Delivery.order_budget_line_id.in_(
+            select(OrderBudgetLine.id).where(OrderBudgetLine.order_budget_id.in_(budgets))),
+    }
+    return filters.get(model, false())
+
+
+def _provider_filter(model: Any, provider_id: int) -> ColumnElement[bool]:
+    agreements = select(ServiceAgreement.id).where(ServiceAgreement.provider_id == provider_id)
+    frameworks = select(ServiceAgreement.framework_agreement_id).where(
+        ServiceAgreement.provider_id == provider_id)
+    budgets = select(OrderBudgetLine.order_budget_id).where(
+        OrderBudgetLine.provider_id == provider_id)
+    measures = select(Measure.id).where(Measure.provider_id == provider_id)
+    if model is OrderBudgetLine:  # the budget's other providers' lines are not his
+        return OrderBudgetLine.provider_id == provider_id
+    if model is Delivery:  # nor their deliveries
+        return Delivery.order_budget_line_id.in_(
+            select(OrderBudgetLine.id).where(OrderBudgetLine.provider_id == provider_id))
+    return _content_filter(model, frameworks, budgets, agreements, measures)
+
+
+def _board_filter(model: Any, board_id: int) -> ColumnElement[bool]:
+    agreements = select(service_agreement_boards.c.service_agreement_id).where(
+        service_agreement_boards.c.board_id == board_id)
+    frameworks = select(FrameworkAgreement.id).where(FrameworkAgreement.board_id == board_id)
+    budgets = select(OrderBudget.id).where(OrderBudget.board_id == board_id)
+    return _content_filter(model, frameworks, budgets, agreements)
+
+
+def _public_filter(model: Any) -> ColumnElement[bool]:
+    if model in VALUES:
+        return false()
+    return _content_filter(
+        model,
+        select(FrameworkAgreement.id).where(FrameworkAgreement.status.in_(PUBLISHED)),
+        select(OrderBudget.id).where(OrderBudget.status.in_(PUBLISHED)),
+        select(ServiceAgreement.id).where(ServiceAgreement.status.in_(PUBLISHED)),
+    )
+
+
 def read_filter(model: Any, user: User | None) -> ColumnElement[bool]:
     """The condition on ``model``'s rows that ``user`` (None: the public) may read."""
     if is_installation_admin(user):
         return true()
-    rule = scopes.rule_of(model)
-    if rule is not None and rule.custom is not None:
-        return rule.custom(user)
     if user is None:
-        if rule is None:
-            return false()
-        if rule.master:
-            return true()
-        return rule.content(scopes.Reach("public")) if rule.content and rule.public else false()
+        return true() if model in MASTER_DATA | PUBLIC_RECORDS else _public_filter(model)
+    if model in PUBLIC_RECORDS:  # issued reports: the board member's those of his board
+        tenant = model.municipality_id == user.municipality_id
+        return tenant & (IssuedReport.board_id == (user.board_id or 0)) \
+            if user.role is Role.board_member else tenant
+    if model is RenderJob:  # the purchaser organisation's work in progress
+        return (RenderJob.municipality_id == user.municipality_id) if user.role in \
+            PURCHASER_ROLES else false()
+    if model is Municipality:
+        return Municipality.id == user.municipality_id
     tenant = model.municipality_id == user.municipality_id
-    if (rule is not None and rule.master) or user.role in PURCHASER_ROLES:
+    if model in MASTER_DATA or user.role in PURCHASER_ROLES:
         return tenant
-    if rule is None or rule.content is None:
-        return false()
     if user.role is Role.provider_reporter:
-        return tenant & rule.content(scopes.Reach("provider", user.provider_id or 0))
+        return tenant & _provider_filter(model, user.provider_id or 0)
     if user.role is Role.board_member:
-        return tenant & rule.content(scopes.Reach("board", user.board_id or 0))
+        return tenant & _board_filter(model, user.board_id or 0)
     return false()
-
-
-def _board_filter(model: Any, board_id: int) -> ColumnElement[bool]:
-    rule = scopes.rule_of(model)
-    return rule.content(scopes.Reach("board", board_id)) if rule and rule.content else false()
 
 
 def scope(stmt: S, model: Any, user: User | None) -> S:
@@ -128,8 +204,7 @@ def may_role_write(role: Role, model: Any) -> bool:
         return model in AGREEMENT_CONTENT
     # A provider reporter reaches only his own measures and order lines (scope), and writes
     # only their values and deliveries.
-    rule = scopes.rule_of(model)
-    return role is Role.provider_reporter and rule is not None and rule.provider_writes
+    return role is Role.provider_reporter and model in (IndicatorValue, Delivery)
 
 
 def roles_for(act: Act, model: Any = None) -> frozenset[Role]:
@@ -166,7 +241,7 @@ def _readable(session: Session, user: User, obj: Any) -> bool:
     model = type(obj)
     if model is User:
         return obj.municipality_id == user.municipality_id
-    if "municipality_id" not in model.__table__.c and model not in MASTER_DATA:
+    if "municipality_id" not in model.__table__.c and model is not Municipality:
         return True  # not tenant data (e.g. a user's own API token: checked by its owner)
     return bool(session.scalar(select(exists().where(model.id == obj.id,
                                                      read_filter(model, user)))))
@@ -175,7 +250,8 @@ def _readable(session: Session, user: User, obj: Any) -> bool:
 def _manager_board(session: Session, user: User) -> int | None:
     if user.role is not Role.purchaser_manager or user.purchaser_unit_id is None:
         return None
-    return scopes.board_of_unit(session, user.purchaser_unit_id)
+    return session.scalar(select(PurchaserUnit.board_id)
+                          .where(PurchaserUnit.id == user.purchaser_unit_id))
 
 
 def authorize(session: Session, user: User | None, act: Act, obj: Any, model: Any = None

@@ -3,13 +3,11 @@
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.agreements.models import PUBLISHED, AgreementStatus
-from app.auth import scopes
+from app.agreements.models import AgreementStatus
 from app.core.db import Base
 from app.core.models import MONEY, QUANTITY, TenantOwned, enum_column
 
@@ -85,27 +83,3 @@ class Delivery(TenantOwned, Base):
     volume: Mapped[Decimal] = mapped_column(QUANTITY)
     euros: Mapped[Decimal] = mapped_column(MONEY)
     comment: Mapped[str | None] = mapped_column(Text)
-
-
-# Who reads which rows (app.auth.scopes; applied by app.auth.authz).
-def _budgets(r: scopes.Reach) -> Any:
-    if r.who == "board":
-        return select(OrderBudget.id).where(OrderBudget.board_id == r.ident)
-    if r.who == "provider":  # the budgets with a line of his
-        return select(OrderBudgetLine.order_budget_id).where(
-            OrderBudgetLine.provider_id == r.ident)
-    return select(OrderBudget.id).where(OrderBudget.status.in_(PUBLISHED))
-
-
-def _own_lines(r: scopes.Reach) -> Any:
-    # a provider's are his own lines only, not the budget's other providers'
-    return OrderBudgetLine.provider_id == r.ident if r.who == "provider" \
-        else OrderBudgetLine.order_budget_id.in_(r.budgets)
-
-
-scopes.root("budgets", _budgets)
-scopes.register(OrderBudget, content=lambda r: OrderBudget.id.in_(r.budgets))
-scopes.register(OrderBudgetLine, content=_own_lines)
-scopes.register(Delivery, public=False, provider_writes=True,
-                content=lambda r: Delivery.order_budget_line_id.in_(
-                    select(OrderBudgetLine.id).where(_own_lines(r))))

@@ -3,7 +3,6 @@
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.auth import scopes
 from app.core.db import Base
 from app.core.models import TenantOwned
 
@@ -46,8 +45,3 @@ class Product(TenantOwned, Base):
     name_fi: Mapped[str] = mapped_column(String(300))
     name_sv: Mapped[str | None] = mapped_column(String(300))
     unit: Mapped[str] = mapped_column(String(40))
-
-
-# Who reads which rows (app.auth.scopes; applied by app.auth.authz).
-for _model in (ServiceArea, ProductGroup, Product):
-    scopes.register(_model, master=True)

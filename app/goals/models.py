@@ -2,11 +2,10 @@
 
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.agreements.models import ResourceKind
-from app.auth import scopes
 from app.core.db import Base
 from app.core.models import MONEY, TenantOwned, enum_column
 
@@ -48,10 +47,3 @@ class Resource(TenantOwned, Base):
     kind: Mapped[ResourceKind] = enum_column(ResourceKind)
     description: Mapped[str | None] = mapped_column(Text)
     amount: Mapped[Decimal | None] = mapped_column(MONEY)
-
-
-# Who reads which rows (app.auth.scopes; applied by app.auth.authz).
-scopes.root("goals", lambda r: select(Goal.id).where(Goal.service_agreement_id.in_(r.agreements)))
-scopes.register(Goal, content=lambda r: Goal.id.in_(r.goals))
-scopes.register(Action, content=lambda r: Action.goal_id.in_(r.goals))
-scopes.register(Resource, content=lambda r: Resource.goal_id.in_(r.goals))

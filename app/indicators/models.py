@@ -16,10 +16,8 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
-from sqlalchemy import select as _select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.auth import scopes
 from app.core.db import Base
 from app.core.models import VALUE, TenantOwned, enum_column
 from app.core.periods import Frequency
@@ -130,14 +128,3 @@ class IndicatorValue(TenantOwned, Base):
     # but shown to the purchaser with the reason.
     flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     flag_reason: Mapped[str | None] = mapped_column(Text)
-
-
-# Who reads which rows (app.auth.scopes; applied by app.auth.authz).
-scopes.root("measures", lambda r: _select(Measure.id).where(
-    Measure.provider_id == r.ident if r.who == "provider"  # his, in whoever's agreement
-    else Measure.goal_id.in_(r.goals)))
-scopes.register(Measure, content=lambda r: Measure.id.in_(r.measures))
-scopes.register(MeasureTarget, content=lambda r: MeasureTarget.measure_id.in_(r.measures))
-# Reported values reach the public through issued reports only.
-scopes.register(IndicatorValue, public=False, provider_writes=True,
-                content=lambda r: IndicatorValue.measure_id.in_(r.measures))

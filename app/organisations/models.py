@@ -2,10 +2,9 @@
 
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, select, true
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.auth import scopes
 from app.core.db import Attributed, Base
 from app.core.models import TenantOwned, enum_column
 
@@ -81,13 +80,3 @@ class Provider(TenantOwned, Base):
     region_id: Mapped[int | None] = mapped_column(
         ForeignKey("regions.id", ondelete="SET NULL"), index=True
     )
-
-
-# Who reads which rows (app.auth.scopes; applied by app.auth.authz).
-scopes.register(Municipality, master=True, installation_only=True,
-                custom=lambda user: true() if user is None
-                else Municipality.id == user.municipality_id)  # his own, of tenants
-for _model in (Board, PurchaserUnit, Region, Provider):
-    scopes.register(_model, master=True)
-scopes.unit_board(lambda session, unit_id: session.scalar(
-    select(PurchaserUnit.board_id).where(PurchaserUnit.id == unit_id)))

@@ -8,21 +8,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    String,
-    Text,
-    event,
-    false,
-    true,
-)
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.auth import scopes
 from app.core.db import Base
 from app.core.errors import Conflict
 from app.core.models import TenantOwned, enum_column
@@ -105,25 +93,3 @@ class RenderJob(TenantOwned, Base):
     issued_report_id: Mapped[int | None] = mapped_column(
         ForeignKey("issued_reports.id", ondelete="SET NULL"), index=True
     )
-
-
-# Who reads which rows (app.auth.scopes; applied by app.auth.authz).
-def _issued(user: Any) -> ColumnElement[bool]:
-    """Issued reports are public documents; of the logged-in, the tenant's, and a board
-    member's those of his board."""
-    if user is None:
-        return true()
-    tenant = IssuedReport.municipality_id == user.municipality_id
-    return tenant & (IssuedReport.board_id == (user.board_id or 0)) \
-        if user.role == "board_member" else tenant
-
-
-def _jobs(user: Any) -> ColumnElement[bool]:
-    """The purchaser organisation's work in progress."""
-    purchaser = user is not None and user.role in {"admin", "purchaser_director",
-                                                   "purchaser_manager"}
-    return (RenderJob.municipality_id == user.municipality_id) if purchaser else false()
-
-
-scopes.register(IssuedReport, custom=_issued)
-scopes.register(RenderJob, custom=_jobs)

@@ -4,13 +4,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.auth import scopes
 from app.core.db import Base, utcnow
 from app.core.models import VALUE, TenantOwned, enum_column
-from app.indicators.models import IndicatorValue, ValueStatus
+from app.indicators.models import ValueStatus
 
 
 class ReportingDeadline(TenantOwned, Base):
@@ -70,11 +69,3 @@ class IdempotencyKey(Base):
     response_status: Mapped[int] = mapped_column(Integer)
     response_body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-# Who reads which rows (app.auth.scopes; applied by app.auth.authz).
-scopes.register(ReportingDeadline,
-                content=lambda r: ReportingDeadline.service_agreement_id.in_(r.agreements))
-scopes.register(IndicatorValueRevision, public=False, content=lambda r: (
-    IndicatorValueRevision.indicator_value_id.in_(
-        select(IndicatorValue.id).where(IndicatorValue.measure_id.in_(r.measures)))))
