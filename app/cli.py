@@ -116,12 +116,14 @@ def export(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default stdout)")] = None,
 ) -> None:
     """Export an agreement set as YAML."""
+    from app.auth.models import User
     from app.contracts.exporter import build, dump
     from app.core.errors import DomainError
 
+    reader = User(username="system", full_name="Command line", role=Role.admin)
     with _sessions()() as session:
         try:
-            text = dump(build(session, municipality, board, year))
+            text = dump(build(session, reader, municipality, board, year))
         except DomainError as exc:
             typer.echo(f"Error: {exc.detail}", err=True)
             raise typer.Exit(1) from None

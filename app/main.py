@@ -15,6 +15,7 @@ from app import models  # noqa: F401  (all mappers configured before the first r
 from app.agreements.router import routers as agreement_routers
 from app.audit.router import router as audit_router
 from app.auth import access
+from app.auth.policy import Anyone
 from app.auth.router import router as auth_router
 from app.budgets.router import routers as budget_routers
 from app.catalogue.router import routers as catalogue_routers
@@ -90,12 +91,13 @@ def create_app() -> FastAPI:
     html_error_page.append(error_page)
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
+    def healthz(_: Anyone) -> dict[str, str]:
         """Liveness: the process answers (it does not look at the database)."""
         return {"status": "ok"}
 
     @app.get("/readyz", include_in_schema=False, response_model=None)
-    def readyz(session: Annotated[Session, Depends(open_session)]) -> dict[str, str] | Response:
+    def readyz(_: Anyone, session: Annotated[Session, Depends(open_session)]
+               ) -> dict[str, str] | Response:
         """Readiness: the database answers and has the schema this version needs."""
         reason = database_problem(session)
         if reason is not None:

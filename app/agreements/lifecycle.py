@@ -52,14 +52,13 @@ from app.agreements.ownership import (
     agreement_of,
     agreement_row,
 )
-from app.auth.authz import PURCHASER_ROLES, is_installation_admin, require_write, scope
-from app.auth.models import Role, User
+from app.auth.authz import Act, authorize, scope
+from app.auth.models import User
 from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.core.audit import Change, change_guards, set_actor
-from app.core.crud import a
 from app.core.crud import label as noun
 from app.core.db import Base
-from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.periods import periods_of_year
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import IndicatorValue, Measure, MeasureTarget
@@ -79,19 +78,6 @@ LOCKED = frozenset({S.approved, S.in_force, S.closed, S.superseded})
 AMENDABLE = frozenset({S.approved, S.in_force})
 DECISION_FIELDS = ("organization", "event_date", "article_number", "register_id")
 DECISION_TO = S.approved
-DIRECTOR_ROLES = frozenset({Role.admin, Role.purchaser_director})
-
-
-def may_transition(user: User, to: AgreementStatus) -> bool:
-    """Approval records the board's decision: the purchaser director (or an admin) does it;
-    the purchaser organisation moves the other steps."""
-    if is_installation_admin(user):
-        return True
-    if to is S.approved:
-        return user.role in DIRECTOR_ROLES
-    return user.role in PURCHASER_ROLES
-
-
 def _name(table: str, row: dict[str, Any]) -> str:
     if table == "service_agreements":
         return str(row["code"])
@@ -220,10 +206,8 @@ def transition(session: Session, user: User, obj: Agreement, data: dict[str, Any
     set_actor(session, user.username)
     data = TransitionIn.model_validate(data).model_dump()
     to = AgreementStatus(data["to"])
-    require_write(user, type(obj))
-    if not may_transition(user, to):
-        raise Forbidden(f"Your role ({user.role.value}) may not move {a(noun(obj))} to {to.value}; "
-                        "the purchaser director records the board's approval")
+    # Approval records the board's decision: the purchaser director (or an admin) does it.
+    authorize(session, user, Act.approve if to is S.approved else Act.transition, obj)
     allowed = TRANSITIONS[obj.status]
     if to not in allowed:
         shown = ", ".join(s.value for s in allowed) or "nothing (it is final)"
@@ -310,8 +294,7 @@ def _move_values(session: Session, old: ServiceAgreement, new: ServiceAgreement)
 def comment(session: Session, user: User, obj: Agreement, text: str) -> NegotiationComment:
     """A comment on a version in negotiation: the provider's (or the purchaser's), kept."""
     set_actor(session, user.username)
-    if user.role not in (*PURCHASER_ROLES, Role.provider_reporter):
-        raise Forbidden(f"Your role ({user.role.value}) may not comment on agreements")
+    authorize(session, user, Act.comment, obj)
     if obj.status is not S.negotiation:
         raise Conflict(f"{noun(obj).capitalize()} {obj.id} version {obj.version} is "
                        f"{obj.status.value}; comments are taken while it is in negotiation")
@@ -350,7 +333,7 @@ def amend(session: Session, user: User, obj: Agreement) -> Agreement:
     """Version v+1 of an approved or in-force version, as a draft with all its content."""
     set_actor(session, user.username)
     model = type(obj)
-    require_write(user, model)
+    authorize(session, user, Act.write, obj)
     latest = _latest(session, model, obj)
     if latest.id != obj.id:
         state = "being drafted: edit it" if latest.status in {S.draft, S.negotiation} \
@@ -467,7 +450,7 @@ def carry_over(session: Session, user: User, old: ServiceAgreement, year: int | 
     the framework's years. Returns the draft and the measures that have no target for its year
     (to fill in)."""
     set_actor(session, user.username)
-    require_write(user, ServiceAgreement)
+    authorize(session, user, Act.write, old)
     year = year if year is not None else old.year + 1
     framework = session.get_one(FrameworkAgreement, old.framework_agreement_id)
     if year == old.year:

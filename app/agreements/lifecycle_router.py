@@ -11,7 +11,7 @@ is not taken for an id.
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 from pydantic import BaseModel, create_model
 from sqlalchemy.orm.interfaces import LoaderOption
 
@@ -28,8 +28,9 @@ from app.agreements.models import AgreementTransition, NegotiationComment
 from app.agreements.ownership import ref_text
 from app.audit.schemas import AuditEntryRead
 from app.audit.service import entries_query
-from app.auth.deps import CurrentUser
+from app.auth.authz import Act
 from app.auth.models import User
+from app.auth.policy import LoggedIn, may_do
 from app.core.crud import (
     IfMatch,
     a,
@@ -57,6 +58,11 @@ def lifecycle_router(path: str, model: Any, read: type[BaseModel], tag: str, *,
     Read = with_row_version(read)
     noun = label(model)
     article = a(noun)
+    # Who may call each route (authz's rules); the object itself: authz.authorize.
+    Mover = Annotated[User, Depends(may_do(Act.transition))]
+    Commenter = Annotated[User, Depends(may_do(Act.comment))]
+    Writer = Annotated[User, Depends(may_do(Act.write, model))]
+    AuditReader = Annotated[User, Depends(may_do(Act.read_audit))]
 
     def load(session: Any, user: User, obj_id: int) -> Any:
         return get_readable(session, model, obj_id, user, options)
@@ -71,7 +77,7 @@ def lifecycle_router(path: str, model: Any, read: type[BaseModel], tag: str, *,
 
         @router.get("/diff", response_model=diff_model,
                     summary=f"Compare two {noun}s (e.g. two versions)")
-        def diff_(session: SessionDep, user: CurrentUser,
+        def diff_(session: SessionDep, user: LoggedIn,
                   from_: Annotated[int, Query(alias="from", ge=1, le=MAX_ID)],
                   to: QueryId) -> Any:
             return compare(session, user, from_, to)
@@ -79,7 +85,7 @@ def lifecycle_router(path: str, model: Any, read: type[BaseModel], tag: str, *,
     @router.post("/{obj_id}/transitions", response_model=Read,
                  summary=f"Move {article} on in its lifecycle",
                  responses={409: {"description": "Not allowed now; lists allowed_transitions"}})
-    def transition_(session: SessionDep, user: CurrentUser, obj_id: IdPath, body: TransitionIn,
+    def transition_(session: SessionDep, user: Mover, obj_id: IdPath, body: TransitionIn,
                     response: Response, if_match: IfMatch = None) -> Any:
         obj = load(session, user, obj_id)
         if if_match is not None:
@@ -89,23 +95,23 @@ def lifecycle_router(path: str, model: Any, read: type[BaseModel], tag: str, *,
 
     @router.get("/{obj_id}/transitions", response_model=list[TransitionRead],
                 summary="The version's lifecycle so far, with the board decision")
-    def transitions_(session: SessionDep, user: CurrentUser, obj_id: IdPath) -> Any:
+    def transitions_(session: SessionDep, user: LoggedIn, obj_id: IdPath) -> Any:
         return lifecycle.events(session, AgreementTransition, load(session, user, obj_id))
 
     @router.post("/{obj_id}/comments", response_model=CommentRead,
                  status_code=status.HTTP_201_CREATED,
                  summary="Comment on a version in negotiation (the provider's comments are kept)")
-    def comment_(session: SessionDep, user: CurrentUser, obj_id: IdPath, body: CommentIn) -> Any:
+    def comment_(session: SessionDep, user: Commenter, obj_id: IdPath, body: CommentIn) -> Any:
         return lifecycle.comment(session, user, load(session, user, obj_id), body.text)
 
     @router.get("/{obj_id}/comments", response_model=list[CommentRead],
                 summary="The negotiation comments on the version")
-    def comments_(session: SessionDep, user: CurrentUser, obj_id: IdPath) -> Any:
+    def comments_(session: SessionDep, user: LoggedIn, obj_id: IdPath) -> Any:
         return lifecycle.events(session, NegotiationComment, load(session, user, obj_id))
 
     @router.post("/{obj_id}/amendments", response_model=Read, status_code=status.HTTP_201_CREATED,
                  summary="Amend an approved version: the next version as a draft")
-    def amend_(session: SessionDep, user: CurrentUser, obj_id: IdPath, response: Response,
+    def amend_(session: SessionDep, user: Writer, obj_id: IdPath, response: Response,
                if_match: IfMatch = None) -> Any:
         obj = load(session, user, obj_id)
         if if_match is not None:
@@ -116,21 +122,21 @@ def lifecycle_router(path: str, model: Any, read: type[BaseModel], tag: str, *,
 
     @router.get("/{obj_id}/versions", response_model=list[Read],  # type: ignore[valid-type]
                 summary=f"Every version of the {noun}, oldest first")
-    def versions_(session: SessionDep, user: CurrentUser, obj_id: IdPath) -> Any:
+    def versions_(session: SessionDep, user: LoggedIn, obj_id: IdPath) -> Any:
         return lifecycle.versions(session, user, load(session, user, obj_id), options)
 
     snapshot_model, take = snapshot
 
     @router.get("/{obj_id}/versions/{number}", response_model=snapshot_model,
                 summary=f"Version n of the {noun} as it was, with all its content")
-    def version_(session: SessionDep, user: CurrentUser, obj_id: IdPath,
+    def version_(session: SessionDep, user: LoggedIn, obj_id: IdPath,
                  number: Annotated[int, Path(ge=1, le=10_000)]) -> Any:
         obj = lifecycle.version_of(session, user, load(session, user, obj_id), number)
         return take(session, user, obj.id)
 
     @router.get("/{obj_id}/audit", response_model=Page[AuditEntryRead],
                 summary="The audit trail of this version and its content")
-    def audit_(session: SessionDep, user: CurrentUser, obj_id: IdPath,
+    def audit_(session: SessionDep, user: AuditReader, obj_id: IdPath,
                page: Annotated[PageParams, Query()]) -> Any:
         obj = load(session, user, obj_id)
         stmt = entries_query(user, {"agreement": ref_text((model.__tablename__, obj.id))})
@@ -144,7 +150,7 @@ def lifecycle_router(path: str, model: Any, read: type[BaseModel], tag: str, *,
                      status_code=status.HTTP_201_CREATED,
                      summary="A draft for another year of the framework, with the goals and "
                              "measures; lists the targets to fill in")
-        def carry_over_(session: SessionDep, user: CurrentUser, obj_id: IdPath, body: CarryOverIn,
+        def carry_over_(session: SessionDep, user: Writer, obj_id: IdPath, body: CarryOverIn,
                         response: Response) -> Any:
             old = load(session, user, obj_id)
             new, missing = lifecycle.carry_over(session, user, old, body.year, body.code,

@@ -2,11 +2,13 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from app.audit import service
 from app.audit.schemas import AuditEntryRead, AuditFilters
-from app.auth.deps import CurrentUser
+from app.auth.authz import Act
+from app.auth.models import User
+from app.auth.policy import may_do
 from app.core.db import SessionDep
 from app.core.pagination import Page, PageParams, page_of
 
@@ -19,7 +21,7 @@ class AuditQuery(AuditFilters, PageParams):
 
 @router.get("", response_model=Page[AuditEntryRead],
             summary="The audit trail: who changed what and when, oldest first")
-def list_entries(session: SessionDep, user: CurrentUser,
+def list_entries(session: SessionDep, user: Annotated[User, Depends(may_do(Act.read_audit))],
                  query: Annotated[AuditQuery, Query()]) -> Any:
     stmt = service.entries_query(user, query.model_dump(exclude=set(PageParams.model_fields)))
     return page_of(session, stmt, query)

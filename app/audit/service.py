@@ -52,7 +52,7 @@ from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnEleme
 
 from app.agreements.ownership import AGREEMENT_TABLES, Cache, agreement_of, preload, ref_text
 from app.audit.models import GENESIS, AuditChainHead, AuditEntry
-from app.auth.authz import PURCHASER_ROLES, is_installation_admin
+from app.auth.authz import Act, is_installation_admin, may
 from app.core.audit import Change, change_guards, current_actor, request_id
 from app.core.db import Attributed, Base, as_utc, model_of_table, utcnow
 from app.core.errors import Forbidden
@@ -609,7 +609,7 @@ def verify(conn: Connection) -> Verification:
 
 def entries_query(user: Any, filters: dict[str, Any]) -> Select[Any]:
     """The entries ``user`` may read (purchaser roles and admins, own municipality), filtered."""
-    if user.role not in PURCHASER_ROLES:
+    if not may(user, Act.read_audit):
         raise Forbidden(f"Your role ({user.role.value}) may not read the audit trail")
     stmt = select(AuditEntry)
     if not is_installation_admin(user):

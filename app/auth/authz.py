@@ -17,6 +17,7 @@ that declares nothing is hidden from the restricted roles: new models are privat
 feature says otherwise.
 """
 
+from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, exists, false, select, true
@@ -24,14 +25,17 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role, User
 from app.budgets.models import Delivery
-from app.core.errors import Forbidden
+from app.core.errors import Forbidden, NotFound
 from app.core.visibility import Reach, Viewer, Visibility, models, rule_of
 from app.indicators.models import IndicatorValue
 from app.organisations.models import Municipality, PurchaserUnit
 
 S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
 
+ALL_ROLES = frozenset(Role)
 PURCHASER_ROLES = frozenset({Role.admin, Role.purchaser_director, Role.purchaser_manager})
+# Approval records the board's decision: the purchaser director (or an admin) does it.
+DIRECTOR_ROLES = frozenset({Role.admin, Role.purchaser_director})
 # Each kind of record, as the features declare their models (app.core.visibility): live sets.
 # Public record of the municipality's organisation and catalogue: readable by every role.
 MASTER_DATA = models[Visibility.MASTER_DATA]
@@ -53,6 +57,8 @@ class _OfKinds:
 
 # What the purchaser organisation writes; a purchaser manager only what is not master data.
 AGREEMENT_CONTENT = _OfKinds(Visibility.CONTENT, Visibility.VALUES)
+# Created, changed and deleted by the installation's admin only.
+INSTALLATION_ONLY = frozenset({Municipality})
 # Readable without login (what exactly of them: read_filter).
 PUBLIC_MODELS = _OfKinds(Visibility.MASTER_DATA, Visibility.CONTENT)
 
@@ -113,21 +119,69 @@ def scope(stmt: S, model: Any, user: User | None) -> S:
     return stmt.where(read_filter(model, user))  # type: ignore[return-value]
 
 
-def may_write(user: User | None, model: Any) -> bool:
-    """Function-level: may this role change this kind of object at all?"""
+class Act(StrEnum):
+    """What a caller does to an object, beyond reading it."""
+
+    write = "change"  # create, update, delete, amend, carry over, import
+    transition = "move on in its lifecycle"
+    approve = "approve"
+    comment = "comment on"
+    review = "review"
+    load_national = "load national indicators into"
+    import_agreements = "import agreements into"
+    read_audit = "read the audit trail of"
+    manage_users = "manage"
+
+
+# Who does each act, whatever the object (write: may_role_write decides per model).
+ACT_ROLES: dict[Act, frozenset[Role]] = {
+    Act.transition: PURCHASER_ROLES,
+    Act.approve: DIRECTOR_ROLES,
+    Act.comment: PURCHASER_ROLES | {Role.provider_reporter},
+    Act.review: PURCHASER_ROLES,
+    Act.load_national: PURCHASER_ROLES,
+    Act.import_agreements: PURCHASER_ROLES,
+    Act.read_audit: PURCHASER_ROLES,
+    Act.manage_users: frozenset({Role.admin}),
+}
+
+
+def may_role_write(role: Role, model: Any) -> bool:
+    """Function-level: may this role change this kind of object at all? (The installation's
+    admin also changes municipalities: ``may_write``.)"""
+    if model in INSTALLATION_ONLY:
+        return False
+    if role in DIRECTOR_ROLES:
+        return True
+    if role is Role.purchaser_manager:
+        return model in AGREEMENT_CONTENT
+    # A provider reporter reaches only his own measures and order lines (scope), and writes
+    # only their values and deliveries.
+    return role is Role.provider_reporter and model in (IndicatorValue, Delivery)
+
+
+def roles_for(act: Act, model: Any = None) -> frozenset[Role]:
+    """The roles that may do ``act`` (to ``model``): what a route declares (app.auth.policy)."""
+    if act is Act.write:
+        if model in INSTALLATION_ONLY:
+            return frozenset({Role.admin})  # and of admins, the installation's: installation
+        return frozenset(r for r in Role if may_role_write(r, model))
+    return ACT_ROLES[act]
+
+
+def may(user: User | None, act: Act, model: Any = None) -> bool:
     if user is None:
         return False
     if is_installation_admin(user):
         return True
-    if model is Municipality:
-        return False
-    if user.role in (Role.admin, Role.purchaser_director):
-        return True
-    if user.role is Role.purchaser_manager:
-        return model in AGREEMENT_CONTENT
-    # A provider reporter reaches only his own measures and order lines (scope), and writes
-    # only their values and deliveries.
-    return user.role is Role.provider_reporter and model in (IndicatorValue, Delivery)
+    if act is Act.write:
+        return may_role_write(user.role, model)
+    return user.role in ACT_ROLES[act]
+
+
+def may_write(user: User | None, model: Any) -> bool:
+    """Function-level: may this user change this kind of object at all?"""
+    return may(user, Act.write, model)
 
 
 def require_write(user: User | None, model: Any) -> None:
@@ -136,19 +190,57 @@ def require_write(user: User | None, model: Any) -> None:
         raise Forbidden(f"Your role ({role}) may not change {model.__tablename__}")
 
 
-def require_write_object(session: Session, user: User, obj: Any) -> None:
-    """Object-level: a purchaser manager drafts only within his purchaser unit's board."""
-    if user.role is not Role.purchaser_manager or user.purchaser_unit_id is None:
-        return
-    board_id = session.scalar(select(PurchaserUnit.board_id)
-                              .where(PurchaserUnit.id == user.purchaser_unit_id))
-    if board_id is None:
-        return
+def _readable(session: Session, user: User, obj: Any) -> bool:
     model = type(obj)
-    if model not in AGREEMENT_CONTENT:
+    if model is User:
+        return obj.municipality_id == user.municipality_id
+    if "municipality_id" not in model.__table__.c and model is not Municipality:
+        return True  # not tenant data (e.g. a user's own API token: checked by its owner)
+    return bool(session.scalar(select(exists().where(model.id == obj.id,
+                                                     read_filter(model, user)))))
+
+
+def _manager_board(session: Session, user: User) -> int | None:
+    if user.role is not Role.purchaser_manager or user.purchaser_unit_id is None:
+        return None
+    return session.scalar(select(PurchaserUnit.board_id)
+                          .where(PurchaserUnit.id == user.purchaser_unit_id))
+
+
+def authorize(session: Session, user: User | None, act: Act, obj: Any, model: Any = None
+              ) -> None:
+    """The one check before every write: may ``user`` do ``act`` to ``obj`` (or, with
+    ``model``, to a new ``model`` row under ``obj``, e.g. a value of a measure)?
+
+    The role (403), the tenant and, for a provider reporter or a board member, his provider or
+    board (the object must be one he can read: else 404, as if it did not exist), and a
+    purchaser manager's purchaser unit: he drafts only his unit's board's agreements (403).
+    """
+    model = model or type(obj)
+    if user is None or not may(user, act, model):
+        role = user.role.value if user else "public"
+        who = " or ".join(r.value.replace("_", " ") for r in Role if r in roles_for(act, model))
+        raise Forbidden(f"Your role ({role}) may not {act.value} {label(model)}: "
+                        f"{who or 'no one'} may")
+    if is_installation_admin(user):
         return
-    inside = session.scalar(select(exists().where(model.id == obj.id,
-                                                  _board_filter(model, board_id))))
+    if not _readable(session, user, obj):
+        raise NotFound(f"No {label(type(obj))} with id {obj.id}")
+    board_id = _manager_board(session, user)
+    if board_id is None or type(obj) not in AGREEMENT_CONTENT:
+        return
+    inside = session.scalar(select(exists().where(type(obj).id == obj.id,
+                                                  _board_filter(type(obj), board_id))))
     if not inside:
         raise Forbidden("A purchaser manager drafts only the agreements of his purchaser "
                         "unit's board")
+
+
+def require_write_object(session: Session, user: User, obj: Any) -> None:
+    """Object-level check of a change (create, update, delete): ``authorize`` with Act.write."""
+    authorize(session, user, Act.write, obj)
+
+
+def label(model: Any) -> str:
+    """'order_budget_lines' -> 'order budget line'."""
+    return str(model.__tablename__).removesuffix("s").replace("_", " ")

@@ -1,13 +1,12 @@
 """Typed dependencies: who is calling, from the bearer token (a session or an API token)."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from app.auth import authz, service
+from app.auth import service
 from app.auth.models import User
-from app.core import crud
 from app.core.audit import set_actor
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, Unauthorized
@@ -52,23 +51,3 @@ def get_optional_user(request: Request, session: SessionDep, token: BearerToken)
 CurrentUser = Annotated[User, Depends(get_current_user)]
 PendingUser = Annotated[User, Depends(get_pending_user)]
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
-
-
-class AccessPolicy:
-    """app.auth.authz and the caller's dependencies, as app.core.crud's access policy."""
-
-    current_user = CurrentUser
-    optional_user = OptionalUser
-    scope = staticmethod(authz.scope)
-    require_write = staticmethod(authz.require_write)
-    require_write_object = staticmethod(authz.require_write_object)
-
-    @staticmethod
-    def is_public(model: Any) -> bool:
-        """Approved agreements and master data are public records: readable without login."""
-        return authz.is_public(model)
-
-
-# Registered at import (app.main and every router with its own routes import this module);
-# crud refuses to work without it rather than run unscoped.
-crud.use_policy(AccessPolicy())

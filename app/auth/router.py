@@ -11,9 +11,10 @@ from app.auth import (
     access,  # noqa: F401  (registers the access log)
     service,
 )
-from app.auth.authz import is_installation_admin, scope
-from app.auth.deps import CurrentUser, PendingUser, Token
-from app.auth.models import AccessLogEntry, ApiToken, Role, User
+from app.auth.authz import Act, authorize, is_installation_admin, scope
+from app.auth.deps import Token
+from app.auth.models import AccessLogEntry, ApiToken, User
+from app.auth.policy import Admin, Anyone, LoggedIn, Pending
 from app.auth.schemas import (
     AccessLogRead,
     ApiTokenCreate,
@@ -28,17 +29,18 @@ from app.auth.schemas import (
 )
 from app.core.crud import get_readable, model_for_table
 from app.core.db import SessionDep
-from app.core.errors import Forbidden, NotFound
+from app.core.errors import NotFound
 from app.core.pagination import Page, PageParams, page_of
 from app.core.settings import get_settings
 from app.core.types import IdPath
+from app.organisations.models import Municipality
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 @router.post("/token", response_model=TokenRead, summary="Log in and get an access token")
 def login(
-    request: Request, session: SessionDep,
+    request: Request, session: SessionDep, _: Anyone,
     username: Annotated[str, Form(max_length=150)],
     password: Annotated[str, Form(max_length=1024)],
     totp: Annotated[str | None, Form(max_length=12, description="One-time code if set up")] = None,
@@ -51,37 +53,37 @@ def login(
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="End this session at once")
-def logout(session: SessionDep, _: PendingUser, token: Token) -> Response:
+def logout(session: SessionDep, _: Pending, token: Token) -> Response:
     service.end_session(session, token)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/me", response_model=UserRead, summary="Who am I")
-def me(user: CurrentUser) -> Any:
+def me(user: LoggedIn) -> Any:
     return user
 
 
 @router.post("/totp/setup", response_model=TotpSetup, summary="Start two-factor set-up")
-def totp_setup(user: PendingUser) -> TotpSetup:
+def totp_setup(user: Pending) -> TotpSetup:
     return TotpSetup(otpauth_uri=service.begin_totp(user))
 
 
 @router.post("/totp/confirm", status_code=status.HTTP_204_NO_CONTENT,
              summary="Confirm two-factor set-up with a code")
-def totp_confirm(session: SessionDep, user: PendingUser, token: Token, body: TotpConfirm) -> Response:
+def totp_confirm(session: SessionDep, user: Pending, token: Token, body: TotpConfirm) -> Response:
     service.confirm_totp(session, user, body.code, token)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/api-tokens", response_model=list[ApiTokenRead], summary="My API tokens")
-def list_api_tokens(session: SessionDep, user: CurrentUser) -> Any:
+def list_api_tokens(session: SessionDep, user: LoggedIn) -> Any:
     return session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
                            .order_by(ApiToken.id)).all()
 
 
 @router.post("/api-tokens", response_model=ApiTokenCreated, status_code=status.HTTP_201_CREATED,
              summary="Create a personal API token (shown once)")
-def create_api_token(session: SessionDep, user: CurrentUser, body: ApiTokenCreate) -> Any:
+def create_api_token(session: SessionDep, user: LoggedIn, body: ApiTokenCreate) -> Any:
     row, token = service.create_api_token(session, user, body.name, body.days)
     return ApiTokenCreated.model_validate({**ApiTokenRead.model_validate(row).model_dump(),
                                            "token": token})
@@ -89,14 +91,9 @@ def create_api_token(session: SessionDep, user: CurrentUser, body: ApiTokenCreat
 
 @router.delete("/api-tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT,
                summary="Revoke an API token")
-def revoke_api_token(session: SessionDep, user: CurrentUser, token_id: IdPath) -> Response:
+def revoke_api_token(session: SessionDep, user: LoggedIn, token_id: IdPath) -> Response:
     service.revoke_api_token(session, user, token_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-def _require_admin(user: User) -> None:
-    if user.role is not Role.admin:
-        raise Forbidden("Only an admin manages users and reads the access log")
 
 
 class AccessLogQuery(PageParams):
@@ -114,21 +111,22 @@ def _users_stmt(user: User) -> Any:
 
 
 @router.get("/users", response_model=Page[UserRead], summary="Users of my municipality")
-def list_users(session: SessionDep, user: CurrentUser,
+def list_users(session: SessionDep, user: Admin,
                page: Annotated[PageParams, Query()]) -> Any:
-    _require_admin(user)
     return page_of(session, _users_stmt(user), page)
 
 
 @router.post("/users", response_model=UserRead, status_code=status.HTTP_201_CREATED,
              summary="Create a user")
-def create_user(session: SessionDep, user: CurrentUser, body: UserCreate) -> Any:
-    _require_admin(user)
+def create_user(session: SessionDep, user: Admin, body: UserCreate) -> Any:
     data = body.model_dump()
-    if not is_installation_admin(user):
-        if data["municipality_id"] not in (None, user.municipality_id):
-            raise NotFound(f"No municipality with id {data['municipality_id']}")
+    if data["municipality_id"] is None and not is_installation_admin(user):
         data["municipality_id"] = user.municipality_id
+    if data["municipality_id"] is not None:
+        municipality = session.get(Municipality, data["municipality_id"])
+        if municipality is None:
+            raise NotFound(f"No municipality with id {data['municipality_id']}")
+        authorize(session, user, Act.manage_users, municipality)
     for field, model in (("provider_id", "providers"), ("board_id", "boards"),
                          ("purchaser_unit_id", "purchaser_units")):
         if data[field] is not None:
@@ -139,11 +137,11 @@ def create_user(session: SessionDep, user: CurrentUser, body: UserCreate) -> Any
 
 
 @router.patch("/users/{user_id}", response_model=UserRead, summary="Rename, disable or enable")
-def update_user(session: SessionDep, user: CurrentUser, user_id: IdPath, body: UserUpdate) -> Any:
-    _require_admin(user)
+def update_user(session: SessionDep, user: Admin, user_id: IdPath, body: UserUpdate) -> Any:
     target = session.scalar(_users_stmt(user).where(User.id == user_id))
     if target is None:
         raise NotFound(f"No user with id {user_id}")
+    authorize(session, user, Act.manage_users, target)
     if body.full_name is not None:
         target.full_name = body.full_name
     if body.is_active is not None:
@@ -152,9 +150,8 @@ def update_user(session: SessionDep, user: CurrentUser, user_id: IdPath, body: U
 
 
 @router.get("/access-log", response_model=Page[AccessLogRead], summary="The access log (admins)")
-def access_log(session: SessionDep, user: CurrentUser,
+def access_log(session: SessionDep, user: Admin,
                query: Annotated[AccessLogQuery, Query()]) -> Any:
-    _require_admin(user)
     stmt = select(AccessLogEntry).order_by(AccessLogEntry.id.desc())
     if not is_installation_admin(user):
         stmt = stmt.where(AccessLogEntry.municipality_id == user.municipality_id)

@@ -2,7 +2,7 @@
 
 from app.agreements import diff
 from app.agreements.lifecycle_router import lifecycle_router
-from app.auth.deps import OptionalUser
+from app.auth.policy import Reader
 from app.budgets import schemas as s
 from app.budgets import service
 from app.budgets.models import OrderBudget, OrderBudgetLine
@@ -20,7 +20,7 @@ budgets = crud_router(Resource(
 
 @budgets.get("/{obj_id}/totals", response_model=s.OrderBudgetTotals,
              summary="Totals of an order budget per provider and product group")
-def budget_totals(session: SessionDep, user: OptionalUser, obj_id: IdPath) -> s.OrderBudgetTotals:
+def budget_totals(session: SessionDep, user: Reader, obj_id: IdPath) -> s.OrderBudgetTotals:
     budget = get_readable(session, OrderBudget, obj_id, user)
     return service.totals(session, user, budget)
 

@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
+from app.auth.authz import scope
+from app.auth.models import User
 from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product, ProductGroup, ServiceArea
 from app.contracts import schema as d
@@ -41,8 +43,9 @@ def dump(doc: d.AgreementSet) -> str:
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
-def _all(session: Session, model: Any, *where: Any) -> list[Any]:
-    return list(session.scalars(select(model).where(*where).order_by(model.id)))
+def _all(session: Session, user: User, model: Any, *where: Any) -> list[Any]:
+    return list(session.scalars(scope(select(model), model, user).where(*where)
+                                .order_by(model.id)))
 
 
 def _codes(session: Session, model: Any, municipality_id: int) -> dict[int, str]:
@@ -50,8 +53,12 @@ def _codes(session: Session, model: Any, municipality_id: int) -> dict[int, str]
                                 .where(model.municipality_id == municipality_id)).all())
 
 
-def build(session: Session, municipality_code: str, board_code: str, year: int) -> d.AgreementSet:
-    municipality = session.scalar(select(Municipality).where(Municipality.code == municipality_code))
+def build(session: Session, user: User, municipality_code: str, board_code: str, year: int
+          ) -> d.AgreementSet:
+    """The agreement set as ``user`` may read it: a framework (or an agreement, a budget line,
+    a value) he cannot see is not exported, as a read of it would answer 404."""
+    municipality = session.scalar(scope(select(Municipality), Municipality, user)
+                                  .where(Municipality.code == municipality_code))
     if municipality is None:
         raise NotFound(f"No municipality with code {municipality_code}")
     mid = municipality.id
@@ -60,7 +67,7 @@ def build(session: Session, municipality_code: str, board_code: str, year: int) 
     if board is None:
         raise NotFound(f"No board {board_code} in municipality {municipality_code}")
     framework = session.scalar(
-        select(FrameworkAgreement).where(
+        scope(select(FrameworkAgreement), FrameworkAgreement, user).where(
             FrameworkAgreement.board_id == board.id, FrameworkAgreement.first_year <= year,
             FrameworkAgreement.last_year >= year,
         ).order_by(FrameworkAgreement.version.desc()))
@@ -68,26 +75,26 @@ def build(session: Session, municipality_code: str, board_code: str, year: int) 
         raise NotFound(f"No framework agreement of {board_code} covers {year}")
     boards, regions = _codes(session, Board, mid), _codes(session, Region, mid)
     providers, products = _codes(session, Provider, mid), _codes(session, Product, mid)
-    budget = session.scalar(select(OrderBudget).where(
+    budget = session.scalar(scope(select(OrderBudget), OrderBudget, user).where(
         OrderBudget.board_id == board.id, OrderBudget.year == year
     ).order_by(OrderBudget.version.desc()))
     return d.AgreementSet(
         municipality=d.MunicipalityDoc(code=municipality.code, name_fi=municipality.name_fi,
                                        name_sv=municipality.name_sv),
         boards=[d.BoardDoc(code=b.code, name_fi=b.name_fi, name_sv=b.name_sv)
-                for b in _all(session, Board, Board.municipality_id == mid)],
+                for b in _all(session, user, Board, Board.municipality_id == mid)],
         purchaser_units=[
             d.PurchaserUnitDoc(code=u.code, name_fi=u.name_fi, name_sv=u.name_sv,
                                board=boards.get(u.board_id) if u.board_id else None)
-            for u in _all(session, PurchaserUnit, PurchaserUnit.municipality_id == mid)],
+            for u in _all(session, user, PurchaserUnit, PurchaserUnit.municipality_id == mid)],
         regions=[d.RegionDoc(code=r.code, name_fi=r.name_fi, name_sv=r.name_sv)
-                 for r in _all(session, Region, Region.municipality_id == mid)],
+                 for r in _all(session, user, Region, Region.municipality_id == mid)],
         providers=[
             d.ProviderDoc(code=p.code, name=p.name, kind=p.kind, business_id=p.business_id,
                           region=regions.get(p.region_id) if p.region_id else None)
-            for p in _all(session, Provider, Provider.municipality_id == mid)],
-        catalogue=_catalogue(session, mid),
-        framework_agreement=_framework(session, framework, boards),
+            for p in _all(session, user, Provider, Provider.municipality_id == mid)],
+        catalogue=_catalogue(session, user, mid),
+        framework_agreement=_framework(session, user, framework, boards),
         order_budget=d.OrderBudgetDoc(
             board=board.code, year=budget.year, title=budget.title,
             lines=[d.OrderLineDoc(product=products[line.product_id],
@@ -95,36 +102,39 @@ def build(session: Session, municipality_code: str, board_code: str, year: int) 
                                   unit_price=line.unit_price,
                                   population_moment=line.population_moment,
                                   age_segment=line.age_segment)
-                   for line in _all(session, OrderBudgetLine,
+                   for line in _all(session, user, OrderBudgetLine,
                                     OrderBudgetLine.order_budget_id == budget.id)],
         ) if budget else None,
         service_agreements=[
-            _service_agreement(session, sa, boards, providers)
+            _service_agreement(session, user, sa, boards, providers)
             for sa in session.scalars(
-                select(ServiceAgreement).options(selectinload(ServiceAgreement.boards))
+                scope(select(ServiceAgreement), ServiceAgreement, user)
+                .options(selectinload(ServiceAgreement.boards))
                 .where(ServiceAgreement.framework_agreement_id == framework.id,
                        ServiceAgreement.year == year).order_by(ServiceAgreement.id))],
     )
 
 
-def _catalogue(session: Session, mid: int) -> list[d.ServiceAreaDoc]:
+def _catalogue(session: Session, user: User, mid: int) -> list[d.ServiceAreaDoc]:
     return [
         d.ServiceAreaDoc(code=a.code, name_fi=a.name_fi, name_sv=a.name_sv, product_groups=[
             d.ProductGroupDoc(code=g.code, name_fi=g.name_fi, name_sv=g.name_sv, products=[
                 d.ProductDoc(code=p.code, name_fi=p.name_fi, name_sv=p.name_sv, unit=p.unit)
-                for p in _all(session, Product, Product.product_group_id == g.id)])
-            for g in _all(session, ProductGroup, ProductGroup.service_area_id == a.id)])
-        for a in _all(session, ServiceArea, ServiceArea.municipality_id == mid)
+                for p in _all(session, user, Product, Product.product_group_id == g.id)])
+            for g in _all(session, user, ProductGroup, ProductGroup.service_area_id == a.id)])
+        for a in _all(session, user, ServiceArea, ServiceArea.municipality_id == mid)
     ]
 
 
-def _framework(session: Session, fa: FrameworkAgreement, boards: dict[int, str]
+def _framework(session: Session, user: User, fa: FrameworkAgreement, boards: dict[int, str]
                ) -> d.FrameworkAgreementDoc:
     perspectives = []
-    for p in session.scalars(select(Perspective).where(
+    for p in session.scalars(scope(select(Perspective), Perspective, user).where(
             Perspective.framework_agreement_id == fa.id).order_by(Perspective.position)):
-        goals = session.scalars(select(LongTermGoal).options(selectinload(LongTermGoal.boards))
-                                .where(LongTermGoal.perspective_id == p.id).order_by(LongTermGoal.id))
+        goals = session.scalars(scope(select(LongTermGoal), LongTermGoal, user)
+                                .options(selectinload(LongTermGoal.boards))
+                                .where(LongTermGoal.perspective_id == p.id)
+                                .order_by(LongTermGoal.id))
         perspectives.append(d.PerspectiveDoc(name_fi=p.name_fi, name_sv=p.name_sv, goals=[
             d.LongTermGoalDoc(code=g.code, title=g.title, actions=g.actions,
                               boards=[boards[b.id] for b in sorted(g.boards, key=lambda b: b.id)],
@@ -135,23 +145,24 @@ def _framework(session: Session, fa: FrameworkAgreement, boards: dict[int, str]
                                    last_year=fa.last_year, perspectives=perspectives)
 
 
-def _service_agreement(session: Session, sa: ServiceAgreement, boards: dict[int, str],
+def _service_agreement(session: Session, user: User, sa: ServiceAgreement, boards: dict[int, str],
                        providers: dict[int, str]) -> d.ServiceAgreementDoc:
     long_term = dict(session.execute(select(LongTermGoal.id, LongTermGoal.code).join(Perspective)
                                      .where(Perspective.framework_agreement_id ==
                                             sa.framework_agreement_id)).all())
     goals = []
-    for g in _all(session, Goal, Goal.service_agreement_id == sa.id):
+    for g in _all(session, user, Goal, Goal.service_agreement_id == sa.id):
         goals.append(d.GoalDoc(
             code=g.code, title=g.title, description=g.description,
             long_term_goal=long_term.get(g.long_term_goal_id) if g.long_term_goal_id else None,
             actions=[d.ActionDoc(description=a.description, responsible=a.responsible)
-                     for a in session.scalars(select(Action).where(Action.goal_id == g.id)
+                     for a in session.scalars(scope(select(Action), Action, user)
+                                              .where(Action.goal_id == g.id)
                                               .order_by(Action.position, Action.id))],
             resources=[d.ResourceDoc(kind=r.kind, description=r.description, amount=r.amount)
-                       for r in _all(session, Resource, Resource.goal_id == g.id)],
-            measures=[_measure(session, m, sa, providers)
-                      for m in _all(session, Measure, Measure.goal_id == g.id)],
+                       for r in _all(session, user, Resource, Resource.goal_id == g.id)],
+            measures=[_measure(session, user, m, sa, providers)
+                      for m in _all(session, user, Measure, Measure.goal_id == g.id)],
         ))
     return d.ServiceAgreementDoc(
         code=sa.code, provider=providers[sa.provider_id],
@@ -159,10 +170,10 @@ def _service_agreement(session: Session, sa: ServiceAgreement, boards: dict[int,
         title=sa.title, description=sa.description, goals=goals)
 
 
-def _measure(session: Session, m: Measure, sa: ServiceAgreement, providers: dict[int, str]
+def _measure(session: Session, user: User, m: Measure, sa: ServiceAgreement, providers: dict[int, str]
              ) -> d.MeasureDoc:
-    targets = _all(session, MeasureTarget, MeasureTarget.measure_id == m.id)
-    values = _all(session, IndicatorValue, IndicatorValue.measure_id == m.id)  # file order
+    targets = _all(session, user, MeasureTarget, MeasureTarget.measure_id == m.id)
+    values = _all(session, user, IndicatorValue, IndicatorValue.measure_id == m.id)  # file order
     has_range = m.min_value is not None or m.max_value is not None
     return d.MeasureDoc(
         code=m.code, name=m.name, unit=m.unit, direction=m.direction,

@@ -42,8 +42,13 @@ Rules = Callable[[Session, Any, dict[str, Any]], None]
 class AccessPolicy(Protocol):
     """Who may read and write what: app.auth's policy, registered when app.auth is imported."""
 
-    current_user: Any  # the dependency (Annotated) giving the logged-in caller
-    optional_user: Any  # the same, or None for the public
+    # The routes' declarations of who may call them (Annotated dependencies giving the caller)
+    reader: Any  # the public too (None) or any logged-in user
+    logged_in: Any  # any logged-in user
+
+    def writer(self, model: Any) -> Any:
+        """The declaration of who may write ``model`` at all."""
+        ...
 
     def scope(self, stmt: S, model: Any, user: User | None) -> S: ...
     def is_public(self, model: Any) -> bool: ...
@@ -61,7 +66,7 @@ def use_policy(policy: AccessPolicy) -> None:
 
 def policy() -> AccessPolicy:
     if not _policy:  # never open by default: a missing policy is a start-up error
-        raise RuntimeError("No access policy is registered: import app.auth.deps first")
+        raise RuntimeError("No access policy is registered: import app.auth.policy first")
     return _policy[0]
 
 
@@ -345,15 +350,16 @@ def crud_router(res: Resource) -> APIRouter:
 
     # Approved agreements and master data are public records: readable without login.
     access = policy()
-    Reader = access.optional_user if access.is_public(res.model) else access.current_user
-    CurrentUser = access.current_user
+    Readers = access.reader if access.is_public(res.model) else access.logged_in
+    # Who may change it at all (the policy's rules); the object itself: require_write_object.
+    Writer = access.writer(res.model)
 
     def load(session: Session, user: User | None, obj_id: int) -> Any:
         return get_readable(session, res.model, obj_id, user, res.options)
 
     @router.get("", response_model=Page[Read], summary=f"List {res.model.__tablename__}")  # type: ignore[valid-type]
     def list_(
-        session: SessionDep, user: Reader,  # type: ignore[valid-type]
+        session: SessionDep, user: Readers,  # type: ignore[valid-type]
         query: Annotated[ListQuery, Query()],  # type: ignore[valid-type]
     ) -> Any:
         page: PageParams = query
@@ -361,14 +367,14 @@ def crud_router(res: Resource) -> APIRouter:
 
     @router.post("", response_model=Read, status_code=status.HTTP_201_CREATED,
                  summary=f"Create {a(label(res.model))}")
-    def create_(session: SessionDep, user: CurrentUser, body: Create, response: Response) -> Any:  # type: ignore[valid-type]
+    def create_(session: SessionDep, user: Writer, body: Create, response: Response) -> Any:  # type: ignore[valid-type]
         obj = create(session, user, res.model, body.model_dump())  # type: ignore[attr-defined]
         obj = load(session, user, obj.id)
         response.headers["ETag"] = etag(obj)
         return obj
 
     @router.get("/{obj_id}", response_model=Read, summary=f"Read {a(label(res.model))}")
-    def read_(session: SessionDep, user: Reader, obj_id: IdPath,  # type: ignore[valid-type]
+    def read_(session: SessionDep, user: Readers, obj_id: IdPath,  # type: ignore[valid-type]
               response: Response) -> Any:
         obj = load(session, user, obj_id)
         response.headers["ETag"] = etag(obj)
@@ -377,10 +383,9 @@ def crud_router(res: Resource) -> APIRouter:
     @router.patch("/{obj_id}", response_model=Read, summary=f"Update {a(label(res.model))}",
                   responses={412: {"description": "If-Match is stale"},
                              428: {"description": "If-Match is missing"}})
-    def update_(session: SessionDep, user: CurrentUser, obj_id: IdPath, body: Update,  # type: ignore[valid-type]
+    def update_(session: SessionDep, user: Writer, obj_id: IdPath, body: Update,  # type: ignore[valid-type]
                 response: Response, if_match: IfMatch = None) -> Any:
         obj = load(session, user, obj_id)
-        require_write(user, res.model)
         check_if_match(obj, if_match)
         update(session, user, obj, body.model_dump(exclude_unset=True))  # type: ignore[attr-defined]
         obj = load(session, user, obj.id)
@@ -391,10 +396,9 @@ def crud_router(res: Resource) -> APIRouter:
                    summary=f"Delete {a(label(res.model))}",
                    responses={412: {"description": "If-Match is stale"},
                               428: {"description": "If-Match is missing"}})
-    def delete_(session: SessionDep, user: CurrentUser, obj_id: IdPath,  # type: ignore[valid-type]
+    def delete_(session: SessionDep, user: Writer, obj_id: IdPath,  # type: ignore[valid-type]
                 if_match: IfMatch = None) -> Response:
         obj = load(session, user, obj_id)
-        require_write(user, res.model)
         check_if_match(obj, if_match)
         delete(session, user, obj)
         return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -18,9 +18,9 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
-from app.auth.authz import require_write, scope
-from app.auth.deps import CurrentUser
+from app.auth.authz import Act, require_write, scope
 from app.auth.models import User
+from app.auth.policy import LoggedIn, Purchaser, may_do
 from app.core.crud import get_readable
 from app.core.db import SessionDep
 from app.core.downloads import file_response
@@ -36,6 +36,8 @@ from app.reports.service import ReportSpec
 router = APIRouter(prefix="/reports", tags=["reports"])
 
 PDF = "application/pdf"
+# Issuing keeps a report for good: who may (authz's rules for issued reports).
+Issuer = Annotated[User, Depends(may_do(Act.write, IssuedReport))]
 SYNC_MEASURE_LIMIT = 80
 PDF_OR_HTML: dict[int | str, dict[str, Any]] = {
     200: {"content": {PDF: {}, "text/html": {}}, "description": "The report"}}
@@ -77,7 +79,7 @@ def _preview(data: dict[str, Any], fmt: str) -> Response:
 
 @router.get("/follow-up", response_class=Response, responses=PDF_OR_HTML,
             summary="A board's follow-up report for a period (PDF, or HTML for a preview)")
-def follow_up(session: SessionDep, user: CurrentUser,
+def follow_up(session: SessionDep, user: LoggedIn,
               query: Annotated[s.FollowUpQuery, Query()]) -> Response:
     data = service.follow_up(session, user, query.board_id, query.period, query.language.value)
     return _preview(data, query.format)
@@ -85,7 +87,7 @@ def follow_up(session: SessionDep, user: CurrentUser,
 
 @router.get("/agreement", response_class=Response, responses=PDF_OR_HTML,
             summary="A service agreement version as a document (PDF, or HTML for a preview)")
-def agreement(session: SessionDep, user: CurrentUser,
+def agreement(session: SessionDep, user: LoggedIn,
               query: Annotated[s.AgreementQuery, Query()]) -> Response:
     data = service.agreement_document(session, user, query.service_agreement_id,
                                       query.language.value, query.board_id)
@@ -99,7 +101,7 @@ def _spec(body: s.ReportRequest) -> ReportSpec:
 
 @router.post("/issued", response_model=s.IssuedReportRead, status_code=status.HTTP_201_CREATED,
              summary="Issue a report: render it and keep it, immutable, with its SHA-256")
-def issue(session: SessionDep, user: CurrentUser, body: s.ReportRequest) -> Any:
+def issue(session: SessionDep, user: Issuer, body: s.ReportRequest) -> Any:
     return issue_now(session, user, _spec(body))
 
 
@@ -113,7 +115,7 @@ def issue_now(session: Session, user: User, spec: ReportSpec) -> IssuedReport:
 
 
 @router.get("/issued", response_model=Page[s.IssuedReportRead], summary="List issued reports")
-def list_issued(session: SessionDep, user: CurrentUser,
+def list_issued(session: SessionDep, user: LoggedIn,
                 query: Annotated[s.IssuedReportFilters, Query()]) -> Any:
     stmt = scope(select(IssuedReport), IssuedReport, user)
     for name in ("board_id", "kind", "period", "service_agreement_id", "language"):
@@ -126,21 +128,21 @@ def list_issued(session: SessionDep, user: CurrentUser,
 
 @router.get("/issued/{report_id}", response_model=s.IssuedReportRead,
             summary="An issued report's record")
-def read_issued(session: SessionDep, user: CurrentUser, report_id: IdPath) -> Any:
+def read_issued(session: SessionDep, user: LoggedIn, report_id: IdPath) -> Any:
     return get_readable(session, IssuedReport, report_id, user)
 
 
 @router.get("/issued/{report_id}/pdf", response_class=Response,
             responses={200: {"content": {PDF: {}}, "description": "The issued PDF"}},
             summary="Download an issued report (ETag and Repr-Digest carry its SHA-256)")
-def download_issued(session: SessionDep, user: CurrentUser, report_id: IdPath) -> Response:
+def download_issued(session: SessionDep, user: LoggedIn, report_id: IdPath) -> Response:
     report = get_readable(session, IssuedReport, report_id, user, [undefer(IssuedReport.pdf)])
     return pdf_response(report.pdf, report.filename, report.sha256, kind="attachment")
 
 
 @router.post("/jobs", response_model=s.RenderJobRead, status_code=status.HTTP_202_ACCEPTED,
              summary="Issue a report rendered outside the request; poll the job")
-def start_job(session: SessionDep, user: CurrentUser, body: s.ReportRequest,
+def start_job(session: SessionDep, user: Issuer, body: s.ReportRequest,
               background: BackgroundTasks, response: Response,
               factory: Annotated[jobs.SessionFactory, Depends(jobs.get_session_factory)]
               ) -> RenderJob:
@@ -153,6 +155,6 @@ def start_job(session: SessionDep, user: CurrentUser, body: s.ReportRequest,
 
 @router.get("/jobs/{job_id}", response_model=s.RenderJobRead,
             summary="A rendering job: its status, progress and issued report")
-def read_job(session: SessionDep, user: CurrentUser, job_id: IdPath) -> Any:
+def read_job(session: SessionDep, user: Purchaser, job_id: IdPath) -> Any:
     return jobs.settle_if_abandoned(session, get_readable(session, RenderJob, job_id, user))
 

@@ -54,11 +54,12 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
+from app.auth.authz import Act, authorize
 from app.auth.models import Role, User
 from app.core.db import utcnow
 from app.core.errors import Conflict, DomainError, InvalidInput, PayloadTooLarge
 from app.core.periods import PeriodError
-from app.indicators.models import IndicatorValue, ValueStatus
+from app.indicators.models import IndicatorValue, Measure, ValueStatus
 from app.submissions import service
 from app.submissions.models import IndicatorValueRevision
 from app.submissions.service import Action, Decision, Ledger, MeasureInfo, period_of
@@ -637,6 +638,9 @@ def import_file(session: Session, user: User, data: bytes, filename: str, provid
     result = plan(session, user, provider_id, table, today, filename)
     if result.errors:
         raise BulkRejected(result.errors, filename)
+    for measure_id in sorted({d.info.id for _, d in result.rows}):
+        # the one write check per measure (a purchaser manager: only his unit's board)
+        authorize(session, user, Act.write, session.get_one(Measure, measure_id), IndicatorValue)
     if not dry_run:
         apply(session, user, result)
     return {

@@ -3,18 +3,18 @@
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from app.auth.authz import is_purchaser, require_write
-from app.auth.deps import CurrentUser
+from app.auth.authz import Act
 from app.auth.models import Role, User
+from app.auth.policy import LoggedIn, may_do
 from app.budgets.models import Delivery
 from app.core.crud import Resource, crud_router, get_readable
 from app.core.db import SessionDep
 from app.core.downloads import file_response
-from app.core.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from app.core.errors import InvalidInput, NotFound, PayloadTooLarge
 from app.core.pagination import Page
 from app.core.types import Id, IdPath, Year
 from app.indicators.models import IndicatorValue
@@ -28,6 +28,10 @@ TAG = "submissions"
 FORM_OVERHEAD = 64 * 1024  # multipart boundaries and headers around the files
 
 router = APIRouter(tags=[TAG])
+# Who may call (authz's rules); each value and measure itself: authz.authorize.
+ValueWriter = Annotated[User, Depends(may_do(Act.write, IndicatorValue))]
+Reviewer = Annotated[User, Depends(may_do(Act.review))]
+NationalLoader = Annotated[User, Depends(may_do(Act.load_national))]
 IdempotencyKey = Annotated[str | None, Header(alias=idempotency.HEADER,
                                               description="Any unique string, e.g. a UUID")]
 
@@ -84,7 +88,7 @@ def _multipart(*names: str) -> dict[str, Any]:
 
 @router.get("/submissions/due", response_model=Page[s.DueItem],
             summary="What is due, overdue, submitted, accepted and returned, with due dates")
-def due(session: SessionDep, user: CurrentUser, query: Annotated[s.DueQuery, Query()]) -> Any:
+def due(session: SessionDep, user: LoggedIn, query: Annotated[s.DueQuery, Query()]) -> Any:
     as_of = query.as_of or date.today()
     items = service.due_items(session, user, as_of=as_of, year=query.year,
                               agreement_id=query.service_agreement_id,
@@ -100,7 +104,7 @@ def due(session: SessionDep, user: CurrentUser, query: Annotated[s.DueQuery, Que
 @router.post("/submissions", response_model=s.SubmissionResult, status_code=201,
              summary="Submit or correct the value of a measure for a period",
              responses={200: {"description": "A correction (or the same value again)"}})
-def submit(session: SessionDep, user: CurrentUser, body: s.SubmissionIn,
+def submit(session: SessionDep, user: ValueWriter, body: s.SubmissionIn,
            idempotency_key: IdempotencyKey = None) -> Response:
     def run() -> tuple[int, Any]:
         value, action = service.submit(session, user, body.measure_id, body.period, body.value,
@@ -116,14 +120,14 @@ def submit(session: SessionDep, user: CurrentUser, body: s.SubmissionIn,
 
 @router.get("/indicator-values/{obj_id}/history", response_model=s.HistoryRead,
             summary="Every change of a reported value: who, when, old, new and why")
-def value_history(session: SessionDep, user: CurrentUser, obj_id: IdPath) -> Any:
+def value_history(session: SessionDep, user: LoggedIn, obj_id: IdPath) -> Any:
     value, revisions = service.history(session, user, obj_id)
     return {"indicator_value": value, "revisions": revisions}
 
 
 @router.post("/indicator-values/{obj_id}/review", response_model=IndicatorValueRead,
              summary="Accept a reported value, or return it to the provider with a reason")
-def review(session: SessionDep, user: CurrentUser, obj_id: IdPath, body: s.ReviewIn) -> Any:
+def review(session: SessionDep, user: Reviewer, obj_id: IdPath, body: s.ReviewIn) -> Any:
     value = service.review(session, user, obj_id, body.decision, body.reason, date.today())
     return get_readable(session, IndicatorValue, value.id, user)
 
@@ -135,12 +139,11 @@ def review(session: SessionDep, user: CurrentUser, obj_id: IdPath, body: s.Revie
              summary="Upload values as CSV or XLSX: every row or nothing",
              openapi_extra=_multipart("file"))
 async def bulk_upload(
-    request: Request, session: SessionDep, user: CurrentUser,
+    request: Request, session: SessionDep, user: ValueWriter,
     dry_run: Annotated[bool, Query(description="Check and report, store nothing")] = False,
     provider_id: Annotated[Id | None, Query(description="Purchasers: whose values")] = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    require_write(user, IndicatorValue)
     files = await _files(request, ("file",), bulk.MAX_BYTES)
     filename, data = files["file"]
 
@@ -163,7 +166,7 @@ async def bulk_upload(
 @router.get("/submissions/template.xlsx", summary="XLSX template of the provider's due values",
             responses={200: {"content": {template.XLSX: {}}}})
 def download_template(
-    session: SessionDep, user: CurrentUser, year: Year | None = None,
+    session: SessionDep, user: LoggedIn, year: Year | None = None,
     service_agreement_id: Id | None = None, provider_id: Id | None = None,
 ) -> Response:
     provider = _provider(session, user, provider_id)
@@ -176,10 +179,10 @@ def download_template(
 
 @router.get("/submissions/export.csv", summary="The values as CSV (formula cells neutralised)",
             responses={200: {"content": {"text/csv": {}}}})
-def export_values(session: SessionDep, user: CurrentUser, year: Year | None = None,
+def export_values(session: SessionDep, user: LoggedIn, year: Year | None = None,
                   provider_id: Id | None = None) -> Response:
-    if user.role is Role.provider_reporter:
-        provider_id = _provider(session, user, provider_id)
+    if provider_id is not None or user.role is Role.provider_reporter:
+        provider_id = _provider(session, user, provider_id)  # another's: 404
     text = template.export_csv(session, user, provider_id=provider_id, year=year)
     return file_response(text.encode("utf-8"), "toteumat.csv", "text/csv; charset=utf-8")
 
@@ -189,13 +192,13 @@ def export_values(session: SessionDep, user: CurrentUser, year: Year | None = No
 
 @router.get("/service-agreements/{obj_id}/calendar", response_model=s.CalendarRead,
             summary="The agreement's reporting calendar: which periods, by which due date")
-def agreement_calendar(session: SessionDep, user: CurrentUser, obj_id: IdPath) -> Any:
+def agreement_calendar(session: SessionDep, user: LoggedIn, obj_id: IdPath) -> Any:
     return service.calendar(session, user, obj_id)
 
 
 @router.get("/boards/{obj_id}/overdue", response_model=s.OverdueRead,
             summary="Overdue submissions of the board's service agreements")
-def board_overdue(session: SessionDep, user: CurrentUser, obj_id: IdPath,
+def board_overdue(session: SessionDep, user: LoggedIn, obj_id: IdPath,
                   as_of: date | None = None) -> Any:
     board = get_readable(session, Board, obj_id, user)
     day = as_of or date.today()
@@ -211,11 +214,9 @@ def board_overdue(session: SessionDep, user: CurrentUser, obj_id: IdPath,
              summary="Load national measures' values from Sotkanet's data and regions files",
              openapi_extra=_multipart("data", "regions"))
 async def sotkanet_load(
-    request: Request, session: SessionDep, user: CurrentUser,
+    request: Request, session: SessionDep, user: NationalLoader,
     municipality_id: Annotated[Id | None, Query(description="Installation admins: which")] = None,
 ) -> Any:
-    if not is_purchaser(user):
-        raise Forbidden("Only the purchaser organisation loads national indicators")
     files = await _files(request, ("data", "regions"), sotkanet.MAX_BYTES)
 
     def work() -> Any:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.agreements.models import FrameworkAgreement, ServiceAgreement
 from app.agreements.service import service_agreement_has_board
-from app.auth.authz import is_purchaser, require_write, scope
+from app.auth.authz import Act, authorize, scope
 from app.auth.models import Role, User
 from app.budgets.models import Delivery, OrderBudget, OrderBudgetLine
 from app.core import crud
@@ -343,7 +343,7 @@ def submit(session: Session, user: User, measure_id: int, period_code: str, valu
            comment: str | None, reason: str | None, today: date) -> tuple[IndicatorValue, Action]:
     """Submit or correct the value of a measure for a period; a correction keeps history."""
     measure = get_readable(session, Measure, measure_id, user)
-    require_write(user, IndicatorValue)
+    authorize(session, user, Act.write, measure, IndicatorValue)
     ledger = Ledger.load(session, user, measure_ids=[measure.id], history=True)
     info = ledger.measures[measure.id]
     decision = ledger.decide(user, info, period_of(period_code), value, comment, today)
@@ -418,8 +418,7 @@ def review(session: Session, user: User, value_id: int, decision: str, reason: s
            today: date) -> IndicatorValue:
     """The purchaser accepts a value or returns it to the provider with a reason."""
     value = get_readable(session, IndicatorValue, value_id, user)
-    if not is_purchaser(user):
-        raise Forbidden("Only the purchaser organisation reviews reported values")
+    authorize(session, user, Act.review, value)
     locked = _locked_error(session, value, today)
     if locked is not None:
         raise locked

@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import FrameworkAgreement, ServiceAgreement
-from app.auth.authz import is_purchaser, scope
+from app.auth.authz import Act, may, scope
 from app.auth.models import User
 from app.core.db import utcnow
 from app.core.errors import Forbidden, InvalidInput, PayloadTooLarge
@@ -129,7 +129,7 @@ class _Measure:
 def load(session: Session, user: User, values: list[SotkanetValue],
          regions: list[SotkanetRegion], *, municipality_id: int | None = None) -> dict[str, Any]:
     """Load the national measures' yearly values; all or nothing."""
-    if not is_purchaser(user):
+    if not may(user, Act.load_national):
         raise Forbidden("Only the purchaser organisation loads national indicators")
     stmt = (
         scope(select(Measure, FrameworkAgreement.first_year, FrameworkAgreement.last_year),

@@ -3,17 +3,23 @@
 import hashlib
 import hmac
 import secrets
-from typing import Annotated
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from app.agreements.models import ServiceAgreement
 from app.auth import service
-from app.auth.models import User
+from app.auth.authz import ALL_ROLES, PURCHASER_ROLES, Act, roles_for
+from app.auth.models import Role, User
+from app.auth.policy import Declaration
 from app.core.db import SessionDep
 from app.core.errors import DomainError, Forbidden, Unauthorized
 from app.core.i18n import language
 from app.core.settings import get_settings
 from app.organisations.models import Municipality, Provider
+from app.reports.models import IssuedReport
 
 SESSION_COOKIE = "sopimus_session"
 LOGIN_CSRF_COOKIE = "sopimus_login_csrf"
@@ -60,7 +66,36 @@ def require_web_user(user: Annotated[User | None, Depends(get_web_user)]) -> Use
 
 Lang = Annotated[str, Depends(get_lang)]
 WebUser = Annotated[User | None, Depends(get_web_user)]
-LoggedIn = Annotated[User, Depends(require_web_user)]
+
+
+@dataclass(frozen=True, eq=False)
+class WebAllow(Declaration):
+    """A page's declaration of its callers (app.auth.policy), from the session cookie: the
+    public is sent to the login page (401), a role not declared gets 403."""
+
+    def __call__(self, user: WebUser) -> User | None:
+        if not self.identify:
+            return None
+        if user is None and not self.public:
+            raise LoginRequired("Log in first")
+        self.admits(user)
+        return user
+
+
+def page_for(roles: Iterable[Role] = ALL_ROLES, **flags: bool) -> Any:
+    return Depends(WebAllow(frozenset(roles), **flags))
+
+
+# A page or form that does not ask who calls (logging in, out, choosing the language).
+WebAnyone = Annotated[None, page_for(public=True, identify=False)]
+# The public's pages, with more for the logged-in.
+Visitor = Annotated[User | None, page_for(public=True)]
+LoggedIn = Annotated[User, page_for()]
+PurchaserPage = Annotated[User, page_for(PURCHASER_ROLES)]
+ReviewerPage = Annotated[User, page_for(roles_for(Act.review))]
+AmenderPage = Annotated[User, page_for(roles_for(Act.write, ServiceAgreement))]
+IssuerPage = Annotated[User, page_for(roles_for(Act.write, IssuedReport))]
+ReporterPage = Annotated[User, page_for({Role.provider_reporter})]
 
 
 def csrf_token(request: Request) -> str:

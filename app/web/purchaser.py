@@ -21,11 +21,11 @@ from app.agreements import diff as agreement_diff
 from app.agreements import lifecycle
 from app.agreements.models import ServiceAgreement, service_agreement_boards
 from app.agreements.service import service_agreement_has_board
-from app.auth.authz import is_purchaser, may_write, scope
+from app.auth.authz import may_write, scope
 from app.auth.models import User
 from app.core.crud import get_readable
 from app.core.db import SessionDep
-from app.core.errors import Conflict, Forbidden, InvalidInput
+from app.core.errors import Conflict, InvalidInput
 from app.core.periods import Period
 from app.core.types import MAX_ID
 from app.goals.models import Goal
@@ -37,19 +37,13 @@ from app.reports.status import MeasureStatus, Rolled
 from app.submissions import service
 from app.submissions.schemas import ReviewIn
 from app.submissions.service import Ledger, MeasureInfo, StoredValue, period_of
-from app.web.deps import Lang, LoggedIn, check_csrf
+from app.web.deps import AmenderPage, Lang, PurchaserPage, ReviewerPage, check_csrf
 from app.web.i18n import t
 from app.web.render import number, render
 
 router = APIRouter(prefix="/purchaser")
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 REVIEW_LIMIT = 300
-
-
-def purchaser(user: User) -> None:
-    """The purchaser's pages are the purchaser organisation's (admin, director, manager)."""
-    if not is_purchaser(user):
-        raise Forbidden("Only the purchaser organisation uses these pages")
 
 
 def _boards(session: Session, user: User) -> list[Board]:
@@ -110,10 +104,9 @@ def _judge(info: MeasureInfo, values: list[Counted], period: Period | None) -> M
 
 
 @router.get("", response_class=HTMLResponse)
-def overview(request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
+def overview(request: Request, session: SessionDep, lang: Lang, user: PurchaserPage,
              board: QueryId = None,
              year: Annotated[int | None, Query(ge=1990, le=2100)] = None) -> HTMLResponse:
-    purchaser(user)
     boards = _boards(session, user)
     chosen = _board(session, user, board, boards)
     years: list[int] = []
@@ -161,9 +154,8 @@ def overview(request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
 
 
 @router.get("/overdue", response_class=HTMLResponse)
-def overdue(request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
+def overdue(request: Request, session: SessionDep, lang: Lang, user: PurchaserPage,
             board: QueryId = None) -> HTMLResponse:
-    purchaser(user)
     boards = _boards(session, user)
     chosen = get_readable(session, Board, board, user) if board is not None else None
     today = date.today()
@@ -211,20 +203,18 @@ def _review_page(request: Request, session: SessionDep, lang: str, user: User,
 
 
 @router.get("/review", response_class=HTMLResponse)
-def review_list(request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
+def review_list(request: Request, session: SessionDep, lang: Lang, user: PurchaserPage,
                 board: QueryId = None, done: str | None = None) -> HTMLResponse:
-    purchaser(user)
     return _review_page(request, session, lang, user, board, done=done)
 
 
 @router.post("/review/{value_id}", response_class=HTMLResponse)
-def review(request: Request, session: SessionDep, lang: Lang, user: LoggedIn, value_id: int,
+def review(request: Request, session: SessionDep, lang: Lang, user: ReviewerPage, value_id: int,
            csrf: Annotated[str, Form(max_length=200)],
            decision: Annotated[str, Form(max_length=20)],
            reason: Annotated[str, Form(max_length=10_000)] = "",
            board: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None) -> Response:
     check_csrf(request, csrf)
-    purchaser(user)
     error = None
     try:  # the API's request body, the API's validation
         body = ReviewIn(decision=decision, reason=reason or None)  # type: ignore[arg-type]
@@ -246,12 +236,11 @@ def review(request: Request, session: SessionDep, lang: Lang, user: LoggedIn, va
 
 
 @router.post("/agreements/{agreement_id}/amend")
-def amend(request: Request, session: SessionDep, user: LoggedIn, agreement_id: int,
+def amend(request: Request, session: SessionDep, user: AmenderPage, agreement_id: int,
           csrf: Annotated[str, Form(max_length=200)]) -> Response:
     """Start an amendment: version v+1 of an approved agreement as a draft (the lifecycle's
     rules: only the latest approved or in-force version, only by who may write agreements)."""
     check_csrf(request, csrf)
-    purchaser(user)
     agreement = get_readable(session, ServiceAgreement, agreement_id, user,
                              [selectinload(ServiceAgreement.boards)])
     new = lifecycle.amend(session, user, agreement)
@@ -259,9 +248,8 @@ def amend(request: Request, session: SessionDep, user: LoggedIn, agreement_id: i
 
 
 @router.get("/compare", response_class=HTMLResponse)
-def compare(request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
+def compare(request: Request, session: SessionDep, lang: Lang, user: PurchaserPage,
             from_: Annotated[int, Query(alias="from", ge=1, le=MAX_ID)],
             to: Annotated[int, Query(ge=1, le=MAX_ID)]) -> HTMLResponse:
-    purchaser(user)
     result = agreement_diff.compare_service_agreements(session, user, from_, to)
     return render(request, "compare.html", lang, user, diff=result)

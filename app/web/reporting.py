@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.authz import scope
-from app.auth.models import Role, User
+from app.auth.models import User
 from app.core.crud import get_readable
 from app.core.db import SessionDep
 from app.core.downloads import file_response
@@ -26,7 +26,7 @@ from app.organisations.models import Provider
 from app.submissions import bulk, service, template
 from app.submissions.schemas import SubmissionIn
 from app.submissions.service import DueStatus, Ledger, MeasureInfo, period_of
-from app.web.deps import Lang, LoggedIn, check_csrf
+from app.web.deps import Lang, ReporterPage, check_csrf
 from app.web.i18n import t
 from app.web.render import number, render
 
@@ -38,14 +38,14 @@ LAST_VALUES = 8
 
 
 def reporter(user: User) -> int:
-    """The reporter's provider; the reporting pages are the provider reporter's."""
-    if user.role is not Role.provider_reporter or user.provider_id is None:
+    """The reporter's provider (the pages are the provider reporter's: ReporterPage)."""
+    if user.provider_id is None:
         raise Forbidden("Only a provider's reporter reports values on these pages")
     return user.provider_id
 
 
 @router.get("", response_class=HTMLResponse)
-def due_list(request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
+def due_list(request: Request, session: SessionDep, lang: Lang, user: ReporterPage,
              saved: str | None = None) -> HTMLResponse:
     provider_id = reporter(user)
     today = date.today()
@@ -56,7 +56,7 @@ def due_list(request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
 
 
 @router.get("/template.xlsx")
-def template_download(session: SessionDep, user: LoggedIn) -> Response:
+def template_download(session: SessionDep, user: ReporterPage) -> Response:
     provider_id = reporter(user)
     code = get_readable(session, Provider, provider_id, user).code
     data = template.template(session, user, provider_id, today=date.today())
@@ -64,7 +64,7 @@ def template_download(session: SessionDep, user: LoggedIn) -> Response:
 
 
 @router.get("/upload", response_class=HTMLResponse)
-def upload_page(request: Request, lang: Lang, user: LoggedIn, created: int | None = None,
+def upload_page(request: Request, lang: Lang, user: ReporterPage, created: int | None = None,
                 updated: int | None = None, unchanged: int | None = None) -> HTMLResponse:
     reporter(user)
     stored = None if created is None else {"created": created, "updated": updated or 0,
@@ -73,7 +73,7 @@ def upload_page(request: Request, lang: Lang, user: LoggedIn, created: int | Non
 
 
 @router.post("/upload", response_class=HTMLResponse)
-async def upload(request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
+async def upload(request: Request, session: SessionDep, lang: Lang, user: ReporterPage,
                  file: UploadFile, csrf: Annotated[str, Form(max_length=200)],
                  action: Annotated[str, Form(max_length=20)] = "preview") -> Response:
     check_csrf(request, csrf)
@@ -148,7 +148,7 @@ def _form_context(session: Session, user: User, measure_id: int, code: str) -> d
 
 
 @router.get("/{measure_id}/{code}", response_class=HTMLResponse)
-def value_form(request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
+def value_form(request: Request, session: SessionDep, lang: Lang, user: ReporterPage,
                measure_id: int, code: str, saved: str | None = None) -> HTMLResponse:
     context = _form_context(session, user, measure_id, code)
     item = context["item"]
@@ -195,7 +195,7 @@ def _messages(lang: str, info: MeasureInfo, period: Period, exc: DomainError
 
 @router.post("/{measure_id}/{code}", response_class=HTMLResponse)
 def submit_value(
-    request: Request, session: SessionDep, lang: Lang, user: LoggedIn, measure_id: int,
+    request: Request, session: SessionDep, lang: Lang, user: ReporterPage, measure_id: int,
     code: str, csrf: Annotated[str, Form(max_length=200)],
     value: Annotated[str, Form(max_length=100)] = "",
     comment: Annotated[str, Form(max_length=10_000)] = "",

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from app.auth.authz import may_write, require_write, scope
+from app.auth.authz import may_write, scope
 from app.auth.models import User
 from app.core.crud import get_readable
 from app.core.db import SessionDep
@@ -17,7 +17,7 @@ from app.organisations.models import Board
 from app.reports.models import IssuedReport, ReportKind
 from app.reports.router import issue_now, pdf_response
 from app.reports.service import ReportSpec
-from app.web.deps import Lang, LoggedIn, WebUser, check_csrf
+from app.web.deps import IssuerPage, Lang, Visitor, check_csrf
 from app.web.render import render as render_page
 
 router = APIRouter(include_in_schema=False)
@@ -35,25 +35,24 @@ def _page(request: Request, session: SessionDep, lang: str, user: User | None,
 
 
 @router.get("/reports", response_class=HTMLResponse)
-def reports(request: Request, session: SessionDep, lang: Lang, user: WebUser,
+def reports(request: Request, session: SessionDep, lang: Lang, user: Visitor,
             issued: int | None = None) -> HTMLResponse:
     return _page(request, session, lang, user, issued=issued)
 
 
 @router.get("/reports/{report_id}.pdf")
-def download(session: SessionDep, user: WebUser, report_id: int) -> Response:
+def download(session: SessionDep, user: Visitor, report_id: int) -> Response:
     report = get_readable(session, IssuedReport, report_id, user, [undefer(IssuedReport.pdf)])
     return pdf_response(report.pdf, report.filename, report.sha256, kind="attachment")
 
 
 @router.post("/reports/issue", response_class=HTMLResponse)
 def issue(
-    request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
+    request: Request, session: SessionDep, lang: Lang, user: IssuerPage,
     csrf: Annotated[str, Form(max_length=200)], board_id: Annotated[int, Form()],
     period: Annotated[str, Form(max_length=10)], language: Annotated[str, Form(max_length=2)],
 ) -> Response:
     check_csrf(request, csrf)
-    require_write(user, IssuedReport)
     try:
         report = issue_now(session, user, ReportSpec(
             ReportKind.follow_up, language, board_id=board_id, period=period.strip()))

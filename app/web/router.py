@@ -30,7 +30,8 @@ from app.web.deps import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     Lang,
-    WebUser,
+    Visitor,
+    WebAnyone,
     check_csrf,
     get_lang,
     new_login_csrf,
@@ -54,12 +55,12 @@ def _cookie(response: Response, name: str, value: str, max_age: int | None = Non
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, lang: Lang, user: WebUser) -> HTMLResponse:
+def home(request: Request, lang: Lang, user: Visitor) -> HTMLResponse:
     return render(request, "home.html", lang, user)
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, lang: Lang, user: WebUser, next: str = "/") -> HTMLResponse:
+def login_page(request: Request, lang: Lang, user: Visitor, next: str = "/") -> HTMLResponse:
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or new_login_csrf()
     request.cookies[LOGIN_CSRF_COOKIE] = token  # so that the page's form token matches
     response = render(request, "login.html", lang, user, next=_safe_next(next))
@@ -69,7 +70,7 @@ def login_page(request: Request, lang: Lang, user: WebUser, next: str = "/") -> 
 
 @router.post("/login", response_class=HTMLResponse)
 def login(
-    request: Request, session: SessionDep, lang: Lang,
+    request: Request, session: SessionDep, lang: Lang, _: WebAnyone,
     username: Annotated[str, Form(max_length=150)], password: Annotated[str, Form(max_length=1024)],
     csrf: Annotated[str, Form(max_length=200)], totp: Annotated[str, Form(max_length=12)] = "",
     next: Annotated[str, Form(max_length=500)] = "/",
@@ -95,7 +96,7 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request, session: SessionDep,
+def logout(request: Request, session: SessionDep, _: WebAnyone,
            csrf: Annotated[str, Form(max_length=200)]) -> Response:
     check_csrf(request, csrf)
     token = request.cookies.get(SESSION_COOKIE)
@@ -107,7 +108,7 @@ def logout(request: Request, session: SessionDep,
 
 
 @router.get("/lang/{code}")
-def choose_language(code: str, next: str = "/") -> Response:
+def choose_language(_: WebAnyone, code: str, next: str = "/") -> Response:
     response = RedirectResponse(_safe_next(next), status_code=303)
     if code in LANGUAGES:
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, secure=True,
@@ -116,7 +117,7 @@ def choose_language(code: str, next: str = "/") -> Response:
 
 
 @router.get("/agreements", response_class=HTMLResponse)
-def agreements(request: Request, session: SessionDep, lang: Lang, user: WebUser,
+def agreements(request: Request, session: SessionDep, lang: Lang, user: Visitor,
                year: int | None = None, board: int | None = None) -> HTMLResponse:
     stmt = scope(select(ServiceAgreement), ServiceAgreement, user).order_by(
         ServiceAgreement.year.desc(), ServiceAgreement.code)
@@ -134,7 +135,7 @@ def agreements(request: Request, session: SessionDep, lang: Lang, user: WebUser,
 
 
 @router.get("/agreements/{agreement_id}", response_class=HTMLResponse)
-def agreement(request: Request, session: SessionDep, lang: Lang, user: WebUser,
+def agreement(request: Request, session: SessionDep, lang: Lang, user: Visitor,
               agreement_id: int, amended: bool = False) -> HTMLResponse:
     sa = get_readable(session, ServiceAgreement, agreement_id, user,
                       [selectinload(ServiceAgreement.boards)])

@@ -60,7 +60,7 @@ def test_import_is_idempotent_and_round_trips(db: Session, path: Path) -> None:
 
     doc = parse(text)
     year = doc.service_agreements[0].year if doc.service_agreements else doc.framework_agreement.first_year
-    exported = exporter.build(db, doc.municipality.code, doc.framework_agreement.board, year)
+    exported = exporter.build(db, SYSTEM, doc.municipality.code, doc.framework_agreement.board, year)
     assert exported.model_dump() == _only_year(doc, year).model_dump()
     # and the exported text imports back to the same thing
     reparsed = parse(exporter.dump(exported))
@@ -134,7 +134,7 @@ def test_an_edited_file_updates_what_changed(db: Session) -> None:
     result = import_text(db, SYSTEM, yaml.safe_dump(data, allow_unicode=True))
     assert result.created == 0 and result.updated >= 2
     year = data["order_budget"]["year"]
-    exported = exporter.build(db, data["municipality"]["code"], data["order_budget"]["board"], year)
+    exported = exporter.build(db, SYSTEM, data["municipality"]["code"], data["order_budget"]["board"], year)
     assert exported.order_budget is not None
     assert str(exported.order_budget.lines[0].unit_price) == "99.99"
     assert (removed["product"], removed["provider"]) not in {

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = textwrap.dedent("""
     import sys
 
-    import app.auth.deps  # the access policy crud runs under
+    import app.auth.policy  # the access policy crud runs under
     import app.organisations.service  # the feature: registers its rules
     from sqlalchemy.orm import Session
 

@@ -332,8 +332,9 @@ def test_hidden_and_malformed_requests_never_answer_500(client: TestClient, db: 
                          municipality=w["municipality"], provider_id=w["provider"].id)
     cases = [
         ("get", "/api/v1/indicator-values/999999/history", None, 404),
-        ("post", "/api/v1/indicator-values/999999/review", {"decision": "accept"}, 404),
-        ("post", "/api/v1/indicator-values/1/review", {"decision": "maybe"}, 422),
+        # a reporter reviews nothing: refused (403) before the id or the body is looked at
+        ("post", "/api/v1/indicator-values/999999/review", {"decision": "accept"}, 403),
+        ("post", "/api/v1/indicator-values/1/review", {"decision": "maybe"}, 403),
         ("post", "/api/v1/submissions", {"measure_id": w["visits"].id, "period": "2015-13",
                                          "value": "1"}, 422),
         ("post", "/api/v1/submissions", {"measure_id": w["visits"].id, "period": "2015-01",
