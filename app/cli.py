@@ -34,6 +34,17 @@ def _sessions() -> Any:
     return get_sessionmaker()
 
 
+def _operator(username: str | None = None) -> Any:
+    """Who acts from the command line: the installation's admin, unsaved, named in the audit
+    trail as ``username`` (default: cli:<the operating system's user>)."""
+    import getpass
+
+    from app.auth.models import User
+
+    return User(username=username or f"cli:{getpass.getuser()}", full_name="Command line",
+                role=Role.admin)
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Migrate the database (SOPIMUS_DATABASE_URL) to the newest schema."""
@@ -116,11 +127,10 @@ def export(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default stdout)")] = None,
 ) -> None:
     """Export an agreement set as YAML."""
-    from app.auth.models import User
     from app.contracts.exporter import build, dump
     from app.core.errors import DomainError
 
-    reader = User(username="system", full_name="Command line", role=Role.admin)
+    reader = _operator()
     with _sessions()() as session:
         try:
             text = dump(build(session, reader, municipality, board, year))
@@ -237,7 +247,7 @@ def sotkanet_load(
     from app.submissions import sotkanet
 
     with _sessions()() as session:
-        actor = User(username="sotkanet", full_name="Sotkanet (command line)", role=Role.admin)
+        actor = _operator("sotkanet")
         if user is not None:
             found = session.scalar(select(User).where(User.username == user))
             if found is None:
@@ -284,7 +294,6 @@ def diff(
 
     from app.agreements import diff as d
     from app.agreements.models import FrameworkAgreement, ServiceAgreement
-    from app.auth.models import User
     from app.budgets.models import OrderBudget
     from app.organisations.models import Board
 
@@ -292,7 +301,7 @@ def diff(
             or (agreement is None and year is None):
         raise typer.BadParameter("give --agreement CODE, --budget BOARD --year YEAR or "
                                  "--framework BOARD --year YEAR")
-    reader = User(username="system", full_name="Command line", role=Role.admin)
+    reader = _operator()
     with _sessions()() as session:
         m_id = _municipality_id(session, municipality)
         if agreement is not None:
@@ -382,13 +391,11 @@ def _where_municipality(session: Any, stmt: Any, model: Any, municipality: str |
 
 def _write_report(session: Any, spec: Any, output: Path, issue: bool) -> None:
     """Render with a progress bar; optionally keep it as an issued report."""
-    import getpass
 
-    from app.auth.models import User
     from app.core.errors import DomainError
     from app.reports import render, service
 
-    user = User(username=f"cli:{getpass.getuser()}", full_name="Command line", role=Role.admin)
+    user = _operator()
     try:
         data = service.build(session, user, spec)
     except DomainError as exc:
