@@ -16,6 +16,7 @@ from app.catalogue.router import routers as catalogue_routers
 from app.contracts.router import router as contracts_router
 from app.core.audit import RequestIdMiddleware
 from app.core.errors import html_error_page, install_error_handlers
+from app.core.limits import BodyLimitMiddleware
 from app.core.security import install_security_headers
 from app.goals.router import routers as goal_routers
 from app.indicators.router import routers as indicator_routers
@@ -46,6 +47,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, routes=lambda: app.routes)  # innermost
     install_security_headers(app)
     app.add_middleware(RequestIdMiddleware)
     api = APIRouter(prefix=API_PREFIX)

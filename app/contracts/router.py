@@ -5,19 +5,20 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
-from app.auth.authz import PURCHASER_ROLES, is_installation_admin
+from app.auth.authz import is_installation_admin, is_purchaser
 from app.auth.deps import CurrentUser
 from app.auth.models import Role, User
 from app.contracts import exporter, importer
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, InvalidInput, NotFound
+from app.core.limits import body_limit
 from app.core.types import Code, Year
 from app.organisations.models import Municipality
 
 router = APIRouter(prefix="/contracts", tags=["contracts"])
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
 YAML = "application/yaml"
 
 
@@ -40,22 +41,26 @@ def _own_municipality(session: SessionDep, user: User, code: str) -> Municipalit
 @router.post("/import", response_model=ImportSummary, summary="Import an agreement set (YAML)",
              openapi_extra={"requestBody": {"required": True, "content": {
                  YAML: {"schema": {"type": "string"}}}}})
+@body_limit(importer.MAX_FILE_BYTES)
 async def import_file(request: Request, session: SessionDep, user: CurrentUser) -> ImportSummary:
+    # Who may import at all is decided before a byte of the file is read or parsed.
+    if not is_purchaser(user):
+        raise Forbidden("Only the purchaser organisation imports agreements")
     body = await request.body()
-    if len(body) > MAX_FILE_BYTES:
-        raise InvalidInput(f"The file is larger than {MAX_FILE_BYTES // 1024} KiB")
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInput("The file is not UTF-8 text") from None
-    doc = importer.parse(text)
-    if not is_installation_admin(user):
-        _own_municipality(session, user, doc.municipality.code)
-        if user.role not in PURCHASER_ROLES:
-            raise Forbidden("Only the purchaser organisation imports agreements")
-    result = importer.import_text(session, user, text)
-    return ImportSummary(created=result.created, updated=result.updated,
-                         unchanged=result.unchanged)
+
+    def work() -> ImportSummary:  # parsing and importing are CPU work: off the event loop
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput("The file is not UTF-8 text") from None
+        doc = importer.parse(text)
+        if not is_installation_admin(user):
+            _own_municipality(session, user, doc.municipality.code)
+        result = importer.import_text(session, user, text)
+        return ImportSummary(created=result.created, updated=result.updated,
+                             unchanged=result.unchanged)
+
+    return await run_in_threadpool(work)
 
 
 @router.get("/export", summary="Export an agreement set as YAML",

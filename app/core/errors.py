@@ -115,17 +115,22 @@ def _wants_html(request: Request) -> bool:
     return bool(html_error_page) and not request.url.path.startswith("/api/")
 
 
+def domain_response(request: Request, exc: DomainError) -> Response:
+    """The answer to a domain error: the error page on the web pages, a problem elsewhere."""
+    if _wants_html(request):
+        return html_error_page[0](request, exc.status, exc.detail)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    extra = dict(exc.extra)
+    errors = extra.pop("errors", None)
+    if errors is None and exc.field:
+        errors = [{"field": exc.field, "message": exc.detail}]
+    return problem(exc.status, exc.title, exc.detail, errors=errors, headers=headers, **extra)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
-        if _wants_html(request):
-            return html_error_page[0](request, exc.status, exc.detail)
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        extra = dict(exc.extra)
-        errors = extra.pop("errors", None)
-        if errors is None and exc.field:
-            errors = [{"field": exc.field, "message": exc.detail}]
-        return problem(exc.status, exc.title, exc.detail, errors=errors, headers=headers, **extra)
+        return domain_response(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
@@ -138,6 +143,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 413:  # the body limit (app.core.limits) cut the request
+            return domain_response(request, PayloadTooLarge(str(exc.detail)))
         if _wants_html(request):
             return html_error_page[0](request, exc.status_code, str(exc.detail))
         return problem(

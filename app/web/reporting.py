@@ -8,17 +8,20 @@ through app.auth.authz.scope, so another provider's measure answers the 404 page
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from app.auth.authz import scope
 from app.auth.models import Role, User
 from app.core.crud import get_readable
 from app.core.db import SessionDep
 from app.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from app.core.limits import LONG_FORM_LIMIT, body_limit, upload_limit
 from app.core.periods import Period, PeriodError
 from app.indicators.models import IndicatorValue, Measure
 from app.organisations.models import Provider
@@ -73,14 +76,24 @@ def upload_page(request: Request, lang: Lang, user: LoggedIn, created: int | Non
 
 
 @router.post("/upload", response_class=HTMLResponse)
-async def upload(request: Request, session: SessionDep, lang: Lang, user: LoggedIn,
-                 file: UploadFile, csrf: Annotated[str, Form(max_length=200)],
-                 action: Annotated[str, Form(max_length=20)] = "preview") -> Response:
-    check_csrf(request, csrf)
-    provider_id = reporter(user)
-    dry_run = action != "store"
-    data = await file.read(bulk.MAX_BYTES + 1)
-    filename = file.filename or "file"
+@body_limit(upload_limit(bulk.MAX_BYTES))
+async def upload(request: Request, session: SessionDep, lang: Lang, user: LoggedIn) -> Response:
+    provider_id = reporter(user)  # who may upload is decided before the file is read
+    form = await request.form(max_files=1, max_fields=3)
+    try:
+        csrf, action, file = form.get("csrf"), form.get("action"), form.get("file")
+        check_csrf(request, csrf if isinstance(csrf, str) else None)
+        data = await file.read() if isinstance(file, UploadFile) else b""
+        filename = (file.filename if isinstance(file, UploadFile) else None) or "file"
+    finally:
+        await form.close()
+    # Reading the workbook and checking its rows is CPU work: off the event loop.
+    return await run_in_threadpool(_upload, request, session, lang, user, provider_id, data,
+                                   filename, dry_run=action != "store")
+
+
+def _upload(request: Request, session: Session, lang: str, user: User, provider_id: int,
+            data: bytes, filename: str, *, dry_run: bool) -> Response:
     error: str | None = None
     rows: list[dict[str, Any]] = []
     if not data:
@@ -192,6 +205,7 @@ def _messages(lang: str, info: MeasureInfo, period: Period, exc: DomainError
 
 
 @router.post("/{measure_id}/{code}", response_class=HTMLResponse)
+@body_limit(LONG_FORM_LIMIT)
 def submit_value(
     request: Request, session: SessionDep, lang: Lang, user: LoggedIn, measure_id: int,
     code: str, csrf: Annotated[str, Form(max_length=200)],
