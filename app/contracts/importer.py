@@ -60,6 +60,45 @@ class ImportFailed(InvalidInput):
         self.extra = {"errors": errors}
 
 
+# Bounds that no agreement set comes near (the largest demo file: 22 KB, 1 400 nodes, depth 9)
+# and that keep any file's parse within a few seconds and tens of MiB.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_NODES = 50_000
+MAX_DEPTH = 30
+
+
+class YamlRefused(yaml.MarkedYAMLError):
+    """Valid YAML that the contracts format does not accept (aliases, too many nodes, depth)."""
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader without anchors and aliases (the alias bomb: a few hundred bytes that
+    expand to gigabytes) and with a cap on the number of nodes and their nesting."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.nodes = 0
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise YamlRefused(problem="anchors and aliases (&name, *name) are not allowed; "
+                              "write the values out", problem_mark=event.start_mark)
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise YamlRefused(problem=f"more than {MAX_NODES} values; split the file",
+                              problem_mark=event.start_mark)
+        if self.depth >= MAX_DEPTH:
+            raise YamlRefused(problem=f"nested deeper than {MAX_DEPTH} levels",
+                              problem_mark=event.start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self.depth -= 1
+
+
 def _path(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
@@ -83,7 +122,7 @@ def _line_index(text: str) -> dict[str, int]:
                 walk(item, f"{path}[{i}]")
 
     try:
-        root = yaml.compose(text)
+        root = yaml.compose(text, Loader=_LimitedLoader)
     except yaml.YAMLError:
         return index
     if root is not None:
@@ -110,12 +149,19 @@ _MESSAGES = {
 
 
 def parse(text: str, source: str = "") -> d.AgreementSet:
-    """Parse and validate a YAML agreement set, raising ImportFailed with every error."""
+    """Parse and validate a YAML agreement set, raising ImportFailed with every error.
+
+    CPU-bound (seconds for a large file): async callers run it in a worker thread."""
+    if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise ImportFailed([{"path": "", "message": f"the file is larger than "
+                             f"{MAX_FILE_BYTES // (1024 * 1024)} MiB; split it"}], source)
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LimitedLoader)  # a SafeLoader: plain data only
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise ImportFailed([{"path": "", "message": f"not valid YAML: {getattr(exc, 'problem', exc)}",
+        problem = getattr(exc, "problem", exc)
+        message = problem if isinstance(exc, YamlRefused) else f"not valid YAML: {problem}"
+        raise ImportFailed([{"path": "", "message": message,
                              "line": mark.line + 1 if mark else None}], source) from None
     if not isinstance(data, dict):
         raise ImportFailed([{"path": "", "message": "expected a YAML mapping at the top"}], source)
