@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -148,13 +149,30 @@ _MESSAGES = {
 }
 
 
+def _too_large(source: str) -> ImportFailed:
+    return ImportFailed([{"path": "", "message": f"the file is larger than "
+                          f"{MAX_FILE_BYTES // (1024 * 1024)} MiB; split it"}], source)
+
+
+def read_file(path: Path) -> str:
+    """A contracts file's text, read no further than the size cap."""
+    with path.open("rb") as file:
+        data = file.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_large(str(path))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ImportFailed([{"path": "", "message": "the file is not UTF-8 text"}],
+                           str(path)) from None
+
+
 def parse(text: str, source: str = "") -> d.AgreementSet:
     """Parse and validate a YAML agreement set, raising ImportFailed with every error.
 
     CPU-bound (seconds for a large file): async callers run it in a worker thread."""
     if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8")) > MAX_FILE_BYTES:
-        raise ImportFailed([{"path": "", "message": f"the file is larger than "
-                             f"{MAX_FILE_BYTES // (1024 * 1024)} MiB; split it"}], source)
+        raise _too_large(source)
     try:
         data = yaml.load(text, Loader=_LimitedLoader)  # a SafeLoader: plain data only
     except yaml.YAMLError as exc:
@@ -457,9 +475,11 @@ class Importer:
                     {"value": value, "comment": comment}, value_rules, path)
 
 
-def import_text(session: Session, actor: User, text: str, source: str = "") -> ImportResult:
-    """Import one file inside a savepoint: on any error nothing of it stays."""
-    doc = parse(text, source)
+def import_text(session: Session, actor: User, text: str, source: str = "",
+                doc: d.AgreementSet | None = None) -> ImportResult:
+    """Import one file (``doc``: its parse, if the caller has it) inside a savepoint: on any
+    error nothing of it stays."""
+    doc = doc or parse(text, source)
     set_actor(session, actor.username)  # the audit trail's "who"
     importer = Importer(session, actor, _line_index(text))
     with session.begin_nested() as savepoint:

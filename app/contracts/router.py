@@ -56,7 +56,7 @@ async def import_file(request: Request, session: SessionDep, user: CurrentUser) 
         doc = importer.parse(text)
         if not is_installation_admin(user):
             _own_municipality(session, user, doc.municipality.code)
-        result = importer.import_text(session, user, text)
+        result = importer.import_text(session, user, text, doc=doc)
         return ImportSummary(created=result.created, updated=result.updated,
                              unchanged=result.unchanged)
 

@@ -1,6 +1,7 @@
 """Hostile agreement-set files: refused early, within bounded memory and time, changing nothing."""
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -46,6 +47,15 @@ def test_too_many_values_and_too_deep_nesting_are_refused() -> None:
 def test_a_file_over_the_size_cap_is_refused_before_it_is_parsed() -> None:
     error = refusal("#" * (importer.MAX_FILE_BYTES + 1))
     assert error["message"] == "the file is larger than 2 MiB; split it"
+
+
+def test_the_cli_reads_no_further_than_the_size_cap(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.yaml"
+    with huge.open("wb") as file:
+        file.truncate(10 * 1024 ** 3)  # 10 GiB, sparse: reading it whole would take minutes
+    with pytest.raises(ImportFailed) as failed:
+        importer.read_file(huge)
+    assert failed.value.errors[0]["message"] == "the file is larger than 2 MiB; split it"
 
 
 def test_an_exported_set_imports_again_without_anchors(db: Session) -> None:
