@@ -77,7 +77,8 @@ EXPECT: dict[str, dict[str, tuple[Any, Any]]] = {
     "self": {**{r: (OK, OK) for r in ROLES}, "public": (401, 401)},
     "admin-only": {**{r: (403, 403) for r in ROLES}, "admin": (200, 200), "public": (401, 401)},
     "import": {"admin": (OK, 404), "purchaser_director": (OK, 404), "purchaser_manager": (OK, 404),
-               "provider_reporter": (403, 404), "board_member": (403, 404),
+               # who may import at all is checked before the file is read: 403 for any file
+               "provider_reporter": (403, 403), "board_member": (403, 403),
                "public": (401, 401)},
     "export": {"admin": (OK, 404), "purchaser_director": (OK, 404), "purchaser_manager": (OK, 404),
                "provider_reporter": (403, 404), "board_member": (OK, 404), "public": (401, 401)},
