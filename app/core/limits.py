@@ -172,4 +172,4 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, error: BodyTooLarg
 
 def _content_length(scope: Scope) -> int | None:
     value = Headers(scope=scope).get("content-length")
-    return int(value) if value is not None and value.isdigit() else None
+    return int(value) if value is not None and value.isascii() and value.isdigit() else None
