@@ -95,14 +95,14 @@ def demo(
 @app.command("import")
 def import_(files: Annotated[list[Path], typer.Argument(help="Agreement set YAML files")]) -> None:
     """Import agreement sets: all files or nothing; importing the same file again changes nothing."""
-    from app.contracts.importer import ImportFailed, import_text
+    from app.contracts.importer import ImportFailed, import_text, read_file
     from app.core.errors import DomainError
     from app.demo import SYSTEM
 
     with _sessions()() as session:
         try:
             for path in files:
-                result = import_text(session, SYSTEM, path.read_text(encoding="utf-8"), str(path))
+                result = import_text(session, SYSTEM, read_file(path), str(path))
                 typer.echo(f"{path}: {result.created} created, {result.updated} updated, "
                            f"{result.unchanged} unchanged")
         except ImportFailed as exc:

@@ -24,6 +24,7 @@ from app.core.audit import RequestIdMiddleware
 from app.core.db import get_engine, get_sessionmaker, open_session
 from app.core.errors import html_error_page, install_error_handlers, problem
 from app.core.health import DatabaseNotReady, database_problem, engine_problem
+from app.core.limits import BodyLimitMiddleware
 from app.core.security import install_security_headers
 from app.core.settings import get_settings
 from app.goals.router import routers as goal_routers
@@ -76,6 +77,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, routes=lambda: app.routes)  # innermost
     install_security_headers(app)
     app.add_middleware(RequestIdMiddleware)
     api = APIRouter(prefix=API_PREFIX)

@@ -21,7 +21,8 @@ from app.organisations.models import Board, Municipality, Provider, PurchaserUni
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # the importer refuses anchors and aliases: a repeated value is written out
 
 
 def _decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.ScalarNode:

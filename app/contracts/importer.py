@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -60,6 +61,45 @@ class ImportFailed(InvalidInput):
         self.extra = {"errors": errors}
 
 
+# Bounds that no agreement set comes near (the largest demo file: 22 KB, 1 400 nodes, depth 9)
+# and that keep any file's parse within a few seconds and tens of MiB.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_NODES = 50_000
+MAX_DEPTH = 30
+
+
+class YamlRefused(yaml.MarkedYAMLError):
+    """Valid YAML that the contracts format does not accept (aliases, too many nodes, depth)."""
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader without anchors and aliases (the alias bomb: a few hundred bytes that
+    expand to gigabytes) and with a cap on the number of nodes and their nesting."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.nodes = 0
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise YamlRefused(problem="anchors and aliases (&name, *name) are not allowed; "
+                              "write the values out", problem_mark=event.start_mark)
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise YamlRefused(problem=f"more than {MAX_NODES} values; split the file",
+                              problem_mark=event.start_mark)
+        if self.depth >= MAX_DEPTH:
+            raise YamlRefused(problem=f"nested deeper than {MAX_DEPTH} levels",
+                              problem_mark=event.start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self.depth -= 1
+
+
 def _path(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
@@ -83,7 +123,7 @@ def _line_index(text: str) -> dict[str, int]:
                 walk(item, f"{path}[{i}]")
 
     try:
-        root = yaml.compose(text)
+        root = yaml.compose(text, Loader=_LimitedLoader)
     except yaml.YAMLError:
         return index
     if root is not None:
@@ -109,13 +149,37 @@ _MESSAGES = {
 }
 
 
-def parse(text: str, source: str = "") -> d.AgreementSet:
-    """Parse and validate a YAML agreement set, raising ImportFailed with every error."""
+def _too_large(source: str) -> ImportFailed:
+    return ImportFailed([{"path": "", "message": f"the file is larger than "
+                          f"{MAX_FILE_BYTES // (1024 * 1024)} MiB; split it"}], source)
+
+
+def read_file(path: Path) -> str:
+    """A contracts file's text, read no further than the size cap."""
+    with path.open("rb") as file:
+        data = file.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_large(str(path))
     try:
-        data = yaml.safe_load(text)
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ImportFailed([{"path": "", "message": "the file is not UTF-8 text"}],
+                           str(path)) from None
+
+
+def parse(text: str, source: str = "") -> d.AgreementSet:
+    """Parse and validate a YAML agreement set, raising ImportFailed with every error.
+
+    CPU-bound (seconds for a large file): async callers run it in a worker thread."""
+    if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise _too_large(source)
+    try:
+        data = yaml.load(text, Loader=_LimitedLoader)  # a SafeLoader: plain data only
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise ImportFailed([{"path": "", "message": f"not valid YAML: {getattr(exc, 'problem', exc)}",
+        problem = getattr(exc, "problem", exc)
+        message = problem if isinstance(exc, YamlRefused) else f"not valid YAML: {problem}"
+        raise ImportFailed([{"path": "", "message": message,
                              "line": mark.line + 1 if mark else None}], source) from None
     if not isinstance(data, dict):
         raise ImportFailed([{"path": "", "message": "expected a YAML mapping at the top"}], source)
@@ -411,9 +475,11 @@ class Importer:
                     {"value": value, "comment": comment}, value_rules, path)
 
 
-def import_text(session: Session, actor: User, text: str, source: str = "") -> ImportResult:
-    """Import one file inside a savepoint: on any error nothing of it stays."""
-    doc = parse(text, source)
+def import_text(session: Session, actor: User, text: str, source: str = "",
+                doc: d.AgreementSet | None = None) -> ImportResult:
+    """Import one file (``doc``: its parse, if the caller has it) inside a savepoint: on any
+    error nothing of it stays."""
+    doc = doc or parse(text, source)
     set_actor(session, actor.username)  # the audit trail's "who"
     importer = Importer(session, actor, _line_index(text))
     with session.begin_nested() as savepoint:

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from app.auth.authz import Act, authorize, is_installation_admin, scope
 from app.auth.models import User
@@ -13,12 +14,12 @@ from app.contracts import exporter, importer
 from app.core.db import SessionDep
 from app.core.downloads import file_response
 from app.core.errors import InvalidInput, NotFound
+from app.core.limits import body_limit
 from app.core.types import Code, Year
 from app.organisations.models import Municipality
 
 router = APIRouter(prefix="/contracts", tags=["contracts"])
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
 YAML = "application/yaml"
 
 
@@ -46,19 +47,24 @@ def _own_municipality(session: SessionDep, user: User, code: str,
 @router.post("/import", response_model=ImportSummary, summary="Import an agreement set (YAML)",
              openapi_extra={"requestBody": {"required": True, "content": {
                  YAML: {"schema": {"type": "string"}}}}})
+@body_limit(importer.MAX_FILE_BYTES)
 async def import_file(request: Request, session: SessionDep, user: Purchaser) -> ImportSummary:
+    # Who may import at all is declared (Purchaser), so it is decided before a byte of the file
+    # is read or parsed; the municipality in the file, after parsing.
     body = await request.body()
-    if len(body) > MAX_FILE_BYTES:
-        raise InvalidInput(f"The file is larger than {MAX_FILE_BYTES // 1024} KiB")
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInput("The file is not UTF-8 text") from None
-    doc = importer.parse(text)
-    _own_municipality(session, user, doc.municipality.code, Act.import_agreements)
-    result = importer.import_text(session, user, text)
-    return ImportSummary(created=result.created, updated=result.updated,
-                         unchanged=result.unchanged)
+
+    def work() -> ImportSummary:  # parsing and importing are CPU work: off the event loop
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput("The file is not UTF-8 text") from None
+        doc = importer.parse(text)
+        _own_municipality(session, user, doc.municipality.code, Act.import_agreements)
+        result = importer.import_text(session, user, text, doc=doc)
+        return ImportSummary(created=result.created, updated=result.updated,
+                             unchanged=result.unchanged)
+
+    return await run_in_threadpool(work)
 
 
 @router.get("/export", summary="Export an agreement set as YAML",

@@ -199,20 +199,26 @@ def domain_error_headers(exc: DomainError) -> dict[str, str]:
     return headers
 
 
+def domain_response(request: Request, exc: DomainError) -> Response:
+    """The answer to a domain error: the error page on the web pages, a problem in the
+    client's language elsewhere (the body-size middleware answers through it too)."""
+    headers = domain_error_headers(exc)
+    if _wants_html(request):
+        page = html_error_page[0](request, exc.status, exc.detail)
+        page.headers.update(headers)
+        return page
+    extra = dict(exc.extra)
+    errors = extra.pop("errors", None)
+    if errors is None and exc.field:
+        errors = [{"field": exc.field, "message": exc.detail}]
+    return _problem(request, exc.status, exc.title, exc.detail, errors=errors, headers=headers,
+                    translated=exc.detail_in(api_language(request)), **extra)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
-        headers = domain_error_headers(exc)
-        if _wants_html(request):
-            page = html_error_page[0](request, exc.status, exc.detail)
-            page.headers.update(headers)
-            return page
-        extra = dict(exc.extra)
-        errors = extra.pop("errors", None)
-        if errors is None and exc.field:
-            errors = [{"field": exc.field, "message": exc.detail}]
-        return _problem(request, exc.status, exc.title, exc.detail, errors=errors, headers=headers,
-                        translated=exc.detail_in(api_language(request)), **extra)
+        return domain_response(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
@@ -225,6 +231,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 413:  # the body limit (app.core.limits) cut the request
+            return domain_response(request, PayloadTooLarge(str(exc.detail)))
         if _wants_html(request):
             return html_error_page[0](request, exc.status_code, str(exc.detail))
         return _problem(request, exc.status_code, str(exc.detail), str(exc.detail),

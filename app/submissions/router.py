@@ -14,7 +14,8 @@ from app.budgets.models import Delivery
 from app.core.crud import Resource, crud_router, get_readable
 from app.core.db import SessionDep
 from app.core.downloads import file_response
-from app.core.errors import InvalidInput, NotFound, PayloadTooLarge
+from app.core.errors import InvalidInput, NotFound
+from app.core.limits import body_limit, upload_limit
 from app.core.pagination import Page
 from app.core.types import Id, IdPath, Year
 from app.indicators.models import IndicatorValue
@@ -25,7 +26,6 @@ from app.submissions import schemas as s
 from app.submissions.models import ReportingDeadline
 
 TAG = "submissions"
-FORM_OVERHEAD = 64 * 1024  # multipart boundaries and headers around the files
 
 router = APIRouter(tags=[TAG])
 # Who may call (authz's rules); each value and measure itself: authz.authorize.
@@ -48,17 +48,9 @@ def _provider(session: SessionDep, user: User, provider_id: int | None) -> int:
     return provider_id
 
 
-async def _files(request: Request, names: tuple[str, ...], max_bytes: int
-                 ) -> dict[str, tuple[str, bytes]]:
-    """The multipart files ``names``, each at most ``max_bytes``; refused before parsing when
-    Content-Length already says the request is too large."""
-    length = request.headers.get("content-length")
-    if length is not None:
-        if not length.isdigit():
-            raise InvalidInput("Content-Length is not a number")
-        if int(length) > max_bytes * len(names) + FORM_OVERHEAD:
-            raise PayloadTooLarge(f"The upload is larger than {max_bytes // (1024 * 1024)} MiB "
-                                  "per file")
+async def _files(request: Request, names: tuple[str, ...]) -> dict[str, tuple[str, bytes]]:
+    """The multipart files ``names``. The route's ``max_body_size`` bounds what is read (413);
+    each parser checks its own file's size."""
     form = await request.form(max_files=len(names), max_fields=len(names) + 5)
     try:
         out = {}
@@ -67,11 +59,7 @@ async def _files(request: Request, names: tuple[str, ...], max_bytes: int
             if not isinstance(item, UploadFile):
                 raise InvalidInput(f"{name}: send the file as the multipart/form-data field "
                                    f"'{name}'", field=name)
-            data = await item.read(max_bytes + 1)
-            if len(data) > max_bytes:
-                raise PayloadTooLarge(f"{name}: the file is larger than "
-                                      f"{max_bytes // (1024 * 1024)} MiB")
-            out[name] = (item.filename or name, data)
+            out[name] = (item.filename or name, await item.read())
         return out
     finally:
         await form.close()
@@ -138,13 +126,14 @@ def review(session: SessionDep, user: Reviewer, obj_id: IdPath, body: s.ReviewIn
 @router.post("/submissions/bulk", response_model=s.BulkResult,
              summary="Upload values as CSV or XLSX: every row or nothing",
              openapi_extra=_multipart("file"))
+@body_limit(upload_limit(bulk.MAX_BYTES))
 async def bulk_upload(
     request: Request, session: SessionDep, user: ValueWriter,
     dry_run: Annotated[bool, Query(description="Check and report, store nothing")] = False,
     provider_id: Annotated[Id | None, Query(description="Purchasers: whose values")] = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    files = await _files(request, ("file",), bulk.MAX_BYTES)
+    files = await _files(request, ("file",))
     filename, data = files["file"]
 
     def work() -> Response:
@@ -213,11 +202,12 @@ def board_overdue(session: SessionDep, user: LoggedIn, obj_id: IdPath,
 @router.post("/sotkanet/load", response_model=s.SotkanetResult,
              summary="Load national measures' values from Sotkanet's data and regions files",
              openapi_extra=_multipart("data", "regions"))
+@body_limit(upload_limit(sotkanet.MAX_BYTES, files=2))
 async def sotkanet_load(
     request: Request, session: SessionDep, user: NationalLoader,
     municipality_id: Annotated[Id | None, Query(description="Installation admins: which")] = None,
 ) -> Any:
-    files = await _files(request, ("data", "regions"), sotkanet.MAX_BYTES)
+    files = await _files(request, ("data", "regions"))
 
     def work() -> Any:
         if municipality_id is not None:

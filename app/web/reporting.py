@@ -8,11 +8,13 @@ through app.auth.authz.scope, so another provider's measure answers the 404 page
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from app.auth.authz import scope
 from app.auth.models import User
@@ -20,6 +22,7 @@ from app.core.crud import get_readable
 from app.core.db import SessionDep
 from app.core.downloads import file_response
 from app.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from app.core.limits import LONG_FORM_LIMIT, body_limit, upload_limit
 from app.core.periods import Period, PeriodError
 from app.indicators.models import IndicatorValue, Measure
 from app.organisations.models import Provider
@@ -73,14 +76,25 @@ def upload_page(request: Request, lang: Lang, user: ReporterPage, created: int |
 
 
 @router.post("/upload", response_class=HTMLResponse)
-async def upload(request: Request, session: SessionDep, lang: Lang, user: ReporterPage,
-                 file: UploadFile, csrf: Annotated[str, Form(max_length=200)],
-                 action: Annotated[str, Form(max_length=20)] = "preview") -> Response:
-    check_csrf(request, csrf)
-    provider_id = reporter(user)
-    dry_run = action != "store"
-    data = await file.read(bulk.MAX_BYTES + 1)
-    filename = file.filename or "file"
+@body_limit(upload_limit(bulk.MAX_BYTES))
+async def upload(request: Request, session: SessionDep, lang: Lang, user: ReporterPage
+                 ) -> Response:
+    provider_id = reporter(user)  # who may upload is decided before the file is read
+    form = await request.form(max_files=1, max_fields=3)
+    try:
+        csrf, action, file = form.get("csrf"), form.get("action"), form.get("file")
+        check_csrf(request, csrf if isinstance(csrf, str) else None)
+        data = await file.read() if isinstance(file, UploadFile) else b""
+        filename = (file.filename if isinstance(file, UploadFile) else None) or "file"
+    finally:
+        await form.close()
+    # Reading the workbook and checking its rows is CPU work: off the event loop.
+    return await run_in_threadpool(_upload, request, session, lang, user, provider_id, data,
+                                   filename, dry_run=action != "store")
+
+
+def _upload(request: Request, session: Session, lang: str, user: User, provider_id: int,
+            data: bytes, filename: str, *, dry_run: bool) -> Response:
     error: str | None = None
     rows: list[dict[str, Any]] = []
     rejected: dict[str, Any] = {}  # how many rows had errors, how many errors are not listed
@@ -194,6 +208,7 @@ def _messages(lang: str, info: MeasureInfo, period: Period, exc: DomainError
 
 
 @router.post("/{measure_id}/{code}", response_class=HTMLResponse)
+@body_limit(LONG_FORM_LIMIT)
 def submit_value(
     request: Request, session: SessionDep, lang: Lang, user: ReporterPage, measure_id: int,
     code: str, csrf: Annotated[str, Form(max_length=200)],
