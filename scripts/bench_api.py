@@ -73,7 +73,8 @@ os.environ["SOPIMUS_ARGON2_MEMORY_KIB"] = "1024"
 os.environ["SOPIMUS_ARGON2_TIME_COST"] = "1"
 os.environ.setdefault("SOPIMUS_ENVIRONMENT", "test")
 
-ROOT = Path(__file__).resolve().parents[1]
+# A server child of --compare imports the app from another checkout.
+ROOT = Path(os.environ.get("SOPIMUS_BENCH_APP_ROOT") or Path(__file__).resolve().parents[1])
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
@@ -433,17 +434,21 @@ class Server:
         self.log.close()
 
 
-def start_servers(names: list[str], engine: Engine, clients: int) -> dict[str, Server]:
-    """One server process per name on the database of ``engine``, once each answers."""
+def start_servers(names: list[str], engine: Engine, clients: int,
+                  roots: dict[str, str] | None = None) -> dict[str, Server]:
+    """One server process per name on the database of ``engine``, once each answers; ``roots``
+    maps a name to the checkout whose app it serves (as ``ours``)."""
     env = {**os.environ, "SOPIMUS_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
     servers: dict[str, Server] = {}
     try:
         for name in names:
             port = free_port()
             log = tempfile.TemporaryFile()  # noqa: SIM115  (closed by Server.stop)
+            root = (roots or {}).get(name)
             process = subprocess.Popen(
-                [sys.executable, __file__, SERVE, name, str(port), str(clients)],
-                env=env, stdout=log, stderr=subprocess.STDOUT)
+                [sys.executable, __file__, SERVE, OURS if root else name, str(port), str(clients)],
+                env={**env, "SOPIMUS_BENCH_APP_ROOT": root} if root else env,
+                stdout=log, stderr=subprocess.STDOUT)
             servers[name] = Server(name, port, process, log)
         for server in servers.values():
             _wait_until_up(server)
@@ -712,8 +717,9 @@ def _figures(runs: list[Run]) -> dict[str, Any]:
 
 def measure_concurrent(engine: Engine, filled: Filled, args: argparse.Namespace
                        ) -> dict[str, dict[str, Any]]:
-    names = [OURS, BARE] + ([OURS_NO_LOG] if args.without_access_log else [])
-    servers = start_servers(names, engine, args.clients)
+    roots = {f"ours@{Path(root).name}": str(Path(root).resolve()) for root in args.compare}
+    names = [OURS, BARE, *([OURS_NO_LOG] if args.without_access_log else []), *roots]
+    servers = start_servers(names, engine, args.clients, roots)
     results: dict[str, dict[str, Any]] = {}
     try:
         for label, paths, as_user in concurrent_endpoints(filled):
@@ -729,9 +735,9 @@ def measure_concurrent(engine: Engine, filled: Filled, args: argparse.Namespace
             bare_rps = figures[BARE]["rps"]
             result: dict[str, Any] = {**figures, "ratio": round(figures[OURS]["rps"] / bare_rps, 2)
                                       if bare_rps else None}
-            if OURS_NO_LOG in figures:
-                result["ratio_no_access_log"] = round(figures[OURS_NO_LOG]["rps"] / bare_rps, 2) \
-                    if bare_rps else None
+            for name in names[2:]:
+                key = "ratio_no_access_log" if name == OURS_NO_LOG else f"ratio_{name}"
+                result[key] = round(figures[name]["rps"] / bare_rps, 2) if bare_rps else None
             results[label] = result
             _progress(f"{label}: {result['ratio']}× bare", final=True)
     finally:
@@ -745,20 +751,21 @@ def print_concurrent(kind: str, results: dict[str, dict[str, Any]], args: argpar
     print(f"\n{kind}: {args.clients} clients, {args.rounds} × {args.seconds:g} s per server "
           f"(aim: detail ≥ 0.7× bare, p99 < {TARGET_P99_MS:.0f} ms, no errors)")
     width = max(len(label) for label in results)
-    header = (f"{'endpoint':<{width}}  {'server':<18} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
+    header = (f"{'endpoint':<{width}}  {'server':<24} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
               f"{'errors':>6} {'× bare':>6}  req/s per round")
     print(header)
     print("-" * len(header))
     for label, r in results.items():
+        others = [(name, r[f"ratio_{name}"]) for name in r if f"ratio_{name}" in r]
         for name, ratio in ((OURS, r["ratio"]), (OURS_NO_LOG, r.get("ratio_no_access_log")),
-                            (BARE, None)):
+                            *others, (BARE, None)):
             if name not in r:
                 continue
             f = r[name]
             p50 = "—" if f["p50_ms"] is None else f"{f['p50_ms']:.1f}"
             p99 = "—" if f["p99_ms"] is None else f"{f['p99_ms']:.1f}"
             shown = "" if ratio is None else f"{ratio:.2f}"
-            print(f"{label:<{width}}  {name:<18} {f['rps']:>7.1f} {p50:>7} {p99:>7} "
+            print(f"{label:<{width}}  {name:<24} {f['rps']:>7.1f} {p50:>7} {p99:>7} "
                   f"{f['errors']:>6} {shown:>6}  {' '.join(str(x) for x in f['rounds_rps'])}")
             if "first_error" in f:
                 print(f"{'':<{width}}  first error: {f['first_error']}")
@@ -810,6 +817,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                             help="runs per server and endpoint, alternating (default 3)")
     concurrent.add_argument("--without-access-log", action="store_true",
                             help="also serve the app without its access log (a third server)")
+    concurrent.add_argument("--compare", action="append", default=[], metavar="CHECKOUT",
+                            help="also serve the app of another checkout (e.g. a worktree of an "
+                                 "older commit): before and after in the same run")
     args = parser.parse_args(argv)
     if args.measures < 100 or args.requests < 1:
         parser.error("--measures must be at least 100 and --requests at least 1")
