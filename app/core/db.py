@@ -73,7 +73,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-POOL_SIZE = 40
+POOL_SIZE = 20
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:
@@ -84,11 +84,12 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    # A connection for each of the threadpool's 40 threads (anyio's default) stays open: with
-    # SQLAlchemy's default of 5, every request beyond the fifth opened and closed a connection
-    # of its own (a fifth of the requests at 16 clients).
+    # With SQLAlchemy's default pool of 5, every request beyond the fifth at once opened and
+    # closed a connection of its own (a fifth of the requests at 16 clients). 20 stay open, 20
+    # more for a burst: 40, the threadpool's threads (anyio's default), per process, well
+    # within PostgreSQL's default max_connections of 100 for two workers.
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=POOL_SIZE,
-                         max_overflow=POOL_SIZE // 2)
+                         max_overflow=POOL_SIZE)
 
 
 @lru_cache
