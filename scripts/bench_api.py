@@ -32,9 +32,12 @@ the same token lookup, scoped select and read schema, nothing else), one server 
 for a detail read, a page of 100 indicator values and the anonymous boards list. Each run
 lasts ``--seconds`` or ``--max-requests``, whichever comes first; runs alternate (app, bare,
 app, bare …) ``--rounds`` times so that the machine's noise shows in both series. Reported per
-server: req/s, p50, p99, errors and req/s per round; and the app's ratio to bare.
-``--without-access-log`` adds a third server: the app without its access-log write. The load
-generator shares the CPU with the servers; it is the same for both apps.
+server: req/s, p50, p99, errors and req/s per round, the app's ratio to bare; and the server
+process's CPU time per request (from /proc) with bare's over it, which hardly depends on what
+else the machine runs (req/s and p99 do: on a shared machine compare the rounds).
+``--without-access-log`` adds a third server: the app without its access-log write;
+``--compare CHECKOUT`` another, the app of that checkout. The load generator shares the CPU
+with the servers; it is the same for every server.
 
 It runs on SQLite (a temporary file) and on PostgreSQL (a fresh database ``sopimus_bench_<random>``
 created through the ``postgres`` maintenance database at ``--postgres-url``, dropped at the end).
@@ -497,6 +500,7 @@ class Run:
     seconds: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    server_cpu_seconds: float | None = None
 
     @property
     def rps(self) -> float:
@@ -549,6 +553,27 @@ async def _client(port: int, requests: list[bytes], first: int, deadline: float,
             connection = None
     if connection is not None:
         connection[1].close()
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """The CPU time (user and system) process ``pid`` has used, where /proc tells it."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load_server(server: Server, paths: list[str], headers: dict[str, str], clients: int,
+                seconds: float, max_requests: int) -> Run:
+    """``load`` on ``server``, with the CPU time its process spent meanwhile: unlike req/s it
+    hardly depends on what else the machine is running."""
+    before = cpu_seconds(server.process.pid)
+    run = load(server.port, paths, headers, clients, seconds, max_requests)
+    after = cpu_seconds(server.process.pid)
+    if before is not None and after is not None:
+        run.server_cpu_seconds = after - before
+    return run
 
 
 def load(port: int, paths: list[str], headers: dict[str, str], clients: int, seconds: float,
@@ -704,6 +729,9 @@ def _figures(runs: list[Run]) -> dict[str, Any]:
     latencies = [ms for run in runs for ms in run.latencies_ms]
     seconds = sum(run.seconds for run in runs)
     errors = [e for run in runs for e in run.errors]
+    cpu = [run.server_cpu_seconds for run in runs]
+    cpu_ms = round(1000 * sum(c for c in cpu if c is not None) / len(latencies), 2) \
+        if latencies and None not in cpu else None
     return {
         "rps": round(len(latencies) / seconds, 1) if seconds else 0.0,
         "p50_ms": round(percentile(latencies, 50), 1) if latencies else None,
@@ -711,6 +739,7 @@ def _figures(runs: list[Run]) -> dict[str, Any]:
         "requests": len(latencies),
         "errors": len(errors),
         "rounds_rps": [round(run.rps, 1) for run in runs],
+        "cpu_ms_per_request": cpu_ms,
         **({"first_error": errors[0]} if errors else {}),
     }
 
@@ -729,8 +758,8 @@ def measure_concurrent(engine: Engine, filled: Filled, args: argparse.Namespace
             runs: dict[str, list[Run]] = {name: [] for name in names}
             for _round in range(args.rounds):
                 for name in names:  # alternating, so that noise shows in every series
-                    runs[name].append(load(servers[name].port, paths, headers, args.clients,
-                                           args.seconds, args.max_requests))
+                    runs[name].append(load_server(servers[name], paths, headers, args.clients,
+                                                  args.seconds, args.max_requests))
             figures = {name: _figures(runs[name]) for name in names}
             bare_rps = figures[BARE]["rps"]
             result: dict[str, Any] = {**figures, "ratio": round(figures[OURS]["rps"] / bare_rps, 2)
@@ -738,6 +767,11 @@ def measure_concurrent(engine: Engine, filled: Filled, args: argparse.Namespace
             for name in names[2:]:
                 key = "ratio_no_access_log" if name == OURS_NO_LOG else f"ratio_{name}"
                 result[key] = round(figures[name]["rps"] / bare_rps, 2) if bare_rps else None
+            bare_cpu = figures[BARE]["cpu_ms_per_request"]
+            for name in names:  # bare's CPU per request over the server's: 1.0 is as cheap
+                own_cpu = figures[name]["cpu_ms_per_request"]
+                figures[name]["cpu_ratio"] = round(bare_cpu / own_cpu, 2) \
+                    if bare_cpu and own_cpu else None
             results[label] = result
             _progress(f"{label}: {result['ratio']}× bare", final=True)
     finally:
@@ -752,7 +786,7 @@ def print_concurrent(kind: str, results: dict[str, dict[str, Any]], args: argpar
           f"(aim: detail ≥ 0.7× bare, p99 < {TARGET_P99_MS:.0f} ms, no errors)")
     width = max(len(label) for label in results)
     header = (f"{'endpoint':<{width}}  {'server':<24} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
-              f"{'errors':>6} {'× bare':>6}  req/s per round")
+              f"{'errors':>6} {'× bare':>6} {'CPU ms':>6} {'× bare':>6}  req/s per round")
     print(header)
     print("-" * len(header))
     for label, r in results.items():
@@ -765,8 +799,11 @@ def print_concurrent(kind: str, results: dict[str, dict[str, Any]], args: argpar
             p50 = "—" if f["p50_ms"] is None else f"{f['p50_ms']:.1f}"
             p99 = "—" if f["p99_ms"] is None else f"{f['p99_ms']:.1f}"
             shown = "" if ratio is None else f"{ratio:.2f}"
+            cpu = "—" if f["cpu_ms_per_request"] is None else f"{f['cpu_ms_per_request']:.2f}"
+            cpu_ratio = "" if f["cpu_ratio"] is None or name == BARE else f"{f['cpu_ratio']:.2f}"
             print(f"{label:<{width}}  {name:<24} {f['rps']:>7.1f} {p50:>7} {p99:>7} "
-                  f"{f['errors']:>6} {shown:>6}  {' '.join(str(x) for x in f['rounds_rps'])}")
+                  f"{f['errors']:>6} {shown:>6} {cpu:>6} {cpu_ratio:>6}  "
+                  f"{' '.join(str(x) for x in f['rounds_rps'])}")
             if "first_error" in f:
                 print(f"{'':<{width}}  first error: {f['first_error']}")
 
@@ -803,6 +840,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--require-postgres", action="store_true",
                         help="exit 1 if PostgreSQL cannot be reached")
     parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    parser.add_argument("--postgres-only", action="store_true", help="skip SQLite")
     parser.add_argument("--gc-freeze", action="store_true",
                         help="also gc.freeze() the benchmark's own objects before timing")
     concurrent = parser.add_argument_group("concurrent mode")
@@ -823,6 +861,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.measures < 100 or args.requests < 1:
         parser.error("--measures must be at least 100 and --requests at least 1")
+    if args.sqlite_only and args.postgres_only:
+        parser.error("--sqlite-only and --postgres-only exclude each other")
     if args.clients < 1 or args.seconds <= 0 or args.max_requests < 1 or args.rounds < 1:
         parser.error("--clients, --seconds, --max-requests and --rounds must be positive")
     return args
@@ -831,13 +871,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
-    kinds = ["sqlite"]
+    kinds = [] if args.postgres_only else ["sqlite"]
     skipped: str | None = "--sqlite-only" if args.sqlite_only else None
     if not args.sqlite_only:
         skipped = postgres_unreachable(args.postgres_url)
         if skipped is None:
             kinds.append("postgresql")
-        elif args.require_postgres:
+        elif args.require_postgres or args.postgres_only:
             print(f"PostgreSQL is not reachable at {args.postgres_url}: {skipped}", file=sys.stderr)
             return 1
         else:
