@@ -10,6 +10,9 @@ from fastapi import APIRouter, Depends, FastAPI, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session
+from starlette._utils import get_route_path
+from starlette.routing import Match
+from starlette.types import Scope
 
 from app import models  # noqa: F401  (all mappers configured before the first request)
 from app.agreements.router import routers as agreement_routers
@@ -39,6 +42,28 @@ from app.web.router import router as web_router
 API_PREFIX = "/api/v1"
 
 log = logging.getLogger(__name__)
+
+
+class PrefixRouter(APIRouter):
+    """Routes that all start with ``path_prefix``: any other path is passed over with one string
+    test. FastAPI otherwise tries every route of every included router in turn, twice (to find
+    the router, then within it), ~180 regular expressions for a request to /api/v1/indicator-values."""
+
+    def __init__(self, path_prefix: str) -> None:
+        super().__init__()
+        self.path_prefix = path_prefix
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if not get_route_path(scope).startswith(self.path_prefix):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
+def include_api(app: FastAPI, router: APIRouter) -> None:
+    """``router`` under /api/v1, skipped at once by a request for another of its routers."""
+    guarded = PrefixRouter(API_PREFIX + router.prefix)
+    guarded.include_router(router)
+    app.include_router(guarded, prefix=API_PREFIX)
 
 
 @asynccontextmanager
@@ -80,13 +105,10 @@ def create_app() -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, routes=lambda: app.routes)  # innermost
     install_security_headers(app)
     app.add_middleware(RequestIdMiddleware)
-    api = APIRouter(prefix=API_PREFIX)
-    api.include_router(auth_router)
-    for router in (*organisation_routers, *catalogue_routers, *agreement_routers,
+    for router in (auth_router, *organisation_routers, *catalogue_routers, *agreement_routers,
                    *budget_routers, *goal_routers, *indicator_routers, contracts_router,
                    *submission_routers, audit_router, reports_router):
-        api.include_router(router)
-    app.include_router(api)
+        include_api(app, router)
     app.include_router(web_router)
     app.include_router(web_reports_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -22,6 +22,7 @@ asserts that no request answers 5xx.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import signal
@@ -34,8 +35,7 @@ import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
-
-import httpx
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -59,6 +59,36 @@ def prepare_database(app_dir: Path, url: str, env: dict[str, str]) -> None:
                        env={**env, "SOPIMUS_DATABASE_URL": url}, capture_output=True)
 
 
+class Http:
+    """One keep-alive HTTP/1.1 connection (the standard library's: a benchmark runs from the
+    run-time .venv, which has no HTTP client package). A dropped connection is opened again."""
+
+    def __init__(self, base: str, headers: dict[str, str] | None = None, timeout: float = 60
+                 ) -> None:
+        parts = urlsplit(base)
+        self.host, self.port, self.timeout = parts.hostname or "127.0.0.1", parts.port, timeout
+        self.headers = headers or {}
+        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+
+    def request(self, method: str, path: str, *, body: bytes | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+        """(status, headers, body); raises OSError or HTTPException when nothing answers."""
+        try:
+            self.conn.request(method, path, body=body, headers={**self.headers, **(headers or {})})
+            response = self.conn.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        except (OSError, http.client.HTTPException):
+            self.conn.close()
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            raise
+
+    def get(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        return self.request("GET", path)
+
+
+TRANSPORT_ERRORS = (OSError, http.client.HTTPException)
+
+
 def start_server(app_dir: Path, url: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes],
                                                                          str]:
     port = free_port()
@@ -69,55 +99,58 @@ def start_server(app_dir: Path, url: str, env: dict[str, str]) -> tuple[subproce
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+            if Http(base, timeout=1).get("/healthz")[0] == 200:
                 return server, base
-        except httpx.TransportError:
+        except TRANSPORT_ERRORS:
             time.sleep(0.1)
     server.kill()
     raise SystemExit("the server did not start")
 
 
 def log_in(base: str, username: str) -> dict[str, str]:
-    response = httpx.post(base + "/api/v1/auth/token", timeout=30, data={
-        "username": username, "password": f"Demo-{username}-2025!"})
-    response.raise_for_status()
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    form = urlencode({"username": username, "password": f"Demo-{username}-2025!"}).encode()
+    status, _, body = Http(base, timeout=30).request("POST", "/api/v1/auth/token", body=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded"})
+    if status != 200:
+        raise SystemExit(f"{username} could not log in: {status} {body[:200]!r}")
+    return {"Authorization": f"Bearer {json.loads(body)['access_token']}"}
 
 
 def read(base: str, headers: dict[str, str], requests: int, statuses: Counter[int],
          lock: threading.Lock) -> None:
-    with httpx.Client(base_url=base, headers=headers, timeout=60) as http:
-        for i in range(requests):
-            try:
-                code = http.get(READS[i % len(READS)]).status_code
-            except httpx.TransportError:
-                code = 0  # no answer at all
-            with lock:
-                statuses[code] += 1
+    client = Http(base, headers)
+    for i in range(requests):
+        try:
+            code = client.get(READS[i % len(READS)])[0]
+        except TRANSPORT_ERRORS:
+            code = 0  # no answer at all
+        with lock:
+            statuses[code] += 1
 
 
 def write(base: str, headers: dict[str, str], stop: threading.Event, statuses: Counter[int],
           lock: threading.Lock) -> None:
-    with httpx.Client(base_url=base, headers=headers, timeout=60) as http:
-        me = http.get("/api/v1/auth/me").json()
-        boards = http.get("/api/v1/boards", params={"limit": 1, "municipality_id":
-                                                     me["municipality_id"]}).json()["items"]
-        path = f"/api/v1/boards/{boards[0]['id']}"
-        n = 0
-        while not stop.is_set():
-            n += 1
-            codes = []
-            try:
-                got = http.get(path)
-                codes.append(got.status_code)
-                if got.status_code == 200:
-                    codes.append(http.patch(path, json={"name_sv": f"Nämnd {n}"},
-                                            headers={"If-Match": got.headers["ETag"]}
-                                            ).status_code)
-            except httpx.TransportError:
-                codes.append(0)
-            with lock:
-                statuses.update(codes)
+    client = Http(base, headers)
+    me = json.loads(client.get("/api/v1/auth/me")[2])
+    boards = json.loads(client.get("/api/v1/boards?" + urlencode(
+        {"limit": 1, "municipality_id": me["municipality_id"]}))[2])["items"]
+    path = f"/api/v1/boards/{boards[0]['id']}"
+    n = 0
+    while not stop.is_set():
+        n += 1
+        codes = []
+        try:
+            status, got_headers, _ = client.get(path)
+            codes.append(status)
+            if status == 200:
+                codes.append(client.request(
+                    "PATCH", path, body=json.dumps({"name_sv": f"Nämnd {n}"}).encode(),
+                    headers={"If-Match": got_headers["etag"], "Content-Type": "application/json"}
+                )[0])
+        except TRANSPORT_ERRORS:
+            codes.append(0)
+        with lock:
+            statuses.update(codes)
 
 
 def run(base: str, tokens: dict[str, dict[str, str]], clients: int, writers: int,

@@ -15,7 +15,8 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=F
 BearerToken = Annotated[str | None, Depends(oauth2_scheme)]
 
 
-def get_token(token: BearerToken) -> str:
+async def get_token(token: BearerToken) -> str:
+    # async: no I/O here, so no hop to the threadpool (each costs ~0.3 ms of CPU under load)
     if not token:
         raise Unauthorized("Log in first: send 'Authorization: Bearer <token>'")
     return token
