@@ -109,7 +109,9 @@ def csrf_token(request: Request) -> str:
 
 def check_csrf(request: Request, submitted: str | None) -> None:
     expected = csrf_token(request)
-    if not expected or not submitted or not hmac.compare_digest(expected, submitted):
+    # Compared as bytes: compare_digest refuses a str with other than ASCII letters (a 500).
+    if not expected or not submitted or not hmac.compare_digest(expected.encode(),
+                                                                submitted.encode()):
         raise Forbidden("The form has expired: reload the page and try again", field="csrf")
 
 

@@ -63,6 +63,17 @@ def test_forms_without_the_csrf_token_are_refused(client: TestClient, db: Sessio
     assert "Kirjaudu sisään" in client.get("/").text
 
 
+def test_a_csrf_token_with_letters_beyond_ascii_is_refused_as_forged(
+    client: TestClient, db: Session
+) -> None:
+    client.base_url = "https://testserver"
+    create_user(db, Role.admin, username="root")
+    client.get("/login")
+    refused = client.post("/login", data={"username": "root", "password": PASSWORD,
+                                          "csrf": "väärennös"})
+    assert refused.status_code == 403
+
+
 def test_a_provider_never_sees_another_providers_page(client: TestClient, db: Session) -> None:
     client.base_url = "https://testserver"
     w = create_world(db)
