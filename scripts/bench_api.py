@@ -94,7 +94,7 @@ from app.agreements.models import (  # noqa: E402
 )
 from app.auth.models import Role, User  # noqa: E402
 from app.auth.service import create_user, start_session, user_for_token  # noqa: E402
-from app.core.crud import Resource, _resources, get_readable, list_stmt, with_row_version  # noqa: E402
+from app.core.crud import Resource, get_readable, list_stmt, resource_of, with_row_version  # noqa: E402
 from app.core.db import make_engine  # noqa: E402
 from app.core.migrate import upgrade  # noqa: E402
 from app.core.pagination import Page, PageParams, fetch_page, page_of  # noqa: E402
@@ -301,7 +301,7 @@ class Endpoint:
 
     @property
     def resource(self) -> Resource:
-        return _resources[self.model]
+        return resource_of(self.model)
 
     def url(self, i: int) -> str:
         path = API_PREFIX + self.resource.path
@@ -366,7 +366,7 @@ def bare_app(database_url: str, clients: int) -> FastAPI:
     engine = (make_engine(database_url) if database_url.startswith("sqlite")
               else create_engine(database_url, pool_size=clients, max_overflow=clients))
     factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
-    values, boards = _resources[IndicatorValue], _resources[Board]
+    values, boards = resource_of(IndicatorValue), resource_of(Board)
     ValueRead, BoardRead = with_row_version(values.read), with_row_version(boards.read)
     bare = FastAPI()
 
@@ -716,12 +716,12 @@ def measure(engine: Engine, filled: Filled, n: int, gc_freeze: bool = False
 def concurrent_endpoints(filled: Filled) -> list[tuple[str, list[str], bool]]:
     """(label, paths asked in turn, whether a user asks) of the reads compared with bare."""
     rng = random.Random(42)
-    values = API_PREFIX + _resources[IndicatorValue].path
+    values = API_PREFIX + resource_of(IndicatorValue).path
     ids = rng.sample(filled.value_ids, min(DETAIL_SAMPLE, len(filled.value_ids)))
     return [
         ("GET /api/v1/indicator-values/{id}", [f"{values}/{i}" for i in ids], True),
         ("GET /api/v1/indicator-values?limit=100", [f"{values}?limit=100"], True),
-        ("GET /api/v1/boards (anonymous)", [API_PREFIX + _resources[Board].path], False),
+        ("GET /api/v1/boards (anonymous)", [API_PREFIX + resource_of(Board).path], False),
     ]
 
 

@@ -341,7 +341,16 @@ def list_stmt(res: Resource, user: User | None, filters: BaseModel | None) -> An
 IfMatch = Annotated[str | None, Header(description="The ETag of the object as you read it")]
 
 
+_served: dict[Any, Resource] = {}
+
+
+def resource_of(model: Any) -> Resource:
+    """How ``model`` is served (its path and schemas), once its feature's router is built."""
+    return _served[model]
+
+
 def crud_router(res: Resource) -> APIRouter:
+    _served[res.model] = res
     router = APIRouter(prefix=res.path, tags=[res.tag])
     Create, Update, Read = res.create, res.update, with_row_version(res.read)
     # One query model per list: its filters and the page parameters, unknown ones refused.

@@ -11,7 +11,7 @@ from app.auth.models import Role
 from app.contracts import exporter, importer
 from app.contracts.importer import MAX_DEPTH, MAX_NODES, ImportFailed, parse
 from app.demo import CONTRACTS
-from tests.helpers import auth, create_board, create_municipality, create_user
+from tests.helpers import ROOT, auth, create_board, create_municipality, create_user
 
 YAML = {"content-type": "application/yaml"}
 HAMEENLINNA = CONTRACTS / "109-hameenlinna-lanula-2013-2016.yaml"
@@ -60,7 +60,7 @@ def test_the_cli_reads_no_further_than_the_size_cap(tmp_path: Path) -> None:
 
 def test_an_exported_set_imports_again_without_anchors(db: Session) -> None:
     importer.import_text(db, create_user(db), HAMEENLINNA.read_text(encoding="utf-8"))
-    doc = exporter.build(db, "109", "LANULA", 2015)
+    doc = exporter.build(db, ROOT, "109", "LANULA", 2015)
     doc.order_budget.lines.append(doc.order_budget.lines[0])  # the same object twice
     text = exporter.dump(doc)
     assert "&id" not in text and "*id" not in text
