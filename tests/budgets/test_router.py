@@ -66,17 +66,23 @@ def test_changing_a_lines_volume_recomputes_its_total(client: TestClient, db: Se
     assert Decimal(response.json()["total"]) == Decimal("9660.00")
 
 
-def test_totals_add_up_per_provider_and_per_product_group(client: TestClient, db: Session) -> None:
+def _budget_of_two_providers(client: TestClient, db: Session
+                             ) -> tuple[dict[str, Any], dict[str, str], int]:
+    """P1: 1 000 care days at 78.00 and 20 pupils at 5 000.00; P2: 500 care days at 80.10."""
     w = create_world(db)
     products = _catalogue(db, w["municipality"].id)
-    other = create(db, Provider, municipality_id=w["municipality"].id, code="P2",
-                   name="Tuottaja 2", kind="own_production_unit")
+    w["other"] = create(db, Provider, municipality_id=w["municipality"].id, code="P2",
+                        name="Tuottaja 2", kind="own_production_unit")
     h = auth(db, create_user(db, Role.purchaser_director, w["municipality"]))
     budget_id = _budget(client, h, w["board"].id)
     _line(client, h, budget_id, products["day"], w["provider"], "1000", "78.00")
     _line(client, h, budget_id, products["pupil"], w["provider"], "20", "5000.00")
-    _line(client, h, budget_id, products["day"], other, "500", "80.10")
+    _line(client, h, budget_id, products["day"], w["other"], "500", "80.10")
+    return w, h, budget_id
 
+
+def test_totals_add_up_per_provider_and_per_product_group(client: TestClient, db: Session) -> None:
+    _, h, budget_id = _budget_of_two_providers(client, db)
     totals = client.get(f"/api/v1/order-budgets/{budget_id}/totals", headers=h).json()
     assert Decimal(totals["total"]) == Decimal("218050.00")
     assert totals["lines"] == 3
@@ -101,16 +107,9 @@ def test_a_negative_volume_is_refused_naming_the_field(client: TestClient, db: S
 def test_a_reporter_sees_only_his_own_providers_lines_in_the_totals(
     client: TestClient, db: Session
 ) -> None:
-    w = create_world(db)
-    products = _catalogue(db, w["municipality"].id)
-    other = create(db, Provider, municipality_id=w["municipality"].id, code="P2",
-                   name="Tuottaja 2", kind="own_production_unit")
-    h = auth(db, create_user(db, Role.purchaser_director, w["municipality"]))
-    budget_id = _budget(client, h, w["board"].id)
-    _line(client, h, budget_id, products["day"], w["provider"], "1000", "78.00")
-    _line(client, h, budget_id, products["day"], other, "500", "80.10")
+    w, _, budget_id = _budget_of_two_providers(client, db)
     reporter = auth(db, create_user(db, Role.provider_reporter, w["municipality"],
-                                    provider_id=other.id))
+                                    provider_id=w["other"].id))
     totals = client.get(f"/api/v1/order-budgets/{budget_id}/totals", headers=reporter)
     assert totals.status_code == 200, totals.text
     assert Decimal(totals.json()["total"]) == Decimal("40050.00")
