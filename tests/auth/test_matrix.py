@@ -564,7 +564,7 @@ def _send(client: TestClient, db: Session, method: str, path: str, req: Req,
 
 
 # --- the worlds, built once per database ------------------------------------------------------
-# Building two worlds and five users for each of ~190 routes was most of the suite's time. They
+# Building two worlds and five users for each of ~190 routes was most of this test's time. They
 # are built once per database in a transaction of one connection that is rolled back at the
 # end; each route's test runs in a SAVEPOINT of it that is rolled back after the test, so every
 # route sees the pristine worlds and what one route's calls create, change or delete is undone.
@@ -625,13 +625,15 @@ def world_db(worlds: Worlds) -> Iterator[Session]:
     """This test's session, in a savepoint of the worlds' transaction rolled back after it."""
     savepoint = worlds.connection.begin_nested()
     db = worlds.session = _session(worlds.connection)
-    yield db
-    # What the requests queued for the access log is stored in this test's savepoint, as the
-    # app's shutdown did when each test had a client of its own.
-    access.flush()
-    worlds.session = None
-    db.close()
-    savepoint.rollback()
+    try:
+        yield db
+        # What the requests queued for the access log is stored in this test's savepoint, as
+        # the app's shutdown did when each test had a client of its own.
+        access.flush()
+    finally:
+        worlds.session = None
+        db.close()
+        savepoint.rollback()
 
 
 @pytest.fixture(scope="class")
