@@ -10,7 +10,7 @@ without a declaration.
 
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from itertools import count
@@ -20,10 +20,12 @@ import pyotp
 import pytest
 from fastapi.encoders import jsonable_encoder
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from app.agreements import lifecycle
 from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
+from app.auth import access, ratelimit
 from app.auth.authz import MASTER_DATA
 from app.auth.models import Role, User
 from app.auth.policy import Declaration, declaration_of
@@ -31,10 +33,12 @@ from app.auth.service import create_api_token, start_session
 from app.budgets.models import Delivery, OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product, ProductGroup, ServiceArea
 from app.core.crud import etag
+from app.core.db import open_session
 from app.core.settings import get_settings
 from app.demo import CONTRACTS
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import IndicatorValue, Measure
+from app.main import app
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
 from app.reports.models import IssuedReport, RenderJob
 from app.submissions.models import ReportingDeadline
@@ -517,6 +521,21 @@ def _world(c_db: Session, code: str) -> dict[str, Any]:
     return w
 
 
+def _users(db: Session, own: dict[str, Any]) -> dict[str, User]:
+    """A user of every role in the own world."""
+    m = own["municipality"]
+    return {
+        "admin": create_user(db, Role.admin, m, username="m-admin"),
+        "purchaser_director": create_user(db, Role.purchaser_director, m, username="m-director"),
+        "purchaser_manager": create_user(db, Role.purchaser_manager, m, username="m-manager",
+                                         purchaser_unit_id=own["unit"].id),
+        "provider_reporter": create_user(db, Role.provider_reporter, m,
+                                         provider_id=own["provider"].id, username="m-reporter"),
+        "board_member": create_user(db, Role.board_member, m, username="m-board",
+                                    board_id=own["board"].id),
+    }
+
+
 PROBES = {"/healthz", "/readyz"}  # the operator's, neither API nor page
 
 
@@ -544,51 +563,138 @@ def _send(client: TestClient, db: Session, method: str, path: str, req: Req,
                           headers=headers, follow_redirects=False)
 
 
-@pytest.mark.parametrize(("method", "path"), sorted(ROUTES), ids=lambda v: str(v))
-def test_route_answers_each_role_as_its_declaration_says(
-    client: TestClient, db: Session, method: str, path: str
-) -> None:
-    global _n
-    _n = count(1)  # codes and years unique within the test
-    declaration = declaration_of(ROUTES[(method, path)])
-    assert declaration is not None, "the route declares no callers"
-    call = CALLS[(method, path)]
-    web = not path.startswith("/api/") and path not in PROBES
-    own, foreign = _world(db, "109"), _world(db, "837")
-    users = {
-        "admin": create_user(db, Role.admin, own["municipality"], username="m-admin"),
-        "purchaser_director": create_user(db, Role.purchaser_director, own["municipality"],
-                                          username="m-director"),
-        "purchaser_manager": create_user(db, Role.purchaser_manager, own["municipality"],
-                                         username="m-manager", purchaser_unit_id=own["unit"].id),
-        "provider_reporter": create_user(db, Role.provider_reporter, own["municipality"],
-                                         provider_id=own["provider"].id, username="m-reporter"),
-        "board_member": create_user(db, Role.board_member, own["municipality"],
-                                    username="m-board", board_id=own["board"].id),
-    }
-    ctx = Ctx(db, own, foreign, users)
-    failures = []
-    for role in [*ROLES, "public"]:
-        user = users.get(role)
-        refused = refusal(declaration, role, web)
-        for side, world in (("own", own), ("foreign", foreign)):
-            if refused is not None and side == "foreign":
-                continue  # refused before any object is looked at: the same for every object
-            req = call(ctx, role, world, side == "own")
-            db.commit()
-            expected = refused if refused is not None else req.status
-            response = _send(client, db, method, path, req, user)
-            if response.status_code != expected:
-                failures.append(f"{role}/{side}: expected {expected}, got "
-                                f"{response.status_code} {response.text[:160]}")
-            elif method == "GET" and path in RESOURCES and response.status_code == 200:
-                ids = {item["id"] for item in response.json()["items"]}
-                key = RESOURCES[path]
-                if role != "public" and foreign[key].id in ids:
-                    failures.append(f"{role}: the list shows another municipality's {key}")
-                if role == "public" and type(own[key]) not in MASTER_DATA and own[key].id in ids:
-                    failures.append(f"public: the list shows a draft {key}")
-    assert failures == [], f"{method} {path}: " + "; ".join(failures)
+# --- the worlds, built once per database ------------------------------------------------------
+# Building two worlds and five users for each of ~190 routes was most of this test's time. They
+# are built once per database in a transaction of one connection that is rolled back at the
+# end; each route's test runs in a SAVEPOINT of it that is rolled back after the test, so every
+# route sees the pristine worlds and what one route's calls create, change or delete is undone.
+
+
+class World(dict[str, Any]):
+    """A shared world's objects as this test's session's own, each read afresh when first
+    asked for (a test may change them in memory; most routes need one or two of them)."""
+
+    def __init__(self, db: Session, objects: dict[str, tuple[type, int]]) -> None:
+        super().__init__()
+        self.db, self.objects = db, objects
+
+    def __missing__(self, key: str) -> Any:
+        model, pk = self.objects[key]
+        obj = self[key] = self.db.get(model, pk)
+        return obj
+
+
+@dataclass
+class Worlds:
+    """The shared connection, what is on it (model and id of each object, by world and key)
+    and the session of the test now running."""
+    connection: Connection
+    objects: dict[str, dict[str, tuple[type, int]]]
+    session: Session | None = None
+
+    def load(self, db: Session) -> tuple[World, World, dict[str, User]]:
+        """The own and the foreign world and the users, for a test's session ``db``."""
+        users = {role: db.get(model, pk) for role, (model, pk) in self.objects["users"].items()}
+        return World(db, self.objects["own"]), World(db, self.objects["foreign"]), users
+
+
+def _session(connection: Connection) -> Session:
+    return Session(bind=connection, join_transaction_mode="create_savepoint",
+                   expire_on_commit=False, autoflush=False)
+
+
+@pytest.fixture(scope="class")
+def worlds(engine: Engine) -> Iterator[Worlds]:
+    # Class scope, not module: the open transaction holds SQLite's write lock and PostgreSQL's
+    # audit chain head, which the other tests of this module, on connections of their own, need.
+    connection = engine.connect()
+    outer = connection.begin()
+    with _session(connection) as db:
+        own, foreign = _world(db, "109"), _world(db, "837")
+        users = _users(db, own)
+        db.commit()
+        objects = {name: {key: (type(obj), obj.id) for key, obj in w.items()}
+                   for name, w in (("own", own), ("foreign", foreign), ("users", users))}
+    yield Worlds(connection, objects)
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def world_db(worlds: Worlds) -> Iterator[Session]:
+    """This test's session, in a savepoint of the worlds' transaction rolled back after it."""
+    savepoint = worlds.connection.begin_nested()
+    db = worlds.session = _session(worlds.connection)
+    try:
+        yield db
+        # What the requests queued for the access log is stored in this test's savepoint, as
+        # the app's shutdown did when each test had a client of its own.
+        access.flush()
+    finally:
+        worlds.session = None
+        db.close()
+        savepoint.rollback()
+
+
+@pytest.fixture(scope="class")
+def app_client(worlds: Worlds) -> Iterator[TestClient]:
+    """One app (its lifespan once) for all routes; its session is the running test's."""
+    def session_override() -> Iterator[Session]:
+        assert worlds.session is not None, "a request outside a test"
+        worlds.session.commit()  # what the test set up is committed data for the request
+        yield worlds.session
+
+    app.dependency_overrides[open_session] = session_override
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+    app.dependency_overrides.pop(open_session, None)
+
+
+@pytest.fixture
+def world_client(app_client: TestClient, world_db: Session) -> TestClient:
+    """The app as a fresh client finds it: no cookies, no login attempts counted."""
+    app_client.cookies.clear()
+    ratelimit.reset()
+    return app_client
+
+
+class TestMatrix:
+    @pytest.mark.parametrize(("method", "path"), sorted(ROUTES), ids=lambda v: str(v))
+    def test_route_answers_each_role_as_its_declaration_says(
+        self, worlds: Worlds, world_client: TestClient, world_db: Session, method: str, path: str
+    ) -> None:
+        global _n
+        _n = count(1)  # codes and years unique within the test
+        declaration = declaration_of(ROUTES[(method, path)])
+        assert declaration is not None, "the route declares no callers"
+        call = CALLS[(method, path)]
+        web = not path.startswith("/api/") and path not in PROBES
+        client, db = world_client, world_db
+        own, foreign, users = worlds.load(db)
+        ctx = Ctx(db, own, foreign, users)
+        failures = []
+        for role in [*ROLES, "public"]:
+            user = users.get(role)
+            refused = refusal(declaration, role, web)
+            for side, world in (("own", own), ("foreign", foreign)):
+                if refused is not None and side == "foreign":
+                    continue  # refused before any object is looked at: the same for every object
+                req = call(ctx, role, world, side == "own")
+                db.commit()
+                expected = refused if refused is not None else req.status
+                response = _send(client, db, method, path, req, user)
+                if response.status_code != expected:
+                    failures.append(f"{role}/{side}: expected {expected}, got "
+                                    f"{response.status_code} {response.text[:160]}")
+                elif method == "GET" and path in RESOURCES and response.status_code == 200:
+                    ids = {item["id"] for item in response.json()["items"]}
+                    key = RESOURCES[path]
+                    if role != "public" and foreign[key].id in ids:
+                        failures.append(f"{role}: the list shows another municipality's {key}")
+                    if role == "public" and type(own[key]) not in MASTER_DATA \
+                            and own[key].id in ids:
+                        failures.append(f"public: the list shows a draft {key}")
+        assert failures == [], f"{method} {path}: " + "; ".join(failures)
 
 
 # --- the gaps the matrix once skipped ----------------------------------------------------------
