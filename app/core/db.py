@@ -1,6 +1,6 @@
 """Engine, session and the declarative base shared by every feature."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Annotated, Any
@@ -17,6 +17,7 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from app.core.errors import DomainError
 from app.core.settings import get_settings
@@ -177,45 +178,68 @@ def keep_on_rollback(session: Session, obj: Any) -> None:
     session.info.setdefault("keep_on_rollback", []).append(obj)
 
 
-def open_session() -> Iterator[Session]:
-    """The request's session (tests override this to run inside a rolled-back transaction)."""
-    with get_sessionmaker()() as session:
+async def open_session() -> AsyncIterator[Session]:
+    """The request's session (tests override this to run inside a rolled-back transaction).
+
+    Opened and closed on the event loop: neither touches the database here (the connection is
+    checked out at the first query, in a worker thread, and get_db_session has committed or
+    rolled back before the close returns it to the pool), and each hop to a worker thread costs
+    a request more than the work."""
+    session = get_sessionmaker()()
+    try:
         yield session
+    finally:
+        session.close()
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_db_session(
+def _finish(session: Session, request: Request) -> None:
+    """The request succeeded: its end hooks (the access log) join it, and it is committed."""
+    try:
+        for hook in _request_end_hooks:
+            hook(session, request, 200)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _fail(session: Session, request: Request, exc: BaseException) -> None:
+    """The request failed: nothing it did is stored but what must be kept (a failed login's
+    log entry) and its end hooks, told the error's status."""
+    if not isinstance(exc, DomainError):
+        session.rollback()
+        return
+    kept = session.info.pop("keep_on_rollback", [])
+    session.rollback()
+    if kept:
+        begin_write(session)
+    for obj in kept:
+        session.add(obj)
+    for hook in _request_end_hooks:
+        hook(session, request, exc.status)
+    session.commit()
+
+
+async def get_db_session(
     request: Request, session: Annotated[Session, Depends(open_session, scope="function")]
-) -> Iterator[Session]:
+) -> AsyncIterator[Session]:
     """One session per request, committed once at its edge, rolled back on any error.
 
     A request that may write (any method but GET, HEAD, OPTIONS) starts as a writer (see
     ``begin_write``); reads never take SQLite's write lock, so they never wait for one another.
+    What touches the database runs in a worker thread; a read needs one hop here, at its end.
     """
-    writes = request.method not in SAFE_METHODS
-    if writes:
-        begin_write(session)
+    if request.method not in SAFE_METHODS:
+        await run_in_threadpool(begin_write, session)
     try:
         yield session
-        for hook in _request_end_hooks:
-            hook(session, request, 200)
-        session.commit()
-    except DomainError as exc:
-        kept = session.info.pop("keep_on_rollback", [])
-        session.rollback()
-        if kept:
-            begin_write(session)
-        for obj in kept:
-            session.add(obj)
-        for hook in _request_end_hooks:
-            hook(session, request, exc.status)
-        session.commit()
+    except BaseException as exc:
+        await run_in_threadpool(_fail, session, request, exc)
         raise
-    except BaseException:
-        session.rollback()
-        raise
+    await run_in_threadpool(_finish, session, request)
 
 
 # scope="function": the commit runs before the response is sent, so a failed commit is reported.
