@@ -355,7 +355,8 @@ def amend(session: Session, user: User, obj: Agreement) -> Agreement:
         session.flush()
         _copy_framework_content(session, user, obj, new)
     session.flush()
-    return new
+    amended: FrameworkAgreement | OrderBudget | ServiceAgreement = new
+    return amended
 
 
 def copy_lines(session: Session, user: User, old: OrderBudget, new: OrderBudget) -> None:

@@ -139,8 +139,8 @@ def _board_ids(self: LongTermGoal | ServiceAgreement) -> list[int]:
     return sorted(board.id for board in self.boards)
 
 
-LongTermGoal.board_ids = property(_board_ids)  # type: ignore[attr-defined]
-ServiceAgreement.board_ids = property(_board_ids)  # type: ignore[attr-defined]
+LongTermGoal.board_ids = property(_board_ids)
+ServiceAgreement.board_ids = property(_board_ids)
 
 
 class OfAgreement(TenantOwned):

@@ -116,7 +116,7 @@ def read_filter(model: Any, user: User | None) -> ColumnElement[bool]:
 
 def scope(stmt: S, model: Any, user: User | None) -> S:
     """Restrict a select of ``model`` to the rows ``user`` may read."""
-    return stmt.where(read_filter(model, user))  # type: ignore[return-value]
+    return stmt.where(read_filter(model, user))
 
 
 class Act(StrEnum):
@@ -193,7 +193,7 @@ def require_write(user: User | None, model: Any) -> None:
 def _readable(session: Session, user: User, obj: Any) -> bool:
     model = type(obj)
     if model is User:
-        return obj.municipality_id == user.municipality_id
+        return bool(obj.municipality_id == user.municipality_id)
     if "municipality_id" not in model.__table__.c and model is not Municipality:
         return True  # not tenant data (e.g. a user's own API token: checked by its owner)
     return bool(session.scalar(select(exists().where(model.id == obj.id,

@@ -82,7 +82,7 @@ class _LimitedLoader(yaml.SafeLoader):
         self.depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise YamlRefused(problem="anchors and aliases (&name, *name) are not allowed; "
                               "write the values out", problem_mark=event.start_mark)
@@ -95,7 +95,7 @@ class _LimitedLoader(yaml.SafeLoader):
                               problem_mark=event.start_mark)
         self.depth += 1
         try:
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self.depth -= 1
 

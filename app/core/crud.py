@@ -232,7 +232,7 @@ def check_if_match(obj: Any, if_match: str | None) -> None:
 @cache
 def with_row_version(read: type[BaseModel]) -> type[BaseModel]:
     """``read`` with the row version (the ETag's value) that PATCH and DELETE need."""
-    return create_model(  # type: ignore[no-any-return, call-overload]
+    return create_model(
         read.__name__, __base__=read, __module__=read.__module__,
         row_version=(int, Field(description="The ETag's value: send it in If-Match")),
     )

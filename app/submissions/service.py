@@ -417,7 +417,7 @@ def _locked_error(session: Session, value: IndicatorValue, today: date) -> Confl
 def review(session: Session, user: User, value_id: int, decision: str, reason: str | None,
            today: date) -> IndicatorValue:
     """The purchaser accepts a value or returns it to the provider with a reason."""
-    value = get_readable(session, IndicatorValue, value_id, user)
+    value: IndicatorValue = get_readable(session, IndicatorValue, value_id, user)
     authorize(session, user, Act.review, value)
     locked = _locked_error(session, value, today)
     if locked is not None:

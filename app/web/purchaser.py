@@ -59,7 +59,8 @@ def _boards(session: Session, user: User) -> list[Board]:
 def _board(session: Session, user: User, board_id: int | None, boards: list[Board]
            ) -> Board | None:
     if board_id is not None:
-        return get_readable(session, Board, board_id, user)  # another municipality's: 404
+        board: Board = get_readable(session, Board, board_id, user)  # another municipality's: 404
+        return board
     return boards[0] if boards else None
 
 
@@ -217,7 +218,7 @@ def review(request: Request, session: SessionDep, lang: Lang, user: ReviewerPage
     check_csrf(request, csrf)
     error = None
     try:  # the API's request body, the API's validation
-        body = ReviewIn(decision=decision, reason=reason or None)  # type: ignore[arg-type]
+        body = ReviewIn(decision=decision, reason=reason or None)
     except ValidationError:
         error = t("err_invalid", lang)
     else:

@@ -23,7 +23,7 @@ from app.core.db import SessionDep
 from app.core.downloads import file_response
 from app.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from app.core.limits import LONG_FORM_LIMIT, body_limit, upload_limit
-from app.core.periods import Period, PeriodError
+from app.core.periods import Period, PeriodError, period_codes
 from app.indicators.models import IndicatorValue, Measure
 from app.organisations.models import Provider
 from app.submissions import bulk, service, template
@@ -127,7 +127,7 @@ def _period(info: MeasureInfo, code: str) -> Period:
         period = period_of(code)
     except PeriodError:
         raise NotFound(f"No reporting period {code}") from None
-    if period.code not in service.period_codes(info.agreement_year, info.frequency):
+    if period.code not in period_codes(info.agreement_year, info.frequency):
         raise NotFound(f"Measure {info.code} is not reported for {code}")
     return period
 
