@@ -12,7 +12,9 @@ import app.budgets.service
 import app.goals.service
 import app.indicators.service
 import app.organisations.service
-import app.submissions.service  # noqa: F401
+import app.submissions.calendar  # registers its crud rules, as do deliveries and values
+import app.submissions.deliveries
+import app.submissions.values  # noqa: F401
 from app.agreements.models import (
     AgreementTransition,
     FrameworkAgreement,

@@ -33,8 +33,8 @@ from app.indicators.models import IndicatorValue, Measure, MeasureTarget, ValueS
 from app.indicators.service import measure_rules, value_rules
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
 from app.organisations.service import provider_rules
+from app.submissions.ledger import revision
 from app.submissions.models import IndicatorValueRevision
-from app.submissions.service import revision
 
 
 @dataclass

@@ -60,9 +60,8 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, DomainError, InvalidInput, PayloadTooLarge
 from app.core.periods import PeriodError
 from app.indicators.models import IndicatorValue, Measure, ValueStatus
-from app.submissions import service
+from app.submissions.ledger import Action, Decision, Ledger, MeasureInfo, period_of, revision
 from app.submissions.models import IndicatorValueRevision
-from app.submissions.service import Action, Decision, Ledger, MeasureInfo, period_of
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000  # a provider's year is a few thousand; each row is parsed and checked
@@ -611,7 +610,7 @@ def apply(session: Session, user: User, result: Plan) -> None:
                 "b_value": d.value, "b_comment": d.comment, "b_flagged": flag is not None,
                 "b_flag_reason": flag, "b_updated_by": by, "b_updated_at": stamp,
             })
-            revisions.append(service.revision(
+            revisions.append(revision(
                 d.existing, municipality_id=d.info.municipality_id, by=by, new_value=d.value,
                 new_comment=d.comment, new_status=ValueStatus.submitted,
                 reason=f"{reason}, row {number}"))

@@ -21,9 +21,12 @@ from app.core.types import Id, IdPath, Year
 from app.indicators.models import IndicatorValue
 from app.indicators.schemas import IndicatorValueRead
 from app.organisations.models import Board, Municipality, Provider
-from app.submissions import bulk, idempotency, service, sotkanet, template
+from app.submissions import bulk, calendar, idempotency, sotkanet, template, values
 from app.submissions import schemas as s
+from app.submissions.deliveries import delivery_in_budget, delivery_of_provider
+from app.submissions.ledger import Action
 from app.submissions.models import ReportingDeadline
+from app.submissions.review import review as review_value
 
 TAG = "submissions"
 
@@ -78,7 +81,7 @@ def _multipart(*names: str) -> dict[str, Any]:
             summary="What is due, overdue, submitted, accepted and returned, with due dates")
 def due(session: SessionDep, user: LoggedIn, query: Annotated[s.DueQuery, Query()]) -> Any:
     as_of = query.as_of or date.today()
-    items = service.due_items(session, user, as_of=as_of, year=query.year,
+    items = calendar.due_items(session, user, as_of=as_of, year=query.year,
                               agreement_id=query.service_agreement_id,
                               provider_id=query.provider_id)
     if query.status is not None:
@@ -95,12 +98,12 @@ def due(session: SessionDep, user: LoggedIn, query: Annotated[s.DueQuery, Query(
 def submit(session: SessionDep, user: ValueWriter, body: s.SubmissionIn,
            idempotency_key: IdempotencyKey = None) -> Response:
     def run() -> tuple[int, Any]:
-        value, action = service.submit(session, user, body.measure_id, body.period, body.value,
+        value, action = values.submit(session, user, body.measure_id, body.period, body.value,
                                        body.comment, body.reason, date.today())
         read = IndicatorValueRead.model_validate(get_readable(session, IndicatorValue,
                                                               value.id, user))
         result = s.SubmissionResult(action=action, indicator_value=read)
-        return (201 if action is service.Action.created else 200), result
+        return (201 if action is Action.created else 200), result
 
     request_hash = idempotency.fingerprint("POST /submissions", body.model_dump_json())
     return idempotency.run_once(session, user, idempotency_key, request_hash, run)
@@ -109,14 +112,14 @@ def submit(session: SessionDep, user: ValueWriter, body: s.SubmissionIn,
 @router.get("/indicator-values/{obj_id}/history", response_model=s.HistoryRead,
             summary="Every change of a reported value: who, when, old, new and why")
 def value_history(session: SessionDep, user: LoggedIn, obj_id: IdPath) -> Any:
-    value, revisions = service.history(session, user, obj_id)
+    value, revisions = values.history(session, user, obj_id)
     return {"indicator_value": value, "revisions": revisions}
 
 
 @router.post("/indicator-values/{obj_id}/review", response_model=IndicatorValueRead,
              summary="Accept a reported value, or return it to the provider with a reason")
 def review(session: SessionDep, user: Reviewer, obj_id: IdPath, body: s.ReviewIn) -> Any:
-    value = service.review(session, user, obj_id, body.decision, body.reason, date.today())
+    value = review_value(session, user, obj_id, body.decision, body.reason, date.today())
     return get_readable(session, IndicatorValue, value.id, user)
 
 
@@ -182,7 +185,7 @@ def export_values(session: SessionDep, user: LoggedIn, year: Year | None = None,
 @router.get("/service-agreements/{obj_id}/calendar", response_model=s.CalendarRead,
             summary="The agreement's reporting calendar: which periods, by which due date")
 def agreement_calendar(session: SessionDep, user: LoggedIn, obj_id: IdPath) -> Any:
-    return service.calendar(session, user, obj_id)
+    return calendar.calendar(session, user, obj_id)
 
 
 @router.get("/boards/{obj_id}/overdue", response_model=s.OverdueRead,
@@ -191,7 +194,7 @@ def board_overdue(session: SessionDep, user: LoggedIn, obj_id: IdPath,
                   as_of: date | None = None) -> Any:
     board = get_readable(session, Board, obj_id, user)
     day = as_of or date.today()
-    items = [i for i in service.due_items(session, user, as_of=day, board_id=board.id)
+    items = [i for i in calendar.due_items(session, user, as_of=day, board_id=board.id)
              if i["overdue"]]
     return {"board_id": board.id, "as_of": day, "items": items}
 
@@ -230,8 +233,8 @@ routers = [
     crud_router(Resource(
         "/deliveries", Delivery, s.DeliveryCreate, s.DeliveryUpdate, s.DeliveryRead, TAG,
         filters=s.DeliveryFilters,
-        filter_exprs={"order_budget_id": service.delivery_in_budget,
-                      "provider_id": service.delivery_of_provider},
+        filter_exprs={"order_budget_id": delivery_in_budget,
+                      "provider_id": delivery_of_provider},
         order_by=[Delivery.order_budget_line_id, Delivery.period_start, Delivery.period_end],
     )),
 ]

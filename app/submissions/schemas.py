@@ -11,7 +11,8 @@ from app.core.periods import Frequency
 from app.core.types import Id, Money, Quantity, ReadSchema, Schema, Text, Value, Year
 from app.indicators.models import Direction, ValueStatus
 from app.indicators.schemas import IndicatorValueRead, PeriodCode
-from app.submissions.service import Action, DueStatus
+from app.submissions.calendar import DueStatus
+from app.submissions.ledger import Action
 
 
 class SubmissionIn(Schema):

@@ -38,7 +38,7 @@ from app.core.periods import period_codes
 from app.goals.models import Goal
 from app.indicators.models import DataSource, IndicatorValue, Measure, ValueStatus
 from app.indicators.schemas import SotkanetId
-from app.submissions import service
+from app.submissions.ledger import period_of, revision
 from app.submissions.models import IndicatorValueRevision
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -179,7 +179,7 @@ def load(session: Session, user: User, values: list[SotkanetValue],
             number = data.get((m.sotkanet_indicator_id, m.sotkanet_region_id, year))
             if number is None:
                 continue
-            period = service.period_of(str(year))
+            period = period_of(str(year))
             stored = existing.get((m.id, period.code))
             if stored is None:
                 session.add(IndicatorValue(
@@ -191,7 +191,7 @@ def load(session: Session, user: User, values: list[SotkanetValue],
             elif stored.value == number and stored.status == ValueStatus.accepted:
                 done["unchanged"].append(period.code)
             else:
-                session.add(IndicatorValueRevision(**service.revision(
+                session.add(IndicatorValueRevision(**revision(
                     stored, municipality_id=m.municipality_id, by=by, new_value=number,
                     new_comment=comment, new_status=ValueStatus.accepted,
                     reason="THL Sotkanet load")))

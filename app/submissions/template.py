@@ -25,8 +25,8 @@ from app.auth.models import User
 from app.goals.models import Goal
 from app.indicators.models import IndicatorValue, Measure
 from app.indicators.service import value_in_year
-from app.submissions import service
 from app.submissions.bulk import MAX_ERRORS, MAX_ROWS, neutralise
+from app.submissions.calendar import due_items
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = [  # (key, width); the keys are the upload's column names
@@ -63,7 +63,7 @@ def _put(sheet: Any, row: int, column: int, value: Any) -> Any:
 
 def template(session: Session, user: User, provider_id: int, *, today: date,
              year: int | None = None, agreement_id: int | None = None) -> bytes:
-    items = service.due_items(session, user, as_of=today, year=year,
+    items = due_items(session, user, as_of=today, year=year,
                               agreement_id=agreement_id, provider_id=provider_id)
     book = Workbook()
     sheet = book.active

@@ -1,8 +1,8 @@
 """The purchaser's pages (tilaaja): agreements of a board and year with their measures' traffic
 lights, the overdue list, the values waiting for review, amendments and version comparison.
 
-The pages call the services (app.submissions.service, app.agreements.lifecycle and diff) and
-read through app.auth.authz.scope: another municipality's board or value is the 404 page.
+The pages call the services (app.submissions.calendar and review, app.agreements.lifecycle
+and diff) and read through app.auth.authz.scope: another municipality's board or value is the 404 page.
 """
 
 from collections import defaultdict
@@ -34,9 +34,10 @@ from app.organisations.models import Board, Provider
 from app.reports import charts
 from app.reports import status as judging
 from app.reports.status import MeasureStatus, Rolled
-from app.submissions import service
+from app.submissions.calendar import due_items
+from app.submissions.ledger import Ledger, MeasureInfo, StoredValue, period_of
+from app.submissions.review import review as review_value
 from app.submissions.schemas import ReviewIn
-from app.submissions.service import Ledger, MeasureInfo, StoredValue, period_of
 from app.web.deps import AmenderPage, Lang, PurchaserPage, ReviewerPage, check_csrf
 from app.web.i18n import t
 from app.web.render import number, render
@@ -160,7 +161,7 @@ def overdue(request: Request, session: SessionDep, lang: Lang, user: PurchaserPa
     boards = _boards(session, user)
     chosen = get_readable(session, Board, board, user) if board is not None else None
     today = date.today()
-    items = [i for i in service.due_items(session, user, as_of=today,
+    items = [i for i in due_items(session, user, as_of=today,
                                           board_id=chosen.id if chosen else None)
              if i["overdue"]]
     names: dict[int, str] = {p.id: p.name for p in session.scalars(scope(select(Provider).where(
@@ -223,7 +224,7 @@ def review(request: Request, session: SessionDep, lang: Lang, user: ReviewerPage
         error = t("err_invalid", lang)
     else:
         try:
-            service.review(session, user, value_id, body.decision, body.reason, date.today())
+            review_value(session, user, value_id, body.decision, body.reason, date.today())
         except InvalidInput:
             error = t("err_return_reason", lang)
         except Conflict:

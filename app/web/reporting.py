@@ -26,9 +26,11 @@ from app.core.limits import LONG_FORM_LIMIT, body_limit, upload_limit
 from app.core.periods import Period, PeriodError, period_codes
 from app.indicators.models import IndicatorValue, Measure
 from app.organisations.models import Provider
-from app.submissions import bulk, service, template
+from app.submissions import bulk, template
+from app.submissions.calendar import DueStatus, due_items
+from app.submissions.ledger import Ledger, MeasureInfo, period_of
 from app.submissions.schemas import SubmissionIn
-from app.submissions.service import DueStatus, Ledger, MeasureInfo, period_of
+from app.submissions.values import history, submit
 from app.web.deps import Lang, ReporterPage, check_csrf
 from app.web.i18n import t
 from app.web.render import number, render
@@ -52,7 +54,7 @@ def due_list(request: Request, session: SessionDep, lang: Lang, user: ReporterPa
              saved: str | None = None) -> HTMLResponse:
     provider_id = reporter(user)
     today = date.today()
-    items = service.due_items(session, user, as_of=today, provider_id=provider_id)
+    items = due_items(session, user, as_of=today, provider_id=provider_id)
     groups = [(status, [i for i in items if i["status"] is status]) for status in GROUPS]
     return render(request, "reporting.html", lang, user, groups=[g for g in groups if g[1]],
                   today=today, saved=saved)
@@ -142,13 +144,13 @@ def _form_context(session: Session, user: User, measure_id: int, code: str) -> d
     if info is None:
         raise NotFound(f"No measure with id {measure_id}")
     period = _period(info, code)
-    items = service.due_items(session, user, as_of=date.today(), agreement_id=info.agreement_id,
+    items = due_items(session, user, as_of=date.today(), agreement_id=info.agreement_id,
                               provider_id=provider_id)
     item = next((i for i in items if i["measure_id"] == info.id and i["period"] == period.code),
                 None)
     if item is None:  # not reported by the provider (national or the purchaser's)
         raise NotFound(f"Measure {info.code} is not reported by the provider")
-    revisions = service.history(session, user, item["value_id"])[1] if item["value_id"] else []
+    revisions = history(session, user, item["value_id"])[1] if item["value_id"] else []
     last = session.execute(
         scope(select(IndicatorValue.period, IndicatorValue.value, IndicatorValue.status),
               IndicatorValue, user)
@@ -239,7 +241,7 @@ def submit_value(
                                   t("err_invalid", lang))
         else:
             try:
-                _, action = service.submit(session, user, body.measure_id, body.period,
+                _, action = submit(session, user, body.measure_id, body.period,
                                            body.value, body.comment, body.reason, date.today())
             except (InvalidInput, Conflict, Forbidden) as exc:
                 errors = _messages(lang, info, period, exc)

@@ -20,7 +20,8 @@ from app.core.settings import get_settings
 from app.indicators.models import Direction, ValueStatus
 from app.organisations.models import ProviderKind
 from app.reports.status import Status
-from app.submissions.service import Action, DueStatus
+from app.submissions.calendar import DueStatus
+from app.submissions.ledger import Action
 from tests.helpers import create_municipality, create_user
 from tests.web.test_pages import csrf_of
 

@@ -8,7 +8,10 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import Conflict
 from app.indicators.models import ValueStatus
-from app.submissions import service
+from app.submissions.calendar import DueStatus, due_items
+from app.submissions.ledger import Action
+from app.submissions.review import review
+from app.submissions.values import submit
 from tests.submissions.helpers import submission_world
 
 
@@ -16,27 +19,24 @@ def test_an_accepted_value_may_be_corrected_until_the_period_closes(db: Session)
     w = submission_world(db)
     reporter, purchaser, visits = w["reporter"], w["purchaser"], w["visits"]
     before_due = date(2015, 3, 10)  # 2015-01 is due on 15.3.2015
-    value, action = service.submit(db, reporter, visits.id, "2015-01", Decimal(1180), None, None,
-                                   before_due)
-    assert action is service.Action.created
-    service.review(db, purchaser, value.id, "accept", None, before_due)
-    corrected, action = service.submit(db, reporter, visits.id, "2015-01", Decimal(1190), None,
-                                       "Myöhässä tulleet käynnit", date(2015, 3, 15))
-    assert action is service.Action.updated
+    value, action = submit(db, reporter, visits.id, "2015-01", Decimal(1180), None, None, before_due)
+    assert action is Action.created
+    review(db, purchaser, value.id, "accept", None, before_due)
+    corrected, action = submit(db, reporter, visits.id, "2015-01", Decimal(1190), None,
+                               "Myöhässä tulleet käynnit", date(2015, 3, 15))
+    assert action is Action.updated
     assert corrected.status == ValueStatus.submitted  # back to the purchaser for review
     assert corrected.reviewed_by is None
-    service.review(db, purchaser, value.id, "accept", None, date(2015, 3, 15))
+    review(db, purchaser, value.id, "accept", None, date(2015, 3, 15))
     with pytest.raises(Conflict, match="closed on 2015-03-15"):
-        service.submit(db, reporter, visits.id, "2015-01", Decimal(1200), None, "Vielä",
-                       date(2015, 3, 16))
+        submit(db, reporter, visits.id, "2015-01", Decimal(1200), None, "Vielä", date(2015, 3, 16))
     with pytest.raises(Conflict):
-        service.review(db, purchaser, value.id, "return", "Tarkista", date(2015, 3, 16))
+        review(db, purchaser, value.id, "return", "Tarkista", date(2015, 3, 16))
 
 
 def test_the_due_list_follows_the_day_it_is_computed_for(db: Session) -> None:
     w = submission_world(db)
-    statuses = {i["period"]: i["status"] for i in service.due_items(
+    statuses = {i["period"]: i["status"] for i in due_items(
         db, w["reporter"], as_of=date(2015, 5, 16)) if i["measure_id"] == w["visits"].id}
     assert [statuses[f"2015-{m:02d}"] for m in (1, 2, 3, 4)] == [
-        service.DueStatus.overdue, service.DueStatus.overdue, service.DueStatus.overdue,
-        service.DueStatus.due]
+        DueStatus.overdue, DueStatus.overdue, DueStatus.overdue, DueStatus.due]

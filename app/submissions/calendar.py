@@ -1,0 +1,125 @@
+"""Due lists, the agreements' reporting calendars and their deadlines."""
+
+from collections import defaultdict
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.agreements.models import ServiceAgreement
+from app.auth.models import User
+from app.core import crud
+from app.core.crud import get_readable
+from app.core.errors import InvalidInput
+from app.core.periods import PeriodError, periods_of_year
+from app.goals.models import Goal
+from app.indicators.models import DataSource, Measure, ValueStatus
+from app.organisations.models import Provider
+from app.submissions import rules
+from app.submissions.ledger import Ledger, deadline_or_default, period_of
+from app.submissions.models import ReportingDeadline
+
+
+class DueStatus(StrEnum):
+    due = "due"  # not reported, the due date not passed
+    overdue = "overdue"  # not reported, the due date passed
+    submitted = "submitted"
+    accepted = "accepted"
+    returned = "returned"
+
+
+def due_items(session: Session, user: User, *, as_of: date, year: int | None = None,
+              agreement_id: int | None = None, provider_id: int | None = None,
+              board_id: int | None = None) -> list[dict[str, Any]]:
+    """Every period of every provider-reported measure, with its due date and status."""
+    ledger = Ledger.load(session, user, year=year, agreement_id=agreement_id,
+                         provider_id=provider_id, board_id=board_id,
+                         sources=[DataSource.provider])
+    providers = dict(session.execute(select(Provider.id, Provider.code).where(
+        Provider.id.in_({m.provider_id for m in ledger.measures.values()}))).all()) \
+        if ledger.measures else {}
+    items: list[dict[str, Any]] = []
+    for info in ledger.measures.values():
+        for period in periods_of_year(info.agreement_year, info.frequency):
+            due = ledger.due_date(info, period)
+            stored = ledger.values.get((info.id, period.code))
+            if stored is None:
+                status = DueStatus.overdue if due < as_of else DueStatus.due
+            else:
+                status = DueStatus(stored.status.value)
+            items.append({
+                "service_agreement_id": info.agreement_id,
+                "service_agreement_code": info.agreement_code, "provider_id": info.provider_id,
+                "provider_code": providers.get(info.provider_id, ""), "goal_code": info.goal_code,
+                "measure_id": info.id, "measure_code": info.code, "measure_name": info.name,
+                "unit": info.unit, "direction": info.direction, "frequency": info.frequency,
+                "target": info.target(period), "tolerance": info.tolerance,
+                "period": period.code, "period_start": period.start, "period_end": period.end,
+                "due_date": due, "status": status,
+                "overdue": due < as_of and (stored is None or stored.status == ValueStatus.returned),
+                "locked": stored is not None and rules.is_locked(stored.status, due, as_of),
+                "value_id": stored.id if stored else None,
+                "value": stored.value if stored else None,
+                "comment": stored.comment if stored else None,
+                "return_reason": stored.return_reason if stored else None,
+                "flagged": stored.flagged if stored else False,
+                "flag_reason": stored.flag_reason if stored else None,
+            })
+    items.sort(key=lambda i: (i["due_date"], i["service_agreement_code"], i["goal_code"],
+                              i["measure_code"], i["period_start"], i["period_end"]))
+    return items
+
+
+def calendar(session: Session, user: User, agreement_id: int) -> dict[str, Any]:
+    """The agreement's reporting calendar: which periods are reported, by which date."""
+    agreement = get_readable(session, ServiceAgreement, agreement_id, user)
+    frequencies: dict[Any, int] = defaultdict(int)
+    for frequency in session.scalars(
+        select(Measure.frequency).join(Goal, Goal.id == Measure.goal_id)
+        .where(Goal.service_agreement_id == agreement.id)
+    ):
+        frequencies[frequency] += 1
+    explicit = {d.period: d for d in session.scalars(
+        select(ReportingDeadline).where(ReportingDeadline.service_agreement_id == agreement.id))}
+    periods: dict[str, dict[str, Any]] = {}
+    for frequency, count in frequencies.items():
+        for period in periods_of_year(agreement.year, frequency):
+            entry = periods.setdefault(period.code, {"period": period, "measures": 0})
+            entry["measures"] += count
+    for code in explicit:
+        try:
+            periods.setdefault(code, {"period": period_of(code), "measures": 0})
+        except PeriodError:  # pragma: no cover - the rules keep codes valid
+            continue
+    rows = []
+    for code, entry in periods.items():
+        period, deadline = entry["period"], explicit.get(code)
+        rows.append({
+            "period": code, "period_start": period.start, "period_end": period.end,
+            "due_date": deadline_or_default(deadline.due_date if deadline else None, period),
+            "default_due_date": rules.default_due_date(period), "explicit": deadline is not None,
+            "reporting_deadline_id": deadline.id if deadline else None,
+            "measures": entry["measures"],
+        })
+    rows.sort(key=lambda r: (r["due_date"], r["period_start"], r["period_end"]))
+    return {"service_agreement_id": agreement.id, "service_agreement_code": agreement.code,
+            "year": agreement.year, "periods": rows}
+
+
+def deadline_rules(session: Session, deadline: ReportingDeadline, _: dict[str, Any]) -> None:
+    agreement = session.get_one(ServiceAgreement, deadline.service_agreement_id)
+    period = period_of(deadline.period)
+    if period.year != agreement.year:
+        raise InvalidInput(f"{period.code} is not in the agreement's year {agreement.year}",
+                           field="period")
+    deadline.period = period.code
+    if deadline.due_date < period.end:
+        raise InvalidInput(
+            f"the due date {deadline.due_date.isoformat()} is before {period.code} ends "
+            f"({period.end.isoformat()})", field="due_date")
+
+
+
+crud.register(ReportingDeadline, deadline_rules)

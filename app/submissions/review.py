@@ -1,0 +1,59 @@
+"""The purchaser's review of a submitted value: accept it or return it with a reason, until
+the period is closed."""
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth.authz import Act, authorize
+from app.auth.models import User
+from app.core.crud import get_readable
+from app.core.db import utcnow
+from app.core.errors import Conflict, InvalidInput
+from app.goals.models import Goal
+from app.indicators.models import IndicatorValue, Measure, ValueStatus
+from app.submissions import rules
+from app.submissions.ledger import deadline_or_default, period_of, revision
+from app.submissions.models import IndicatorValueRevision, ReportingDeadline
+
+
+def value_due_date(session: Session, value: IndicatorValue) -> date:
+    agreement_id = session.scalar(
+        select(Goal.service_agreement_id).join(Measure, Measure.goal_id == Goal.id)
+        .where(Measure.id == value.measure_id))
+    explicit = session.scalar(select(ReportingDeadline.due_date).where(
+        ReportingDeadline.service_agreement_id == agreement_id,
+        ReportingDeadline.period == value.period))
+    return deadline_or_default(explicit, period_of(value.period))
+
+
+def locked_error(session: Session, value: IndicatorValue, today: date) -> Conflict | None:
+    due = value_due_date(session, value)
+    if rules.is_locked(value.status, due, today):
+        return Conflict(f"The value for {value.period} was accepted and the period closed on "
+                        f"{due.isoformat()}; it can no longer be changed", field="period")
+    return None
+
+
+def review(session: Session, user: User, value_id: int, decision: str, reason: str | None,
+           today: date) -> IndicatorValue:
+    """The purchaser accepts a value or returns it to the provider with a reason."""
+    value: IndicatorValue = get_readable(session, IndicatorValue, value_id, user)
+    authorize(session, user, Act.review, value)
+    locked = locked_error(session, value, today)
+    if locked is not None:
+        raise locked
+    reason = reason.strip() if reason else None
+    new_status = ValueStatus.accepted if decision == "accept" else ValueStatus.returned
+    if new_status == ValueStatus.returned and not reason:
+        raise InvalidInput("reason: say why the value is returned", field="reason")
+    session.add(IndicatorValueRevision(**revision(
+        value, municipality_id=value.municipality_id, by=user.username, new_value=value.value,
+        new_comment=value.comment, new_status=new_status, reason=reason)))
+    value.status = new_status
+    value.return_reason = reason if new_status == ValueStatus.returned else None
+    value.reviewed_by, value.reviewed_at = user.username, utcnow()
+    value.updated_by = user.username
+    session.flush()
+    return value
