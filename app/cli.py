@@ -340,7 +340,7 @@ def diff(
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Recompute the audit trail's hash chain; exit 1 naming the first entry that is broken."""
-    from app.audit.service import verify
+    from app.audit.chain import verify
 
     with _sessions()() as session:
         result = verify(session.connection())

@@ -6,7 +6,7 @@ import app.agreements.lifecycle
 
 # The rules each feature registers with app.core.crud, and the access policy they run under.
 import app.agreements.service
-import app.audit.service
+import app.audit.capture
 import app.auth.policy
 import app.budgets.service
 import app.goals.service

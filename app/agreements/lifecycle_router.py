@@ -26,8 +26,8 @@ from app.agreements.lifecycle_schemas import (
 )
 from app.agreements.models import AgreementTransition, NegotiationComment
 from app.agreements.ownership import ref_text
+from app.audit.queries import entries_query
 from app.audit.schemas import AuditEntryRead
-from app.audit.service import entries_query
 from app.auth.authz import Act
 from app.auth.models import User
 from app.auth.policy import LoggedIn, may_do

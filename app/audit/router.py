@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from app.audit import service
+from app.audit.queries import entries_query
 from app.audit.schemas import AuditEntryRead, AuditFilters
 from app.auth.authz import Act
 from app.auth.models import User
@@ -23,5 +23,5 @@ class AuditQuery(AuditFilters, PageParams):
             summary="The audit trail: who changed what and when, oldest first")
 def list_entries(session: SessionDep, user: Annotated[User, Depends(may_do(Act.read_audit))],
                  query: Annotated[AuditQuery, Query()]) -> Any:
-    stmt = service.entries_query(user, query.model_dump(exclude=set(PageParams.model_fields)))
+    stmt = entries_query(user, query.model_dump(exclude=set(PageParams.model_fields)))
     return page_of(session, stmt, query)

@@ -27,7 +27,7 @@ def upgrade() -> None:
     sa.Column('entries', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_chain_head'))
     )
-    # The chain starts empty; writers lock this one row to append (app.audit.service).
+    # The chain starts empty; writers lock this one row to append (app.audit.chain).
     op.bulk_insert(head, [{"id": 1, "last_hash": "0" * 64, "entries": 0}])
     op.create_table('audit_entries',
     sa.Column('id', sa.Integer(), nullable=False),

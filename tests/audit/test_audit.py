@@ -8,8 +8,8 @@ from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app.agreements.models import LongTermGoal, Perspective, ServiceAgreement
+from app.audit.chain import verify
 from app.audit.models import AuditEntry
-from app.audit.service import verify
 from app.auth.models import Role
 from app.core.audit import SYSTEM_ACTOR, set_actor
 from app.goals.models import Action, Goal

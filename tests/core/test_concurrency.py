@@ -11,8 +11,8 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.audit.chain import verify
 from app.audit.models import AuditEntry
-from app.audit.service import verify
 from app.auth.models import Role
 from app.core import crud
 from app.core.migrate import upgrade
