@@ -73,7 +73,7 @@ from app.indicators.models import (  # noqa: E402
     ValueStatus,
 )
 from app.organisations.models import Board, Municipality, Provider, ProviderKind  # noqa: E402
-from app.submissions import bulk  # noqa: E402
+from app.submissions import bulk, files  # noqa: E402
 from app.submissions.models import IndicatorValueRevision  # noqa: E402
 
 AIM_SECONDS_PER_10K = 2.0
@@ -291,8 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--require-postgres", action="store_true")
     args = parser.parse_args(argv)
-    if not 12 <= args.rows <= bulk.MAX_ROWS or args.repeat < 1:
-        parser.error(f"--rows must be 12 to {bulk.MAX_ROWS}, --repeat at least 1")
+    if not 12 <= args.rows <= files.MAX_ROWS or args.repeat < 1:
+        parser.error(f"--rows must be 12 to {files.MAX_ROWS}, --repeat at least 1")
     kinds = ["sqlite"]
     skipped = "--sqlite-only" if args.sqlite_only else postgres_unreachable(args.postgres_url)
     if skipped is None:

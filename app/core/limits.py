@@ -12,7 +12,7 @@ Every route takes ``DEFAULT_BODY_LIMIT``. An upload declares its larger limit on
 below the route decorator::
 
     @router.post("/submissions/bulk", ...)
-    @body_limit(upload_limit(bulk.MAX_BYTES))
+    @body_limit(upload_limit(files.MAX_BYTES))
     async def bulk_upload(...): ...
 
 ``declared_limit(endpoint)`` reads it back. The middleware matches the route only when a body

@@ -21,7 +21,7 @@ from app.core.types import Id, IdPath, Year
 from app.indicators.models import IndicatorValue
 from app.indicators.schemas import IndicatorValueRead
 from app.organisations.models import Board, Municipality, Provider
-from app.submissions import bulk, calendar, idempotency, sotkanet, template, values
+from app.submissions import bulk, calendar, files, idempotency, sotkanet, template, values
 from app.submissions import schemas as s
 from app.submissions.deliveries import delivery_in_budget, delivery_of_provider
 from app.submissions.ledger import Action
@@ -129,15 +129,15 @@ def review(session: SessionDep, user: Reviewer, obj_id: IdPath, body: s.ReviewIn
 @router.post("/submissions/bulk", response_model=s.BulkResult,
              summary="Upload values as CSV or XLSX: every row or nothing",
              openapi_extra=_multipart("file"))
-@body_limit(upload_limit(bulk.MAX_BYTES))
+@body_limit(upload_limit(files.MAX_BYTES))
 async def bulk_upload(
     request: Request, session: SessionDep, user: ValueWriter,
     dry_run: Annotated[bool, Query(description="Check and report, store nothing")] = False,
     provider_id: Annotated[Id | None, Query(description="Purchasers: whose values")] = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    files = await _files(request, ("file",))
-    filename, data = files["file"]
+    parts = await _files(request, ("file",))
+    filename, data = parts["file"]
 
     def work() -> Response:
         provider = _provider(session, user, provider_id)
@@ -210,13 +210,13 @@ async def sotkanet_load(
     request: Request, session: SessionDep, user: NationalLoader,
     municipality_id: Annotated[Id | None, Query(description="Installation admins: which")] = None,
 ) -> Any:
-    files = await _files(request, ("data", "regions"))
+    parts = await _files(request, ("data", "regions"))
 
     def work() -> Any:
         if municipality_id is not None:
             get_readable(session, Municipality, municipality_id, user)
-        values = sotkanet.parse_values(files["data"][1])
-        regions = sotkanet.parse_regions(files["regions"][1])
+        values = sotkanet.parse_values(parts["data"][1])
+        regions = sotkanet.parse_regions(parts["regions"][1])
         return sotkanet.load(session, user, values, regions, municipality_id=municipality_id)
 
     return await run_in_threadpool(work)

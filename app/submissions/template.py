@@ -4,7 +4,7 @@ The template (openpyxl) has one row per measure × period of the provider's due 
 codes, names, unit, target and due date filled in. The sheet is protected and only the value
 and comment cells of rows that may still change are unlocked, so the provider fills in what is
 his to fill in. Text is written as text, never as a formula; the CSV export prefixes cells that
-a spreadsheet would run as formulas (= + - @) with an apostrophe (bulk.neutralise).
+a spreadsheet would run as formulas (= + - @) with an apostrophe (files.neutralise).
 """
 
 import csv
@@ -25,8 +25,8 @@ from app.auth.models import User
 from app.goals.models import Goal
 from app.indicators.models import IndicatorValue, Measure
 from app.indicators.service import value_in_year
-from app.submissions.bulk import MAX_ERRORS, MAX_ROWS, neutralise
 from app.submissions.calendar import due_items
+from app.submissions.files import MAX_ERRORS, MAX_ROWS, neutralise
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = [  # (key, width); the keys are the upload's column names

@@ -26,7 +26,7 @@ from app.core.limits import LONG_FORM_LIMIT, body_limit, upload_limit
 from app.core.periods import Period, PeriodError, period_codes
 from app.indicators.models import IndicatorValue, Measure
 from app.organisations.models import Provider
-from app.submissions import bulk, template
+from app.submissions import bulk, files, template
 from app.submissions.calendar import DueStatus, due_items
 from app.submissions.ledger import Ledger, MeasureInfo, period_of
 from app.submissions.schemas import SubmissionIn
@@ -78,7 +78,7 @@ def upload_page(request: Request, lang: Lang, user: ReporterPage, created: int |
 
 
 @router.post("/upload", response_class=HTMLResponse)
-@body_limit(upload_limit(bulk.MAX_BYTES))
+@body_limit(upload_limit(files.MAX_BYTES))
 async def upload(request: Request, session: SessionDep, lang: Lang, user: ReporterPage
                  ) -> Response:
     provider_id = reporter(user)  # who may upload is decided before the file is read
@@ -102,13 +102,13 @@ def _upload(request: Request, session: Session, lang: str, user: User, provider_
     rejected: dict[str, Any] = {}  # how many rows had errors, how many errors are not listed
     if not data:
         error = t("upload_empty", lang)
-    elif len(data) > bulk.MAX_BYTES:
-        error = t("upload_too_large", lang, mib=bulk.MAX_BYTES // (1024 * 1024))
+    elif len(data) > files.MAX_BYTES:
+        error = t("upload_too_large", lang, mib=files.MAX_BYTES // (1024 * 1024))
     else:
         try:
             result = bulk.import_file(session, user, data, filename, provider_id,
                                       dry_run=dry_run, today=date.today())
-        except bulk.BulkRejected as exc:
+        except files.BulkRejected as exc:
             rows = list(exc.extra.get("errors") or [])
             rejected = {k: exc.extra[k] for k in ("rows_with_errors", "errors_not_listed")}
         except DomainError as exc:  # unreadable, too large: nothing was stored

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.core.limits import DEFAULT_BODY_LIMIT, KiB, declared_limit, upload_limit
 from app.main import app
-from app.submissions import bulk
+from app.submissions import files
 from tests.helpers import auth, create_user
 
 CHUNK = 16 * KiB
@@ -91,7 +91,7 @@ def test_an_upload_is_cut_at_its_own_larger_limit(client: TestClient, db: Sessio
                 b'filename="arvot.csv"\r\nContent-Type: text/csv\r\n\r\n')
     status, _, _ = call("/api/v1/submissions/bulk", sent, headers)
     assert status == 413
-    assert upload_limit(bulk.MAX_BYTES) < sent.read <= upload_limit(bulk.MAX_BYTES) + CHUNK
+    assert upload_limit(files.MAX_BYTES) < sent.read <= upload_limit(files.MAX_BYTES) + CHUNK
 
 
 @pytest.mark.parametrize("path", ["/api/v1/auth/token", "/login"])
@@ -114,7 +114,7 @@ def test_an_oversize_bulk_upload_with_content_length_answers_413(
 ) -> None:
     headers = auth(db, create_user(db))
     response = client.post("/api/v1/submissions/bulk", headers=headers,
-                           files={"file": ("arvot.csv", b"a" * (bulk.MAX_BYTES + 128 * KiB))})
+                           files={"file": ("arvot.csv", b"a" * (files.MAX_BYTES + 128 * KiB))})
     assert response.status_code == 413
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEntry
 from app.indicators.models import IndicatorValue
-from app.submissions import bulk
+from app.submissions import bulk, files
 from app.submissions.models import IndicatorValueRevision
 from tests.submissions.helpers import csv_bytes, submission_world, submit, upload
 
@@ -299,7 +299,7 @@ def _zip(entries: dict[str, bytes]) -> bytes:
 
 def test_hostile_files_get_a_clear_413_or_422(client: TestClient, db: Session) -> None:
     w = submission_world(db)
-    too_big = upload(client, w["hr"], b"a" * (bulk.MAX_BYTES + 1))
+    too_big = upload(client, w["hr"], b"a" * (files.MAX_BYTES + 1))
     assert too_big.status_code == 413
 
     bomb = io.BytesIO()
@@ -313,7 +313,7 @@ def test_hostile_files_get_a_clear_413_or_422(client: TestClient, db: Session) -
     assert response.status_code == 413 and "unpacks to 51 MiB" in response.json()["detail"]
 
     many = _zip({"xl/workbook.xml": b"<workbook/>",
-                 **{f"xl/media/{i}.bin": b"x" for i in range(bulk.XLSX_MAX_ENTRIES)}})
+                 **{f"xl/media/{i}.bin": b"x" for i in range(files.XLSX_MAX_ENTRIES)}})
     assert upload(client, w["hr"], many, "monta.xlsx").status_code == 413
 
     book = openpyxl.Workbook()
@@ -445,13 +445,13 @@ def _row(*cells: str | int) -> bytes:
 def test_a_file_over_the_row_limit_is_refused_at_once(client: TestClient, db: Session) -> None:
     w = submission_world(db)
     header = _row("measure_code", "period", "value")
-    many = _sheet(header + _row("KAYNNIT", "2015-01", 1180) * (bulk.MAX_ROWS + 1))
+    many = _sheet(header + _row("KAYNNIT", "2015-01", 1180) * (files.MAX_ROWS + 1))
     response = upload(client, w["hr"], many, "paljon.xlsx")
     assert response.status_code == 413
     assert response.json()["detail"] == ("The file has more than 20 000 rows (at most 20 000 are "
                                          "read); split it into several files")
     text = csv_bytes([HEADER, *(["KAYNNIT", "2015-01", "1180", ""]
-                                for _ in range(bulk.MAX_ROWS + 1))])
+                                for _ in range(files.MAX_ROWS + 1))])
     assert upload(client, w["hr"], text).status_code == 413
     assert count(db) == 0
 

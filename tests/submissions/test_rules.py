@@ -8,7 +8,8 @@ import pytest
 from app.core.periods import parse_period
 from app.indicators.models import Direction, Rollup, ValueStatus
 from app.submissions import rules
-from app.submissions.bulk import neutralise, parse_decimal, unneutralise
+from app.submissions.bulk import parse_decimal
+from app.submissions.files import neutralise, unneutralise
 
 
 @pytest.mark.parametrize(("period", "due"), [

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.core.limits import DEFAULT_BODY_LIMIT
-from app.submissions import bulk
+from app.submissions import bulk, files
 from tests.web.test_pages import csrf_of, reporting_world, web_login
 
 GOOD = b"measure_code;period;value\nM1;2015-T1;81\n"
@@ -53,7 +53,7 @@ def test_an_oversize_upload_page_post_answers_413(client: TestClient, db: Sessio
     web_login(client, "raportoija")
     token = csrf_of(client.get("/reporting/upload").text)
     response = client.post("/reporting/upload", data={"csrf": token, "action": "preview"},
-                           files={"file": ("x.csv", b"a" * (bulk.MAX_BYTES + 128 * 1024))})
+                           files={"file": ("x.csv", b"a" * (files.MAX_BYTES + 128 * 1024))})
     assert response.status_code == 413
     login = client.post("/login", data={"username": "x" * DEFAULT_BODY_LIMIT, "csrf": token})
     assert login.status_code == 413
