@@ -231,7 +231,7 @@ def main() -> None:
     from app.core.db import make_engine
     from app.core.migrate import upgrade
     from app.demo import SYSTEM
-    from app.reports import service
+    from app.reports.follow_up import follow_up
 
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
@@ -249,7 +249,7 @@ def main() -> None:
             for name, board, period in (("demo", demo_board, "2015-T2"),
                                         ("large", large_board, large_period)):
                 started = time.perf_counter()
-                data = service.follow_up(session, SYSTEM, board, period, "fi")
+                data = follow_up(session, SYSTEM, board, period, "fi")
                 data_seconds = time.perf_counter() - started
                 results[name] = {"period": period, "data_seconds": round(data_seconds, 2),
                                  **measure(name, data, args.keep)}

@@ -22,6 +22,7 @@ from app.core.db import as_utc, get_sessionmaker, utcnow
 from app.core.errors import DomainError
 from app.organisations.models import Board
 from app.reports import render, service
+from app.reports.agreement_document import agreement_document
 from app.reports.models import IssuedReport, JobStatus, RenderJob, ReportKind
 from app.reports.service import ReportSpec
 
@@ -67,8 +68,8 @@ def start(session: Session, user: User, spec: ReportSpec) -> RenderJob:
     else:
         assert spec.service_agreement_id is not None
         # Building the document's data checks the agreement and the board; it is cheap.
-        data = service.agreement_document(session, user, spec.service_agreement_id,
-                                          spec.language, spec.board_id)
+        data = agreement_document(session, user, spec.service_agreement_id,
+                                  spec.language, spec.board_id)
         municipality_id, board_id = data["municipality"]["id"], data["board"]["id"]
     job = RenderJob(
         municipality_id=municipality_id, board_id=board_id, kind=spec.kind, period=spec.period,

@@ -27,8 +27,10 @@ from app.core.downloads import file_response
 from app.core.errors import DomainError
 from app.core.pagination import Page, page_of
 from app.core.types import IdPath
+from app.reports import follow_up as follow_up_report
 from app.reports import jobs, render, service
 from app.reports import schemas as s
+from app.reports.agreement_document import agreement_document
 from app.reports.data import measure_count
 from app.reports.models import IssuedReport, RenderJob
 from app.reports.service import ReportSpec
@@ -81,7 +83,8 @@ def _preview(data: dict[str, Any], fmt: str) -> Response:
             summary="A board's follow-up report for a period (PDF, or HTML for a preview)")
 def follow_up(session: SessionDep, user: LoggedIn,
               query: Annotated[s.FollowUpQuery, Query()]) -> Response:
-    data = service.follow_up(session, user, query.board_id, query.period, query.language.value)
+    data = follow_up_report.follow_up(session, user, query.board_id, query.period,
+                                      query.language.value)
     return _preview(data, query.format)
 
 
@@ -89,8 +92,8 @@ def follow_up(session: SessionDep, user: LoggedIn,
             summary="A service agreement version as a document (PDF, or HTML for a preview)")
 def agreement(session: SessionDep, user: LoggedIn,
               query: Annotated[s.AgreementQuery, Query()]) -> Response:
-    data = service.agreement_document(session, user, query.service_agreement_id,
-                                      query.language.value, query.board_id)
+    data = agreement_document(session, user, query.service_agreement_id, query.language.value,
+                              query.board_id)
     return _preview(data, query.format)
 
 

@@ -227,8 +227,9 @@ def test_a_job_the_server_stopped_working_on_ends_as_failed(
 
 def test_the_issued_record_lists_without_loading_the_pdf(db: Session, demo: Demo) -> None:
     from app.reports import service
+    from app.reports.follow_up import follow_up
 
-    data = service.follow_up(db, create_user(db, Role.admin), demo.board.id, "2015-T1", "fi")
+    data = follow_up(db, create_user(db, Role.admin), demo.board.id, "2015-T1", "fi")
     report = service.store(db, create_user(db, Role.admin, username="a2"), data, b"%PDF-1.7 x", 1)
     db.expire_all()
     loaded = db.scalars(select(IssuedReport).where(IssuedReport.id == report.id)).one()

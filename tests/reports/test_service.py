@@ -15,6 +15,8 @@ from app.goals.models import Goal
 from app.indicators.models import Measure
 from app.organisations.models import Provider
 from app.reports import render, service
+from app.reports.agreement_document import agreement_document
+from app.reports.follow_up import follow_up
 from app.reports.models import ReportKind
 from tests.helpers import ROOT, create, create_user, create_world
 from tests.reports.helpers import load_hml, pdf_text
@@ -39,7 +41,7 @@ EXPECTED = {
 @pytest.mark.parametrize("period", sorted(EXPECTED))
 def test_statuses_of_the_demo_measures(db: Session, period: str) -> None:
     demo = load_hml(db)
-    data = service.follow_up(db, ROOT, demo.board.id, period, "fi")
+    data = follow_up(db, ROOT, demo.board.id, period, "fi")
     assert {code: m["status"] for code, m in measures(data).items()} == EXPECTED[period]
     counts = {s["status"]: s["count"] for s in data["summary"]["statuses"]}
     assert sum(counts.values()) == data["summary"]["measures"] == 4
@@ -47,7 +49,7 @@ def test_statuses_of_the_demo_measures(db: Session, period: str) -> None:
 
 def test_follow_up_structure_changes_and_values(db: Session) -> None:
     demo = load_hml(db)
-    data = service.follow_up(db, ROOT, demo.board.id, "2015-T2", "fi")
+    data = follow_up(db, ROOT, demo.board.id, "2015-T2", "fi")
     assert [s["name"] for s in data["perspectives"]] == [
         "Syrjäytymisen ehkäisy ja osallisuuden lisääminen", "Tuottavuus"]
     m = measures(data)["HARRASTUS"]
@@ -74,7 +76,7 @@ def test_measures_without_a_value_are_listed_with_their_provider(db: Session) ->
     create(db, Measure, goal_id=goal.id, provider_id=provider.id, code="UUSI", name="Uusi mittari",
            unit="%", direction="higher_is_better", frequency="tertial", rollup="last",
            targets=[{"year": 2015, "value": 10}])
-    data = service.follow_up(db, ROOT, demo.board.id, "2015-T2", "fi")
+    data = follow_up(db, ROOT, demo.board.id, "2015-T2", "fi")
     assert measures(data)["UUSI"]["status"] == "no_value"
     [group] = data["no_value"]
     assert group["provider"]["code"] == "HML-ALUE3"
@@ -83,7 +85,7 @@ def test_measures_without_a_value_are_listed_with_their_provider(db: Session) ->
 
 def test_budget_realisation_and_forecast(db: Session) -> None:
     demo = load_hml(db)
-    budget = service.follow_up(db, ROOT, demo.board.id, "2015-T2", "fi")["budget"]
+    budget = follow_up(db, ROOT, demo.board.id, "2015-T2", "fi")["budget"]
     lines = {(p["provider"]["code"], ln["product"]["code"]): ln
              for p in budget["providers"] for ln in p["lines"]}
     assert len(lines) == budget["lines"] == 48 and budget["lines_reported"] == 2
@@ -102,13 +104,13 @@ def test_budget_realisation_and_forecast(db: Session) -> None:
     assert t["forecast_euros"] == Decimal("89409800.00")
     assert t["deviation_euros"] == Decimal("-51400.00")
     # By the end of T1 only the day care's first tertial counts.
-    t1 = service.follow_up(db, ROOT, demo.board.id, "2015-T1", "fi")["budget"]["total"]
+    t1 = follow_up(db, ROOT, demo.board.id, "2015-T1", "fi")["budget"]["total"]
     assert t1["delivered_euros"] == Decimal("608400") + 4 * Decimal("106000")
 
 
 def test_agreement_document(db: Session) -> None:
     demo = load_hml(db, deliveries=False)
-    data = service.agreement_document(db, ROOT, demo.agreement.id, "sv")
+    data = agreement_document(db, ROOT, demo.agreement.id, "sv")
     assert data["board"]["code"] == "LANULA"
     assert data["municipality"]["name"] == "Tavastehus"
     providers = {ln["provider"] for ln in data["lines"]}
@@ -131,11 +133,11 @@ def test_what_the_caller_may_not_see_is_not_found(db: Session) -> None:
     other = create_world(db, "837")
     stranger = create_user(db, Role.purchaser_director, other["municipality"])
     with pytest.raises(NotFound):
-        service.follow_up(db, stranger, demo.board.id, "2015-T2", "fi")
+        follow_up(db, stranger, demo.board.id, "2015-T2", "fi")
     with pytest.raises(NotFound):
-        service.agreement_document(db, stranger, demo.agreement.id, "fi")
+        agreement_document(db, stranger, demo.agreement.id, "fi")
     with pytest.raises(InvalidInput) as bad:
-        service.follow_up(db, ROOT, demo.board.id, "2015-T3", "fi")
+        follow_up(db, ROOT, demo.board.id, "2015-T3", "fi")
     assert bad.value.field == "period"
     with pytest.raises(InvalidInput):
         service.build(db, ROOT, service.ReportSpec(ReportKind.agreement))
@@ -147,7 +149,7 @@ def test_the_agreement_document_names_the_board_decision(db: Session) -> None:
     lifecycle.transition(db, ROOT, demo.agreement, {
         "to": "approved", "organization": "LANULA", "event_date": "2014-12-12",
         "article_number": "145", "register_id": "HML/1234/2014"})
-    data = service.agreement_document(db, ROOT, demo.agreement.id, "fi")
+    data = agreement_document(db, ROOT, demo.agreement.id, "fi")
     assert data["decision"] == {"body": "LANULA", "date": date(2014, 12, 12),
                                 "article_number": "145"}
     pdf = render.render_pdf(render.render_html(data), data).pdf

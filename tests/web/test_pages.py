@@ -13,7 +13,7 @@ from app.auth.models import Role
 from app.goals.models import Goal
 from app.indicators.models import IndicatorValue, Measure, MeasureTarget, ValueStatus
 from app.organisations.models import Provider
-from app.reports.service import follow_up
+from app.reports.follow_up import follow_up
 from tests.helpers import PASSWORD, create, create_user, create_world
 from tests.submissions.helpers import submission_world, submit
 
