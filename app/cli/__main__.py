@@ -1,0 +1,5 @@
+"""``python -m app.cli``, as ``sopimus``."""
+
+from app.cli import main
+
+main()

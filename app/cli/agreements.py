@@ -1,0 +1,131 @@
+"""Agreement sets as files (import, export, schema) and the differences between versions (diff)."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.cli.common import municipality_id_of, operator, sessions
+
+
+def import_(files: Annotated[list[Path], typer.Argument(help="Agreement set YAML files")]) -> None:
+    """Import agreement sets: all files or nothing; importing the same file again changes nothing."""
+    from app.contracts.importer import ImportFailed, import_text, read_file
+    from app.core.errors import DomainError
+    from app.demo import SYSTEM
+
+    with sessions()() as session:
+        try:
+            for path in files:
+                result = import_text(session, SYSTEM, read_file(path), str(path))
+                typer.echo(f"{path}: {result.created} created, {result.updated} updated, "
+                           f"{result.unchanged} unchanged")
+        except ImportFailed as exc:
+            session.rollback()
+            typer.echo(f"Rejected {exc.detail.split(':')[0]}; nothing was imported:", err=True)
+            for err in exc.errors:
+                line = f" (line {err['line']})" if err.get("line") else ""
+                typer.echo(f"  {err['path']}: {err['message']}{line}", err=True)
+            raise typer.Exit(1) from None
+        except DomainError as exc:  # e.g. the file would change an approved agreement
+            session.rollback()
+            typer.echo(f"Rejected; nothing was imported: {exc.detail}", err=True)
+            raise typer.Exit(1) from None
+        session.commit()
+
+
+def export(
+    municipality: Annotated[str, typer.Option(help="Municipality code, e.g. 109")],
+    board: Annotated[str, typer.Option(help="Board code, e.g. LANULA")],
+    year: Annotated[int, typer.Option(help="Year of the order budget and service agreements")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default stdout)")] = None,
+) -> None:
+    """Export an agreement set as YAML."""
+    from app.contracts.exporter import build, dump
+    from app.core.errors import DomainError
+
+    reader = operator()
+    with sessions()() as session:
+        try:
+            text = dump(build(session, reader, municipality, board, year))
+        except DomainError as exc:
+            typer.echo(f"Error: {exc.detail}", err=True)
+            raise typer.Exit(1) from None
+    if output:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"Wrote {output}", err=True)
+    else:
+        typer.echo(text, nl=False)
+
+
+def schema(
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default stdout)")] = None,
+) -> None:
+    """Write the JSON Schema of the contracts/ file format."""
+    from app.contracts.schema import json_schema
+
+    if output:
+        output.write_text(json_schema(), encoding="utf-8")
+    else:
+        typer.echo(json_schema(), nl=False)
+
+
+def diff(
+    municipality: Annotated[str, typer.Option(help="Municipality code, e.g. 109")],
+    from_: Annotated[int, typer.Option("--from", help="Version compared from, e.g. 1")],
+    to: Annotated[int, typer.Option("--to", help="Version compared to, e.g. 2")],
+    agreement: Annotated[str | None, typer.Option(help="Service agreement code")] = None,
+    budget: Annotated[str | None, typer.Option(help="Board code of an order budget")] = None,
+    framework: Annotated[str | None, typer.Option(
+        help="Board code of a framework agreement")] = None,
+    year: Annotated[int | None, typer.Option(
+        help="The order budget's year, or a year the framework agreement covers")] = None,
+) -> None:
+    """Compare two versions of a service agreement (--agreement), an order budget (--budget,
+    --year) or a framework agreement (--framework, --year): goals, measures, targets, lines,
+    volumes and prices with the euro effect; perspectives and long-term goals."""
+    from sqlalchemy import select
+
+    from app.agreements import diff as d
+    from app.agreements.models import FrameworkAgreement, ServiceAgreement
+    from app.budgets.models import OrderBudget
+    from app.organisations.models import Board
+
+    if sum(x is not None for x in (agreement, budget, framework)) != 1 \
+            or (agreement is None and year is None):
+        raise typer.BadParameter("give --agreement CODE, --budget BOARD --year YEAR or "
+                                 "--framework BOARD --year YEAR")
+    reader = operator()
+    with sessions()() as session:
+        m_id = municipality_id_of(session, municipality)
+        if agreement is not None:
+            ids = dict(session.execute(select(ServiceAgreement.version, ServiceAgreement.id).where(
+                ServiceAgreement.municipality_id == m_id, ServiceAgreement.code == agreement)).all())
+            what = f"service agreement {agreement}"
+        elif budget is not None:
+            ids = dict(session.execute(
+                select(OrderBudget.version, OrderBudget.id).join(Board).where(
+                    Board.municipality_id == m_id, Board.code == budget, OrderBudget.year == year)
+            ).all())
+            what = f"order budget {budget} {year}"
+        else:
+            ids = dict(session.execute(
+                select(FrameworkAgreement.version, FrameworkAgreement.id).join(Board).where(
+                    Board.municipality_id == m_id, Board.code == framework,
+                    FrameworkAgreement.first_year <= year, FrameworkAgreement.last_year >= year)
+            ).all())
+            what = f"framework agreement {framework} covering {year}"
+        for version in (from_, to):
+            if version not in ids:
+                shown = ", ".join(map(str, sorted(ids))) or "none"
+                typer.echo(f"Error: {what} has no version {version} (versions: {shown})", err=True)
+                raise typer.Exit(1)
+        if agreement is not None:
+            typer.echo(d.render_service_agreement(
+                d.compare_service_agreements(session, reader, ids[from_], ids[to])), nl=False)
+        elif budget is not None:
+            typer.echo(d.render_order_budget(
+                d.compare_order_budgets(session, reader, ids[from_], ids[to])), nl=False)
+        else:
+            typer.echo(d.render_framework_agreement(
+                d.compare_framework_agreements(session, reader, ids[from_], ids[to])), nl=False)

@@ -1,0 +1,55 @@
+"""National indicators from Sotkanet (``sopimus sotkanet``)."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.cli.common import municipality_id_of, operator, sessions
+
+sotkanet_app = typer.Typer(help="National indicators from THL's Sotkanet.", no_args_is_help=True)
+
+
+@sotkanet_app.command("load")
+def sotkanet_load(
+    file: Annotated[Path, typer.Argument(help="Sotkanet data (JSON array of indicator, region, "
+                                              "year, gender, value, absValue)")],
+    regions: Annotated[Path, typer.Option(help="Sotkanet's regions list (JSON)")],
+    municipality: Annotated[str | None, typer.Option(help="Only this municipality, e.g. 109")] = None,
+    user: Annotated[str | None, typer.Option(help="Attribute the values to this purchaser "
+                                                  "(default: 'sotkanet')")] = None,
+) -> None:
+    """Load the yearly values of national measures from Sotkanet files: all or nothing."""
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.core.errors import DomainError
+    from app.submissions import sotkanet
+
+    with sessions()() as session:
+        actor = operator("sotkanet")
+        if user is not None:
+            found = session.scalar(select(User).where(User.username == user))
+            if found is None:
+                raise typer.BadParameter(f"no user {user}")
+            actor = found
+        municipality_id = None
+        if municipality:
+            municipality_id = municipality_id_of(session, municipality)
+        try:
+            result = sotkanet.load(
+                session, actor, sotkanet.parse_values(file.read_bytes()),
+                sotkanet.parse_regions(regions.read_bytes()), municipality_id=municipality_id)
+        except DomainError as exc:
+            session.rollback()
+            typer.echo(f"Error: {exc.detail}", err=True)
+            for err in exc.extra.get("errors", []):
+                typer.echo("  " + ", ".join(f"{k}: {v}" for k, v in err.items()), err=True)
+            raise typer.Exit(1) from None
+        session.commit()
+    for m in result["measures"]:
+        typer.echo(f"{m['measure_code']} (indicator {m['indicator']}, {m['region_title']}): "
+                   f"{len(m['created'])} created, {len(m['updated'])} updated, "
+                   f"{len(m['unchanged'])} unchanged")
+    typer.echo(f"{result['created']} created, {result['updated']} updated, "
+               f"{result['unchanged']} unchanged")

@@ -1,0 +1,151 @@
+"""Reports (``sopimus report``) and the audit trail's check (``sopimus audit``)."""
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from app.cli.common import municipality_id_of, operator, sessions
+from app.reports.models import Language
+
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports as PDF/A-3a (or HTML when the file ends in .html).",
+                         no_args_is_help=True)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit trail's hash chain; exit 1 naming the first entry that is broken."""
+    from app.audit.chain import verify
+
+    with sessions()() as session:
+        result = verify(session.connection())
+    if result.ok:
+        typer.echo(f"The audit trail is intact: {result.entries} entries.")
+        return
+    where = f"entry {result.broken_id}" if result.broken_id is not None else "its end"
+    typer.echo(f"The audit trail is broken at {where}: {result.reason} "
+               f"({result.entries} entries before it are intact).", err=True)
+    raise typer.Exit(1)
+
+
+Output = Annotated[Path, typer.Option("-o", "--output", help="The PDF (or .html) to write")]
+
+
+MunicipalityOpt = Annotated[str | None, typer.Option(
+    help="Municipality code, e.g. 109 (needed when the code is used in several)")]
+
+
+LangOpt = Annotated[Language, typer.Option("--lang", help="Language of the report")]
+
+
+IssueOpt = Annotated[bool, typer.Option(
+    help="Also keep it as an issued report (immutable, listed per board)")]
+
+
+def _one(rows: list[Any], what: str, code: str) -> Any:
+    if not rows:
+        raise typer.BadParameter(f"no {what} with code {code}")
+    municipalities = sorted({r.municipality_id for r in rows})
+    if len(municipalities) > 1:
+        raise typer.BadParameter(f"several municipalities have a {what} {code}; "
+                                 "give --municipality")
+    return rows[-1]
+
+
+def _where_municipality(session: Any, stmt: Any, model: Any, municipality: str | None) -> Any:
+    if municipality is None:
+        return stmt
+    return stmt.where(model.municipality_id == municipality_id_of(session, municipality))
+
+
+def _write_report(session: Any, spec: Any, output: Path, issue: bool) -> None:
+    """Render with a progress bar; optionally keep it as an issued report."""
+
+    from app.core.errors import DomainError
+    from app.reports import render, service
+
+    user = operator()
+    try:
+        data = service.build(session, user, spec)
+    except DomainError as exc:
+        typer.echo(f"Error: {exc.detail}", err=True)
+        raise typer.Exit(1) from None
+    if output.suffix.lower() in {".html", ".htm"}:
+        output.write_text(render.render_html(data, styles="inline"), encoding="utf-8")
+        typer.echo(f"Wrote {output} (HTML)", err=True)
+        return
+    render.lenient_gc()  # this process renders one report and ends
+    with typer.progressbar(length=100, label=data["title"][:60], file=sys.stderr) as bar:
+        def progress(pct: int, _stage: str) -> None:
+            bar.update(max(0, pct - bar.pos))
+
+        rendered = render.render_pdf(render.render_html(data), data, progress)
+    output.write_bytes(rendered.pdf)
+    typer.echo(f"Wrote {output}: {rendered.pages} pages, {len(rendered.pdf) // 1024} KiB, "
+               f"{rendered.seconds:.1f} s", err=True)
+    if issue:
+        report = service.store(session, user, data, rendered.pdf, rendered.pages)
+        session.commit()
+        typer.echo(f"Issued report {report.id}: sha256 {report.sha256}", err=True)
+
+
+@report_app.command("follow-up")
+def report_follow_up(
+    board: Annotated[str, typer.Option(help="Board code, e.g. LANULA")],
+    period: Annotated[str, typer.Option(help="Reporting period, e.g. 2015-T2")],
+    output: Output,
+    municipality: MunicipalityOpt = None,
+    lang: LangOpt = Language.fi,
+    issue: IssueOpt = False,
+) -> None:
+    """A board's follow-up report for a period."""
+    from sqlalchemy import select
+
+    from app.organisations.models import Board
+    from app.reports.models import ReportKind
+    from app.reports.service import ReportSpec
+
+    with sessions()() as session:
+        stmt = _where_municipality(session, select(Board).where(Board.code == board), Board,
+                                   municipality)
+        found = _one(list(session.scalars(stmt)), "board", board)
+        _write_report(session, ReportSpec(ReportKind.follow_up, lang.value, board_id=found.id,
+                                          period=period), output, issue)
+
+
+@report_app.command("agreement")
+def report_agreement(
+    agreement: Annotated[str, typer.Option(help="Service agreement code")],
+    output: Output,
+    version: Annotated[int | None, typer.Option(help="Version (default: the newest)")] = None,
+    municipality: MunicipalityOpt = None,
+    board: Annotated[str | None, typer.Option(
+        help="Board code, for an agreement of several boards (default: the first)")] = None,
+    lang: LangOpt = Language.fi,
+    issue: IssueOpt = False,
+) -> None:
+    """A service agreement version as a document."""
+    from sqlalchemy import select
+
+    from app.agreements.models import ServiceAgreement
+    from app.organisations.models import Board
+    from app.reports.models import ReportKind
+    from app.reports.service import ReportSpec
+
+    with sessions()() as session:
+        stmt = select(ServiceAgreement).where(ServiceAgreement.code == agreement)
+        if version is not None:
+            stmt = stmt.where(ServiceAgreement.version == version)
+        stmt = _where_municipality(session, stmt, ServiceAgreement, municipality)
+        found = _one(list(session.scalars(stmt.order_by(ServiceAgreement.version))),
+                     "service agreement", agreement)
+        board_id = None
+        if board:
+            board_id = session.scalar(select(Board.id).where(
+                Board.code == board, Board.municipality_id == found.municipality_id))
+            if board_id is None:
+                raise typer.BadParameter(f"no board with code {board}")
+        _write_report(session, ReportSpec(ReportKind.agreement, lang.value, board_id=board_id,
+                                          service_agreement_id=found.id), output, issue)

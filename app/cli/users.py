@@ -1,0 +1,62 @@
+"""Users (``sopimus user``)."""
+
+from typing import Annotated
+
+import typer
+
+from app.auth.models import Role
+from app.cli.common import municipality_id_of, sessions
+
+user_app = typer.Typer(help="Users.", no_args_is_help=True)
+
+
+@user_app.command("create")
+def user_create(
+    username: str,
+    role: Annotated[Role, typer.Option(help="admin, purchaser_director, …")],
+    full_name: Annotated[str, typer.Option(help="Shown in the app")] = "",
+    municipality: Annotated[str | None, typer.Option(help="Municipality code, e.g. 109")] = None,
+    provider: Annotated[str | None, typer.Option(help="Provider code (provider reporters)")] = None,
+    board: Annotated[str | None, typer.Option(help="Board code (board members)")] = None,
+    unit: Annotated[str | None, typer.Option(help="Purchaser unit code (purchaser managers)")] = None,
+    password: Annotated[str | None, typer.Option(help="Asked for if not given",
+                                                 envvar="SOPIMUS_NEW_PASSWORD")] = None,
+) -> None:
+    """Create a user; an admin without a municipality administers the whole installation."""
+    from sqlalchemy import select
+
+    from app.auth.service import create_user
+    from app.core.errors import DomainError
+    from app.organisations.models import Board, Provider, PurchaserUnit
+
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with sessions()() as session:
+        municipality_id = provider_id = board_id = unit_id = None
+        if municipality:
+            municipality_id = municipality_id_of(session, municipality)
+        if provider:
+            provider_id = session.scalar(select(Provider.id).where(
+                Provider.code == provider, Provider.municipality_id == municipality_id))
+            if provider_id is None:
+                raise typer.BadParameter(f"no provider with code {provider} in {municipality}")
+        if board:
+            board_id = session.scalar(select(Board.id).where(
+                Board.code == board, Board.municipality_id == municipality_id))
+            if board_id is None:
+                raise typer.BadParameter(f"no board with code {board} in {municipality}")
+        if unit:
+            unit_id = session.scalar(select(PurchaserUnit.id).where(
+                PurchaserUnit.code == unit, PurchaserUnit.municipality_id == municipality_id))
+            if unit_id is None:
+                raise typer.BadParameter(f"no purchaser unit with code {unit} in {municipality}")
+        try:
+            create_user(session, username=username, password=password,
+                        full_name=full_name or username, role=role,
+                        municipality_id=municipality_id, provider_id=provider_id,
+                        board_id=board_id, purchaser_unit_id=unit_id)
+        except DomainError as exc:
+            typer.echo(f"Error: {exc.detail}", err=True)
+            raise typer.Exit(1) from None
+        session.commit()
+    typer.echo(f"Created user {username} ({role.value})")
