@@ -107,7 +107,7 @@ def agreements_in_report(session: Session, user: User, board_id: int, year: int
 
 def board_decision(session: Session, agreement: ServiceAgreement) -> dict[str, Any] | None:
     """The board's decision approving this version (body, date, §), as the lifecycle recorded
-    it at the approval (app.agreements.lifecycle); None until the version is approved."""
+    it at the approval (app.agreements.transitions); None until the version is approved."""
     approval = session.scalars(
         select(AgreementTransition).where(
             AgreementTransition.service_agreement_id == agreement.id,
