@@ -2,7 +2,7 @@
 session may be opened (app.core.db.get_sessionmaker refuses one before this is imported)."""
 
 # The hooks every session runs: the audit trail and the immutability of approved agreements.
-import app.agreements.lifecycle
+import app.agreements.immutability
 
 # The rules each feature registers with app.core.crud, and the access policy they run under.
 import app.agreements.service

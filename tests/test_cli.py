@@ -48,7 +48,7 @@ def test_diff_and_audit_verify_on_a_database_file(tmp_path: Path) -> None:
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from app.agreements import lifecycle
+    from app.agreements import transitions, versioning
     from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
     from app.auth.models import Role, User
     from app.budgets.models import OrderBudget, OrderBudgetLine
@@ -66,8 +66,8 @@ def test_diff_and_audit_verify_on_a_database_file(tmp_path: Path) -> None:
     director = User(username="johtaja", full_name="Johtaja", role=Role.admin)
 
     def approve(session: Session, obj: object) -> None:
-        lifecycle.transition(session, director, obj, {"to": "negotiation"})  # type: ignore[arg-type]
-        lifecycle.transition(session, director, obj, {"to": "approved", **DECISION})  # type: ignore[arg-type]
+        transitions.transition(session, director, obj, {"to": "negotiation"})  # type: ignore[arg-type]
+        transitions.transition(session, director, obj, {"to": "approved", **DECISION})  # type: ignore[arg-type]
 
     with Session(engine, expire_on_commit=False) as s:
         agreement = s.scalars(select(ServiceAgreement)).one()
@@ -76,18 +76,18 @@ def test_diff_and_audit_verify_on_a_database_file(tmp_path: Path) -> None:
         approve(s, agreement)
         framework = s.get_one(FrameworkAgreement, agreement.framework_agreement_id)
         approve(s, framework)
-        framework2 = lifecycle.amend(s, director, framework)
+        framework2 = versioning.amend(s, director, framework)
         long_term = s.scalars(select(LongTermGoal).join(Perspective).where(
             Perspective.framework_agreement_id == framework2.id).order_by(LongTermGoal.id)).first()
         crud.update(s, director, long_term, {"evaluation": "Kouluterveyskysely 2017"})
         approve(s, framework2)
-        budget2 = lifecycle.amend(s, director, budget)
+        budget2 = versioning.amend(s, director, budget)
         line = s.scalars(select(OrderBudgetLine).join(Product).where(
             OrderBudgetLine.order_budget_id == budget2.id, Product.code == "PK-ALLE3")
             .order_by(OrderBudgetLine.id)).first()
         crud.update(s, director, line, {"unit_price": Decimal("80.50")})
         approve(s, budget2)
-        agreement2 = lifecycle.amend(s, director, agreement)
+        agreement2 = versioning.amend(s, director, agreement)
         measure = s.scalars(select(Measure).join(Goal).where(
             Goal.service_agreement_id == agreement2.id, Measure.code == "HARRASTUS")).one()
         crud.update(s, director, measure, {"targets": [{"year": 2015, "value": Decimal(80)},

@@ -1,7 +1,5 @@
-"""Agreement versions as they were (snapshots) and what changed between two of them (diffs).
-
-A snapshot is the whole version with its content, named by codes: since an approved version is
-never edited in place, the snapshot of version n is that version as the board approved it.
+"""What changed between two agreement versions (diffs), compared by their snapshots
+(app.agreements.snapshots), and the diffs as text.
 
 A diff compares two versions (or two years' agreements after a carry-over): goals by code,
 measures by goal and measure code, targets by year, actions and resources as rows, order budget
@@ -11,248 +9,31 @@ when the two versions are based on different order budget versions (the whole bu
 own production's lines are usually ordered from its units, not from the agreement's party).
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from app.agreements.models import (
-    AgreementStatus,
-    FrameworkAgreement,
-    LongTermGoal,
-    Perspective,
-    ServiceAgreement,
+from app.agreements.models import AgreementStatus
+from app.agreements.snapshots import (
+    ZERO,
+    ActionSnap,
+    FrameworkAgreementSnapshot,
+    OrderBudgetSnapshot,
+    ResourceSnap,
+    ServiceAgreementSnapshot,
+    TargetSnap,
+    framework_snapshot,
+    order_budget_snapshot,
+    service_agreement_snapshot,
 )
-from app.auth.authz import scope
 from app.auth.models import User
-from app.budgets.models import OrderBudget, OrderBudgetLine
-from app.catalogue.models import Product
-from app.core.crud import get_readable
 from app.core.ordering import natural
-from app.goals.models import Action, Goal, Resource
-from app.indicators.models import Measure
-from app.organisations.models import Board, Provider
 
-ZERO = Decimal("0.00")
 Change = Literal["added", "removed", "changed"]
 
-
-class Snap(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-
-class TargetSnap(Snap):
-    year: int
-    value: Decimal
-
-
-class MeasureSnap(Snap):
-    code: str
-    name: str
-    unit: str
-    direction: str
-    provider: str
-    baseline_value: Decimal | None
-    baseline_year: int | None
-    tolerance: Decimal
-    frequency: str
-    rollup: str
-    min_value: Decimal | None
-    max_value: Decimal | None
-    source: str
-    sotkanet_indicator_id: int | None
-    sotkanet_region_id: int | None
-    targets: list[TargetSnap]
-
-
-class ActionSnap(Snap):
-    position: int
-    description: str
-    responsible: str | None
-
-
-class ResourceSnap(Snap):
-    kind: str
-    description: str | None
-    amount: Decimal | None
-
-
-class GoalSnap(Snap):
-    code: str
-    title: str
-    description: str | None
-    long_term_goal: str | None
-    actions: list[ActionSnap]
-    resources: list[ResourceSnap]
-    measures: list[MeasureSnap]
-
-
-class ServiceAgreementSnapshot(Snap):
-    id: int
-    code: str
-    version: int
-    status: AgreementStatus
-    year: int
-    title: str
-    description: str | None
-    provider: str
-    framework_agreement_id: int
-    order_budget_id: int | None
-    boards: list[str]
-    goals: list[GoalSnap]
-
-
-class LineSnap(Snap):
-    product: str
-    provider: str
-    volume: Decimal
-    unit_price: Decimal
-    total: Decimal
-    population_moment: str | None
-    age_segment: str | None
-
-
-class OrderBudgetSnapshot(Snap):
-    id: int
-    board: str
-    year: int
-    version: int
-    status: AgreementStatus
-    title: str
-    total: Decimal
-    lines: list[LineSnap]
-
-
-class LongTermGoalSnap(Snap):
-    code: str
-    title: str
-    actions: str | None
-    resources: list[str]
-    evaluation: str | None
-    boards: list[str]
-
-
-class PerspectiveSnap(Snap):
-    position: int
-    name_fi: str
-    name_sv: str | None
-    goals: list[LongTermGoalSnap]
-
-
-class FrameworkAgreementSnapshot(Snap):
-    id: int
-    board: str
-    first_year: int
-    last_year: int
-    version: int
-    status: AgreementStatus
-    title: str
-    description: str | None
-    perspectives: list[PerspectiveSnap]
-
-
-# -- snapshots --------------------------------------------------------------------------------
-
-def _codes(session: Session, model: Any, ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return dict(session.execute(select(model.id, model.code).where(model.id.in_(wanted))).all())
-
-
-def service_agreement_snapshot(session: Session, user: User, agreement_id: int
-                               ) -> ServiceAgreementSnapshot:
-    agreement = get_readable(session, ServiceAgreement, agreement_id, user,
-                             [selectinload(ServiceAgreement.boards)])
-    goals = session.scalars(scope(select(Goal), Goal, user)
-                            .where(Goal.service_agreement_id == agreement.id)
-                            .order_by(Goal.code)).all()
-    goal_ids = [g.id for g in goals]
-
-    def children(model: Any, *order: Any) -> dict[int, list[Any]]:
-        out: dict[int, list[Any]] = {g: [] for g in goal_ids}
-        for row in session.scalars(scope(select(model), model, user)
-                                   .where(model.goal_id.in_(goal_ids)).order_by(*order)):
-            out[row.goal_id].append(row)
-        return out
-
-    actions = children(Action, Action.position, Action.id)
-    resources = children(Resource, Resource.id)
-    measures: dict[int, list[Any]] = {g: [] for g in goal_ids}
-    for m in session.scalars(scope(select(Measure), Measure, user).options(
-            selectinload(Measure.targets)).where(Measure.goal_id.in_(goal_ids))
-            .order_by(Measure.code)):
-        measures[m.goal_id].append(m)
-    providers = _codes(session, Provider, [agreement.provider_id,
-                                           *(m.provider_id for ms in measures.values() for m in ms)])
-    long_term = _codes(session, LongTermGoal, [g.long_term_goal_id for g in goals])
-    return ServiceAgreementSnapshot(
-        id=agreement.id, code=agreement.code, version=agreement.version, status=agreement.status,
-        year=agreement.year, title=agreement.title, description=agreement.description,
-        provider=providers[agreement.provider_id],
-        framework_agreement_id=agreement.framework_agreement_id,
-        order_budget_id=agreement.order_budget_id,
-        boards=sorted(b.code for b in agreement.boards),
-        goals=[GoalSnap(
-            code=g.code, title=g.title, description=g.description,
-            long_term_goal=long_term.get(g.long_term_goal_id or 0),
-            actions=[ActionSnap.model_validate(a) for a in actions[g.id]],
-            resources=[ResourceSnap.model_validate(r) for r in resources[g.id]],
-            measures=[MeasureSnap.model_validate({
-                **{k: getattr(m, k) for k in MeasureSnap.model_fields
-                   if k not in {"provider", "targets"}},
-                "provider": providers[m.provider_id],
-                "targets": [TargetSnap.model_validate(t) for t in m.targets],
-            }) for m in measures[g.id]],
-        ) for g in goals],
-    )
-
-
-def order_budget_snapshot(session: Session, user: User, budget_id: int) -> OrderBudgetSnapshot:
-    budget = get_readable(session, OrderBudget, budget_id, user)
-    rows = session.execute(
-        scope(select(OrderBudgetLine, Product.code, Provider.code), OrderBudgetLine, user)
-        .join(Product, Product.id == OrderBudgetLine.product_id)
-        .join(Provider, Provider.id == OrderBudgetLine.provider_id)
-        .where(OrderBudgetLine.order_budget_id == budget.id)
-        .order_by(Product.code, Provider.code)).all()
-    lines = [LineSnap(product=product, provider=provider, volume=line.volume,
-                      unit_price=line.unit_price, total=line.total,
-                      population_moment=line.population_moment, age_segment=line.age_segment)
-             for line, product, provider in rows]
-    return OrderBudgetSnapshot(
-        id=budget.id, board=session.get_one(Board, budget.board_id).code, year=budget.year,
-        version=budget.version, status=budget.status, title=budget.title,
-        total=sum((line.total for line in lines), ZERO), lines=lines)
-
-
-def framework_snapshot(session: Session, user: User, framework_id: int
-                       ) -> FrameworkAgreementSnapshot:
-    framework = get_readable(session, FrameworkAgreement, framework_id, user)
-    perspectives = session.scalars(select(Perspective).where(
-        Perspective.framework_agreement_id == framework.id).order_by(Perspective.position)).all()
-    goals: dict[int, list[LongTermGoal]] = {p.id: [] for p in perspectives}
-    for goal in session.scalars(select(LongTermGoal).options(selectinload(LongTermGoal.boards))
-                                .where(LongTermGoal.perspective_id.in_(goals))
-                                .order_by(LongTermGoal.code)):
-        goals[goal.perspective_id].append(goal)
-    return FrameworkAgreementSnapshot(
-        id=framework.id, board=session.get_one(Board, framework.board_id).code,
-        first_year=framework.first_year, last_year=framework.last_year,
-        version=framework.version, status=framework.status, title=framework.title,
-        description=framework.description,
-        perspectives=[PerspectiveSnap(
-            position=p.position, name_fi=p.name_fi, name_sv=p.name_sv,
-            goals=[LongTermGoalSnap(code=g.code, title=g.title, actions=g.actions,
-                                    resources=list(g.resources), evaluation=g.evaluation,
-                                    boards=sorted(b.code for b in g.boards))
-                   for g in goals[p.id]]) for p in perspectives])
-
-
-# -- diffs ------------------------------------------------------------------------------------
 
 class DiffModel(BaseModel):
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from pydantic import BaseModel, create_model
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from app.agreements import lifecycle
+from app.agreements import transitions, versioning
 from app.agreements.lifecycle_schemas import (
     CarryOverIn,
     CommentIn,
@@ -90,24 +90,24 @@ def lifecycle_router(path: str, model: Any, read: type[BaseModel], tag: str, *,
         obj = load(session, user, obj_id)
         if if_match is not None:
             check_if_match(obj, if_match)
-        lifecycle.transition(session, user, obj, body.model_dump())
+        transitions.transition(session, user, obj, body.model_dump())
         return answer(session, user, obj_id, response)
 
     @router.get("/{obj_id}/transitions", response_model=list[TransitionRead],
                 summary="The version's lifecycle so far, with the board decision")
     def transitions_(session: SessionDep, user: LoggedIn, obj_id: IdPath) -> Any:
-        return lifecycle.events(session, AgreementTransition, load(session, user, obj_id))
+        return transitions.events(session, AgreementTransition, load(session, user, obj_id))
 
     @router.post("/{obj_id}/comments", response_model=CommentRead,
                  status_code=status.HTTP_201_CREATED,
                  summary="Comment on a version in negotiation (the provider's comments are kept)")
     def comment_(session: SessionDep, user: Commenter, obj_id: IdPath, body: CommentIn) -> Any:
-        return lifecycle.comment(session, user, load(session, user, obj_id), body.text)
+        return transitions.comment(session, user, load(session, user, obj_id), body.text)
 
     @router.get("/{obj_id}/comments", response_model=list[CommentRead],
                 summary="The negotiation comments on the version")
     def comments_(session: SessionDep, user: LoggedIn, obj_id: IdPath) -> Any:
-        return lifecycle.events(session, NegotiationComment, load(session, user, obj_id))
+        return transitions.events(session, NegotiationComment, load(session, user, obj_id))
 
     @router.post("/{obj_id}/amendments", response_model=Read, status_code=status.HTTP_201_CREATED,
                  summary="Amend an approved version: the next version as a draft")
@@ -116,14 +116,14 @@ def lifecycle_router(path: str, model: Any, read: type[BaseModel], tag: str, *,
         obj = load(session, user, obj_id)
         if if_match is not None:
             check_if_match(obj, if_match)
-        new = lifecycle.amend(session, user, obj)
+        new = versioning.amend(session, user, obj)
         response.headers["Location"] = f"/api/v1{path}/{new.id}"
         return answer(session, user, new.id, response)
 
     @router.get("/{obj_id}/versions", response_model=list[Read],  # type: ignore[valid-type]
                 summary=f"Every version of the {noun}, oldest first")
     def versions_(session: SessionDep, user: LoggedIn, obj_id: IdPath) -> Any:
-        return lifecycle.versions(session, user, load(session, user, obj_id), options)
+        return versioning.versions(session, user, load(session, user, obj_id), options)
 
     snapshot_model, take = snapshot
 
@@ -131,7 +131,7 @@ def lifecycle_router(path: str, model: Any, read: type[BaseModel], tag: str, *,
                 summary=f"Version n of the {noun} as it was, with all its content")
     def version_(session: SessionDep, user: LoggedIn, obj_id: IdPath,
                  number: Annotated[int, Path(ge=1, le=10_000)]) -> Any:
-        obj = lifecycle.version_of(session, user, load(session, user, obj_id), number)
+        obj = versioning.version_of(session, user, load(session, user, obj_id), number)
         return take(session, user, obj.id)
 
     @router.get("/{obj_id}/audit", response_model=Page[AuditEntryRead],
@@ -153,7 +153,7 @@ def lifecycle_router(path: str, model: Any, read: type[BaseModel], tag: str, *,
         def carry_over_(session: SessionDep, user: Writer, obj_id: IdPath, body: CarryOverIn,
                         response: Response) -> Any:
             old = load(session, user, obj_id)
-            new, missing = lifecycle.carry_over(session, user, old, body.year, body.code,
+            new, missing = versioning.carry_over(session, user, old, body.year, body.code,
                                                 body.title)
             response.headers["Location"] = f"/api/v1{path}/{new.id}"
             return {"agreement": answer(session, user, new.id, response),

@@ -2,7 +2,7 @@
 
 from sqlalchemy.orm import selectinload
 
-from app.agreements import diff, service
+from app.agreements import diff, service, snapshots
 from app.agreements import schemas as s
 from app.agreements.lifecycle_router import lifecycle_router
 from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
@@ -13,10 +13,10 @@ TAG = "agreements"
 routers = [
     # The lifecycle routes first: /service-agreements/diff is not an id.
     lifecycle_router("/framework-agreements", FrameworkAgreement, s.FrameworkAgreementRead, TAG,
-                     snapshot=(diff.FrameworkAgreementSnapshot, diff.framework_snapshot),
+                     snapshot=(snapshots.FrameworkAgreementSnapshot, snapshots.framework_snapshot),
                      diff=(diff.FrameworkAgreementDiff, diff.compare_framework_agreements)),
     lifecycle_router("/service-agreements", ServiceAgreement, s.ServiceAgreementRead, TAG,
-                     snapshot=(diff.ServiceAgreementSnapshot, diff.service_agreement_snapshot),
+                     snapshot=(snapshots.ServiceAgreementSnapshot, snapshots.service_agreement_snapshot),
                      diff=(diff.ServiceAgreementDiff, diff.compare_service_agreements),
                      carry_over=True, options=[selectinload(ServiceAgreement.boards)]),
     crud_router(Resource(

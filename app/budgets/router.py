@@ -1,6 +1,6 @@
 """Order budgets and their lines under /api/v1."""
 
-from app.agreements import diff
+from app.agreements import diff, snapshots
 from app.agreements.lifecycle_router import lifecycle_router
 from app.auth.policy import Reader
 from app.budgets import schemas as s
@@ -28,7 +28,7 @@ def budget_totals(session: SessionDep, user: Reader, obj_id: IdPath) -> s.OrderB
 routers = [
     # The lifecycle routes first: /order-budgets/diff is not an id.
     lifecycle_router("/order-budgets", OrderBudget, s.OrderBudgetRead, TAG,
-                     snapshot=(diff.OrderBudgetSnapshot, diff.order_budget_snapshot),
+                     snapshot=(snapshots.OrderBudgetSnapshot, snapshots.order_budget_snapshot),
                      diff=(diff.OrderBudgetDiff, diff.compare_order_budgets)),
     budgets,
     crud_router(Resource(

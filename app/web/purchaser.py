@@ -1,7 +1,7 @@
 """The purchaser's pages (tilaaja): agreements of a board and year with their measures' traffic
 lights, the overdue list, the values waiting for review, amendments and version comparison.
 
-The pages call the services (app.submissions.calendar and review, app.agreements.lifecycle
+The pages call the services (app.submissions.calendar and review, app.agreements.versioning
 and diff) and read through app.auth.authz.scope: another municipality's board or value is the 404 page.
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.agreements import diff as agreement_diff
-from app.agreements import lifecycle
+from app.agreements import versioning
 from app.agreements.models import ServiceAgreement, service_agreement_boards
 from app.agreements.service import service_agreement_has_board
 from app.auth.authz import may_write, scope
@@ -152,7 +152,7 @@ def overview(request: Request, session: SessionDep, lang: Lang, user: PurchaserP
     may_amend = may_write(user, ServiceAgreement)
     return render(request, "purchaser.html", lang, user, boards=boards, board=chosen,
                   years=years, year=year, agreements=agreements, measures=measures,
-                  providers=providers, may_amend=may_amend, amendable=lifecycle.AMENDABLE)
+                  providers=providers, may_amend=may_amend, amendable=versioning.AMENDABLE)
 
 
 @router.get("/overdue", response_class=HTMLResponse)
@@ -245,7 +245,7 @@ def amend(request: Request, session: SessionDep, user: AmenderPage, agreement_id
     check_csrf(request, csrf)
     agreement = get_readable(session, ServiceAgreement, agreement_id, user,
                              [selectinload(ServiceAgreement.boards)])
-    new = lifecycle.amend(session, user, agreement)
+    new = versioning.amend(session, user, agreement)
     return RedirectResponse(f"/agreements/{new.id}?amended=1", status_code=303)
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.agreements import lifecycle
+from app.agreements import versioning
 from app.agreements.models import ServiceAgreement
 from app.agreements.service import service_agreement_has_board
 from app.auth import service as auth_service
@@ -145,11 +145,11 @@ def agreement(request: Request, session: SessionDep, lang: Lang, user: Visitor,
         scope(select(Measure).where(Measure.goal_id.in_([g.id for g in goals])), Measure, user)
         .options(selectinload(Measure.targets)).order_by(Measure.code)))
     provider = get_readable(session, Provider, sa.provider_id, user)
-    versions = lifecycle.versions(session, user, sa) if user and is_purchaser(user) else []
+    versions = versioning.versions(session, user, sa) if user and is_purchaser(user) else []
     return render(request, "agreement.html", lang, user, agreement=sa, goals=goals,
                   measures=measures, agreement_provider=provider, amended=amended,
                   may_amend=bool(user and is_purchaser(user) and may_write(user, ServiceAgreement)),
-                  amendable=lifecycle.AMENDABLE, versions=versions)
+                  amendable=versioning.AMENDABLE, versions=versions)
 
 
 STATIC = Path(ROOT / "templates" / "static")

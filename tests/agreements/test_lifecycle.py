@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.agreements.lifecycle import TRANSITIONS
 from app.agreements.models import AgreementStatus, FrameworkAgreement, ServiceAgreement
+from app.agreements.transitions import TRANSITIONS
 from app.auth.models import Role
 from app.budgets.models import OrderBudget
 from app.goals.models import Goal

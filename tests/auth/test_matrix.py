@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
-from app.agreements import lifecycle
+from app.agreements import transitions
 from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
 from app.auth import access, ratelimit
 from app.auth.authz import MASTER_DATA
@@ -283,13 +283,13 @@ def _lifecycle(path: str, key: str) -> None:
     def comment(c: Ctx, role: str, w: dict[str, Any], own: bool) -> Req:
         obj = w[key]
         if obj.status.value == "draft":  # comments are taken in negotiation
-            lifecycle.transition(c.db, ROOT, obj, {"to": "negotiation"})
+            transitions.transition(c.db, ROOT, obj, {"to": "negotiation"})
         return Req(_id(f"{item}/comments", obj), 201 if own else 404, json={"text": "Hyvä"})
 
     def amend(c: Ctx, role: str, w: dict[str, Any], own: bool) -> Req:
         obj = c.fresh(key, w)
-        lifecycle.transition(c.db, ROOT, obj, {"to": "negotiation"})
-        lifecycle.transition(c.db, ROOT, obj, {"to": "approved", **DECISION})
+        transitions.transition(c.db, ROOT, obj, {"to": "negotiation"})
+        transitions.transition(c.db, ROOT, obj, {"to": "approved", **DECISION})
         return Req(_id(f"{item}/amendments", obj), 201 if own else 404)
 
     CALLS[("POST", f"{item}/transitions")] = transition
@@ -478,8 +478,8 @@ CALLS[("POST", "/purchaser/review/{value_id}")] = lambda c, role, w, own: Req(
 @calls("POST", "/purchaser/agreements/{agreement_id}/amend")
 def _web_amend(c: Ctx, role: str, w: dict[str, Any], own: bool) -> Req:
     obj = c.fresh("agreement", w)
-    lifecycle.transition(c.db, ROOT, obj, {"to": "negotiation"})
-    lifecycle.transition(c.db, ROOT, obj, {"to": "approved", **DECISION})
+    transitions.transition(c.db, ROOT, obj, {"to": "negotiation"})
+    transitions.transition(c.db, ROOT, obj, {"to": "approved", **DECISION})
     return Req(f"/purchaser/agreements/{obj.id}/amend", 303 if own else 404, data={})
 
 
@@ -733,7 +733,7 @@ def test_a_manager_moves_comments_and_carries_over_only_his_units_board(
     negotiating = create(db, ServiceAgreement, code="NEG", framework_agreement_id=w[
         "framework"].id, provider_id=w["provider"].id, year=2015, title="N",
         board_ids=[w["board"].id])
-    lifecycle.transition(db, ROOT, negotiating, {"to": "negotiation"})
+    transitions.transition(db, ROOT, negotiating, {"to": "negotiation"})
     headers = {"Authorization": f"Bearer {start_session(db, manager)}"}
     db.commit()
     path = f"/api/v1/service-agreements/{w['agreement'].id}"

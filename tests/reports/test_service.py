@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.agreements import lifecycle
+from app.agreements import transitions
 from app.auth.models import Role
 from app.core.errors import InvalidInput, NotFound
 from app.goals.models import Goal
@@ -145,8 +145,8 @@ def test_what_the_caller_may_not_see_is_not_found(db: Session) -> None:
 
 def test_the_agreement_document_names_the_board_decision(db: Session) -> None:
     demo = load_hml(db, deliveries=False)
-    lifecycle.transition(db, ROOT, demo.agreement, {"to": "negotiation"})
-    lifecycle.transition(db, ROOT, demo.agreement, {
+    transitions.transition(db, ROOT, demo.agreement, {"to": "negotiation"})
+    transitions.transition(db, ROOT, demo.agreement, {
         "to": "approved", "organization": "LANULA", "event_date": "2014-12-12",
         "article_number": "145", "register_id": "HML/1234/2014"})
     data = agreement_document(db, ROOT, demo.agreement.id, "fi")
