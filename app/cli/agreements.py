@@ -10,7 +10,8 @@ from app.cli.common import municipality_id_of, operator, sessions
 
 def import_(files: Annotated[list[Path], typer.Argument(help="Agreement set YAML files")]) -> None:
     """Import agreement sets: all files or nothing; importing the same file again changes nothing."""
-    from app.contracts.importer import ImportFailed, import_text, read_file
+    from app.contracts.importer import import_text
+    from app.contracts.loading import ImportFailed, read_file
     from app.core.errors import DomainError
     from app.demo import SYSTEM
 

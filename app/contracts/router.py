@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from app.auth.authz import Act, authorize, is_installation_admin, scope
 from app.auth.models import User
 from app.auth.policy import LoggedIn, Purchaser
-from app.contracts import exporter, importer
+from app.contracts import exporter, importer, loading
 from app.core.db import SessionDep
 from app.core.downloads import file_response
 from app.core.errors import InvalidInput, NotFound
@@ -47,7 +47,7 @@ def _own_municipality(session: SessionDep, user: User, code: str,
 @router.post("/import", response_model=ImportSummary, summary="Import an agreement set (YAML)",
              openapi_extra={"requestBody": {"required": True, "content": {
                  YAML: {"schema": {"type": "string"}}}}})
-@body_limit(importer.MAX_FILE_BYTES)
+@body_limit(loading.MAX_FILE_BYTES)
 async def import_file(request: Request, session: SessionDep, user: Purchaser) -> ImportSummary:
     # Who may import at all is declared (Purchaser), so it is decided before a byte of the file
     # is read or parsed; the municipality in the file, after parsing.
@@ -58,7 +58,7 @@ async def import_file(request: Request, session: SessionDep, user: Purchaser) ->
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             raise InvalidInput("The file is not UTF-8 text") from None
-        doc = importer.parse(text)
+        doc = loading.parse(text)
         _own_municipality(session, user, doc.municipality.code, Act.import_agreements)
         result = importer.import_text(session, user, text, doc=doc)
         return ImportSummary(created=result.created, updated=result.updated,

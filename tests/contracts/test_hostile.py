@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role
-from app.contracts import exporter, importer
-from app.contracts.importer import MAX_DEPTH, MAX_NODES, ImportFailed, parse
+from app.contracts import exporter, importer, loading
+from app.contracts.loading import MAX_DEPTH, MAX_NODES, ImportFailed, parse
 from app.demo import CONTRACTS
 from tests.helpers import ROOT, auth, create_board, create_municipality, create_user
 
@@ -45,7 +45,7 @@ def test_too_many_values_and_too_deep_nesting_are_refused() -> None:
 
 
 def test_a_file_over_the_size_cap_is_refused_before_it_is_parsed() -> None:
-    error = refusal("#" * (importer.MAX_FILE_BYTES + 1))
+    error = refusal("#" * (loading.MAX_FILE_BYTES + 1))
     assert error["message"] == "the file is larger than 2 MiB; split it"
 
 
@@ -54,7 +54,7 @@ def test_the_cli_reads_no_further_than_the_size_cap(tmp_path: Path) -> None:
     with huge.open("wb") as file:
         file.truncate(10 * 1024 ** 3)  # 10 GiB, sparse: reading it whole would take minutes
     with pytest.raises(ImportFailed) as failed:
-        importer.read_file(huge)
+        loading.read_file(huge)
     assert failed.value.errors[0]["message"] == "the file is larger than 2 MiB; split it"
 
 
@@ -89,7 +89,7 @@ def test_a_board_member_may_not_import_anything(client: TestClient, db: Session,
 def test_the_import_parses_off_the_event_loop(client: TestClient, db: Session,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     loops: list[bool] = []
-    real_parse = importer.parse
+    real_parse = loading.parse
 
     def recording_parse(text: str, source: str = "") -> object:
         try:
@@ -99,7 +99,7 @@ def test_the_import_parses_off_the_event_loop(client: TestClient, db: Session,
             loops.append(False)
         return real_parse(text, source)
 
-    monkeypatch.setattr(importer, "parse", recording_parse)
+    monkeypatch.setattr(loading, "parse", recording_parse)
     h = auth(db, create_user(db, Role.admin, username="root"))
     response = client.post("/api/v1/contracts/import", headers={**h, **YAML},
                            content=HAMEENLINNA.read_bytes())

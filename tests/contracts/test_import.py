@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.contracts import exporter
-from app.contracts.importer import ImportFailed, import_text, parse
+from app.contracts.importer import import_text
+from app.contracts.loading import ImportFailed, parse
 from app.contracts.schema import AgreementSet, json_schema
 from app.core.db import Base
 from app.demo import SYSTEM, contract_files
