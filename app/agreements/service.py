@@ -13,6 +13,8 @@ from app.agreements.models import (
     long_term_goal_boards,
     service_agreement_boards,
 )
+from app.auth.authz import scope
+from app.auth.models import User
 from app.budgets.models import OrderBudget
 from app.core import crud
 from app.core.errors import InvalidInput
@@ -81,3 +83,16 @@ def long_term_goal_in_framework(framework_id: int) -> ColumnElement[bool]:
 
 crud.register(FrameworkAgreement, framework_rules)
 crud.register(ServiceAgreement, service_agreement_rules)
+
+
+def readable_agreements(session: Session, user: User | None, year: int | None = None,
+                        board_id: int | None = None, limit: int = 500) -> list[ServiceAgreement]:
+    """The service agreements the user may read, the newest year first, of a year and a board
+    if given (in the query: a board's agreements are never cut off by the limit)."""
+    stmt = scope(select(ServiceAgreement), ServiceAgreement, user).order_by(
+        ServiceAgreement.year.desc(), ServiceAgreement.code)
+    if year is not None:
+        stmt = stmt.where(ServiceAgreement.year == year)
+    if board_id is not None:
+        stmt = stmt.where(service_agreement_has_board(board_id))
+    return list(session.scalars(stmt.limit(limit)))
