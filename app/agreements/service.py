@@ -13,9 +13,12 @@ from app.agreements.models import (
     long_term_goal_boards,
     service_agreement_boards,
 )
+from app.auth.authz import scope
+from app.auth.models import User
 from app.budgets.models import OrderBudget
 from app.core import crud
 from app.core.errors import InvalidInput
+from app.organisations.models import Board
 
 MAX_FRAMEWORK_YEARS = 8
 
@@ -81,3 +84,42 @@ def long_term_goal_in_framework(framework_id: int) -> ColumnElement[bool]:
 
 crud.register(FrameworkAgreement, framework_rules)
 crud.register(ServiceAgreement, service_agreement_rules)
+
+
+def readable_agreements(session: Session, user: User | None, year: int | None = None,
+                        board_id: int | None = None, limit: int = 500) -> list[ServiceAgreement]:
+    """The service agreements the user may read, the newest year first, of a year and a board
+    if given (in the query: a board's agreements are never cut off by the limit)."""
+    stmt = scope(select(ServiceAgreement), ServiceAgreement, user).order_by(
+        ServiceAgreement.year.desc(), ServiceAgreement.code)
+    if year is not None:
+        stmt = stmt.where(ServiceAgreement.year == year)
+    if board_id is not None:
+        stmt = stmt.where(service_agreement_has_board(board_id))
+    return list(session.scalars(stmt.limit(limit)))
+
+
+def boards_with_agreements(session: Session, user: User) -> list[Board]:
+    """The boards the user may read that have service agreements the user may read."""
+    with_agreements = select(service_agreement_boards.c.board_id).where(
+        service_agreement_boards.c.service_agreement_id.in_(
+            scope(select(ServiceAgreement.id), ServiceAgreement, user)))
+    return list(session.scalars(scope(select(Board), Board, user)
+                                .where(Board.id.in_(with_agreements))
+                                .order_by(Board.municipality_id, Board.code)))
+
+
+def board_agreement_years(session: Session, user: User, board_id: int) -> list[int]:
+    """The years of a board's service agreements that the user may read, the newest first."""
+    return sorted(set(session.scalars(
+        scope(select(ServiceAgreement.year), ServiceAgreement, user)
+        .where(service_agreement_has_board(board_id)).distinct())), reverse=True)
+
+
+def board_agreements(session: Session, user: User, board_id: int, year: int | None
+                     ) -> list[ServiceAgreement]:
+    """A board's service agreements of a year that the user may read, by code and version."""
+    return list(session.scalars(
+        scope(select(ServiceAgreement), ServiceAgreement, user)
+        .where(service_agreement_has_board(board_id), ServiceAgreement.year == year)
+        .order_by(ServiceAgreement.code, ServiceAgreement.version)))

@@ -2,9 +2,12 @@
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import LongTermGoal, Perspective, ServiceAgreement
+from app.auth.authz import scope
+from app.auth.models import User
 from app.core import crud
 from app.core.errors import InvalidInput
 from app.goals.models import Goal
@@ -26,3 +29,9 @@ def goal_rules(session: Session, goal: Goal, _: dict[str, Any]) -> None:
 
 
 crud.register(Goal, goal_rules)
+
+
+def agreement_goals(session: Session, user: User | None, agreement_id: int) -> list[Goal]:
+    """The goals of a service agreement that the user may read, by code."""
+    return list(session.scalars(scope(select(Goal).where(Goal.service_agreement_id == agreement_id),
+                                      Goal, user).order_by(Goal.code)))

@@ -4,9 +4,10 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.agreements.models import FrameworkAgreement, ServiceAgreement
+from app.auth.authz import scope
 from app.auth.models import User
 from app.core import crud
 from app.core.errors import InvalidInput
@@ -113,3 +114,18 @@ def value_in_year(year: int) -> ColumnElement[bool]:
 
 
 crud.register(Measure, measure_rules, nested=frozenset({"targets"}), after_write=replace_targets)
+
+
+def goals_measures(session: Session, user: User | None, goal_ids: list[int]) -> list[Measure]:
+    """The measures of these goals that the user may read, with their targets, by code."""
+    return list(session.scalars(
+        scope(select(Measure).where(Measure.goal_id.in_(goal_ids)), Measure, user)
+        .options(selectinload(Measure.targets)).order_by(Measure.code)))
+
+
+def measures_with_targets(session: Session, user: User | None, ids: list[int]
+                          ) -> dict[int, Measure]:
+    """The measures of these ids that the user may read, with their targets."""
+    return {m.id: m for m in session.scalars(
+        scope(select(Measure), Measure, user).where(Measure.id.in_(ids))
+        .options(selectinload(Measure.targets)))}

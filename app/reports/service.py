@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.auth.authz import require_write
+from app.auth.authz import require_write, scope
 from app.auth.models import User
 from app.core.errors import InvalidInput
 from app.reports.agreement_document import agreement_document
@@ -62,3 +63,10 @@ def store(session: Session, user: User, data: dict[str, Any], pdf: bytes, pages:
     session.add(report)
     session.flush()
     return report
+
+
+def issued_reports(session: Session, user: User | None, limit: int = 200) -> list[IssuedReport]:
+    """The issued reports the user may read, the newest first."""
+    return list(session.scalars(
+        scope(select(IssuedReport), IssuedReport, user)
+        .order_by(IssuedReport.created_at.desc(), IssuedReport.id.desc()).limit(limit)))

@@ -2,17 +2,21 @@
 the period is closed."""
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.auth.authz import Act, authorize
+from app.agreements.models import ServiceAgreement
+from app.agreements.service import service_agreement_has_board
+from app.auth.authz import Act, authorize, scope
 from app.auth.models import User
 from app.core.crud import get_readable
 from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidInput
 from app.goals.models import Goal
 from app.indicators.models import IndicatorValue, Measure, ValueStatus
+from app.organisations.models import Provider
 from app.submissions import rules
 from app.submissions.ledger import deadline_or_default, period_of, revision
 from app.submissions.models import IndicatorValueRevision, ReportingDeadline
@@ -57,3 +61,25 @@ def review(session: Session, user: User, value_id: int, decision: str, reason: s
     value.updated_by = user.username
     session.flush()
     return value
+
+
+def waiting_for_review(session: Session, user: User, board_id: int | None, limit: int
+                       ) -> list[Any]:
+    """The submitted values the user may read, of a board if given, with their measure's code,
+    name and unit, goal's code, agreement's code and provider's name, by provider, agreement,
+    goal, measure and period."""
+    stmt = (
+        scope(select(IndicatorValue, Measure.code, Measure.name, Measure.unit, Goal.code,
+                     ServiceAgreement.code, Provider.name), IndicatorValue, user)
+        .join(Measure, Measure.id == IndicatorValue.measure_id)
+        .join(Goal, Goal.id == Measure.goal_id)
+        .join(ServiceAgreement, ServiceAgreement.id == Goal.service_agreement_id)
+        .join(Provider, Provider.id == Measure.provider_id)
+        .where(IndicatorValue.status == ValueStatus.submitted)
+        .order_by(Provider.name, ServiceAgreement.code, Goal.code, Measure.code,
+                  IndicatorValue.period_start, IndicatorValue.period_end)
+        .limit(limit)
+    )
+    if board_id is not None:
+        stmt = stmt.where(service_agreement_has_board(board_id))
+    return list(session.execute(stmt))

@@ -149,3 +149,17 @@ def crud_value_before_delete(session: Session, _: User, value: IndicatorValue) -
 # comment, flag, history.
 crud.register(IndicatorValue, crud_value_rules, nested=frozenset({"reason"}),
               after_write=crud_value_after_write, before_delete=crud_value_before_delete)
+
+
+def last_values_of_series(session: Session, user: User, provider_id: int, code: str, unit: str,
+                          other_than: str, limit: int) -> list[Any]:
+    """The latest values (period, value, status) the user may read of a provider's series: its
+    measures of this code and unit in any agreement, other than the period ``other_than``."""
+    return list(session.execute(
+        scope(select(IndicatorValue.period, IndicatorValue.value, IndicatorValue.status),
+              IndicatorValue, user)
+        .join(Measure, Measure.id == IndicatorValue.measure_id)
+        .where(Measure.provider_id == provider_id, Measure.code == code,
+               Measure.unit == unit, IndicatorValue.period != other_than)
+        .order_by(IndicatorValue.period_end.desc(), IndicatorValue.period_start.desc())
+        .limit(limit)).all())

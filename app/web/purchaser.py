@@ -14,29 +14,34 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.agreements import diff as agreement_diff
 from app.agreements import versioning
-from app.agreements.models import ServiceAgreement, service_agreement_boards
-from app.agreements.service import service_agreement_has_board
-from app.auth.authz import may_write, scope
+from app.agreements.models import ServiceAgreement
+from app.agreements.service import (
+    board_agreement_years,
+    board_agreements,
+    boards_with_agreements,
+)
+from app.auth.authz import may_write
 from app.auth.models import User
 from app.core.crud import get_readable
 from app.core.db import SessionDep
 from app.core.errors import Conflict, InvalidInput
 from app.core.periods import Period
 from app.core.types import MAX_ID
-from app.goals.models import Goal
-from app.indicators.models import IndicatorValue, Measure, ValueStatus
+from app.indicators.models import Measure
+from app.indicators.service import measures_with_targets
 from app.organisations.models import Board, Provider
+from app.organisations.service import providers_by_id
 from app.reports import charts
 from app.reports import status as judging
 from app.reports.status import MeasureStatus, Rolled
 from app.submissions.calendar import due_items
 from app.submissions.ledger import Ledger, MeasureInfo, StoredValue, period_of
 from app.submissions.review import review as review_value
+from app.submissions.review import waiting_for_review
 from app.submissions.schemas import ReviewIn
 from app.web.deps import AmenderPage, Lang, PurchaserPage, ReviewerPage, check_csrf
 from app.web.i18n import t
@@ -45,16 +50,6 @@ from app.web.render import number, render
 router = APIRouter(prefix="/purchaser")
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 REVIEW_LIMIT = 300
-
-
-def _boards(session: Session, user: User) -> list[Board]:
-    """The boards the user may read that have service agreements."""
-    with_agreements = select(service_agreement_boards.c.board_id).where(
-        service_agreement_boards.c.service_agreement_id.in_(
-            scope(select(ServiceAgreement.id), ServiceAgreement, user)))
-    return list(session.scalars(scope(select(Board), Board, user)
-                                .where(Board.id.in_(with_agreements))
-                                .order_by(Board.municipality_id, Board.code)))
 
 
 def _board(session: Session, user: User, board_id: int | None, boards: list[Board]
@@ -109,23 +104,17 @@ def _judge(info: MeasureInfo, values: list[Counted], period: Period | None) -> M
 def overview(request: Request, session: SessionDep, lang: Lang, user: PurchaserPage,
              board: QueryId = None,
              year: Annotated[int | None, Query(ge=1990, le=2100)] = None) -> HTMLResponse:
-    boards = _boards(session, user)
+    boards = boards_with_agreements(session, user)
     chosen = _board(session, user, board, boards)
     years: list[int] = []
     agreements: list[ServiceAgreement] = []
     measures: dict[int, list[dict[str, Any]]] = defaultdict(list)
     providers: dict[int, Provider] = {}
     if chosen is not None:
-        of_board = scope(select(ServiceAgreement), ServiceAgreement, user).where(
-            service_agreement_has_board(chosen.id))
-        years = sorted(set(session.scalars(of_board.with_only_columns(ServiceAgreement.year)
-                                           .distinct())), reverse=True)
+        years = board_agreement_years(session, user, chosen.id)
         year = year if year is not None else (years[0] if years else None)
-        agreements = list(session.scalars(of_board.where(ServiceAgreement.year == year)
-                                          .order_by(ServiceAgreement.code,
-                                                    ServiceAgreement.version)))
-        providers = {p.id: p for p in session.scalars(scope(select(Provider).where(
-            Provider.id.in_({a.provider_id for a in agreements})), Provider, user))}
+        agreements = board_agreements(session, user, chosen.id, year)
+        providers = providers_by_id(session, user, (a.provider_id for a in agreements))
         ledger = Ledger.load(session, user, board_id=chosen.id, year=year)
         latest: dict[int, Any] = {}
         counted: dict[int, list[Counted]] = defaultdict(list)
@@ -135,9 +124,7 @@ def overview(request: Request, session: SessionDep, lang: Lang, user: PurchaserP
             key = (row_period.end, row_period.end - row_period.start)
             if row.measure_id not in latest or key > latest[row.measure_id][0]:
                 latest[row.measure_id] = (key, row, row_period)
-        trends = {m.id: m for m in session.scalars(
-            scope(select(Measure), Measure, user).where(Measure.id.in_(list(ledger.measures)))
-            .options(selectinload(Measure.targets)))}
+        trends = measures_with_targets(session, user, list(ledger.measures))
         for info in sorted(ledger.measures.values(), key=lambda m: (m.goal_code, m.code)):
             entry = latest.get(info.id)
             stored: StoredValue | None = entry[1] if entry else None
@@ -158,14 +145,14 @@ def overview(request: Request, session: SessionDep, lang: Lang, user: PurchaserP
 @router.get("/overdue", response_class=HTMLResponse)
 def overdue(request: Request, session: SessionDep, lang: Lang, user: PurchaserPage,
             board: QueryId = None) -> HTMLResponse:
-    boards = _boards(session, user)
+    boards = boards_with_agreements(session, user)
     chosen = get_readable(session, Board, board, user) if board is not None else None
     today = date.today()
     items = [i for i in due_items(session, user, as_of=today,
                                           board_id=chosen.id if chosen else None)
              if i["overdue"]]
-    names: dict[int, str] = {p.id: p.name for p in session.scalars(scope(select(Provider).where(
-        Provider.id.in_({i["provider_id"] for i in items})), Provider, user))} if items else {}
+    names: dict[int, str] = {p.id: p.name for p in providers_by_id(
+        session, user, (i["provider_id"] for i in items)).values()} if items else {}
     for i in items:
         i["provider_name"] = names.get(i["provider_id"], i["provider_code"])
         i["days_late"] = (today - i["due_date"]).days
@@ -174,31 +161,13 @@ def overdue(request: Request, session: SessionDep, lang: Lang, user: PurchaserPa
                   items=items, today=today)
 
 
-def _waiting(session: Session, user: User, board_id: int | None) -> list[Any]:
-    stmt = (
-        scope(select(IndicatorValue, Measure.code, Measure.name, Measure.unit, Goal.code,
-                     ServiceAgreement.code, Provider.name), IndicatorValue, user)
-        .join(Measure, Measure.id == IndicatorValue.measure_id)
-        .join(Goal, Goal.id == Measure.goal_id)
-        .join(ServiceAgreement, ServiceAgreement.id == Goal.service_agreement_id)
-        .join(Provider, Provider.id == Measure.provider_id)
-        .where(IndicatorValue.status == ValueStatus.submitted)
-        .order_by(Provider.name, ServiceAgreement.code, Goal.code, Measure.code,
-                  IndicatorValue.period_start, IndicatorValue.period_end)
-        .limit(REVIEW_LIMIT)
-    )
-    if board_id is not None:
-        stmt = stmt.where(service_agreement_has_board(board_id))
-    return list(session.execute(stmt))
-
-
 def _review_page(request: Request, session: SessionDep, lang: str, user: User,
                  board: int | None, errors: dict[int, str] | None = None,
                  reasons: dict[int, str] | None = None, done: str | None = None,
                  status_code: int = 200) -> HTMLResponse:
-    boards = _boards(session, user)
+    boards = boards_with_agreements(session, user)
     chosen = get_readable(session, Board, board, user) if board is not None else None
-    rows = _waiting(session, user, chosen.id if chosen else None)
+    rows = waiting_for_review(session, user, chosen.id if chosen else None, REVIEW_LIMIT)
     return render(request, "review.html", lang, user, status_code=status_code, rows=rows,
                   boards=boards, board=chosen, errors=errors or {}, reasons=reasons or {},
                   done=done if done in ("accept", "return") else None, limit=REVIEW_LIMIT)

@@ -11,12 +11,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from app.auth.authz import scope
 from app.auth.models import User
 from app.core.crud import get_readable
 from app.core.db import SessionDep
@@ -24,13 +22,13 @@ from app.core.downloads import file_response
 from app.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from app.core.limits import LONG_FORM_LIMIT, body_limit, upload_limit
 from app.core.periods import Period, PeriodError, period_codes
-from app.indicators.models import IndicatorValue, Measure
+from app.indicators.models import Measure
 from app.organisations.models import Provider
 from app.submissions import bulk, files, template
 from app.submissions.calendar import DueStatus, due_items
 from app.submissions.ledger import Ledger, MeasureInfo, period_of
 from app.submissions.schemas import SubmissionIn
-from app.submissions.values import history, submit
+from app.submissions.values import history, last_values_of_series, submit
 from app.web.deps import Lang, ReporterPage, check_csrf
 from app.web.i18n import t
 from app.web.render import number, render
@@ -151,14 +149,8 @@ def _form_context(session: Session, user: User, measure_id: int, code: str) -> d
     if item is None:  # not reported by the provider (national or the purchaser's)
         raise NotFound(f"Measure {info.code} is not reported by the provider")
     revisions = history(session, user, item["value_id"])[1] if item["value_id"] else []
-    last = session.execute(
-        scope(select(IndicatorValue.period, IndicatorValue.value, IndicatorValue.status),
-              IndicatorValue, user)
-        .join(Measure, Measure.id == IndicatorValue.measure_id)
-        .where(Measure.provider_id == info.provider_id, Measure.code == info.code,
-               Measure.unit == info.unit, IndicatorValue.period != period.code)
-        .order_by(IndicatorValue.period_end.desc(), IndicatorValue.period_start.desc())
-        .limit(LAST_VALUES)).all()
+    last = last_values_of_series(session, user, info.provider_id, info.code, info.unit,
+                                 period.code, LAST_VALUES)
     return {"info": info, "period": period, "item": item, "revisions": revisions,
             "last_values": last, "year_target": info.targets.get(period.year)}
 

@@ -5,18 +5,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from app.auth.authz import may_write, scope
+from app.auth.authz import may_write
 from app.auth.models import User
 from app.core.crud import get_readable
 from app.core.db import SessionDep
 from app.core.errors import DomainError
-from app.organisations.models import Board
+from app.organisations.service import readable_boards
 from app.reports.models import IssuedReport, ReportKind
 from app.reports.router import issue_now, pdf_response
-from app.reports.service import ReportSpec
+from app.reports.service import ReportSpec, issued_reports
 from app.web.deps import IssuerPage, Lang, Visitor, check_csrf
 from app.web.render import render as render_page
 
@@ -25,10 +24,8 @@ router = APIRouter(include_in_schema=False)
 
 def _page(request: Request, session: SessionDep, lang: str, user: User | None,
           status_code: int = 200, **context: Any) -> HTMLResponse:
-    reports = list(session.scalars(
-        scope(select(IssuedReport), IssuedReport, user)
-        .order_by(IssuedReport.created_at.desc(), IssuedReport.id.desc()).limit(200)))
-    boards = {b.id: b for b in session.scalars(scope(select(Board), Board, user))}
+    reports = issued_reports(session, user)
+    boards = {b.id: b for b in readable_boards(session, user)}
     return render_page(request, "reports.html", lang, user, status_code, reports=reports,
                        boards=boards, may_issue=bool(user and may_write(user, IssuedReport)),
                        **context)

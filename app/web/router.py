@@ -7,23 +7,23 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.agreements import versioning
 from app.agreements.models import ServiceAgreement
-from app.agreements.service import service_agreement_has_board
+from app.agreements.service import readable_agreements
 from app.auth import service as auth_service
-from app.auth.authz import is_purchaser, may_write, scope
+from app.auth.authz import is_purchaser, may_write
 from app.auth.ratelimit import TooManyRequests
 from app.core.crud import get_readable
 from app.core.db import SessionDep
 from app.core.errors import Unauthorized, domain_error_headers, in_language
 from app.core.migrate import ROOT
 from app.core.settings import get_settings
-from app.goals.models import Goal
-from app.indicators.models import Measure
-from app.organisations.models import Board, Provider
+from app.goals.service import agreement_goals
+from app.indicators.service import goals_measures
+from app.organisations.models import Provider
+from app.organisations.service import providers_by_id, readable_boards
 from app.web import purchaser, reporting
 from app.web.deps import (
     LANG_COOKIE,
@@ -119,17 +119,10 @@ def choose_language(_: WebAnyone, code: str, next: str = "/") -> Response:
 @router.get("/agreements", response_class=HTMLResponse)
 def agreements(request: Request, session: SessionDep, lang: Lang, user: Visitor,
                year: int | None = None, board: int | None = None) -> HTMLResponse:
-    stmt = scope(select(ServiceAgreement), ServiceAgreement, user).order_by(
-        ServiceAgreement.year.desc(), ServiceAgreement.code)
-    if year is not None and 1990 <= year <= 2100:
-        stmt = stmt.where(ServiceAgreement.year == year)
-    if board is not None:  # in the query: a board's agreements are never cut off by the limit
-        stmt = stmt.where(service_agreement_has_board(board))
-    rows = list(session.scalars(stmt.limit(500)))
-    providers = {p.id: p for p in session.scalars(scope(select(Provider).where(
-        Provider.id.in_({a.provider_id for a in rows})), Provider, user))}
-    boards = list(session.scalars(scope(select(Board), Board, user).order_by(Board.code)
-                                  .limit(200))) if user else []
+    rows = readable_agreements(session, user, year if year is not None and 1990 <= year <= 2100
+                               else None, board)
+    providers = providers_by_id(session, user, (a.provider_id for a in rows))
+    boards = readable_boards(session, user, limit=200) if user else []
     return render(request, "agreements.html", lang, user, agreements=rows, providers=providers,
                   boards=boards, year=year, board=board)
 
@@ -139,11 +132,8 @@ def agreement(request: Request, session: SessionDep, lang: Lang, user: Visitor,
               agreement_id: int, amended: bool = False) -> HTMLResponse:
     sa = get_readable(session, ServiceAgreement, agreement_id, user,
                       [selectinload(ServiceAgreement.boards)])
-    goals = list(session.scalars(scope(select(Goal).where(Goal.service_agreement_id == sa.id),
-                                       Goal, user).order_by(Goal.code)))
-    measures = list(session.scalars(
-        scope(select(Measure).where(Measure.goal_id.in_([g.id for g in goals])), Measure, user)
-        .options(selectinload(Measure.targets)).order_by(Measure.code)))
+    goals = agreement_goals(session, user, sa.id)
+    measures = goals_measures(session, user, [g.id for g in goals])
     provider = get_readable(session, Provider, sa.provider_id, user)
     versions = versioning.versions(session, user, sa) if user and is_purchaser(user) else []
     return render(request, "agreement.html", lang, user, agreement=sa, goals=goals,
