@@ -88,6 +88,7 @@ def diff(
     from sqlalchemy import select
 
     from app.agreements import diff as d
+    from app.agreements import diff_text
     from app.agreements.models import FrameworkAgreement, ServiceAgreement
     from app.budgets.models import OrderBudget
     from app.organisations.models import Board
@@ -122,11 +123,11 @@ def diff(
                 typer.echo(f"Error: {what} has no version {version} (versions: {shown})", err=True)
                 raise typer.Exit(1)
         if agreement is not None:
-            typer.echo(d.render_service_agreement(
+            typer.echo(diff_text.render_service_agreement(
                 d.compare_service_agreements(session, reader, ids[from_], ids[to])), nl=False)
         elif budget is not None:
-            typer.echo(d.render_order_budget(
+            typer.echo(diff_text.render_order_budget(
                 d.compare_order_budgets(session, reader, ids[from_], ids[to])), nl=False)
         else:
-            typer.echo(d.render_framework_agreement(
+            typer.echo(diff_text.render_framework_agreement(
                 d.compare_framework_agreements(session, reader, ids[from_], ids[to])), nl=False)

@@ -6,12 +6,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.agreements.diff import (
-    FrameworkAgreementDiff,
-    ServiceAgreementDiff,
-    render_framework_agreement,
-    render_service_agreement,
-)
+from app.agreements.diff import FrameworkAgreementDiff, ServiceAgreementDiff
+from app.agreements.diff_text import render_framework_agreement, render_service_agreement
 from app.agreements.models import FrameworkAgreement, ServiceAgreement
 from app.auth.models import Role
 from app.budgets.models import OrderBudget, OrderBudgetLine
