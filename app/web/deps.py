@@ -58,12 +58,6 @@ class LoginRequired(DomainError):
     title = "Login required"
 
 
-def require_web_user(user: Annotated[User | None, Depends(get_web_user)]) -> User:
-    if user is None:
-        raise LoginRequired("Log in first")
-    return user
-
-
 Lang = Annotated[str, Depends(get_lang)]
 WebUser = Annotated[User | None, Depends(get_web_user)]
 
