@@ -39,10 +39,6 @@ DIRECTOR_ROLES = frozenset({Role.admin, Role.purchaser_director})
 # Each kind of record, as the features declare their models (app.core.visibility): live sets.
 # Public record of the municipality's organisation and catalogue: readable by every role.
 MASTER_DATA = models[Visibility.MASTER_DATA]
-# Reported values: they reach the public through issued reports only.
-VALUES = models[Visibility.VALUES]
-# Issued reports are public documents once issued.
-PUBLIC_RECORDS = models[Visibility.PUBLIC_RECORD]
 
 
 class _OfKinds:
