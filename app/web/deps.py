@@ -84,7 +84,6 @@ def page_for(roles: Iterable[Role] = ALL_ROLES, **flags: bool) -> Any:
 WebAnyone = Annotated[None, page_for(public=True, identify=False)]
 # The public's pages, with more for the logged-in.
 Visitor = Annotated[User | None, page_for(public=True)]
-LoggedIn = Annotated[User, page_for()]
 PurchaserPage = Annotated[User, page_for(PURCHASER_ROLES)]
 ReviewerPage = Annotated[User, page_for(roles_for(Act.review))]
 AmenderPage = Annotated[User, page_for(roles_for(Act.write, ServiceAgreement))]
