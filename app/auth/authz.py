@@ -39,10 +39,6 @@ DIRECTOR_ROLES = frozenset({Role.admin, Role.purchaser_director})
 # Each kind of record, as the features declare their models (app.core.visibility): live sets.
 # Public record of the municipality's organisation and catalogue: readable by every role.
 MASTER_DATA = models[Visibility.MASTER_DATA]
-# Reported values: they reach the public through issued reports only.
-VALUES = models[Visibility.VALUES]
-# Issued reports are public documents once issued.
-PUBLIC_RECORDS = models[Visibility.PUBLIC_RECORD]
 
 
 class _OfKinds:
@@ -219,7 +215,8 @@ def authorize(session: Session, user: User | None, act: Act, obj: Any, model: An
     model = model or type(obj)
     if user is None or not may(user, act, model):
         role = user.role.value if user else "public"
-        who = " or ".join(r.value.replace("_", " ") for r in Role if r in roles_for(act, model))
+        allowed = roles_for(act, model)
+        who = " or ".join(r.value.replace("_", " ") for r in Role if r in allowed)
         raise Forbidden(f"Your role ({role}) may not {act.value} {label(model)}: "
                         f"{who or 'no one'} may")
     if is_installation_admin(user):

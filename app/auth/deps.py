@@ -42,13 +42,3 @@ def get_current_user(request: Request, session: SessionDep, token: Token) -> Use
 def get_pending_user(request: Request, session: SessionDep, token: Token) -> User:
     """A user who may still have to set up his second factor (TOTP set-up, logout)."""
     return _user(request, session, token, allow_pending=True)
-
-
-def get_optional_user(request: Request, session: SessionDep, token: BearerToken) -> User | None:
-    """Public routes: anonymous callers are the public; a token, if sent, must be valid."""
-    return _user(request, session, token, allow_pending=False) if token else None
-
-
-CurrentUser = Annotated[User, Depends(get_current_user)]
-PendingUser = Annotated[User, Depends(get_pending_user)]
-OptionalUser = Annotated[User | None, Depends(get_optional_user)]

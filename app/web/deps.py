@@ -58,12 +58,6 @@ class LoginRequired(DomainError):
     title = "Login required"
 
 
-def require_web_user(user: Annotated[User | None, Depends(get_web_user)]) -> User:
-    if user is None:
-        raise LoginRequired("Log in first")
-    return user
-
-
 Lang = Annotated[str, Depends(get_lang)]
 WebUser = Annotated[User | None, Depends(get_web_user)]
 
@@ -90,7 +84,6 @@ def page_for(roles: Iterable[Role] = ALL_ROLES, **flags: bool) -> Any:
 WebAnyone = Annotated[None, page_for(public=True, identify=False)]
 # The public's pages, with more for the logged-in.
 Visitor = Annotated[User | None, page_for(public=True)]
-LoggedIn = Annotated[User, page_for()]
 PurchaserPage = Annotated[User, page_for(PURCHASER_ROLES)]
 ReviewerPage = Annotated[User, page_for(roles_for(Act.review))]
 AmenderPage = Annotated[User, page_for(roles_for(Act.write, ServiceAgreement))]

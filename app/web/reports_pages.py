@@ -27,7 +27,7 @@ def _page(request: Request, session: SessionDep, lang: str, user: User | None,
     reports = issued_reports(session, user)
     boards = {b.id: b for b in readable_boards(session, user)}
     return render_page(request, "reports.html", lang, user, status_code, reports=reports,
-                       boards=boards, may_issue=bool(user and may_write(user, IssuedReport)),
+                       boards=boards, may_issue=may_write(user, IssuedReport),
                        **context)
 
 

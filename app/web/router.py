@@ -138,7 +138,7 @@ def agreement(request: Request, session: SessionDep, lang: Lang, user: Visitor,
     versions = versioning.versions(session, user, sa) if user and is_purchaser(user) else []
     return render(request, "agreement.html", lang, user, agreement=sa, goals=goals,
                   measures=measures, agreement_provider=provider, amended=amended,
-                  may_amend=bool(user and is_purchaser(user) and may_write(user, ServiceAgreement)),
+                  may_amend=may_write(user, ServiceAgreement),
                   amendable=versioning.AMENDABLE, versions=versions)
 
 
