@@ -59,7 +59,6 @@ import json
 import math
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -103,6 +102,8 @@ except ImportError:  # an older checkout, served beside this one by --compare
 
     def resource_of(model: Any) -> Resource:
         return _resources[model]  # type: ignore[no-any-return]
+from bench_concurrent_users import free_port  # noqa: E402  (a script beside this one)
+
 from app.core.db import make_engine  # noqa: E402
 from app.core.migrate import upgrade  # noqa: E402
 from app.core.pagination import Page, PageParams, fetch_page, page_of  # noqa: E402
@@ -419,13 +420,6 @@ def serve(name: str, port: int, clients: int) -> None:
         db._request_end_hooks[:] = [hook for hook in db._request_end_hooks
                                     if hook.__module__ != "app.auth.access"]
     uvicorn.run(target, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-
-
-def free_port() -> int:
-    with socket.socket() as probe_socket:
-        probe_socket.bind(("127.0.0.1", 0))
-        port: int = probe_socket.getsockname()[1]
-        return port
 
 
 @dataclass

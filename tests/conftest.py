@@ -56,6 +56,16 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     drop()
 
 
+@pytest.fixture(params=DATABASES)
+def committing_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated database of the test's own, for code that really commits (as in production)
+    where the rolled-back ``db`` session would hide it."""
+    engine, drop = empty_database(request.param, tmp_path)
+    upgrade(engine)
+    yield engine
+    drop()
+
+
 @pytest.fixture
 def db(engine: Engine) -> Iterator[Session]:
     """A session inside a transaction that is rolled back after the test."""

@@ -1,7 +1,10 @@
 """Small create_* helpers for tests: real objects through the service layer."""
 
+import asyncio
+import functools
 from typing import Any
 
+import pytest
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role, User
@@ -34,6 +37,25 @@ def if_match(client: Any, headers: dict[str, str], path: str) -> dict[str, str]:
     response = client.get(path, headers=headers)
     assert response.status_code == 200, response.text
     return {**headers, "If-Match": response.headers["ETag"]}
+
+
+def record_loop_use(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[bool]:
+    """Wraps ``owner.name`` for the test; each call appends whether it ran on the event loop, so
+    a test can show that CPU-heavy work (a parse) runs in a worker thread instead."""
+    on_loop: list[bool] = []
+    real = getattr(owner, name)
+
+    @functools.wraps(real)
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        try:
+            asyncio.get_running_loop()
+            on_loop.append(True)
+        except RuntimeError:
+            on_loop.append(False)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recording)
+    return on_loop
 
 
 def create(db: Session, model: Any, **data: Any) -> Any:

@@ -4,7 +4,6 @@ process stores them in batches."""
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,19 +13,8 @@ from sqlalchemy.orm import Session
 from app.auth import access
 from app.auth.access import AccessLogWriter
 from app.auth.models import AccessLogEntry, Role
-from app.core.migrate import upgrade
 from app.core.settings import get_settings
-from tests.conftest import DATABASES, empty_database
 from tests.helpers import auth, create_user, create_world
-
-
-@pytest.fixture(params=DATABASES)
-def committed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A database of its own: the writer commits, as in production."""
-    engine, drop = empty_database(request.param, tmp_path)
-    upgrade(engine)
-    yield engine
-    drop()
 
 
 def _stored(engine: Engine) -> int:
@@ -35,12 +23,12 @@ def _stored(engine: Engine) -> int:
 
 
 def test_entries_recorded_by_many_threads_are_all_stored_by_the_end(
-    committed: Engine, monkeypatch: pytest.MonkeyPatch
+    committing_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(get_settings(), "access_log_batch_size", 25)
     monkeypatch.setattr(get_settings(), "access_log_flush_seconds", 0.01)
     writer = AccessLogWriter()
-    writer.start(lambda: Session(committed))
+    writer.start(lambda: Session(committing_engine))
 
     def reader(n: int) -> None:
         for i in range(100):
@@ -53,29 +41,29 @@ def test_entries_recorded_by_many_threads_are_all_stored_by_the_end(
     for t in threads:
         t.join()
     writer.stop()
-    assert _stored(committed) == 800
+    assert _stored(committing_engine) == 800
     assert writer.pending() == 0
 
 
-def test_entries_that_cannot_be_stored_wait_and_are_stored_later(committed: Engine) -> None:
+def test_entries_that_cannot_be_stored_wait_and_are_stored_later(committing_engine: Engine) -> None:
     writer = AccessLogWriter()
     down = True
 
     def sessions() -> AbstractContextManager[Session]:
         if down:
             raise ConnectionError("the database is down")
-        return Session(committed)
+        return Session(committing_engine)
 
     writer.start(sessions, background=False)
     for i in range(3):
         writer.record(access.entry(None, "read", f"GET /api/v1/boards/{i}", 200, None, "u"))
     with pytest.raises(ConnectionError):
         writer.flush()
-    assert writer.pending() == 3 and _stored(committed) == 0
+    assert writer.pending() == 3 and _stored(committing_engine) == 0
     down = False
     writer.record(access.entry(None, "read", "GET /api/v1/boards/3", 200, None, "u"))
     assert writer.flush() == 4
-    with Session(committed) as session:
+    with Session(committing_engine) as session:
         targets = session.scalars(select(AccessLogEntry.target).order_by(AccessLogEntry.id))
         assert list(targets) == [f"GET /api/v1/boards/{i}" for i in range(4)]
 

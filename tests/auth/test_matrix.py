@@ -46,7 +46,7 @@ from app.reports.models import IssuedReport, RenderJob
 from app.submissions.models import ReportingDeadline
 from app.web.deps import SESSION_COOKIE
 from tests.auth.routes import api_routes
-from tests.helpers import PASSWORD, ROOT, create, create_user
+from tests.helpers import PASSWORD, ROOT, auth, create, create_user
 
 ROLES = ["admin", "purchaser_director", "purchaser_manager", "provider_reporter", "board_member"]
 ROUTES = {(m, p): dependant for m, p, dependant in api_routes()}
@@ -713,6 +713,13 @@ def _other_board(db: Session, w: dict[str, Any]) -> tuple[Board, PurchaserUnit]:
     return board, unit
 
 
+def _other_units_manager(db: Session, w: dict[str, Any]) -> User:
+    """A purchaser manager whose unit answers to the other board, not to the agreement's."""
+    _, unit = _other_board(db, w)
+    return create_user(db, Role.purchaser_manager, w["municipality"], username="sote-pp",
+                       purchaser_unit_id=unit.id)
+
+
 def test_another_boards_member_cannot_export_a_draft_he_cannot_read(
     client: TestClient, db: Session
 ) -> None:
@@ -720,7 +727,7 @@ def test_another_boards_member_cannot_export_a_draft_he_cannot_read(
     board, _ = _other_board(db, w)
     member = create_user(db, Role.board_member, w["municipality"], username="sote-jasen",
                          board_id=board.id)
-    headers = {"Authorization": f"Bearer {start_session(db, member)}"}
+    headers = auth(db, member)
     db.commit()
     assert client.get(f"/api/v1/service-agreements/{w['agreement'].id}",
                       headers=headers).status_code == 404
@@ -733,14 +740,12 @@ def test_a_manager_moves_comments_and_carries_over_only_his_units_board(
     client: TestClient, db: Session
 ) -> None:
     w = build_world(db, "109")
-    _, unit = _other_board(db, w)
-    manager = create_user(db, Role.purchaser_manager, w["municipality"], username="sote-pp",
-                          purchaser_unit_id=unit.id)
+    manager = _other_units_manager(db, w)
     negotiating = create(db, ServiceAgreement, code="NEG", framework_agreement_id=w[
         "framework"].id, provider_id=w["provider"].id, year=2015, title="N",
         board_ids=[w["board"].id])
     transitions.transition(db, ROOT, negotiating, {"to": "negotiation"})
-    headers = {"Authorization": f"Bearer {start_session(db, manager)}"}
+    headers = auth(db, manager)
     db.commit()
     path = f"/api/v1/service-agreements/{w['agreement'].id}"
     db.refresh(w["agreement"])
@@ -759,10 +764,8 @@ def test_a_manager_moves_comments_and_carries_over_only_his_units_board(
 def test_a_manager_uploads_values_only_for_his_units_board(client: TestClient, db: Session
                                                            ) -> None:
     w = build_world(db, "109")
-    _, unit = _other_board(db, w)
-    manager = create_user(db, Role.purchaser_manager, w["municipality"], username="sote-pp",
-                          purchaser_unit_id=unit.id)
-    headers = {"Authorization": f"Bearer {start_session(db, manager)}"}
+    manager = _other_units_manager(db, w)
+    headers = auth(db, manager)
     db.commit()
     response = client.post(
         f"/api/v1/submissions/bulk?provider_id={w['provider'].id}", headers=headers,
@@ -784,7 +787,7 @@ def test_a_provider_reporter_exports_only_his_providers_agreements(
            provider_id=other.id, volume=1, unit_price=1)
     reporter = create_user(db, Role.provider_reporter, w["municipality"], username="p1-rap",
                            provider_id=w["provider"].id)
-    headers = {"Authorization": f"Bearer {start_session(db, reporter)}"}
+    headers = auth(db, reporter)
     db.commit()
     response = client.get("/api/v1/contracts/export", headers=headers,
                           params={"municipality": "109", "board": "LANULA", "year": 2015})
@@ -800,7 +803,7 @@ def test_a_role_not_declared_is_refused_before_the_body_is_read(
     w = build_world(db, "109")
     member = create_user(db, Role.board_member, w["municipality"], username="jasen",
                          board_id=w["board"].id)
-    headers = {"Authorization": f"Bearer {start_session(db, member)}"}
+    headers = auth(db, member)
     db.commit()
     response = client.post("/api/v1/contracts/import", content=b"\xff not yaml",
                            headers={**headers, "content-type": "application/yaml"})

@@ -1,6 +1,5 @@
 """Hostile agreement-set files: refused early, within bounded memory and time, changing nothing."""
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,14 @@ from app.auth.models import Role
 from app.contracts import exporter, importer, loading
 from app.contracts.loading import MAX_DEPTH, MAX_NODES, ImportFailed, parse
 from app.demo import CONTRACTS
-from tests.helpers import ROOT, auth, create_board, create_municipality, create_user
+from tests.helpers import (
+    ROOT,
+    auth,
+    create_board,
+    create_municipality,
+    create_user,
+    record_loop_use,
+)
 
 YAML = {"content-type": "application/yaml"}
 HAMEENLINNA = CONTRACTS / "109-hameenlinna-lanula-2013-2016.yaml"
@@ -88,18 +94,7 @@ def test_a_board_member_may_not_import_anything(client: TestClient, db: Session,
 
 def test_the_import_parses_off_the_event_loop(client: TestClient, db: Session,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    loops: list[bool] = []
-    real_parse = loading.parse
-
-    def recording_parse(text: str, source: str = "") -> object:
-        try:
-            asyncio.get_running_loop()
-            loops.append(True)
-        except RuntimeError:
-            loops.append(False)
-        return real_parse(text, source)
-
-    monkeypatch.setattr(loading, "parse", recording_parse)
+    loops = record_loop_use(monkeypatch, loading, "parse")
     h = auth(db, create_user(db, Role.admin, username="root"))
     response = client.post("/api/v1/contracts/import", headers={**h, **YAML},
                            content=HAMEENLINNA.read_bytes())

@@ -1,8 +1,6 @@
 """No lost updates: every resource has an ETag; PATCH and DELETE need a current If-Match."""
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,9 +13,7 @@ from app.audit.chain import verify
 from app.audit.models import AuditEntry
 from app.auth.models import Role
 from app.core import crud
-from app.core.migrate import upgrade
 from app.organisations.models import Board, Municipality
-from tests.conftest import DATABASES, empty_database
 from tests.helpers import auth, create_user, create_world
 
 API = "/api/v1"
@@ -90,15 +86,6 @@ def test_two_writers_past_the_check_at_once_still_cannot_both_write(
     assert client.get(path, headers=h).json()["name_fi"] != "Minun muutokseni"
 
 
-@pytest.fixture(params=DATABASES)
-def fresh_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A database of its own, for sessions that really commit."""
-    engine, drop = empty_database(request.param, tmp_path)
-    upgrade(engine)
-    yield engine
-    drop()
-
-
 def _municipality(engine: Engine) -> int:
     with Session(engine) as s:
         m = Municipality(code="109", name_fi="Hämeenlinna", created_by="t", updated_by="t")
@@ -110,11 +97,11 @@ def _municipality(engine: Engine) -> int:
         return m.id
 
 
-def test_two_sessions_committing_the_same_row_lose_nothing(fresh_engine: Engine) -> None:
-    _municipality(fresh_engine)
+def test_two_sessions_committing_the_same_row_lose_nothing(committing_engine: Engine) -> None:
+    _municipality(committing_engine)
     # as the app's sessions: what was read stays as read after a commit
-    with Session(fresh_engine, expire_on_commit=False) as a, \
-            Session(fresh_engine, expire_on_commit=False) as b:
+    with Session(committing_engine, expire_on_commit=False) as a, \
+            Session(committing_engine, expire_on_commit=False) as b:
         board_a = a.scalars(select(Board)).one()
         board_b = b.scalars(select(Board)).one()
         a.commit()
@@ -124,19 +111,19 @@ def test_two_sessions_committing_the_same_row_lose_nothing(fresh_engine: Engine)
         board_b.name_fi, board_b.updated_by = "B", "b"
         with pytest.raises(StaleDataError):
             b.commit()
-    with Session(fresh_engine) as s:
+    with Session(committing_engine) as s:
         assert s.scalars(select(Board)).one().name_fi == "A"
         assert verify(s.connection()).ok
 
 
-def test_concurrent_writers_append_one_chain(fresh_engine: Engine) -> None:
-    municipality_id = _municipality(fresh_engine)
+def test_concurrent_writers_append_one_chain(committing_engine: Engine) -> None:
+    municipality_id = _municipality(committing_engine)
     errors: list[BaseException] = []
 
     def writer(name: str) -> None:
         try:
             for i in range(8):
-                with Session(fresh_engine) as s:
+                with Session(committing_engine) as s:
                     s.add(Board(municipality_id=municipality_id, code=f"{name}{i}", name_fi=name,
                                 created_by=name, updated_by=name))
                     s.commit()
@@ -149,7 +136,7 @@ def test_concurrent_writers_append_one_chain(fresh_engine: Engine) -> None:
     for t in threads:
         t.join()
     assert errors == []
-    with Session(fresh_engine) as s:
+    with Session(committing_engine) as s:
         result = verify(s.connection())
         assert result.ok, result
         assert result.entries == s.scalar(select(func.count()).select_from(AuditEntry)) == 2 + 24

@@ -4,11 +4,8 @@ and the access log keeps every read. (Speed: scripts/bench_concurrent_users.py.)
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +16,7 @@ from sqlalchemy import create_engine, func, select
 
 from app.auth.models import AccessLogEntry
 from app.core.migrate import ROOT
+from scripts.bench_concurrent_users import prepare_database, start_server
 
 READERS = ["109-director", "109-manager", "109-board", "109-admin", "837-director",
            "837-manager", "837-board", "837-admin", "020-director", "020-manager", "020-board",
@@ -30,32 +28,14 @@ READS_EACH = 25
 EDITS_EACH = 10
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], str]]:
-    """The demo on a fresh SQLite file, served by uvicorn; its URL, process and database."""
+    """The demo on a fresh SQLite file, served by uvicorn as the benchmark serves it; its URL,
+    process and database."""
     url = f"sqlite:///{tmp_path / 'sopimus.db'}"
-    env = {**os.environ, "SOPIMUS_DATABASE_URL": url, "SOPIMUS_ARGON2_MEMORY_KIB": "1024",
-           "SOPIMUS_ARGON2_TIME_COST": "1"}
-    sopimus = str(Path(sys.executable).parent / "sopimus")
-    for command in (["db", "upgrade"], ["demo", "--if-empty"]):
-        subprocess.run([sopimus, *command], env=env, check=True, capture_output=True)
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--host",
-                             "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                            cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            httpx.get(base + "/healthz", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.1)
+    env = {**os.environ, "SOPIMUS_ARGON2_MEMORY_KIB": "1024", "SOPIMUS_ARGON2_TIME_COST": "1"}
+    prepare_database(ROOT, url, env)
+    proc, base = start_server(ROOT, url, env)
     yield base, proc, url
     if proc.poll() is None:
         proc.kill()

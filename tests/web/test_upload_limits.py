@@ -1,7 +1,6 @@
 """The web upload: the reporter's role before the file is read, the parse off the event loop,
 and a bounded body."""
 
-import asyncio
 
 import pytest
 from fastapi.testclient import TestClient
@@ -9,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.core.limits import DEFAULT_BODY_LIMIT
 from app.submissions import bulk, files
+from tests.helpers import record_loop_use
 from tests.web.test_pages import csrf_of, reporting_world, web_login
 
 GOOD = b"measure_code;period;value\nM1;2015-T1;81\n"
@@ -19,18 +19,7 @@ def test_the_upload_parses_off_the_event_loop(client: TestClient, db: Session,
     client.base_url = "https://testserver"
     reporting_world(db)
     web_login(client, "raportoija")
-    loops: list[bool] = []
-    real_read_table = bulk.read_table
-
-    def recording(data: bytes, filename: str) -> object:
-        try:
-            asyncio.get_running_loop()
-            loops.append(True)
-        except RuntimeError:
-            loops.append(False)
-        return real_read_table(data, filename)
-
-    monkeypatch.setattr(bulk, "read_table", recording)
+    loops = record_loop_use(monkeypatch, bulk, "read_table")
     token = csrf_of(client.get("/reporting/upload").text)
     response = client.post("/reporting/upload", data={"csrf": token, "action": "preview"},
                            files={"file": ("toteumat.csv", GOOD, "text/csv")})
