@@ -38,6 +38,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import islice
 from typing import Any
 
 from defusedxml import DefusedXmlException
@@ -186,8 +187,7 @@ def _read_xlsx(data: bytes) -> Table:
     if "xl/workbook.xml" not in {entry.filename for entry in entries}:
         raise InvalidInput("The file is a zip archive but not an XLSX workbook")
     for entry in entries:
-        if entry.filename.startswith("xl/worksheets/") and \
-                len(_ROW_TAG.findall(archive.read(entry))) > MAX_ROWS + 1:
+        if entry.filename.startswith("xl/worksheets/") and _rows_over(archive.read(entry)):
             raise _too_many_rows()
     _require_defusedxml()
     import openpyxl
@@ -214,6 +214,12 @@ def _read_xlsx(data: bytes) -> Table:
 # A worksheet's rows, counted in its bytes before openpyxl parses a cell: openpyxl reads a sheet
 # without a <dimension> element through once just to size it.
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+
+
+def _rows_over(sheet_xml: bytes) -> bool:
+    """More than MAX_ROWS rows below the header: counted up to the first one too many, with no
+    list of every match (a hostile sheet has millions)."""
+    return next(islice(_ROW_TAG.finditer(sheet_xml), MAX_ROWS + 1, None), None) is not None
 
 
 def _sheet_table(sheet: Any) -> Table:
