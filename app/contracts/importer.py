@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -54,12 +55,17 @@ def _same(old: Any, new: Any) -> bool:
 
 
 class Importer:
-    def __init__(self, session: Session, actor: User, lines: dict[str, int] | None = None):
+    def __init__(self, session: Session, actor: User, text: str = ""):
         self.session = session
         self.actor = actor.username
         self.result = ImportResult()
-        self.lines = lines or {}
+        self.text = text  # the file, for the line of an error
         self.municipality_id = 0
+
+    @cached_property
+    def lines(self) -> dict[str, int]:
+        """Each path's line: the file composed once more, so only when an error needs it."""
+        return line_index(self.text)
 
     # -- plumbing ---------------------------------------------------------------------------
     def error(self, path: str, message: str) -> None:
@@ -333,7 +339,7 @@ def import_text(session: Session, actor: User, text: str, source: str = "",
     error nothing of it stays."""
     doc = doc or parse(text, source)
     set_actor(session, actor.username)  # the audit trail's "who"
-    importer = Importer(session, actor, line_index(text))
+    importer = Importer(session, actor, text)
     with session.begin_nested() as savepoint:
         result = importer.run(doc)
         if result.errors:

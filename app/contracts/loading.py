@@ -66,7 +66,6 @@ class _LimitedLoader(yaml.SafeLoader):
             self.depth -= 1
 
 
-
 def _path(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:

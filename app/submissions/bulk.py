@@ -28,7 +28,7 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidInput
 from app.core.periods import PeriodError
 from app.indicators.models import IndicatorValue, Measure, ValueStatus
-from app.submissions.files import BulkRejected, Table, columns, read_table
+from app.submissions.files import BulkRejected, Table, read_table
 from app.submissions.ledger import Action, Decision, Ledger, MeasureInfo, period_of, revision
 from app.submissions.models import IndicatorValueRevision
 
@@ -105,7 +105,7 @@ class Plan:
 def plan(session: Session, user: User, provider_id: int, table: Table, today: date,
          source: str = "") -> Plan:
     """Check every row; collect every error. Nothing is written."""
-    cols = columns(table.headers)
+    cols = table.columns
     header_of = {key: table.headers[i] for key, i in cols.items()}
     ledger = Ledger.load(session, user, provider_id=provider_id, history=True)
     by_code: dict[str, list[MeasureInfo]] = {}

@@ -121,5 +121,4 @@ def deadline_rules(session: Session, deadline: ReportingDeadline, _: dict[str, A
             f"({period.end.isoformat()})", field="due_date")
 
 
-
 crud.register(ReportingDeadline, deadline_rules)

@@ -33,6 +33,4 @@ def delivery_of_provider(provider_id: int) -> ColumnElement[bool]:
         select(OrderBudgetLine.id).where(OrderBudgetLine.provider_id == provider_id))
 
 
-
-
 crud.register(Delivery, delivery_rules)

@@ -38,6 +38,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import islice
 from typing import Any
 
 from defusedxml import DefusedXmlException
@@ -89,6 +90,7 @@ class Table:
     headers: list[str]
     rows: list[tuple[int, list[Any]]]  # (row number in the file, cells)
     errors: list[dict[str, Any]] = field(default_factory=list)  # rows that could not be read
+    columns: dict[str, int] = field(default_factory=dict)  # column positions by key (columns())
 
 
 def neutralise(text: str) -> str:
@@ -134,8 +136,9 @@ def _too_many_rows() -> PayloadTooLarge:
                            "read); split it into several files".replace(",", " "))
 
 
-def _header_row(cells: Iterable[Any]) -> list[str]:
-    """The column names, without the empty cells at the end; checked at once (:func:`columns`)."""
+def _header_row(cells: Iterable[Any]) -> tuple[list[str], dict[str, int]]:
+    """The column names, without the empty cells at the end, and their positions by key;
+    checked at once (:func:`columns`)."""
     headers = [_header(c) for c in cells]
     while headers and not headers[-1].strip():
         headers.pop()
@@ -143,8 +146,7 @@ def _header_row(cells: Iterable[Any]) -> list[str]:
         raise InvalidInput(f"The header row has {len(headers)} columns; a file of values has at "
                            f"most {MAX_COLUMNS} (the columns are {', '.join(INPUT)} and the "
                            "template's informative columns)")
-    columns(headers)
-    return headers
+    return headers, columns(headers)
 
 
 def _unnamed(number: int, headers: list[str], cells: tuple[Any, ...] | list[Any]) -> None:
@@ -185,8 +187,7 @@ def _read_xlsx(data: bytes) -> Table:
     if "xl/workbook.xml" not in {entry.filename for entry in entries}:
         raise InvalidInput("The file is a zip archive but not an XLSX workbook")
     for entry in entries:
-        if entry.filename.startswith("xl/worksheets/") and \
-                len(_ROW_TAG.findall(archive.read(entry))) > MAX_ROWS + 1:
+        if entry.filename.startswith("xl/worksheets/") and _rows_over(archive.read(entry)):
             raise _too_many_rows()
     _require_defusedxml()
     import openpyxl
@@ -215,6 +216,12 @@ def _read_xlsx(data: bytes) -> Table:
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
 
 
+def _rows_over(sheet_xml: bytes) -> bool:
+    """More than MAX_ROWS rows below the header: counted up to the first one too many, with no
+    list of every match (a hostile sheet has millions)."""
+    return next(islice(_ROW_TAG.finditer(sheet_xml), MAX_ROWS + 1, None), None) is not None
+
+
 def _sheet_table(sheet: Any) -> Table:
     """The rows of a read-only worksheet, every cell parsed once (openpyxl's cost is per cell)."""
     declared = getattr(sheet, "max_row", None)  # the sheet's <dimension>, when it has one
@@ -224,14 +231,14 @@ def _sheet_table(sheet: Any) -> Table:
     sheet.reset_dimensions()
     # Columns past MAX_COLUMNS are not read: no header may name them.
     rows_in = sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
-    headers = _header_row(next(rows_in, ()))
+    headers, cols = _header_row(next(rows_in, ()))
     rows: list[tuple[int, list[Any]]] = []
     for number, cells in enumerate(rows_in, start=2):
         if number > MAX_ROWS + 1:
             raise _too_many_rows()
         _unnamed(number, headers, cells)
         rows.append((number, list(cells[:len(headers)])))
-    return Table(headers, rows)
+    return Table(headers, rows, columns=cols)
 
 
 def _header(cell: Any) -> str:
@@ -293,10 +300,10 @@ def _read_csv(data: bytes) -> Table:
         for record in reader:
             start, line = line + 1, reader.line_num
             if start == 1:
-                table.headers, width = _header_row(record), len(record)
-                cols = columns(table.headers)
-                if delimiter == "," and "comment" in cols:
-                    split_decimal = cols["value"], cols["comment"]
+                table.headers, table.columns = _header_row(record)
+                width = len(record)
+                if delimiter == "," and "comment" in table.columns:
+                    split_decimal = table.columns["value"], table.columns["comment"]
                 continue
             if len(table.rows) + len(table.errors) >= MAX_ROWS:
                 raise _too_many_rows()

@@ -23,12 +23,11 @@ from app.submissions.models import IndicatorValueRevision, ReportingDeadline
 
 
 def value_due_date(session: Session, value: IndicatorValue) -> date:
-    agreement_id = session.scalar(
-        select(Goal.service_agreement_id).join(Measure, Measure.goal_id == Goal.id)
-        .where(Measure.id == value.measure_id))
-    explicit = session.scalar(select(ReportingDeadline.due_date).where(
-        ReportingDeadline.service_agreement_id == agreement_id,
-        ReportingDeadline.period == value.period))
+    explicit = session.scalar(
+        select(ReportingDeadline.due_date)
+        .join(Goal, Goal.service_agreement_id == ReportingDeadline.service_agreement_id)
+        .join(Measure, Measure.goal_id == Goal.id)
+        .where(Measure.id == value.measure_id, ReportingDeadline.period == value.period))
     return deadline_or_default(explicit, period_of(value.period))
 
 

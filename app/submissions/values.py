@@ -144,7 +144,6 @@ def crud_value_before_delete(session: Session, _: User, value: IndicatorValue) -
         raise locked
 
 
-
 # A value written through /indicator-values meets the same rules as one submitted here: lock,
 # comment, flag, history.
 crud.register(IndicatorValue, crud_value_rules, nested=frozenset({"reason"}),

@@ -114,6 +114,15 @@ def test_a_broken_copy_is_rejected_with_its_path_and_changes_nothing(
     assert count_rows(db) == before
 
 
+def test_an_import_error_names_the_yaml_line(db: Session) -> None:
+    """An error found while importing, not parsing, names its line as a parse error does."""
+    path = next(f for f in FILES if f.name.startswith("109"))
+    text, error_path = _broken(path, "unknown board")
+    with pytest.raises(ImportFailed) as err:
+        import_text(db, SYSTEM, text, path.name)
+    error = next(e for e in err.value.errors if e["path"] == error_path)
+    assert "EIOLE" in text.splitlines()[error["line"] - 1]
+
 def test_errors_name_the_yaml_line(db: Session) -> None:
     text = next(f for f in FILES if f.name.startswith("109")).read_text(encoding="utf-8")
     broken = text.replace("first_year: 2013", "first_year: kaksituhatta", 1)
