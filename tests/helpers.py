@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import Role, User
 from app.auth.service import create_user as create_user_
 from app.auth.service import start_session
-from app.core import crud
+from app.core import writes
 from app.organisations.models import Board, Municipality
 
 ROOT = User(username="root", full_name="Root", role=Role.admin)  # installation admin, unsaved
@@ -37,7 +37,7 @@ def if_match(client: Any, headers: dict[str, str], path: str) -> dict[str, str]:
 
 
 def create(db: Session, model: Any, **data: Any) -> Any:
-    return crud.create(db, ROOT, model, data)
+    return writes.create(db, ROOT, model, data)
 
 
 def create_municipality(db: Session, code: str = "109", name: str = "Hämeenlinna") -> Municipality:
