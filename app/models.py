@@ -4,7 +4,7 @@ session may be opened (app.core.db.get_sessionmaker refuses one before this is i
 # The hooks every session runs: the audit trail and the immutability of approved agreements.
 import app.agreements.immutability
 
-# The rules each feature registers with app.core.crud, and the access policy they run under.
+# The rules each feature registers with app.core.access, and the access policy they run under.
 import app.agreements.service
 import app.audit.capture
 import app.auth.policy

@@ -93,15 +93,25 @@ from app.agreements.models import (  # noqa: E402
 )
 from app.auth.models import Role, User  # noqa: E402
 from app.auth.service import create_user, start_session, user_for_token  # noqa: E402
-from app.core.crud import Resource, get_readable, list_stmt, with_row_version  # noqa: E402
 
 try:
-    from app.core.crud import resource_of
-except ImportError:  # an older checkout, served beside this one by --compare
-    from app.core.crud import _resources  # type: ignore[attr-defined]
+    from app.core.access import get_readable
+    from app.core.resources import Resource, list_stmt, resource_of, with_row_version
+except ImportError:  # an older checkout (app.core.crud), served beside this one by --compare
+    from app.core.crud import (  # type: ignore[import-not-found, no-redef]
+        Resource,
+        get_readable,
+        list_stmt,
+        with_row_version,
+    )
 
-    def resource_of(model: Any) -> Resource:
-        return _resources[model]  # type: ignore[no-any-return]
+    try:
+        from app.core.crud import resource_of  # type: ignore[import-not-found, no-redef]
+    except ImportError:  # older still
+        from app.core.crud import _resources  # type: ignore[import-not-found]
+
+        def resource_of(model: Any) -> Resource:
+            return _resources[model]  # type: ignore[no-any-return]
 from bench_concurrent_users import free_port  # noqa: E402  (a script beside this one)
 
 from app.core.db import make_engine  # noqa: E402

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import Role, User
 from app.auth.service import create_user as create_user_
 from app.auth.service import start_session
-from app.core import crud
+from app.core import writes
 from app.organisations.models import Board, Municipality
 
 ROOT = User(username="root", full_name="Root", role=Role.admin)  # installation admin, unsaved
@@ -59,7 +59,7 @@ def record_loop_use(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> l
 
 
 def create(db: Session, model: Any, **data: Any) -> Any:
-    return crud.create(db, ROOT, model, data)
+    return writes.create(db, ROOT, model, data)
 
 
 def create_municipality(db: Session, code: str = "109", name: str = "Hämeenlinna") -> Municipality:

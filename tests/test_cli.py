@@ -53,7 +53,7 @@ def test_diff_and_audit_verify_on_a_database_file(tmp_path: Path) -> None:
     from app.auth.models import Role, User
     from app.budgets.models import OrderBudget, OrderBudgetLine
     from app.catalogue.models import Product
-    from app.core import crud
+    from app.core import writes
     from app.core.db import make_engine
     from app.goals.models import Goal
     from app.indicators.models import Measure
@@ -79,18 +79,18 @@ def test_diff_and_audit_verify_on_a_database_file(tmp_path: Path) -> None:
         framework2 = versioning.amend(s, director, framework)
         long_term = s.scalars(select(LongTermGoal).join(Perspective).where(
             Perspective.framework_agreement_id == framework2.id).order_by(LongTermGoal.id)).first()
-        crud.update(s, director, long_term, {"evaluation": "Kouluterveyskysely 2017"})
+        writes.update(s, director, long_term, {"evaluation": "Kouluterveyskysely 2017"})
         approve(s, framework2)
         budget2 = versioning.amend(s, director, budget)
         line = s.scalars(select(OrderBudgetLine).join(Product).where(
             OrderBudgetLine.order_budget_id == budget2.id, Product.code == "PK-ALLE3")
             .order_by(OrderBudgetLine.id)).first()
-        crud.update(s, director, line, {"unit_price": Decimal("80.50")})
+        writes.update(s, director, line, {"unit_price": Decimal("80.50")})
         approve(s, budget2)
         agreement2 = versioning.amend(s, director, agreement)
         measure = s.scalars(select(Measure).join(Goal).where(
             Goal.service_agreement_id == agreement2.id, Measure.code == "HARRASTUS")).one()
-        crud.update(s, director, measure, {"targets": [{"year": 2015, "value": Decimal(80)},
+        writes.update(s, director, measure, {"targets": [{"year": 2015, "value": Decimal(80)},
                                                        {"year": 2016, "value": Decimal(90)}]})
         approve(s, agreement2)
         s.commit()

@@ -21,8 +21,8 @@ from app.agreements.ownership import (
     agreement_row,
 )
 from app.agreements.versioning import AMENDABLE, S
+from app.core.access import label as noun
 from app.core.audit import Change, change_guards
-from app.core.crud import label as noun
 from app.core.db import Base
 from app.core.errors import Conflict
 

@@ -31,18 +31,12 @@ from app.audit.schemas import AuditEntryRead
 from app.auth.authz import Act
 from app.auth.models import User
 from app.auth.policy import LoggedIn, may_do
-from app.core.crud import (
-    IfMatch,
-    a,
-    check_if_match,
-    etag,
-    get_readable,
-    label,
-    with_row_version,
-)
+from app.core.access import a, get_readable, label
 from app.core.db import SessionDep
 from app.core.pagination import Page, PageParams, page_of
+from app.core.resources import IfMatch, with_row_version
 from app.core.types import MAX_ID, IdPath
+from app.core.writes import check_if_match, etag
 
 Snapshot = Callable[[Any, User, Any], BaseModel]
 Diff = Callable[[Any, User, int, int], BaseModel]

@@ -6,7 +6,7 @@ from app.agreements import diff, service, snapshots
 from app.agreements import schemas as s
 from app.agreements.lifecycle_router import lifecycle_router
 from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
-from app.core.crud import Resource, crud_router
+from app.core.resources import Resource, crud_router
 
 TAG = "agreements"
 

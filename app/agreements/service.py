@@ -16,7 +16,7 @@ from app.agreements.models import (
 from app.auth.authz import scope
 from app.auth.models import User
 from app.budgets.models import OrderBudget
-from app.core import crud
+from app.core import access
 from app.core.errors import InvalidInput
 from app.organisations.models import Board
 
@@ -82,8 +82,8 @@ def long_term_goal_in_framework(framework_id: int) -> ColumnElement[bool]:
     )
 
 
-crud.register(FrameworkAgreement, framework_rules)
-crud.register(ServiceAgreement, service_agreement_rules)
+access.register(FrameworkAgreement, framework_rules)
+access.register(ServiceAgreement, service_agreement_rules)
 
 
 def readable_agreements(session: Session, user: User | None, year: int | None = None,

@@ -22,7 +22,7 @@ from app.auth.authz import scope
 from app.auth.models import User
 from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product
-from app.core.crud import get_readable
+from app.core.access import get_readable
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import Measure
 from app.organisations.models import Board, Provider

@@ -40,8 +40,8 @@ from app.agreements.models import (
 from app.agreements.versioning import Agreement, S, key_filter
 from app.auth.authz import Act, authorize
 from app.auth.models import User
+from app.core.access import label as noun
 from app.core.audit import set_actor
-from app.core.crud import label as noun
 from app.core.errors import Conflict, InvalidInput
 from app.core.periods import periods_of_year
 from app.goals.models import Goal

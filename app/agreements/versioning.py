@@ -24,8 +24,8 @@ from app.agreements.ownership import VERSION_KEYS
 from app.auth.authz import Act, authorize, scope
 from app.auth.models import User
 from app.budgets.models import OrderBudget, OrderBudgetLine
+from app.core.access import label as noun
 from app.core.audit import set_actor
-from app.core.crud import label as noun
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import Measure, MeasureTarget

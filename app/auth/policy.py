@@ -28,7 +28,7 @@ from app.auth.authz import (
 )
 from app.auth.deps import BearerToken, get_current_user, get_pending_user
 from app.auth.models import Role, User
-from app.core import crud
+from app.core import access
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, Unauthorized
 
@@ -109,7 +109,7 @@ def declaration_of(dependant: Any) -> Declaration | None:
 
 
 class CrudPolicy:
-    """authz and the declarations, as app.core.crud's access policy (core imports no feature)."""
+    """authz and the declarations, as app.core.access's policy (core imports no feature)."""
 
     reader = Reader
     logged_in = LoggedIn
@@ -127,6 +127,6 @@ class CrudPolicy:
         return authz.is_public(model)
 
 
-# Registered at import (app.models and every router import this module); crud refuses to
+# Registered at import (app.models and every router import this module); app.core.access refuses to
 # work without it rather than run unscoped.
-crud.use_policy(CrudPolicy())
+access.use_policy(CrudPolicy())

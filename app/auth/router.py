@@ -27,7 +27,7 @@ from app.auth.schemas import (
     UserRead,
     UserUpdate,
 )
-from app.core.crud import get_readable, model_for_table
+from app.core.access import get_readable, model_for_table
 from app.core.db import SessionDep
 from app.core.errors import NotFound
 from app.core.pagination import Page, PageParams, page_of

@@ -6,8 +6,9 @@ from app.auth.policy import Reader
 from app.budgets import schemas as s
 from app.budgets import service
 from app.budgets.models import OrderBudget, OrderBudgetLine
-from app.core.crud import Resource, crud_router, get_readable
+from app.core.access import get_readable
 from app.core.db import SessionDep
+from app.core.resources import Resource, crud_router
 from app.core.types import IdPath
 
 TAG = "budgets"

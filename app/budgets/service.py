@@ -12,7 +12,7 @@ from app.auth.models import User
 from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.budgets.schemas import OrderBudgetTotals, ProductGroupTotal, ProviderTotal
 from app.catalogue.models import Product, ProductGroup
-from app.core import crud
+from app.core import access
 from app.core.types import euros
 from app.organisations.models import Provider
 
@@ -58,4 +58,4 @@ def totals(session: Session, user: User | None, budget: OrderBudget) -> OrderBud
     )
 
 
-crud.register(OrderBudgetLine, line_rules)
+access.register(OrderBudgetLine, line_rules)

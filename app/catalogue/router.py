@@ -2,7 +2,7 @@
 
 from app.catalogue import schemas as s
 from app.catalogue.models import Product, ProductGroup, ServiceArea
-from app.core.crud import Resource, crud_router
+from app.core.resources import Resource, crud_router
 
 TAG = "catalogue"
 

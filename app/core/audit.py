@@ -1,7 +1,7 @@
 """Who is acting and in which request: what the audit trail (app.audit) records with every change.
 
 The actor is taken, in this order, from the session (``set_actor``: the API sets it for the
-current user, app.core.crud and the importer for whoever they act for), from the ``actor``
+current user, app.core.writes and the importer for whoever they act for), from the ``actor``
 context variable (the CLI sets it to the system user) and at last from the row's
 ``updated_by``. The request id comes from ``RequestIdMiddleware`` (the client's X-Request-ID
 when it is sane, else a new one), echoed in the response.

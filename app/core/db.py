@@ -232,7 +232,8 @@ async def get_db_session(
     ``begin_write``); reads never take SQLite's write lock, so they never wait for one another.
     What touches the database runs in a worker thread; a read needs one hop here, at its end.
     """
-    if request.method not in SAFE_METHODS:
+    # Only SQLite has a writer's BEGIN: elsewhere a write request spares the worker-thread hop.
+    if request.method not in SAFE_METHODS and session.get_bind().dialect.name == "sqlite":
         await run_in_threadpool(begin_write, session)
     try:
         yield session

@@ -169,14 +169,16 @@ def api_language(request: Request) -> str:
 
 def _problem(request: Request, status: int, title: str, detail: str, *,
              errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
-             translated: str | None = None, **extra: Any) -> JSONResponse:
-    """``problem`` in the client's language (``translated``: the detail already in it)."""
+             translated: Callable[[str], str] | None = None, **extra: Any) -> JSONResponse:
+    """``problem`` in the client's language (``translated``: the detail in a language, where
+    the raise site knows it)."""
     lang = api_language(request)
     if errors is not None:
         errors = [{**e, "message": in_language(e["message"], lang)}
                   if isinstance(e.get("message"), str) else e for e in errors]
     headers = {**(headers or {}), "Content-Language": lang, "Vary": "Accept-Language"}
-    return problem(status, in_language(title, lang), translated or in_language(detail, lang),
+    return problem(status, in_language(title, lang),
+                   (translated(lang) if translated else None) or in_language(detail, lang),
                    errors=errors,
                    headers=headers, **extra)
 
@@ -212,7 +214,7 @@ def domain_response(request: Request, exc: DomainError) -> Response:
     if errors is None and exc.field:
         errors = [{"field": exc.field, "message": exc.detail}]
     return _problem(request, exc.status, exc.title, exc.detail, errors=errors, headers=headers,
-                    translated=exc.detail_in(api_language(request)), **extra)
+                    translated=exc.detail_in, **extra)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -222,11 +224,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        if _wants_html(request):
-            return html_error_page[0](request, 422, "; ".join(
-                f"{e['field']}: {e['message']}" for e in validation_errors(exc)))
         errors = validation_errors(exc)
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        if _wants_html(request):
+            return html_error_page[0](request, 422, detail)
         return _problem(request, 422, "Invalid input", detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)

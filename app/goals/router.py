@@ -1,6 +1,6 @@
 """Goals, actions and resources under /api/v1."""
 
-from app.core.crud import Resource, crud_router
+from app.core.resources import Resource, crud_router
 from app.goals import models as m
 from app.goals import schemas as s
 

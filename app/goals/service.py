@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from app.agreements.models import LongTermGoal, Perspective, ServiceAgreement
 from app.auth.authz import scope
 from app.auth.models import User
-from app.core import crud
+from app.core import access
 from app.core.errors import InvalidInput
 from app.goals.models import Goal
 
@@ -28,7 +28,7 @@ def goal_rules(session: Session, goal: Goal, _: dict[str, Any]) -> None:
         )
 
 
-crud.register(Goal, goal_rules)
+access.register(Goal, goal_rules)
 
 
 def agreement_goals(session: Session, user: User | None, agreement_id: int) -> list[Goal]:

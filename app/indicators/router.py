@@ -2,7 +2,7 @@
 
 from sqlalchemy.orm import selectinload
 
-from app.core.crud import Resource, crud_router
+from app.core.resources import Resource, crud_router
 from app.indicators import schemas as s
 from app.indicators import service
 from app.indicators.models import IndicatorValue, Measure

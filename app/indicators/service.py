@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.agreements.models import FrameworkAgreement, ServiceAgreement
 from app.auth.authz import scope
 from app.auth.models import User
-from app.core import crud
+from app.core import access
 from app.core.errors import InvalidInput
 from app.core.periods import parse_period, periods_of_year
 from app.goals.models import Goal
@@ -113,7 +113,7 @@ def value_in_year(year: int) -> ColumnElement[bool]:
     )
 
 
-crud.register(Measure, measure_rules, nested=frozenset({"targets"}), after_write=replace_targets)
+access.register(Measure, measure_rules, nested=frozenset({"targets"}), after_write=replace_targets)
 
 
 def goals_measures(session: Session, user: User | None, goal_ids: list[int]) -> list[Measure]:

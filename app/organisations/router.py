@@ -1,6 +1,6 @@
 """Municipalities, boards, purchaser units, regions and providers under /api/v1."""
 
-from app.core.crud import Resource, crud_router
+from app.core.resources import Resource, crud_router
 from app.organisations import schemas as s
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.authz import scope
 from app.auth.models import User
-from app.core import crud
+from app.core import access
 from app.core.errors import InvalidInput
 from app.organisations.models import Board, Provider, ProviderKind
 
@@ -22,7 +22,7 @@ def provider_rules(_: Session, provider: Provider, __: dict[str, Any]) -> None:
         )
 
 
-crud.register(Provider, provider_rules)
+access.register(Provider, provider_rules)
 
 
 def readable_boards(session: Session, user: User | None, limit: int | None = None) -> list[Board]:

@@ -23,7 +23,7 @@ from app.auth.authz import scope
 from app.auth.models import User
 from app.budgets.models import OrderBudgetLine
 from app.catalogue.models import Product, ProductGroup
-from app.core.crud import get_readable
+from app.core.access import get_readable
 from app.core.errors import InvalidInput, NotFound
 from app.core.ordering import natural
 from app.core.periods import periods_of_year

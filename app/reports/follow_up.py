@@ -18,7 +18,7 @@ from app.auth.authz import scope
 from app.auth.models import User
 from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product
-from app.core.crud import get_readable
+from app.core.access import get_readable
 from app.core.ordering import natural
 from app.core.periods import Period, parse_period
 from app.goals.models import Goal

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.authz import require_write
 from app.auth.models import User
-from app.core.crud import get_readable
+from app.core.access import get_readable
 from app.core.db import as_utc, get_sessionmaker, utcnow
 from app.core.errors import DomainError
 from app.organisations.models import Board

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, undefer
 from app.auth.authz import Act, require_write, scope
 from app.auth.models import User
 from app.auth.policy import LoggedIn, Purchaser, may_do
-from app.core.crud import get_readable
+from app.core.access import get_readable
 from app.core.db import SessionDep
 from app.core.downloads import file_response
 from app.core.errors import DomainError

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from app.agreements.models import ServiceAgreement
 from app.auth.models import User
-from app.core import crud
-from app.core.crud import get_readable
+from app.core import access
+from app.core.access import get_readable
 from app.core.errors import InvalidInput
 from app.core.periods import PeriodError, periods_of_year
 from app.goals.models import Goal
@@ -121,4 +121,4 @@ def deadline_rules(session: Session, deadline: ReportingDeadline, _: dict[str, A
             f"({period.end.isoformat()})", field="due_date")
 
 
-crud.register(ReportingDeadline, deadline_rules)
+access.register(ReportingDeadline, deadline_rules)

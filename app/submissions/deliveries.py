@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from app.budgets.models import Delivery, OrderBudget, OrderBudgetLine
-from app.core import crud
+from app.core import access
 from app.core.errors import InvalidInput
 from app.submissions.ledger import period_of
 
@@ -33,4 +33,4 @@ def delivery_of_provider(provider_id: int) -> ColumnElement[bool]:
         select(OrderBudgetLine.id).where(OrderBudgetLine.provider_id == provider_id))
 
 
-crud.register(Delivery, delivery_rules)
+access.register(Delivery, delivery_rules)

@@ -11,7 +11,7 @@ from app.agreements.models import ServiceAgreement
 from app.agreements.service import service_agreement_has_board
 from app.auth.authz import Act, authorize, scope
 from app.auth.models import User
-from app.core.crud import get_readable
+from app.core.access import get_readable
 from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidInput
 from app.goals.models import Goal

@@ -11,12 +11,13 @@ from app.auth.authz import Act
 from app.auth.models import Role, User
 from app.auth.policy import LoggedIn, may_do
 from app.budgets.models import Delivery
-from app.core.crud import Resource, crud_router, get_readable
+from app.core.access import get_readable
 from app.core.db import SessionDep
 from app.core.downloads import file_response
 from app.core.errors import InvalidInput, NotFound
 from app.core.limits import body_limit, upload_limit
 from app.core.pagination import Page
+from app.core.resources import Resource, crud_router
 from app.core.types import Id, IdPath, Year
 from app.indicators.models import IndicatorValue
 from app.indicators.schemas import IndicatorValueRead

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from app.auth.authz import Act, authorize, scope
 from app.auth.models import Role, User
-from app.core import crud
-from app.core.crud import get_readable
+from app.core import access
+from app.core.access import get_readable
 from app.core.errors import Conflict, Forbidden, InvalidInput
 from app.indicators.models import DataSource, IndicatorValue, Measure, ValueStatus
 from app.submissions.ledger import Action, Decision, Ledger, clean_comment, period_of, revision
@@ -146,7 +146,7 @@ def crud_value_before_delete(session: Session, _: User, value: IndicatorValue) -
 
 # A value written through /indicator-values meets the same rules as one submitted here: lock,
 # comment, flag, history.
-crud.register(IndicatorValue, crud_value_rules, nested=frozenset({"reason"}),
+access.register(IndicatorValue, crud_value_rules, nested=frozenset({"reason"}),
               after_write=crud_value_after_write, before_delete=crud_value_before_delete)
 
 

@@ -26,7 +26,7 @@ from app.agreements.service import (
 )
 from app.auth.authz import may_write
 from app.auth.models import User
-from app.core.crud import get_readable
+from app.core.access import get_readable
 from app.core.db import SessionDep
 from app.core.errors import Conflict, InvalidInput
 from app.core.periods import Period

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from app.auth.models import User
-from app.core.crud import get_readable
+from app.core.access import get_readable
 from app.core.db import SessionDep
 from app.core.downloads import file_response
 from app.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound

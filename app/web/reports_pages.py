@@ -9,7 +9,7 @@ from sqlalchemy.orm import undefer
 
 from app.auth.authz import may_write
 from app.auth.models import User
-from app.core.crud import get_readable
+from app.core.access import get_readable
 from app.core.db import SessionDep
 from app.core.errors import DomainError
 from app.organisations.service import readable_boards

@@ -15,7 +15,7 @@ from app.agreements.service import readable_agreements
 from app.auth import service as auth_service
 from app.auth.authz import is_purchaser, may_write
 from app.auth.ratelimit import TooManyRequests
-from app.core.crud import get_readable
+from app.core.access import get_readable
 from app.core.db import SessionDep
 from app.core.errors import Unauthorized, domain_error_headers, in_language
 from app.core.migrate import ROOT

@@ -33,9 +33,9 @@ from app.auth.policy import Declaration, declaration_of
 from app.auth.service import create_api_token, start_session
 from app.budgets.models import Delivery, OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product, ProductGroup, ServiceArea
-from app.core.crud import etag
 from app.core.db import open_session
 from app.core.settings import get_settings
+from app.core.writes import etag
 from app.demo import CONTRACTS
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import IndicatorValue, Measure

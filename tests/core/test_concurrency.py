@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.audit.chain import verify
 from app.audit.models import AuditEntry
 from app.auth.models import Role
-from app.core import crud
+from app.core import resources
 from app.organisations.models import Board, Municipality
 from tests.helpers import auth, create_user, create_world
 
@@ -70,14 +70,14 @@ def test_two_writers_past_the_check_at_once_still_cannot_both_write(
     w = create_world(db)
     h = auth(db, create_user(db, Role.purchaser_director, w["municipality"]))
     board = w["board"]
-    checked = crud.check_if_match
+    checked = resources.check_if_match
 
     def check_then_someone_else_writes(obj: Any, if_match: str | None) -> None:
         checked(obj, if_match)
         db.connection().execute(update(Board).where(Board.id == board.id).values(
             name_fi="Toisen muutos", row_version=Board.row_version + 1))
 
-    monkeypatch.setattr(crud, "check_if_match", check_then_someone_else_writes)
+    monkeypatch.setattr(resources, "check_if_match", check_then_someone_else_writes)
     path = f"{API}/boards/{board.id}"
     response = client.patch(path, json={"name_fi": "Minun muutokseni"},
                             headers={**h, "If-Match": client.get(path, headers=h).headers["ETag"]})

@@ -16,7 +16,7 @@ SCRIPT = textwrap.dedent("""
     from sqlalchemy.orm import Session
 
     from app.auth.models import Role, User
-    from app.core import crud
+    from app.core import writes
     from app.core.db import Base, make_engine
     from app.core.errors import InvalidInput
     from app.organisations.models import Municipality, Provider, Region
@@ -27,9 +27,9 @@ SCRIPT = textwrap.dedent("""
     Base.metadata.create_all(engine, tables=[m.__table__ for m in (Municipality, Region, Provider)])
     root = User(username="root", full_name="Root", role=Role.admin)
     with Session(engine) as session:
-        town = crud.create(session, root, Municipality, {"code": "109", "name_fi": "Hämeenlinna"})
+        town = writes.create(session, root, Municipality, {"code": "109", "name_fi": "Hämeenlinna"})
         try:
-            crud.create(session, root, Provider, {
+            writes.create(session, root, Provider, {
                 "municipality_id": town.id, "code": "OWN", "name": "Own unit",
                 "kind": "own_production_unit", "business_id": "0204819-8"})
         except InvalidInput as exc:
