@@ -42,6 +42,9 @@ class TransitionIn(Schema):
     register_id: RegisterId | None = Field(None, description="The case's register id "
                                            "(diaarinumero)", examples=["HML/1234/02.05.00/2013"])
     minutes_url: MinutesUrl | None = Field(None, description="Link to the minutes (pöytäkirja)")
+    effective_from: date | None = Field(
+        None, description="An approval: the day from which the version counts (voimaantulo); "
+        "the meeting date by default. Periods ending before it keep the earlier version.")
 
 
 class TransitionRead(ReadSchema):

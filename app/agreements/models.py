@@ -35,8 +35,13 @@ class AgreementStatus(StrEnum):
     superseded = "superseded"  # korvattu: a later version was approved (app.agreements.transitions)
 
 
+# The versions the board approved: each counts for the periods it was in force
+# (app.agreements.in_force). A superseded version still counts for the periods before its
+# successor took effect, so the public reads it too.
+APPROVED = (AgreementStatus.approved, AgreementStatus.in_force, AgreementStatus.closed,
+            AgreementStatus.superseded)
 # The versions the public may read, with their content.
-PUBLISHED = (AgreementStatus.approved, AgreementStatus.in_force, AgreementStatus.closed)
+PUBLISHED = APPROVED
 
 class ResourceKind(StrEnum):
     """Resurssit as the Hämeenlinna goal table names them."""
@@ -78,6 +83,8 @@ class FrameworkAgreement(TenantOwned, Base):
     last_year: Mapped[int] = mapped_column(Integer)
     status: Mapped[AgreementStatus] = enum_column(AgreementStatus, default=AgreementStatus.draft)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Voimaantulo: the day from which an approved version counts (set by the approval).
+    effective_from: Mapped[date | None] = mapped_column(Date)
 
 
 class Perspective(TenantOwned, Base):
@@ -132,6 +139,8 @@ class ServiceAgreement(TenantOwned, Base):
     description: Mapped[str | None] = mapped_column(Text)
     status: Mapped[AgreementStatus] = enum_column(AgreementStatus, default=AgreementStatus.draft)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Voimaantulo: the day from which an approved version counts (set by the approval).
+    effective_from: Mapped[date | None] = mapped_column(Date)
     boards: Mapped[list[Board]] = relationship(secondary=service_agreement_boards, lazy="raise")
 
 

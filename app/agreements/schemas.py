@@ -1,5 +1,6 @@
 """Request and response bodies of framework and service agreements."""
 
+from datetime import date
 from typing import Annotated
 
 from pydantic import Field
@@ -35,6 +36,8 @@ class FrameworkAgreementRead(ReadSchema):
     last_year: int
     status: AgreementStatus
     version: int
+    effective_from: date | None = Field(
+        None, description="The day from which this approved version counts (voimaantulo)")
 
 
 class FrameworkAgreementFilters(Schema):
@@ -139,6 +142,8 @@ class ServiceAgreementRead(ReadSchema):
     description: str | None
     status: AgreementStatus
     version: int
+    effective_from: date | None = Field(
+        None, description="The day from which this approved version counts (voimaantulo)")
     board_ids: list[int]
 
 

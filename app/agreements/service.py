@@ -1,10 +1,12 @@
 """Domain rules of framework and service agreements."""
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from app.agreements import in_force
 from app.agreements.models import (
     FrameworkAgreement,
     LongTermGoal,
@@ -18,6 +20,7 @@ from app.auth.models import User
 from app.budgets.models import OrderBudget
 from app.core import access
 from app.core.errors import InvalidInput
+from app.core.ordering import natural
 from app.organisations.models import Board
 
 MAX_FRAMEWORK_YEARS = 8
@@ -123,3 +126,13 @@ def board_agreements(session: Session, user: User, board_id: int, year: int | No
         scope(select(ServiceAgreement), ServiceAgreement, user)
         .where(service_agreement_has_board(board_id), ServiceAgreement.year == year)
         .order_by(ServiceAgreement.code, ServiceAgreement.version)))
+
+
+def agreements_in_force(session: Session, user: User, board_id: int, year: int | None,
+                        on: date) -> list[ServiceAgreement]:
+    """A board's service agreements of a year as they stand on the day ``on``: of each, the
+    version in force then (app.agreements.in_force), if the user may read it; by code."""
+    readable = board_agreements(session, user, board_id, year)
+    chosen = {a.id for a in in_force.counting_of_each(
+        in_force.all_versions(session, ServiceAgreement, readable), on)}
+    return sorted((a for a in readable if a.id in chosen), key=lambda a: natural(a.code))

@@ -13,12 +13,10 @@ budgets and service agreements alike: the state machine, the approval and negoti
   agreement's first year); closed (päättynyt).
 - An approved version is locked (app.agreements.immutability); it is changed by an amendment
   (app.agreements.versioning), whose approval supersedes the versions before it.
-- Indicator values stay attached to measures, and are not agreement content: providers keep
-  reporting against approved versions. When an amendment of a service agreement is approved,
-  the values reported on the superseded version's measures move to the matching measures of the
-  new version (same goal code and measure code, a period the new measure is reported for, no
-  value there yet), so that the version in force carries the year's whole series; values that
-  have no such measure stay where they were. Each move is in the audit trail.
+- An approval records the day from which the version counts (``effective_from``, the meeting
+  date by default); app.agreements.in_force picks the version that counts for each period.
+  Indicator values are not agreement content and never move: they belong to the measure's
+  lineage, which an amendment keeps.
 
 Every transition is an ``AgreementTransition`` row and an audit entry (action ``transition``).
 """
@@ -31,11 +29,11 @@ from sqlalchemy.orm import Session
 
 from app.agreements.lifecycle_schemas import TransitionIn
 from app.agreements.models import (
+    APPROVED,
     AgreementStatus,
     AgreementTransition,
     FrameworkAgreement,
     NegotiationComment,
-    ServiceAgreement,
 )
 from app.agreements.versioning import Agreement, S, key_filter
 from app.auth.authz import Act, authorize
@@ -43,9 +41,6 @@ from app.auth.models import User
 from app.core.access import label as noun
 from app.core.audit import set_actor
 from app.core.errors import Conflict, InvalidInput
-from app.core.periods import periods_of_year
-from app.goals.models import Goal
-from app.indicators.models import IndicatorValue, Measure
 
 TRANSITIONS: dict[AgreementStatus, tuple[AgreementStatus, ...]] = {
     S.draft: (S.negotiation,),
@@ -120,6 +115,11 @@ def transition(session: Session, user: User, obj: Agreement, data: dict[str, Any
         if newer is not None and newer > obj.version:
             raise Conflict(f"Version {newer} of this {noun(obj)} exists; approve the latest version",
                            field="to")
+        obj.effective_from = _effective_from(session, obj, data.get("effective_from")
+                                             or decision["event_date"])
+    elif data.get("effective_from") is not None:
+        raise InvalidInput("Only an approval sets the day a version takes effect; remove "
+                           "effective_from", field="effective_from")
     old = obj.status
     obj.status = to
     obj.updated_by = user.username
@@ -130,6 +130,18 @@ def transition(session: Session, user: User, obj: Agreement, data: dict[str, Any
     if to is S.approved:
         _supersede(session, user, obj)
     return obj
+
+
+def _effective_from(session: Session, obj: Agreement, day: date | None) -> date | None:
+    """An amendment takes effect no earlier than the version it amends did (on the same day,
+    it replaces that version for every period)."""
+    model: Any = type(obj)
+    earlier = session.scalar(select(func.max(model.effective_from)).where(
+        *key_filter(model, obj), model.version < obj.version, model.status.in_(APPROVED)))
+    if earlier is not None and day is not None and day < earlier:
+        raise InvalidInput(f"Version {obj.version} cannot take effect before {earlier.isoformat()}, "
+                           "the day the version it amends took effect", field="effective_from")
+    return day
 
 
 def _supersede(session: Session, user: User, obj: Agreement) -> None:
@@ -144,33 +156,6 @@ def _supersede(session: Session, user: User, obj: Agreement) -> None:
         previous.status = S.superseded
         previous.updated_by = user.username
         session.flush()
-        if isinstance(obj, ServiceAgreement):
-            _move_values(session, previous, obj)
-
-
-def _measures_by_key(session: Session, agreement_id: int) -> dict[tuple[str, str], Measure]:
-    rows = session.execute(select(Goal.code, Measure).join(Measure, Measure.goal_id == Goal.id)
-                           .where(Goal.service_agreement_id == agreement_id)).all()
-    return {(goal_code, measure.code): measure for goal_code, measure in rows}
-
-
-def _move_values(session: Session, old: ServiceAgreement, new: ServiceAgreement) -> None:
-    """Indicator values follow the version in force (see the module docstring)."""
-    targets = _measures_by_key(session, new.id)
-    for key, measure in _measures_by_key(session, old.id).items():
-        target = targets.get(key)
-        if target is None:
-            continue
-        taken = set(session.scalars(select(IndicatorValue.period)
-                                    .where(IndicatorValue.measure_id == target.id)))
-        for value in session.scalars(select(IndicatorValue)
-                                     .where(IndicatorValue.measure_id == measure.id)):
-            year = value.period_start.year
-            allowed = {p.code for p in periods_of_year(year, target.frequency)}
-            if value.period in allowed and value.period not in taken:
-                value.measure_id = target.id
-                taken.add(value.period)
-    session.flush()
 
 
 # -- comments ---------------------------------------------------------------------------------

@@ -28,11 +28,12 @@ from app.core.access import label as noun
 from app.core.audit import set_actor
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.goals.models import Action, Goal, Resource
-from app.indicators.models import Measure, MeasureTarget
+from app.indicators.models import Measure, MeasureTarget, new_lineage
 
 S = AgreementStatus
 Agreement = FrameworkAgreement | OrderBudget | ServiceAgreement
 AMENDABLE = frozenset({S.approved, S.in_force})
+DRAFTING = frozenset({S.draft, S.negotiation})  # seen by those who draft, labelled, not counted
 
 
 def key_filter(model: Any, obj: Agreement) -> list[Any]:
@@ -61,7 +62,7 @@ def _latest(session: Session, model: Any, obj: Agreement) -> Any:
 # -- amendments -------------------------------------------------------------------------------
 
 _NOT_COPIED = frozenset({"id", "created_at", "updated_at", "created_by", "updated_by",
-                         "row_version"})
+                         "row_version", "effective_from"})  # a new version takes effect anew
 
 
 def _copy(session: Session, user: User, obj: Any, **overrides: Any) -> Any:
@@ -160,7 +161,8 @@ def _copy_service_agreement(session: Session, user: User, old: ServiceAgreement,
 def copy_goals(session: Session, user: User, old: ServiceAgreement, new: ServiceAgreement,
                target_years: range | None = None) -> None:
     """Goals with their actions, resources, measures and targets (of ``target_years`` only,
-    if given); indicator values are not copied."""
+    if given: a carry-over, whose measures get an identity of their own); indicator values are
+    not copied (an amendment's measures share them)."""
     goals = session.scalars(select(Goal).where(Goal.service_agreement_id == old.id)
                             .order_by(Goal.code)).all()
     goal_copies = {g.id: _copy(session, user, g, service_agreement_id=new.id) for g in goals}
@@ -172,7 +174,11 @@ def copy_goals(session: Session, user: User, old: ServiceAgreement, new: Service
             _copy(session, user, child, goal_id=goal_copies[child.goal_id].id)
     measures = session.scalars(select(Measure).where(Measure.goal_id.in_(goal_copies))
                                .order_by(Measure.id)).all()
-    measure_copies = {m.id: _copy(session, user, m, goal_id=goal_copies[m.goal_id].id)
+    # An amendment's measures are the same measures (their values follow them); a carry-over's
+    # are new ones, of another year.
+    carried = target_years is not None
+    measure_copies = {m.id: _copy(session, user, m, goal_id=goal_copies[m.goal_id].id,
+                                  lineage=new_lineage() if carried else m.lineage)
                       for m in measures}
     session.flush()
     for target in session.scalars(select(MeasureTarget)

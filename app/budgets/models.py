@@ -44,6 +44,8 @@ class OrderBudget(TenantOwned, Base):
     title: Mapped[str] = mapped_column(String(300))
     status: Mapped[AgreementStatus] = enum_column(AgreementStatus, default=AgreementStatus.draft)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Voimaantulo: the day from which an approved version counts (set by the approval).
+    effective_from: Mapped[date | None] = mapped_column(Date)
 
 
 class OrderBudgetLine(TenantOwned, Base):

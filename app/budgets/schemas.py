@@ -1,6 +1,9 @@
 """Request and response bodies of order budgets."""
 
+from datetime import date
 from decimal import Decimal
+
+from pydantic import Field
 
 from app.agreements.models import AgreementStatus
 from app.budgets.models import AgeSegment, PopulationMoment
@@ -26,6 +29,8 @@ class OrderBudgetRead(ReadSchema):
     title: str
     status: AgreementStatus
     version: int
+    effective_from: date | None = Field(
+        None, description="The day from which this approved version counts (voimaantulo)")
 
 
 class OrderBudgetFilters(Schema):

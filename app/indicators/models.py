@@ -4,6 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import (
     Boolean,
@@ -16,15 +17,20 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    event,
     false,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, aliased, mapped_column, relationship
 
+from app.agreements.models import ServiceAgreement
 from app.core.db import Base
 from app.core.models import VALUE, TenantOwned, enum_column
 from app.core.periods import Frequency
 from app.core.visibility import Reach, Viewer, Visibility, declare, define_reach
+from app.goals.models import Goal
 
 
 class Direction(StrEnum):
@@ -52,6 +58,10 @@ class ValueStatus(StrEnum):
     submitted = "submitted"  # toimitettu: waits for the purchaser's review
     accepted = "accepted"  # hyväksytty
     returned = "returned"  # palautettu: back on the provider's list with a reason
+
+
+def new_lineage() -> str:
+    return uuid4().hex
 
 
 class Measure(TenantOwned, Base):
@@ -82,6 +92,9 @@ class Measure(TenantOwned, Base):
     source: Mapped[DataSource] = enum_column(DataSource, default=DataSource.provider)
     sotkanet_indicator_id: Mapped[int | None] = mapped_column(Integer)
     sotkanet_region_id: Mapped[int | None] = mapped_column(Integer)
+    # The measure's identity across the versions of its agreement: an amendment copies it, so
+    # the values reported before an amendment belong to the amended measure too.
+    lineage: Mapped[str] = mapped_column(String(32), index=True)
     targets: Mapped[list["MeasureTarget"]] = relationship(
         lazy="raise", order_by="MeasureTarget.year", cascade="all, delete-orphan",
         passive_deletes=True,
@@ -106,16 +119,20 @@ class IndicatorValue(TenantOwned, Base):
 
     __tablename__ = "indicator_values"
     __table_args__ = (
-        UniqueConstraint("measure_id", "period"),
+        # One value per measure and period whichever version of the agreement it was reported
+        # against (app.agreements.in_force).
+        UniqueConstraint("lineage", "period"),
         # Lists are scoped by municipality and ordered by measure and period: one index serves
         # the page, the count and the measure filter (scripts/bench_api.py).
         Index("ix_indicator_values_listing", "municipality_id", "measure_id", "period_start",
               "period_end", "id"),
     )
 
+    # The measure (version) the value was reported against; ``lineage`` is that measure's.
     measure_id: Mapped[int] = mapped_column(
         ForeignKey("measures.id", ondelete="CASCADE"), index=True
     )
+    lineage: Mapped[str] = mapped_column(String(32), index=True)
     period: Mapped[str] = mapped_column(String(10))
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
@@ -132,6 +149,34 @@ class IndicatorValue(TenantOwned, Base):
     # but shown to the purchaser with the reason.
     flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     flag_reason: Mapped[str | None] = mapped_column(Text)
+
+
+@event.listens_for(Measure, "before_insert")
+def _lineage_by_code(_: Mapper[Any], connection: Connection, measure: Measure) -> None:
+    """A measure is identified by its goal's and its own code within its agreement: one added to
+    a new version under a code an earlier version had is that measure again (the importer and
+    the CRUD endpoints alike)."""
+    if measure.lineage is not None:
+        return
+    goal, agreement = aliased(Goal), aliased(ServiceAgreement)
+    earlier = connection.scalar(
+        select(Measure.lineage).join(Goal, Goal.id == Measure.goal_id)
+        .join(ServiceAgreement, ServiceAgreement.id == Goal.service_agreement_id)
+        .join(agreement, and_(agreement.municipality_id == ServiceAgreement.municipality_id,
+                              agreement.code == ServiceAgreement.code,
+                              agreement.id != ServiceAgreement.id))
+        .join(goal, and_(goal.service_agreement_id == agreement.id, goal.code == Goal.code))
+        .where(goal.id == measure.goal_id, Measure.code == measure.code)
+        .order_by(ServiceAgreement.version.desc()).limit(1))
+    measure.lineage = earlier or new_lineage()
+
+
+@event.listens_for(IndicatorValue, "before_insert")
+def _lineage_of_measure(_: Mapper[Any], connection: Connection, value: IndicatorValue) -> None:
+    """Whoever writes a value, it takes its measure's lineage (the CRUD endpoint, the form)."""
+    if value.lineage is None:
+        value.lineage = connection.scalar(select(Measure.lineage)
+                                          .where(Measure.id == value.measure_id))
 
 
 # What a board's member, a provider's reporter and the public reach (app.core.visibility).

@@ -19,7 +19,8 @@ routers = [
     crud_router(Resource(
         "/indicator-values", IndicatorValue, s.IndicatorValueCreate, s.IndicatorValueUpdate,
         s.IndicatorValueRead, TAG, filters=s.IndicatorValueFilters,
-        filter_exprs={"provider_id": service.value_of_provider, "year": service.value_in_year},
+        filter_exprs={"provider_id": service.value_of_provider, "year": service.value_in_year,
+                      "measure_id": service.value_of_measure},
         order_by=[IndicatorValue.measure_id, IndicatorValue.period_start,
                   IndicatorValue.period_end],
     )),

@@ -92,6 +92,8 @@ class MeasureRead(ReadSchema):
     source: DataSource
     sotkanet_indicator_id: int | None
     sotkanet_region_id: int | None
+    lineage: str = Field(description="The measure's identity across the versions of its agreement; "
+                         "its values are shared by every version")
     targets: list[TargetRead]
 
 

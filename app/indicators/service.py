@@ -107,6 +107,12 @@ def value_of_provider(provider_id: int) -> ColumnElement[bool]:
     return IndicatorValue.measure_id.in_(select(Measure.id).where(Measure.provider_id == provider_id))
 
 
+def value_of_measure(measure_id: int) -> ColumnElement[bool]:
+    """The values of a measure are those of its lineage, whichever version they were reported
+    against (app.agreements.in_force)."""
+    return IndicatorValue.lineage.in_(select(Measure.lineage).where(Measure.id == measure_id))
+
+
 def value_in_year(year: int) -> ColumnElement[bool]:
     return (IndicatorValue.period_start >= date(year, 1, 1)) & (
         IndicatorValue.period_end <= date(year, 12, 31)

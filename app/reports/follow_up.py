@@ -12,8 +12,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
-from app.agreements.service import service_agreement_has_board
+from app.agreements import in_force
+from app.agreements.models import (
+    APPROVED,
+    FrameworkAgreement,
+    LongTermGoal,
+    Perspective,
+    ServiceAgreement,
+)
+from app.agreements.service import agreements_in_force
 from app.auth.authz import scope
 from app.auth.models import User
 from app.budgets.models import OrderBudget, OrderBudgetLine
@@ -39,16 +46,11 @@ from app.reports.i18n import t
 from app.reports.models import IssuedReport, ReportKind
 
 
-def agreements_in_report(session: Session, user: User, board_id: int, year: int
+def agreements_in_report(session: Session, user: User, board_id: int, period: Period
                          ) -> list[ServiceAgreement]:
-    """The board's service agreements of the year, one per code: its newest version."""
-    stmt = scope(select(ServiceAgreement), ServiceAgreement, user).where(
-        service_agreement_has_board(board_id), ServiceAgreement.year == year,
-    ).order_by(ServiceAgreement.code, ServiceAgreement.version)
-    newest: dict[str, ServiceAgreement] = {}
-    for agreement in session.scalars(stmt):
-        newest[agreement.code] = agreement
-    return sorted(newest.values(), key=lambda a: natural(a.code))
+    """The board's service agreements of the period's year: of each, the version in force at
+    the period's end (app.agreements.in_force); an unapproved amendment never counts."""
+    return agreements_in_force(session, user, board_id, period.year, period.end)
 
 
 def follow_up(session: Session, user: User, board_id: int, period_code: str, lang: str,
@@ -59,7 +61,7 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
     municipality = session.get_one(Municipality, board.municipality_id)
     previous = previous_report_period(session, user, board.id, period)
 
-    agreements = agreements_in_report(session, user, board.id, period.year)
+    agreements = agreements_in_report(session, user, board.id, period)
     frameworks = {f.id: f for f in session.scalars(scope(
         select(FrameworkAgreement), FrameworkAgreement, user).where(
         FrameworkAgreement.id.in_({a.framework_agreement_id for a in agreements})))}
@@ -76,9 +78,9 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
     measures = sorted(readable_measures(session, user, ids(goals)), key=lambda m: natural(m.code))
     providers = readable_providers(session, user, {a.provider_id for a in agreements}
                            | {m.provider_id for m in measures})
-    values: dict[int, list[IndicatorValue]] = {}
+    values: dict[str, list[IndicatorValue]] = {}  # by lineage: whichever version took them
     for v in st.counted_values(session, user, ids(measures), period.end):
-        values.setdefault(v.measure_id, []).append(v)
+        values.setdefault(v.lineage, []).append(v)
 
     years_of = {a.id: range(frameworks[a.framework_agreement_id].first_year,
                             frameworks[a.framework_agreement_id].last_year + 1)
@@ -87,7 +89,7 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
     measures_of: dict[int, list[dict[str, Any]]] = {}
     entries: list[dict[str, Any]] = []
     for m in measures:
-        entry = _measure_entry(m, values.get(m.id, []), period, previous,
+        entry = _measure_entry(m, values.get(m.lineage, []), period, previous,
                                list(years_of[agreement_of_goal[m.goal_id]]), providers)
         measures_of.setdefault(m.goal_id, []).append(entry)
         entries.append(entry)
@@ -242,12 +244,15 @@ def _realisation(r: st.Realisation) -> dict[str, Any]:
 
 def _budget(session: Session, user: User, board_id: int, period: Period, lang: str
             ) -> dict[str, Any] | None:
-    """The board's order budget of the year (newest version) against what was delivered."""
-    budget = session.scalars(scope(select(OrderBudget), OrderBudget, user).where(
-        OrderBudget.board_id == board_id, OrderBudget.year == period.year).order_by(
-        OrderBudget.version.desc())).first()
-    if budget is None:
-        return None
+    """The board's order budget of the year (the version in force at the period's end) against
+    what was delivered."""
+    readable = list(session.scalars(scope(select(OrderBudget), OrderBudget, user).where(
+        OrderBudget.board_id == board_id, OrderBudget.year == period.year)))
+    chosen = in_force.counting(readable, period.end)
+    if chosen is None or (chosen.status not in APPROVED and any(
+            b.status in APPROVED for b in in_force.all_versions(session, OrderBudget, readable))):
+        return None  # only an unapproved amendment is readable: it does not count
+    budget = chosen
     lines = list(session.scalars(scope(select(OrderBudgetLine), OrderBudgetLine, user).where(
         OrderBudgetLine.order_budget_id == budget.id)))
     products = {p.id: p for p in session.scalars(select(Product).where(
@@ -257,7 +262,7 @@ def _budget(session: Session, user: User, board_id: int, period: Period, lang: s
     groups: dict[int, list[tuple[OrderBudgetLine, st.Realisation]]] = {}
     for ln in lines:
         groups.setdefault(ln.provider_id, []).append(
-            (ln, st.realise(period.year, ln.volume, ln.total, done.get(ln.id))))
+            (ln, st.realise(period.year, ln.volume, ln.total, done.get(st.line_key(ln)))))
     out = []
     for provider_id, items in sorted(groups.items(), key=lambda kv: providers[kv[0]].code):
         items.sort(key=lambda x: natural(products[x[0].product_id].code))
@@ -272,4 +277,5 @@ def _budget(session: Session, user: User, board_id: int, period: Period, lang: s
     everything = st.total([r for items in groups.values() for _, r in items])
     return {"id": budget.id, "title": budget.title, "year": budget.year,
             "version": budget.version, "providers": out, "total": _realisation(everything),
-            "lines_reported": sum(1 for ln in lines if ln.id in done), "lines": len(lines)}
+            "lines_reported": sum(1 for ln in lines if st.line_key(ln) in done),
+            "lines": len(lines)}

@@ -32,10 +32,10 @@ from sqlalchemy.orm import Session
 
 from app.auth.authz import scope
 from app.auth.models import User
-from app.budgets.models import Delivery, OrderBudgetLine
+from app.budgets.models import Delivery, OrderBudget, OrderBudgetLine
 from app.core.periods import Frequency, Period, parse_period
 from app.core.types import euros
-from app.indicators.models import Direction, IndicatorValue, Rollup
+from app.indicators.models import Direction, IndicatorValue, Measure, Rollup
 
 
 class Status(StrEnum):
@@ -67,13 +67,15 @@ P = TypeVar("P", bound=Periodic)
 def counted_values(session: Session, user: User, measure_ids: Any, until: date
                    ) -> list[IndicatorValue]:
     """The indicator values that count in reports, up to ``until``: the one place to narrow
-    them (for example to accepted values once values are reviewed).
+    them (for example to accepted values once values are reviewed). A measure's values are
+    those of its lineage, whichever version of the agreement they were reported against.
 
     ``measure_ids`` is a list of ids or a select of them."""
     stmt: Select[tuple[IndicatorValue]] = scope(select(IndicatorValue), IndicatorValue, user)
-    stmt = stmt.where(IndicatorValue.measure_id.in_(measure_ids),
+    stmt = stmt.where(IndicatorValue.lineage.in_(
+                          select(Measure.lineage).where(Measure.id.in_(measure_ids))),
                       IndicatorValue.period_end <= until)
-    return list(session.scalars(stmt.order_by(IndicatorValue.measure_id,
+    return list(session.scalars(stmt.order_by(IndicatorValue.lineage,
                                               IndicatorValue.period_end,
                                               IndicatorValue.period_start)))
 
@@ -196,22 +198,33 @@ class Delivered(NamedTuple):
     until: date
 
 
+def line_key(line: OrderBudgetLine) -> tuple[int, int]:
+    """An order line's identity across the versions of its budget: product and provider."""
+    return (line.product_id, line.provider_id)
+
+
 def delivered(session: Session, user: User, budget_id: int, period: Period
-              ) -> dict[int, Delivered]:
-    """Volumes and euros delivered on each line of an order budget in ``period``'s year up to
-    its end (lines without deliveries are absent)."""
+              ) -> dict[tuple[int, int], Delivered]:
+    """Volumes and euros delivered on each line (by :func:`line_key`) of an order budget in
+    ``period``'s year up to its end, on the lines of any version of the budget (lines without
+    deliveries are absent)."""
+    budget = session.get_one(OrderBudget, budget_id)
+    versions = select(OrderBudget.id).where(OrderBudget.board_id == budget.board_id,
+                                            OrderBudget.year == budget.year)
     lines = scope(select(OrderBudgetLine.id), OrderBudgetLine, user).where(
-        OrderBudgetLine.order_budget_id == budget_id)
-    rows = session.scalars(select(Delivery).where(
-        Delivery.order_budget_line_id.in_(lines),
-        Delivery.period_start >= date(period.year, 1, 1), Delivery.period_end <= period.end,
-    ))
-    by_line: dict[int, list[Delivery]] = {}
-    for row in rows:
-        by_line.setdefault(row.order_budget_line_id, []).append(row)
-    out: dict[int, Delivered] = {}
-    for line_id, items in by_line.items():
-        chosen = cover(items)
+        OrderBudgetLine.order_budget_id.in_(versions))
+    rows = session.execute(select(Delivery, OrderBudgetLine.product_id, OrderBudgetLine.provider_id)
+                           .join(OrderBudgetLine, OrderBudgetLine.id == Delivery.order_budget_line_id)
+                           .where(Delivery.order_budget_line_id.in_(lines),
+                                  Delivery.period_start >= date(period.year, 1, 1),
+                                  Delivery.period_end <= period.end).order_by(Delivery.id))
+    by_line: dict[tuple[int, int], dict[str, Delivery]] = {}
+    for row, product_id, provider_id in rows:
+        # One delivery per period and line identity (the newest version's if both have one).
+        by_line.setdefault((product_id, provider_id), {})[row.period] = row
+    out: dict[tuple[int, int], Delivered] = {}
+    for line_id, periods in by_line.items():
+        chosen = cover(list(periods.values()))
         out[line_id] = Delivered(sum((d.volume for d in chosen), Decimal(0)),
                                  sum((d.euros for d in chosen), Decimal(0)),
                                  chosen[0].period_end)

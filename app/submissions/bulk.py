@@ -112,7 +112,7 @@ def plan(session: Session, user: User, provider_id: int, table: Table, today: da
     for measure in ledger.measures.values():
         by_code.setdefault(measure.code, []).append(measure)
     result = Plan(source, errors=list(table.errors))
-    seen: dict[tuple[int, str], int] = {}
+    seen: dict[tuple[str, str], int] = {}
 
     def cell(cells: list[Any], key: str) -> Any:
         i = cols.get(key)
@@ -168,6 +168,9 @@ def plan(session: Session, user: User, provider_id: int, table: Table, today: da
                 candidates = [m for m in candidates if m.agreement_code == texts["agreement"]]
             if texts["goal"]:
                 candidates = [m for m in candidates if m.goal_code == texts["goal"]]
+            # The versions of one agreement share codes: the version in force for the period
+            # is meant (a superseded one is refused by the rules, naming that one).
+            candidates = [m for m in candidates if ledger.counts_for(m, period)] or candidates
             if len(candidates) > 1:
                 same_year = [m for m in candidates if m.agreement_year == period.year]
                 candidates = same_year or candidates
@@ -180,10 +183,10 @@ def plan(session: Session, user: User, provider_id: int, table: Table, today: da
             else:
                 info = candidates[0]
         if info is not None and period is not None:
-            earlier = seen.get((info.id, period.code))
+            earlier = seen.get((info.lineage, period.code))
             if earlier is not None:
                 error("period", f"measure {info.code} for {period.code} is also on row {earlier}")
-            seen[(info.id, period.code)] = number
+            seen[(info.lineage, period.code)] = number
         if errors or info is None or period is None or value is None:
             result.errors.extend(errors)
             continue
@@ -233,7 +236,7 @@ def apply(session: Session, user: User, result: Plan) -> None:
         if d.action is Action.created:
             inserts.append({
                 "municipality_id": d.info.municipality_id, "measure_id": d.info.id,
-                "period": d.period.code, "period_start": d.period.start,
+                "lineage": d.info.lineage, "period": d.period.code, "period_start": d.period.start,
                 "period_end": d.period.end, "value": d.value, "comment": d.comment,
                 "status": ValueStatus.submitted, "flagged": flag is not None,
                 "flag_reason": flag, "created_by": by, "updated_by": by,

@@ -43,8 +43,10 @@ def due_items(session: Session, user: User, *, as_of: date, year: int | None = N
     items: list[dict[str, Any]] = []
     for info in ledger.measures.values():
         for period in periods_of_year(info.agreement_year, info.frequency):
+            if not ledger.counts_for(info, period):
+                continue  # another version of the agreement is in force for the period
             due = ledger.due_date(info, period)
-            stored = ledger.values.get((info.id, period.code))
+            stored = ledger.values.get((info.lineage, period.code))
             if stored is None:
                 status = DueStatus.overdue if due < as_of else DueStatus.due
             else:

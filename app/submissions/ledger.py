@@ -15,10 +15,11 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from app.agreements.models import FrameworkAgreement, ServiceAgreement
+from app.agreements import in_force
+from app.agreements.models import AgreementStatus, FrameworkAgreement, ServiceAgreement
 from app.agreements.service import service_agreement_has_board
 from app.auth.authz import scope
 from app.auth.models import Role, User
@@ -57,10 +58,12 @@ class MeasureInfo:
     min_value: Decimal | None
     max_value: Decimal | None
     source: DataSource
+    lineage: str
     goal_code: str
     agreement_id: int
     agreement_code: str
     agreement_year: int
+    agreement_version: int
     first_year: int
     last_year: int
     targets: dict[int, Decimal] = field(default_factory=dict)
@@ -77,6 +80,7 @@ class MeasureInfo:
 class StoredValue:
     id: int
     measure_id: int
+    lineage: str
     period: str
     value: Decimal
     comment: str | None
@@ -85,6 +89,16 @@ class StoredValue:
     flagged: bool
     flag_reason: str | None
     row_version: int = 1
+
+
+@dataclass(frozen=True)
+class AgreementVersion:
+    """One version of a service agreement, for :func:`app.agreements.in_force.counting`."""
+
+    id: int
+    version: int
+    status: AgreementStatus
+    effective_from: date | None
 
 
 class History:
@@ -141,9 +155,13 @@ class Ledger:
 
     def __init__(self) -> None:
         self.measures: dict[int, MeasureInfo] = {}
-        self.values: dict[tuple[int, str], StoredValue] = {}
+        self.values: dict[tuple[str, str], StoredValue] = {}  # by lineage and period
         self.deadlines: dict[tuple[int, str], date] = {}
         self.history = History()
+        # Every version of the loaded measures' agreements, and each version's measure of a
+        # lineage: which version counts for a period, and its measure.
+        self.versions: dict[tuple[int, str], list[AgreementVersion]] = {}
+        self.lineages: dict[tuple[int, str], int] = {}
 
     @classmethod
     def load(
@@ -162,10 +180,11 @@ class Ledger:
             select(Measure.id, Measure.municipality_id, Measure.provider_id, Measure.code,
                    Measure.name, Measure.unit, Measure.direction, Measure.tolerance,
                    Measure.frequency, Measure.rollup, Measure.min_value, Measure.max_value,
-                   Measure.source, Goal.code.label("goal_code"),
+                   Measure.source, Measure.lineage, Goal.code.label("goal_code"),
                    ServiceAgreement.id.label("agreement_id"),
                    ServiceAgreement.code.label("agreement_code"),
-                   ServiceAgreement.year.label("agreement_year"), FrameworkAgreement.first_year,
+                   ServiceAgreement.year.label("agreement_year"),
+                   ServiceAgreement.version.label("agreement_version"), FrameworkAgreement.first_year,
                    FrameworkAgreement.last_year)
             .join(Goal, Goal.id == Measure.goal_id)
             .join(ServiceAgreement, ServiceAgreement.id == Goal.service_agreement_id)
@@ -193,9 +212,10 @@ class Ledger:
                 tolerance=_decimal(m.tolerance) or Decimal(0), frequency=Frequency(m.frequency),
                 rollup=Rollup(m.rollup), min_value=_decimal(m.min_value),
                 max_value=_decimal(m.max_value), source=DataSource(m.source),
-                goal_code=m.goal_code, agreement_id=m.agreement_id,
+                lineage=m.lineage, goal_code=m.goal_code, agreement_id=m.agreement_id,
                 agreement_code=m.agreement_code, agreement_year=m.agreement_year,
-                first_year=m.first_year, last_year=m.last_year,
+                agreement_version=m.agreement_version, first_year=m.first_year,
+                last_year=m.last_year,
             )
         if not ledger.measures:
             return ledger
@@ -207,6 +227,7 @@ class Ledger:
         ):
             ledger.measures[measure_id].targets[target_year] = target
         agreements = list({m.agreement_id for m in ledger.measures.values()})
+        ledger._load_versions(session, ids)
         for sa_id, period_code, due in session.execute(
             select(ReportingDeadline.service_agreement_id, ReportingDeadline.period,
                    ReportingDeadline.due_date)
@@ -214,7 +235,8 @@ class Ledger:
         ):
             ledger.deadlines[(sa_id, period_code)] = due
         values = (
-            select(IndicatorValue.id, IndicatorValue.measure_id, IndicatorValue.period,
+            select(IndicatorValue.id, IndicatorValue.measure_id, IndicatorValue.lineage,
+                   IndicatorValue.period,
                    IndicatorValue.value, IndicatorValue.comment, IndicatorValue.status,
                    IndicatorValue.return_reason, IndicatorValue.flagged,
                    IndicatorValue.flag_reason, IndicatorValue.row_version, Measure.provider_id,
@@ -230,19 +252,49 @@ class Ledger:
             if len(codes) <= 100:  # a few measures: only theirs; a file: all the provider's
                 values = values.where(Measure.code.in_(codes))
         else:
-            values = values.where(IndicatorValue.measure_id.in_(ids))
+            values = values.where(IndicatorValue.lineage.in_(
+                stmt.with_only_columns(Measure.lineage).scalar_subquery()))
+        lineages = {m.lineage for m in ledger.measures.values()}
         for row in session.execute(values):
             period = period_of(row.period)
             if history:
                 ledger.history.put((row.provider_id, row.code, row.unit, rules.period_kind(period)),
                                    period, row.value)
-            if row.measure_id in ledger.measures:
-                ledger.values[(row.measure_id, row.period)] = StoredValue(
-                    id=row.id, measure_id=row.measure_id, period=row.period, value=row.value,
+            if row.lineage in lineages:
+                ledger.values[(row.lineage, row.period)] = StoredValue(
+                    id=row.id, measure_id=row.measure_id, lineage=row.lineage, period=row.period,
+                    value=row.value,
                     comment=row.comment, status=row.status, return_reason=row.return_reason,
                     flagged=row.flagged, flag_reason=row.flag_reason, row_version=row.row_version,
                 )
         return ledger
+
+    def _load_versions(self, session: Session, measure_ids: Any) -> None:
+        mine = select(ServiceAgreement.municipality_id, ServiceAgreement.code).join(
+            Goal, Goal.service_agreement_id == ServiceAgreement.id).join(
+            Measure, Measure.goal_id == Goal.id).where(Measure.id.in_(measure_ids))
+        siblings = select(ServiceAgreement.id, ServiceAgreement.municipality_id,
+                          ServiceAgreement.code, ServiceAgreement.version,
+                          ServiceAgreement.status, ServiceAgreement.effective_from).where(
+            tuple_(ServiceAgreement.municipality_id, ServiceAgreement.code).in_(mine))
+        for row in session.execute(siblings):
+            self.versions.setdefault((row.municipality_id, row.code), []).append(AgreementVersion(
+                row.id, row.version, AgreementStatus(row.status), row.effective_from))
+        lineages = select(Measure.lineage).where(Measure.id.in_(measure_ids))
+        for agreement_id, lineage, measure_id in session.execute(
+            select(Goal.service_agreement_id, Measure.lineage, Measure.id)
+            .join(Goal, Goal.id == Measure.goal_id).where(Measure.lineage.in_(lineages))
+        ):
+            self.lineages[(agreement_id, lineage)] = measure_id
+
+    def counting(self, info: MeasureInfo, period: Period) -> AgreementVersion | None:
+        """The version of ``info``'s agreement that counts for ``period``."""
+        return in_force.counting(self.versions.get((info.municipality_id, info.agreement_code),
+                                                   []), period.end)
+
+    def counts_for(self, info: MeasureInfo, period: Period) -> bool:
+        chosen = self.counting(info, period)
+        return chosen is None or chosen.id == info.agreement_id
 
     def due_date(self, info: MeasureInfo, period: Period) -> date:
         return deadline_or_default(self.deadlines.get((info.agreement_id, period.code)), period)
@@ -252,7 +304,7 @@ class Ledger:
         """Check one value against the rules (all but the flag, see :meth:`flag`). Without a
         ``user`` the caller checks who may report the measure."""
         comment = clean_comment(comment)
-        existing = self.values.get((info.id, period.code))
+        existing = self.values.get((info.lineage, period.code))
         decision = Decision(info, period, value, comment, existing,
                             Action.created if existing is None else Action.updated)
         errors = decision.errors
@@ -269,10 +321,14 @@ class Ledger:
         elif not info.first_year <= period.year <= info.last_year:
             errors.append(("period", f"{period.code} is outside the agreement's years "
                                      f"{info.first_year}–{info.last_year}"))
+        if errors:
+            return decision
+        if not self.counts_for(info, period):
+            decision.conflict = True
+            errors.append(("measure_id", self._not_in_force(info, period)))
+            return decision
         if existing is not None and existing.value == value and existing.comment == comment:
             decision.action = Action.unchanged
-            return decision
-        if errors:
             return decision
         if existing is not None and rules.is_locked(existing.status, self.due_date(info, period),
                                                     today):
@@ -296,6 +352,16 @@ class Ledger:
                 f"{unit} by {rules.plain(shortfall)} (tolerance {rules.plain(info.tolerance)}); "
                 "explain the deviation")))
         return decision
+
+    def _not_in_force(self, info: MeasureInfo, period: Period) -> str:
+        chosen = self.counting(info, period)
+        assert chosen is not None
+        measure = self.lineages.get((chosen.id, info.lineage))
+        where = (f"report it for measure {measure}, in version {chosen.version}" if measure
+                 else f"version {chosen.version} (id {chosen.id}) has no such measure")
+        return (f"measure {info.code} of {info.agreement_code} version {info.agreement_version} "
+                f"does not count for {period.code}: version {chosen.version} is in force then; "
+                f"{where}")
 
     def flag(self, decision: Decision) -> str | None:
         info, period = decision.info, decision.period

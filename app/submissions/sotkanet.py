@@ -162,9 +162,10 @@ def load(session: Session, user: User, values: list[SotkanetValue],
     if errors:
         raise InvalidInput(f"{len(errors)} national measure(s) cannot be loaded, nothing was "
                            "loaded", errors=errors)
-    existing = {(v.measure_id, v.period): v for v in session.scalars(
-        select(IndicatorValue).where(IndicatorValue.measure_id.in_([i.measure.id
-                                                                    for i in measures])))}
+    # By lineage: the versions of one agreement share their measures' values.
+    existing = {(v.lineage, v.period): v for v in session.scalars(
+        select(IndicatorValue).where(IndicatorValue.lineage.in_([i.measure.lineage
+                                                                 for i in measures])))}
     stamp, by = utcnow(), user.username
     totals = {"created": 0, "updated": 0, "unchanged": 0}
     report = []
@@ -180,13 +181,14 @@ def load(session: Session, user: User, values: list[SotkanetValue],
             if number is None:
                 continue
             period = period_of(str(year))
-            stored = existing.get((m.id, period.code))
+            stored = existing.get((m.lineage, period.code))
             if stored is None:
-                session.add(IndicatorValue(
-                    municipality_id=m.municipality_id, measure_id=m.id, period=period.code,
-                    period_start=period.start, period_end=period.end, value=number,
-                    comment=comment, status=ValueStatus.accepted, reviewed_by=by,
-                    reviewed_at=stamp, flagged=False, created_by=by, updated_by=by))
+                existing[(m.lineage, period.code)] = created = IndicatorValue(
+                    municipality_id=m.municipality_id, measure_id=m.id, lineage=m.lineage,
+                    period=period.code, period_start=period.start, period_end=period.end,
+                    value=number, comment=comment, status=ValueStatus.accepted, reviewed_by=by,
+                    reviewed_at=stamp, flagged=False, created_by=by, updated_by=by)
+                session.add(created)
                 done["created"].append(period.code)
             elif stored.value == number and stored.status == ValueStatus.accepted:
                 done["unchanged"].append(period.code)

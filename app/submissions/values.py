@@ -36,7 +36,8 @@ def submit(session: Session, user: User, measure_id: int, period_code: str, valu
     flag = ledger.flag(decision)
     if decision.existing is None:
         obj = IndicatorValue(
-            municipality_id=info.municipality_id, measure_id=info.id, period=decision.period.code,
+            municipality_id=info.municipality_id, measure_id=info.id, lineage=info.lineage,
+            period=decision.period.code,
             period_start=decision.period.start, period_end=decision.period.end, value=value,
             comment=decision.comment, status=ValueStatus.submitted, flagged=flag is not None,
             flag_reason=flag, created_by=user.username, updated_by=user.username,
@@ -59,7 +60,7 @@ def refuse(decision: Decision, reason: str | None) -> None:
     value 409, a measure the provider does not report 403, else every problem at once (422),
     among them a correction without its reason."""
     if decision.conflict:
-        raise Conflict(decision.errors[0][1], field="period")
+        raise Conflict(decision.errors[0][1], field=decision.errors[0][0])
     if decision.errors and decision.errors[0][0] == "measure":
         raise Forbidden(decision.errors[0][1], field="measure_id")
     errors = list(decision.errors)
@@ -108,9 +109,11 @@ def crud_value_rules(session: Session, value: IndicatorValue, data: dict[str, An
     with session.no_autoflush:  # the stored value, not the one being written
         ledger = Ledger.load(session, None, measure_ids=[value.measure_id], history=True)
     info = ledger.measures[value.measure_id]
+    value.lineage = info.lineage
     decision = ledger.decide(None, info, period, value.value, value.comment, date.today())
     if value.id is None and decision.existing is not None:
-        return  # the measure and period have a value: check_unique answers 409
+        raise Conflict(f"measure {info.code} has a value for {period.code} (id "
+                       f"{decision.existing.id}); correct that one", field="period")
     reason = data.get("reason")
     refuse(decision, reason)
     value.comment = decision.comment

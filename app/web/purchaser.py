@@ -20,6 +20,7 @@ from app.agreements import diff as agreement_diff
 from app.agreements import versioning
 from app.agreements.models import ServiceAgreement
 from app.agreements.service import (
+    agreements_in_force,
     board_agreement_years,
     board_agreements,
     boards_with_agreements,
@@ -113,24 +114,34 @@ def overview(request: Request, session: SessionDep, lang: Lang, user: PurchaserP
     if chosen is not None:
         years = board_agreement_years(session, user, chosen.id)
         year = year if year is not None else (years[0] if years else None)
-        agreements = board_agreements(session, user, chosen.id, year)
+        # Of each agreement the version in force today (or at the year's end), and the drafts
+        # of its amendment, labelled; only the version in force has measures here.
+        on = min(date.today(), date(year or date.today().year, 12, 31))
+        in_force = {a.id for a in agreements_in_force(session, user, chosen.id, year, on)}
+        newest_counted = {a.code: a.version for a in board_agreements(
+            session, user, chosen.id, year) if a.id in in_force}
+        agreements = [a for a in board_agreements(session, user, chosen.id, year)
+                      if a.id in in_force or (a.status in versioning.DRAFTING
+                                              and a.version > newest_counted.get(a.code, 0))]
         providers = providers_by_id(session, user, (a.provider_id for a in agreements))
         ledger = Ledger.load(session, user, board_id=chosen.id, year=year)
-        latest: dict[int, Any] = {}
-        counted: dict[int, list[Counted]] = defaultdict(list)
+        latest: dict[str, Any] = {}
+        counted: dict[str, list[Counted]] = defaultdict(list)
         for row in ledger.values.values():
             row_period = period_of(row.period)
-            counted[row.measure_id].append(Counted(row_period.start, row_period.end, row.value))
+            counted[row.lineage].append(Counted(row_period.start, row_period.end, row.value))
             key = (row_period.end, row_period.end - row_period.start)
-            if row.measure_id not in latest or key > latest[row.measure_id][0]:
-                latest[row.measure_id] = (key, row, row_period)
+            if row.lineage not in latest or key > latest[row.lineage][0]:
+                latest[row.lineage] = (key, row, row_period)
         trends = measures_with_targets(session, user, list(ledger.measures))
         for info in sorted(ledger.measures.values(), key=lambda m: (m.goal_code, m.code)):
-            entry = latest.get(info.id)
+            if info.agreement_id not in in_force:
+                continue
+            entry = latest.get(info.lineage)
             stored: StoredValue | None = entry[1] if entry else None
             period: Period | None = entry[2] if entry else None
             target = info.target(period) if period else info.targets.get(year or 0)
-            judged = _judge(info, counted[info.id], period)
+            judged = _judge(info, counted[info.lineage], period)
             measures[info.agreement_id].append({
                 "info": info, "value": stored, "period": period, "target": target,
                 "status": judged.status.value, "rolled": judged.rolled,

@@ -183,7 +183,8 @@ def test_an_amendment_supersedes_only_when_approved(client: TestClient, db: Sess
     assert refused.status_code == 409 and refused.json()["allowed_transitions"] == []
 
 
-def test_reported_values_follow_the_approved_amendment(client: TestClient, db: Session) -> None:
+def test_reported_values_belong_to_the_amended_measure_too(client: TestClient, db: Session
+                                                           ) -> None:
     w, ids = _agreements(db)
     m = w["municipality"]
     h = auth(db, create_user(db, Role.purchaser_director, m))
@@ -194,12 +195,16 @@ def test_reported_values_follow_the_approved_amendment(client: TestClient, db: S
         "measure_id": w["measure"].id, "period": "2015-T1", "value": "41"})
     assert value.status_code == 201, value.text  # reporting goes on against approved versions
     v2 = amend(client, h, path)
-    assert db.get_one(IndicatorValue, value.json()["id"]).measure_id == w["measure"].id
     approve(client, h, f"{API}/service-agreements/{v2['id']}")
     new_measure = db.scalars(select(Measure).join(Goal, Goal.id == Measure.goal_id)
                              .where(Goal.service_agreement_id == v2["id"])).one()
     db.expire_all()
-    assert db.get_one(IndicatorValue, value.json()["id"]).measure_id == new_measure.id
+    # The value stays where it was reported (the superseded version reads as it was) and is
+    # the amended measure's value as well: one identity, one value per period.
+    assert db.get_one(IndicatorValue, value.json()["id"]).measure_id == w["measure"].id
+    listed = client.get(f"{API}/indicator-values", headers=h,
+                        params={"measure_id": new_measure.id}).json()["items"]
+    assert [v["id"] for v in listed] == [value.json()["id"]]
     assert db.get_one(ServiceAgreement, v2["id"]).status is AgreementStatus.approved
 
 
