@@ -53,7 +53,8 @@ def test_the_audit_trail_of_a_whole_lifecycle(client: TestClient, db: Session) -
     assert edit["request_id"] == "req-42" and edit["municipality_id"] == w["municipality"].id
     moves = [(e["before"], e["after"]) for e in trail["items"] if e["action"] == "transition"]
     assert moves == [({"status": "draft"}, {"status": "negotiation"}),
-                     ({"status": "negotiation"}, {"status": "approved"}),
+                     ({"effective_from": None, "status": "negotiation"},
+                      {"effective_from": "2014-12-12", "status": "approved"}),
                      ({"status": "approved"}, {"status": "superseded"})]
     decision = next(e for e in trail["items"] if e["entity"] == "agreement_transitions"
                     and e["after"]["to_status"] == "approved")
