@@ -171,7 +171,8 @@ def test_bulk_inserts_and_updates_are_recorded_with_their_rows(db: Session) -> N
     w = create_world(db)
     measure = w["measure"]
     rows = [{"measure_id": measure.id, "municipality_id": measure.municipality_id,
-             "period": p, "period_start": start, "period_end": end, "value": v,
+             "lineage": measure.lineage, "period": p, "period_start": start,
+             "period_end": end, "value": v,
              "created_by": "lataus", "updated_by": "lataus"}
             for p, start, end, v in (("2015-T1", date(2015, 1, 1), date(2015, 4, 30), 10),
                                      ("2015-T2", date(2015, 1, 1), date(2015, 8, 31), 20))]
@@ -196,7 +197,8 @@ def test_an_executemany_update_naming_rows_by_id_records_those_rows_only(db: Ses
     measure = w["measure"]
     db.execute(insert(IndicatorValue), [
         {"measure_id": measure.id, "municipality_id": measure.municipality_id, "period": p,
-         "period_start": date(2015, 1, 1), "period_end": end, "value": 1,
+         "lineage": measure.lineage, "period_start": date(2015, 1, 1), "period_end": end,
+         "value": 1,
          "created_by": "lataus", "updated_by": "lataus"}
         for p, end in (("2015-T1", date(2015, 4, 30)), ("2015-T2", date(2015, 8, 31)),
                        ("2015-T3", date(2015, 12, 31)))])

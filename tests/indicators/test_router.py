@@ -16,7 +16,7 @@ def test_one_value_per_measure_and_period(client: TestClient, db: Session) -> No
     assert client.post("/api/v1/indicator-values", headers=h, json=body).status_code == 201
     again = client.post("/api/v1/indicator-values", headers=h, json={**body, "value": "43"})
     assert again.status_code == 409
-    assert "period=2015-T1" in again.json()["detail"]
+    assert "measure M1 has a value for 2015-T1" in again.json()["detail"]
     assert db.scalar(select(func.count()).select_from(IndicatorValue)) == 1
 
 
