@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.agreements.budget_check import check_budgets
 from app.agreements.lifecycle_schemas import TransitionIn
 from app.agreements.models import (
     AgreementStatus,
@@ -120,6 +121,8 @@ def transition(session: Session, user: User, obj: Agreement, data: dict[str, Any
         if newer is not None and newer > obj.version:
             raise Conflict(f"Version {newer} of this {noun(obj)} exists; approve the latest version",
                            field="to")
+        if isinstance(obj, ServiceAgreement):
+            check_budgets(session, obj)
     old = obj.status
     obj.status = to
     obj.updated_by = user.username
