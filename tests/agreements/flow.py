@@ -45,10 +45,11 @@ def approve_budget_of(client: TestClient, headers: dict[str, str], agreement_pat
     return approve(client, headers, f"/api/v1/order-budgets/{agreement['order_budget_id']}")
 
 
-def budget_for(db: Session, w: dict[str, Any], *, approved: bool = True, year: int = 2015
-               ) -> OrderBudget:
+def budget_for(db: Session, w: dict[str, Any], *, approved: bool = True, year: int = 2015,
+               provider: Any = None) -> OrderBudget:
     """An order budget of ``w``'s board (tests.helpers.create_world) with a line for its
-    provider, approved unless told otherwise: what its service agreement's approval needs."""
+    provider (or ``provider``), approved unless told otherwise: what its service agreement's
+    approval needs."""
     municipality = w["municipality"].id
     area = create(db, ServiceArea, municipality_id=municipality, code=f"BUD{year}",
                   name_fi="Tilattavat palvelut")
@@ -59,7 +60,7 @@ def budget_for(db: Session, w: dict[str, Any], *, approved: bool = True, year: i
     budget: OrderBudget = create(db, OrderBudget, board_id=w["board"].id, year=year,
                                  title=f"Tilausbudjetti {year}")
     create(db, OrderBudgetLine, order_budget_id=budget.id, product_id=product.id,
-           provider_id=w["provider"].id, volume=100, unit_price="50.00")
+           provider_id=(provider or w["provider"]).id, volume=100, unit_price="50.00")
     if approved:
         approve_in_db(db, budget)
     return budget
