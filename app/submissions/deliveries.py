@@ -18,7 +18,8 @@ from app.submissions.ledger import period_of
 
 
 def delivery_rules(session: Session, delivery: Delivery, _: dict[str, Any]) -> None:
-    """A delivery is for a period of its order budget's year."""
+    """A delivery is for a period of its order budget's year that overlaps no other delivery of
+    its line (but the year-to-date ones: the module docstring)."""
     line = session.get_one(OrderBudgetLine, delivery.order_budget_line_id)
     budget = session.get_one(OrderBudget, line.order_budget_id)
     period = period_of(delivery.period)
