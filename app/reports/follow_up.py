@@ -79,6 +79,11 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
     values: dict[int, list[IndicatorValue]] = {}
     for v in st.counted_values(session, user, ids(measures), period.end):
         values.setdefault(v.measure_id, []).append(v)
+    # Not counted, but named: why a measure lacks a value (or a later one) in this report.
+    returned: dict[int, list[str]] = {}
+    for v in st.returned_values(session, user, ids(measures), period.end):
+        if v.period_start.year == period.year:
+            returned.setdefault(v.measure_id, []).append(v.period)
 
     years_of = {a.id: range(frameworks[a.framework_agreement_id].first_year,
                             frameworks[a.framework_agreement_id].last_year + 1)
@@ -89,6 +94,7 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
     for m in measures:
         entry = _measure_entry(m, values.get(m.id, []), period, previous,
                                list(years_of[agreement_of_goal[m.goal_id]]), providers)
+        entry["returned"] = returned.get(m.id, [])
         measures_of.setdefault(m.goal_id, []).append(entry)
         entries.append(entry)
 
@@ -150,7 +156,8 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
                         no_value.setdefault(e["provider"]["id"], {
                             "provider": e["provider"], "measures": []})["measures"].append({
                                 "code": e["code"], "name": e["name"], "unit": e["unit"],
-                                "goal": g["code"], "agreement": block["agreement"]["code"]})
+                                "goal": g["code"], "agreement": block["agreement"]["code"],
+                                "returned": e["returned"]})
 
     board_name = display_name(board, lang)
     title = f"{t('follow_up_report', lang)} {period.code} – {board_name}"

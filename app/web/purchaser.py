@@ -118,7 +118,11 @@ def overview(request: Request, session: SessionDep, lang: Lang, user: PurchaserP
         ledger = Ledger.load(session, user, board_id=chosen.id, year=year)
         latest: dict[int, Any] = {}
         counted: dict[int, list[Counted]] = defaultdict(list)
+        returned: dict[int, list[str]] = defaultdict(list)
         for row in ledger.values.values():
+            if not row.status.counts:  # not reported until submitted again
+                returned[row.measure_id].append(row.period)
+                continue
             row_period = period_of(row.period)
             counted[row.measure_id].append(Counted(row_period.start, row_period.end, row.value))
             key = (row_period.end, row_period.end - row_period.start)
@@ -135,6 +139,7 @@ def overview(request: Request, session: SessionDep, lang: Lang, user: PurchaserP
                 "info": info, "value": stored, "period": period, "target": target,
                 "status": judged.status.value, "rolled": judged.rolled,
                 "trend": _trend(trends.get(info.id), judged.rolled, period, lang),
+                "returned": sorted(returned[info.id]),
             })
     may_amend = may_write(user, ServiceAgreement)
     return render(request, "purchaser.html", lang, user, boards=boards, board=chosen,
