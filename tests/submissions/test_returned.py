@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.indicators.models import IndicatorValue, ValueStatus
+from app.reports import render
 from app.reports.follow_up import follow_up
 from tests.submissions.helpers import csv_bytes, submission_world, submit, upload
 
@@ -70,6 +71,17 @@ def test_a_returned_value_is_missing_from_the_report_with_the_reason_why(
     data = follow_up(db, w["purchaser"], w["board"].id, "2015-01", "fi")
     missing = [(m["code"], m["returned"]) for p in data["no_value"] for m in p["measures"]]
     assert missing == [("KAYNNIT", ["2015-01"]), ("M1", [])]
+
+
+def test_the_reports_chapter_of_missing_values_names_the_returned_period(
+    client: TestClient, db: Session
+) -> None:
+    w = returned_world(client, db)
+    data = follow_up(db, w["purchaser"], w["board"].id, "2015-01", "fi")
+    html = render.render_html(data, with_charts=False)
+    chapter = html[html.index('id="no-value"'):]
+    assert "KAYNNIT: Mittari KAYNNIT<br><span class=\"small\">Palautettu korjattavaksi: 2015-01" \
+        in chapter
 
 
 def test_a_corrected_value_counts_again_once_accepted(client: TestClient, db: Session) -> None:
