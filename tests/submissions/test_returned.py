@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.indicators.models import IndicatorValue, ValueStatus
 from app.reports import render
 from app.reports.follow_up import follow_up
+from tests.helpers import if_match
 from tests.submissions.helpers import csv_bytes, submission_world, submit, upload
 
 DUE = "/api/v1/submissions/due"
@@ -115,3 +116,13 @@ def test_a_files_unchanged_row_leaves_a_returned_value_returned(
     assert stored.json()["unchanged"] == 1, stored.text
     db.expire_all()
     assert db.get_one(IndicatorValue, w["value_id"]).status == ValueStatus.returned
+
+
+def test_a_returned_value_patched_as_it_was_goes_back_to_review(
+    client: TestClient, db: Session
+) -> None:
+    w = returned_world(client, db)
+    path = f"/api/v1/indicator-values/{w['value_id']}"
+    patched = client.patch(path, headers=if_match(client, w["hr"], path),
+                           json={"value": "1300", "reason": "Tarkistettu: luku on oikein"})
+    assert patched.json()["status"] == "submitted", patched.text
