@@ -35,6 +35,7 @@ from app.agreements.models import (
     AgreementTransition,
     FrameworkAgreement,
     NegotiationComment,
+    ServiceAgreement,
 )
 from app.agreements.versioning import Agreement, S, key_filter
 from app.auth.authz import Act, authorize

@@ -8,6 +8,7 @@ from uuid import uuid4
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     Date,
     DateTime,
     ForeignKey,
@@ -58,6 +59,13 @@ class ValueStatus(StrEnum):
     submitted = "submitted"  # toimitettu: waits for the purchaser's review
     accepted = "accepted"  # hyväksytty
     returned = "returned"  # palautettu: back on the provider's list with a reason
+
+    @property
+    def counts(self) -> bool:
+        """The one rule of what counts as reported — in the reports, the purchaser's overview
+        and the due and overdue lists: a value returned for correction does not, until the
+        provider submits it again; a submitted value counts before it is reviewed."""
+        return self is not ValueStatus.returned
 
 
 def new_lineage() -> str:
@@ -149,6 +157,11 @@ class IndicatorValue(TenantOwned, Base):
     # but shown to the purchaser with the reason.
     flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     flag_reason: Mapped[str | None] = mapped_column(Text)
+
+    @classmethod
+    def counted(cls) -> ColumnElement[bool]:
+        """ValueStatus.counts in a query's WHERE."""
+        return cls.status.in_([s for s in ValueStatus if s.counts])
 
 
 @event.listens_for(Measure, "before_insert")

@@ -81,6 +81,11 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
     values: dict[str, list[IndicatorValue]] = {}  # by lineage: whichever version took them
     for v in st.counted_values(session, user, ids(measures), period.end):
         values.setdefault(v.lineage, []).append(v)
+    # Not counted, but named: why a measure lacks a value (or a later one) in this report.
+    returned: dict[str, list[str]] = {}
+    for v in st.returned_values(session, user, ids(measures), period.end):
+        if v.period_start.year == period.year:
+            returned.setdefault(v.lineage, []).append(v.period)
 
     years_of = {a.id: range(frameworks[a.framework_agreement_id].first_year,
                             frameworks[a.framework_agreement_id].last_year + 1)
@@ -91,6 +96,7 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
     for m in measures:
         entry = _measure_entry(m, values.get(m.lineage, []), period, previous,
                                list(years_of[agreement_of_goal[m.goal_id]]), providers)
+        entry["returned"] = returned.get(m.lineage, [])
         measures_of.setdefault(m.goal_id, []).append(entry)
         entries.append(entry)
 
@@ -152,7 +158,8 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
                         no_value.setdefault(e["provider"]["id"], {
                             "provider": e["provider"], "measures": []})["measures"].append({
                                 "code": e["code"], "name": e["name"], "unit": e["unit"],
-                                "goal": g["code"], "agreement": block["agreement"]["code"]})
+                                "goal": g["code"], "agreement": block["agreement"]["code"],
+                                "returned": e["returned"]})
 
     board_name = display_name(board, lang)
     title = f"{t('follow_up_report', lang)} {period.code} – {board_name}"

@@ -27,7 +27,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from app.auth.authz import scope
@@ -67,14 +67,27 @@ P = TypeVar("P", bound=Periodic)
 def counted_values(session: Session, user: User, measure_ids: Any, until: date
                    ) -> list[IndicatorValue]:
     """The indicator values that count in reports, up to ``until``: the one place to narrow
-    them (for example to accepted values once values are reviewed). A measure's values are
-    those of its lineage, whichever version of the agreement they were reported against.
+    them, by the one rule of what counts (ValueStatus.counts: not a value returned for
+    correction). A measure's values are those of its lineage, whichever version of the
+    agreement they were reported against.
 
     ``measure_ids`` is a list of ids or a select of them."""
+    return _values(session, user, measure_ids, until, IndicatorValue.counted())
+
+
+def returned_values(session: Session, user: User, measure_ids: Any, until: date
+                    ) -> list[IndicatorValue]:
+    """The values up to ``until`` that do not count: returned to the provider for correction
+    (the reports name them as the reason a value is missing)."""
+    return _values(session, user, measure_ids, until, ~IndicatorValue.counted())
+
+
+def _values(session: Session, user: User, measure_ids: Any, until: date,
+            condition: ColumnElement[bool]) -> list[IndicatorValue]:
     stmt: Select[tuple[IndicatorValue]] = scope(select(IndicatorValue), IndicatorValue, user)
     stmt = stmt.where(IndicatorValue.lineage.in_(
                           select(Measure.lineage).where(Measure.id.in_(measure_ids))),
-                      IndicatorValue.period_end <= until)
+                      IndicatorValue.period_end <= until, condition)
     return list(session.scalars(stmt.order_by(IndicatorValue.lineage,
                                               IndicatorValue.period_end,
                                               IndicatorValue.period_start)))

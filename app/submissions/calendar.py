@@ -15,7 +15,7 @@ from app.core.access import get_readable
 from app.core.errors import InvalidInput
 from app.core.periods import PeriodError, periods_of_year
 from app.goals.models import Goal
-from app.indicators.models import DataSource, Measure, ValueStatus
+from app.indicators.models import DataSource, Measure
 from app.organisations.models import Provider
 from app.submissions import rules
 from app.submissions.ledger import Ledger, deadline_or_default, period_of
@@ -60,7 +60,7 @@ def due_items(session: Session, user: User, *, as_of: date, year: int | None = N
                 "target": info.target(period), "tolerance": info.tolerance,
                 "period": period.code, "period_start": period.start, "period_end": period.end,
                 "due_date": due, "status": status,
-                "overdue": due < as_of and (stored is None or stored.status == ValueStatus.returned),
+                "overdue": due < as_of and (stored is None or not stored.status.counts),
                 "locked": stored is not None and rules.is_locked(stored.status, due, as_of),
                 "value_id": stored.id if stored else None,
                 "value": stored.value if stored else None,

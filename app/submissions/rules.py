@@ -20,6 +20,9 @@ Each rule lives here once and is used by the single submission, the file upload,
   due date has passed: the period is closed. Nobody changes or reviews a locked value again
   (409). Before the due date an accepted value may still be corrected; the correction goes
   back to the purchaser for review.
+- **What counts** (``ValueStatus.counts`` in app.indicators.models, used by the reports, the
+  purchaser's overview and the due and overdue lists): a value returned for correction counts
+  as not reported until the provider submits it again.
 """
 
 from datetime import date

@@ -29,6 +29,7 @@ def submit(session: Session, user: User, measure_id: int, period_code: str, valu
     ledger = Ledger.load(session, user, measure_ids=[measure.id], history=True)
     info = ledger.measures[measure.id]
     decision = ledger.decide(user, info, period_of(period_code), value, comment, today)
+    stand_by(decision)
     refuse(decision, reason)
     if decision.action is Action.unchanged:
         assert decision.existing is not None
@@ -53,6 +54,15 @@ def submit(session: Session, user: User, measure_id: int, period_code: str, valu
         obj.updated_by = user.username
     session.flush()
     return obj, decision.action
+
+
+def stand_by(decision: Decision) -> None:
+    """A returned value sent again as it was, on its own (a submission, a PATCH): the provider
+    stands by it (the correction's reason says why) and it goes back to review. A file's
+    unchanged row leaves it returned: a template filled in again says nothing about it."""
+    if decision.action is Action.unchanged and decision.existing is not None \
+            and not decision.existing.status.counts:
+        decision.action = Action.updated
 
 
 def refuse(decision: Decision, reason: str | None) -> None:
@@ -115,6 +125,7 @@ def crud_value_rules(session: Session, value: IndicatorValue, data: dict[str, An
         raise Conflict(f"measure {info.code} has a value for {period.code} (id "
                        f"{decision.existing.id}); correct that one", field="period")
     reason = data.get("reason")
+    stand_by(decision)
     refuse(decision, reason)
     value.comment = decision.comment
     if decision.action is Action.unchanged:

@@ -127,7 +127,11 @@ def overview(request: Request, session: SessionDep, lang: Lang, user: PurchaserP
         ledger = Ledger.load(session, user, board_id=chosen.id, year=year)
         latest: dict[str, Any] = {}
         counted: dict[str, list[Counted]] = defaultdict(list)
+        returned: dict[str, list[str]] = defaultdict(list)
         for row in ledger.values.values():
+            if not row.status.counts:  # not reported until submitted again
+                returned[row.lineage].append(row.period)
+                continue
             row_period = period_of(row.period)
             counted[row.lineage].append(Counted(row_period.start, row_period.end, row.value))
             key = (row_period.end, row_period.end - row_period.start)
@@ -146,6 +150,7 @@ def overview(request: Request, session: SessionDep, lang: Lang, user: PurchaserP
                 "info": info, "value": stored, "period": period, "target": target,
                 "status": judged.status.value, "rolled": judged.rolled,
                 "trend": _trend(trends.get(info.id), judged.rolled, period, lang),
+                "returned": sorted(returned[info.lineage]),
             })
     may_amend = may_write(user, ServiceAgreement)
     return render(request, "purchaser.html", lang, user, boards=boards, board=chosen,
