@@ -122,16 +122,18 @@ class LocalRunner:
         """Start the thread on SQLite (PostgreSQL's jobs are the workers')."""
         if engine.dialect.name != "sqlite" or self._thread is not None:
             return
-        self._stop.clear()
         self._thread = threading.Thread(target=self._loop, name="sopimus-jobs", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop the thread after the job at hand (a job cut short is run again when due)."""
+        if self._thread is None:
+            return
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        self._thread.join(timeout=60)
+        self._thread = None
+        self._stop.clear()
 
 
 local = LocalRunner()

@@ -56,8 +56,8 @@ def spec_of(job: RenderJob) -> ReportSpec:
 def report_lock(job: RenderJob) -> str:
     """One report (kind, subject, language): its jobs render one after the other, never two at
     once on two workers."""
-    subject = job.period if job.kind is ReportKind.follow_up else job.service_agreement_id
-    return f"report:{job.kind.value}:{job.board_id}:{subject}:{job.language.value}"
+    subject = job.period if job.kind == ReportKind.follow_up else job.service_agreement_id
+    return f"report:{job.kind}:{job.board_id}:{subject}:{job.language}"
 
 
 def start(session: Session, user: User, spec: ReportSpec) -> RenderJob:
