@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 import procrastinate
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
@@ -41,11 +41,25 @@ def defer(session: Session, task: str, *, lock: str | None = None,
     """Queue ``task`` with ``kwargs`` in the session's transaction (PostgreSQL); on SQLite wake
     the in-process runner, whose pickers find the job in the feature's own table."""
     if not on_postgresql(session):
-        local.wake()
+        session.info[_WAKE] = True  # after the commit: before it, the runner cannot see the job
         return
     connection = session.connection().connection.driver_connection
     queue.configure_task(task, lock=lock, queueing_lock=queueing_lock,
                          connection=connection).defer(**kwargs)
+
+
+_WAKE = "queue_wake_local_runner"
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_after_commit(session: Session) -> None:
+    if session.info.pop(_WAKE, False):
+        local.wake()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_wake(session: Session) -> None:
+    session.info.pop(_WAKE, None)
 
 
 def postgres_conninfo(url: str) -> str:
