@@ -28,11 +28,13 @@ from app.core.db import get_engine, get_sessionmaker, open_session
 from app.core.errors import html_error_page, install_error_handlers, problem
 from app.core.health import DatabaseNotReady, database_problem, engine_problem
 from app.core.limits import BodyLimitMiddleware
+from app.core.queue import local as local_jobs
 from app.core.security import install_security_headers
 from app.core.settings import get_settings
 from app.goals.router import routers as goal_routers
 from app.indicators.router import routers as indicator_routers
 from app.organisations.router import routers as organisation_routers
+from app.reports import tasks as report_tasks  # noqa: F401  (the jobs' tasks registered)
 from app.reports.router import router as reports_router
 from app.submissions.router import routers as submission_routers
 from app.web.reports_pages import router as web_reports_router
@@ -73,6 +75,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if get_settings().check_database_on_start:
             await run_in_threadpool(refuse_to_start_without_database)
         access.writer.start(get_sessionmaker())
+        # SQLite: the jobs run in this process (PostgreSQL's run in `sopimus worker`).
+        local_jobs.start(get_engine())
     else:
         # The test suite's one session per test: the access log is written into it when the
         # test flushes it (app.auth.access.flush), not by a thread beside the requests.
@@ -84,6 +88,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        await run_in_threadpool(local_jobs.stop)  # a job cut short is run again at the next start
         await run_in_threadpool(access.writer.stop)  # what is queued is stored before exit
 
 

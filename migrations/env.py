@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 import app.models  # noqa: F401  (fills the metadata)
 from app.core.db import Base, make_engine
+from app.core.migrate import include_name
 from app.core.settings import get_settings
 
 config = context.config
@@ -22,6 +23,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,  # procrastinate's tables are not our models'
     )
 
 

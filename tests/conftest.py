@@ -7,7 +7,6 @@ PostgreSQL that cannot be reached fails the run; elsewhere its tests are skipped
 
 import os
 from collections.abc import Callable, Iterator
-from contextlib import nullcontext
 from pathlib import Path
 
 os.environ.setdefault("SOPIMUS_ENVIRONMENT", "test")
@@ -25,7 +24,6 @@ from app.core.db import open_session
 from app.core.migrate import upgrade
 from app.core.scratch import scratch_database
 from app.main import app
-from app.reports import jobs
 
 POSTGRES_URL = os.environ.get(
     "SOPIMUS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -86,8 +84,6 @@ def client(db: Session) -> Iterator[TestClient]:
         yield db
 
     app.dependency_overrides[open_session] = session_override
-    # A render job's own sessions are the test's too: never the default ./sopimus.db.
-    app.dependency_overrides[jobs.get_session_factory] = lambda: (lambda: nullcontext(db))
     ratelimit.reset()
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client

@@ -123,3 +123,9 @@ def test_diff_and_audit_verify_on_a_database_file(tmp_path: Path) -> None:
     broken = run(["audit", "verify"], db)
     assert broken.returncode == 1
     assert f"broken at entry {entry}: its content does not match its hash" in broken.stderr
+
+
+def test_the_worker_is_for_postgresql(tmp_path: Path) -> None:
+    """With SQLite the server runs its jobs itself: a worker says so and stops."""
+    worker = run(["worker"], tmp_path / "none.db")
+    assert worker.returncode == 1 and "needs PostgreSQL" in worker.stderr

@@ -13,9 +13,6 @@ from tests.helpers import auth, create_user, create_world
 # start-up refuses a missing database, before any test database exists.
 schema = schemathesis.openapi.from_dict(app.openapi())
 schema.app = app
-# Starting a render job hands work to a background process with its own database connection,
-# outside the test's transaction: tests/reports/test_router.py covers it on a test session.
-schema = schema.exclude(method="POST", path="/api/v1/reports/jobs")
 
 
 @schema.parametrize()

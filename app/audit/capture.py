@@ -25,7 +25,7 @@ from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnEleme
 from app.agreements.ownership import Cache, agreement_of, preload, ref_text
 from app.audit.canonical import plain_row
 from app.audit.chain import append, lock_chain, transaction_state
-from app.audit.changes import audited, cascades, collect, column_values, update_change
+from app.audit.changes import audited, cascades, collect, column_values, quiet, update_change
 from app.core.audit import Change, change_guards, current_actor, request_id
 from app.core.db import Base, utcnow
 
@@ -83,7 +83,8 @@ class _Pending:
 @event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     session.info.pop("audit_pending", None)
-    if not any(audited(type(o)) for o in (*session.new, *session.dirty, *session.deleted)):
+    if not any(audited(type(o)) for o in (*session.new, *session.deleted)) \
+            and not any(audited(type(o)) and not quiet(o) for o in session.dirty):
         return
     conn = session.connection()
     lock_chain(session, conn)  # before this flush writes any row: no lock-order cycle

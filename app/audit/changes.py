@@ -24,6 +24,17 @@ def audited(model: Any) -> bool:
         and getattr(model, "audit_trail", True)
 
 
+def quiet(obj: Any) -> bool:
+    """An update of only the columns that its model declares ``audit_quiet`` (a job's
+    progress): not a domain change, so not recorded, and it takes no lock of the trail."""
+    names = getattr(type(obj), "audit_quiet", None)
+    if not names:
+        return False
+    state = inspect(obj)
+    return all(a.key in names or a.key in BOOKKEEPING
+               for a in state.attrs if a.history.has_changes())
+
+
 def _table(model: Any) -> Table:
     return model.__table__  # type: ignore[no-any-return]
 
@@ -68,6 +79,8 @@ def update_change(table: Table, model: Any, before: dict[str, Any], after: dict[
             obj: Any = None, collections: dict[str, tuple[list[int], list[int]]] | None = None,
             cascade: bool = False) -> Change:
     changed = {k for k in after if k not in BOOKKEEPING and not equal(before.get(k), after[k])}
+    if changed <= getattr(model, "audit_quiet", frozenset()):
+        changed = set()  # progress only (see ``quiet``); with any other column, all are recorded
     action = "transition" if table.name in AGREEMENT_TABLES and "status" in changed else "update"
     return Change(action, table.name, model, before=before, after=after, changed=changed,
                   collections=collections or {}, obj=obj, cascade=cascade)

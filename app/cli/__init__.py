@@ -2,13 +2,13 @@
 
 database: ``db upgrade``/``db downgrade``, ``demo``, ``serve``; agreements: ``import``,
 ``export``, ``schema``, ``diff``; users: ``user create``; indicators: ``sotkanet load``;
-reports: ``report follow-up``/``report agreement``, ``audit verify``. What they share is in
+reports: ``report follow-up``/``report agreement``, ``audit verify``; ``worker``. What they share is in
 common.
 """
 
 import typer
 
-from app.cli import agreements, database, indicators, reports, users
+from app.cli import agreements, database, indicators, reports, users, worker
 
 app = typer.Typer(help="Sopimus: purchaser–provider contract steering.", no_args_is_help=True)
 # In the order `sopimus --help` lists them.
@@ -18,6 +18,7 @@ app.command()(agreements.export)
 app.command()(agreements.schema)
 app.command()(database.serve)
 app.command()(agreements.diff)
+app.command()(worker.worker)
 app.add_typer(database.db_app, name="db")
 app.add_typer(users.user_app, name="user")
 app.add_typer(indicators.sotkanet_app, name="sotkanet")

@@ -10,6 +10,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
 ROOT = Path(__file__).resolve().parents[2]
+# Tables that are not our models': procrastinate's (its schema.sql, applied by migration 0011).
+FOREIGN_TABLE_PREFIX = "procrastinate_"
+
+
+def include_name(name: str | None, type_: str, _parents: dict[str, str | None]) -> bool:
+    """Autogenerate's filter: our tables, not procrastinate's (nor their indexes)."""
+    return not (type_ == "table" and name is not None and name.startswith(FOREIGN_TABLE_PREFIX))
 
 
 def alembic_config(engine: Engine | None = None) -> Config:

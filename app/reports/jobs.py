@@ -1,13 +1,18 @@
 """Rendering outside the request: a persisted job with progress that the client polls.
 
-The request creates the job and commits; after the response, a background task reads the
-report's data in its own session, renders the PDF in a spawned child process (so that the
-memory of a large report is returned when it ends) and stores the issued report. One report
-renders at a time; others wait queued.
+The request checks what is asked, stores the job and queues its task in the same transaction
+(app.core.queue: procrastinate on PostgreSQL, the server's own runner on SQLite). The task
+(``execute``, app.reports.tasks runs it) reads the report's data in its own session, renders
+the PDF in a spawned child process (so that the memory of a large report is returned when it
+ends) and stores the issued report and the job's result in one commit.
+
+A job is idempotent: a finished one (done or failed) is left as it is when its task runs
+again. A failed attempt is retried ``ATTEMPTS`` times in all; a domain error (the requester
+may no longer issue reports) is final at once. Progress is not audited (RenderJob.audit_quiet);
+the job's creation and its result are.
 """
 
 import logging
-import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import timedelta
@@ -18,39 +23,29 @@ from sqlalchemy.orm import Session
 from app.auth.authz import require_write
 from app.auth.models import User
 from app.core.access import get_readable
-from app.core.db import as_utc, get_sessionmaker, utcnow
+from app.core.audit import set_actor
+from app.core.db import get_sessionmaker, utcnow
 from app.core.errors import DomainError
+from app.core.queue import defer
 from app.organisations.models import Board
 from app.reports import render, service
 from app.reports.agreement_document import agreement_document
-from app.reports.models import IssuedReport, JobStatus, RenderJob, ReportKind
+from app.reports.models import FINISHED, IssuedReport, JobStatus, RenderJob, ReportKind
 from app.reports.service import ReportSpec
 
 log = logging.getLogger(__name__)
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
-_one_at_a_time = threading.Lock()
-# No progress for this long: the process that ran the job is gone. A 54-page report renders in
-# ~8 s, and a queued job waits for the ones before it.
-ABANDONED = timedelta(minutes=30)
+TASK = "reports.render"
+# Runs of a job in all, the first included, and the wait before the next one.
+ATTEMPTS = 3
+RETRY_WAIT = timedelta(seconds=10)
 
 
-def get_session_factory() -> SessionFactory:
-    """Where background jobs get their sessions (a dependency, so tests can swap it)."""
+def sessions() -> SessionFactory:
+    """Where a job's task gets its session (a function, so that tests can point it elsewhere)."""
     return get_sessionmaker()
-
-
-def settle_if_abandoned(session: Session, job: RenderJob) -> RenderJob:
-    """A job the server stopped working on (it was restarted mid-render) is failed, not left
-    "running" for ever: a render reports progress every few seconds."""
-    if job.status in {JobStatus.queued, JobStatus.running} \
-            and as_utc(job.updated_at) < utcnow() - ABANDONED:
-        job.status, job.stage = JobStatus.failed, "failed"
-        job.error = ("The rendering was interrupted: the server stopped while it was working. "
-                     "Start it again.")
-        session.flush()
-    return job
 
 
 def spec_of(job: RenderJob) -> ReportSpec:
@@ -58,8 +53,15 @@ def spec_of(job: RenderJob) -> ReportSpec:
                       period=job.period, service_agreement_id=job.service_agreement_id)
 
 
+def report_lock(job: RenderJob) -> str:
+    """One report (kind, subject, language): its jobs render one after the other, never two at
+    once on two workers."""
+    subject = job.period if job.kind == ReportKind.follow_up else job.service_agreement_id
+    return f"report:{job.kind}:{job.board_id}:{subject}:{job.language}"
+
+
 def start(session: Session, user: User, spec: ReportSpec) -> RenderJob:
-    """Check the request now (the caller gets 4xx at once), queue the job."""
+    """Check the request now (the caller gets 4xx at once), store the job and queue it."""
     require_write(user, IssuedReport)
     if spec.kind is ReportKind.follow_up:
         assert spec.board_id is not None and spec.period is not None
@@ -74,49 +76,82 @@ def start(session: Session, user: User, spec: ReportSpec) -> RenderJob:
     job = RenderJob(
         municipality_id=municipality_id, board_id=board_id, kind=spec.kind, period=spec.period,
         service_agreement_id=spec.service_agreement_id, language=spec.language,
-        status=JobStatus.queued, progress=0, stage="queued",
+        status=JobStatus.queued, progress=0, stage="queued", attempts=0,
         created_by=user.username, updated_by=user.username,
     )
     session.add(job)
     session.flush()
+    # The queueing lock refuses a second queued copy of the same job.
+    defer(session, TASK, lock=report_lock(job), queueing_lock=f"render-job-{job.id}",
+          job_id=job.id)
     return job
 
 
-def run(factory: SessionFactory, job_id: int) -> None:
-    """The job itself (a background task): data, PDF in a child process, issued report."""
+class Retry(Exception):
+    """The attempt failed and the job will be tried again (the queue engine sees it raised)."""
+
+
+def execute(factory: SessionFactory, job_id: int) -> None:
+    """Run the job once: nothing if it is finished (or gone); else one attempt. Raises
+    ``Retry`` (or the attempt's error, on the last) when it failed for a reason that may pass."""
     with factory() as session:
-        job = session.get_one(RenderJob, job_id)
-        last = {"progress": -1}
-
-        def update(progress: int, stage: str, *, force: bool = False) -> None:
-            # Commit when the progress moves visibly, so that pollers see it.
-            if force or progress - last["progress"] >= 3:
-                job.status, job.progress, job.stage = JobStatus.running, progress, stage[:100]
-                session.commit()
-                last["progress"] = progress
-
+        job = session.get(RenderJob, job_id)
+        if job is None or job.status in FINISHED:
+            return
+        set_actor(session, job.created_by)  # the result is the requester's doing
+        job.attempts += 1
+        job.status, job.stage, job.heartbeat_at = JobStatus.running, "started", utcnow()
+        session.commit()
         try:
-            with _one_at_a_time:
-                user = session.scalar(select(User).where(User.username == job.created_by))
-                if user is None or not user.is_active:
-                    raise DomainError(f"User {job.created_by} may no longer issue reports")
-                update(2, "reading the data", force=True)
-                data = service.build(session, user, spec_of(job))
-                update(8, "writing HTML", force=True)
-                html = render.render_html(data)
-                rendered = render.render_in_child(
-                    html, data, lambda pct, stage: update(10 + pct * 85 // 100, stage))
-                update(96, "storing the report", force=True)
-                report = service.store(session, user, data, rendered.pdf, rendered.pages)
-                job.issued_report_id = report.id
-                job.status, job.progress, job.stage = JobStatus.done, 100, "done"
-                session.commit()
+            _render(session, job)
         except Exception as exc:
             session.rollback()
-            if isinstance(exc, DomainError):
-                error = exc.detail
-            else:
-                log.exception("rendering job %s failed", job_id)
-                error = "The report could not be rendered; the error has been logged."
-            job.status, job.stage, job.error = JobStatus.failed, "failed", error
+            _attempt_failed(session, job, exc)
+
+
+def _attempt_failed(session: Session, job: RenderJob, exc: Exception) -> None:
+    if isinstance(exc, DomainError):
+        error = exc.detail
+    else:
+        log.exception("rendering job %s failed (attempt %s of %s)", job.id, job.attempts, ATTEMPTS)
+        error = "The report could not be rendered; the error has been logged."
+    if isinstance(exc, DomainError) or job.attempts >= ATTEMPTS:
+        job.status, job.stage, job.error = JobStatus.failed, "failed", error
+        session.commit()
+        if isinstance(exc, DomainError):
+            return  # final: the same request would fail the same way
+        raise exc
+    job.status, job.progress = JobStatus.queued, 0
+    job.stage = f"attempt {job.attempts} failed; retrying"
+    job.heartbeat_at = utcnow()
+    session.commit()
+    raise Retry(error) from exc
+
+
+def _render(session: Session, job: RenderJob) -> None:
+    last = {"progress": -1}
+
+    def update(progress: int, stage: str, *, force: bool = False) -> None:
+        # Commit when the progress moves visibly, so that pollers see it; the heartbeat tells
+        # SQLite's runner that the job is alive.
+        if force or progress - last["progress"] >= 3:
+            job.progress, job.stage, job.heartbeat_at = progress, stage[:100], utcnow()
             session.commit()
+            last["progress"] = progress
+
+    user = session.scalar(select(User).where(User.username == job.created_by))
+    if user is None or not user.is_active:
+        raise DomainError(f"User {job.created_by} may no longer issue reports")
+    update(2, "reading the data", force=True)
+    data = service.build(session, user, spec_of(job))
+    update(8, "writing HTML", force=True)
+    html = render.render_html(data)
+    rendered = render.render_in_child(
+        html, data, lambda pct, stage: update(10 + pct * 85 // 100, stage))
+    update(96, "storing the report", force=True)
+    # The issued report and the job's result in one commit: a worker that dies before it
+    # leaves neither, and the job's next run renders it once.
+    report = service.store(session, user, data, rendered.pdf, rendered.pages)
+    job.issued_report_id = report.id
+    job.status, job.progress, job.stage, job.error = JobStatus.done, 100, "done", None
+    session.commit()

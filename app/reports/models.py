@@ -6,9 +6,9 @@ deleted through the application; issuing the same report again stores a new row.
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, event
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -75,10 +75,17 @@ class JobStatus(StrEnum):
     failed = "failed"
 
 
+FINISHED = frozenset({JobStatus.done, JobStatus.failed})
+
+
 class RenderJob(TenantOwned, Base):
     """A report rendered outside the request: the client polls its progress."""
 
     __tablename__ = "render_jobs"
+    # The audit trail records the job's creation and its result (the issued report, or the
+    # error), not each step of its progress (app.audit.changes.quiet).
+    audit_quiet: ClassVar[frozenset[str]] = frozenset(
+        {"status", "progress", "stage", "attempts", "heartbeat_at"})
 
     board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)
     kind: Mapped[ReportKind] = enum_column(ReportKind)
@@ -94,6 +101,9 @@ class RenderJob(TenantOwned, Base):
     issued_report_id: Mapped[int | None] = mapped_column(
         ForeignKey("issued_reports.id", ondelete="SET NULL"), index=True
     )
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the job last showed life (SQLite's runner retries a running job silent for long).
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 # Issued reports are public documents; rendering is the purchaser's work (app.core.visibility).

@@ -5,15 +5,15 @@
 - ``POST /reports/issued``: issue a report (purchasers): stored immutable with its SHA-256;
   issuing again stores a new issue. ``GET /reports/issued`` lists them (per board),
   ``GET /reports/issued/{id}/pdf`` downloads one.
-- ``POST /reports/jobs``: the same, rendered outside the request in a child process; poll
-  ``GET /reports/jobs/{id}`` for its progress and the issued report's id. Reports with more than
+- ``POST /reports/jobs``: the same, rendered outside the request by the queue (app.reports.jobs);
+  poll ``GET /reports/jobs/{id}`` for its progress and the issued report's id. Reports with more than
   ``SYNC_MEASURE_LIMIT`` measures render only this way.
 """
 
 import base64
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
@@ -145,19 +145,15 @@ def download_issued(session: SessionDep, user: LoggedIn, report_id: IdPath) -> R
 
 @router.post("/jobs", response_model=s.RenderJobRead, status_code=status.HTTP_202_ACCEPTED,
              summary="Issue a report rendered outside the request; poll the job")
-def start_job(session: SessionDep, user: Issuer, body: s.ReportRequest,
-              background: BackgroundTasks, response: Response,
-              factory: Annotated[jobs.SessionFactory, Depends(jobs.get_session_factory)]
+def start_job(session: SessionDep, user: Issuer, body: s.ReportRequest, response: Response
               ) -> RenderJob:
+    # Queued in the request's transaction: committed with it, or not at all.
     job = jobs.start(session, user, _spec(body))
-    # Background tasks run after the response, and the request commits before it.
-    background.add_task(jobs.run, factory, job.id)
     response.headers["Location"] = f"/api/v1/reports/jobs/{job.id}"
     return job
 
 
 @router.get("/jobs/{job_id}", response_model=s.RenderJobRead,
-            summary="A rendering job: its status, progress and issued report")
+            summary="A rendering job: its status, progress, attempts and issued report")
 def read_job(session: SessionDep, user: Purchaser, job_id: IdPath) -> Any:
-    return jobs.settle_if_abandoned(session, get_readable(session, RenderJob, job_id, user))
-
+    return get_readable(session, RenderJob, job_id, user)

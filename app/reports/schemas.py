@@ -104,6 +104,7 @@ class RenderJobRead(ReadSchema):
     progress: int
     stage: str | None
     error: str | None
+    attempts: int
     issued_report_id: int | None
     created_at: datetime
     created_by: str

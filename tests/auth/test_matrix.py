@@ -11,7 +11,6 @@ without a declaration.
 import hashlib
 import hmac
 from collections.abc import Callable, Iterator
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from itertools import count
@@ -41,7 +40,6 @@ from app.goals.models import Action, Goal, Resource
 from app.indicators.models import IndicatorValue, Measure
 from app.main import app
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
-from app.reports import jobs
 from app.reports.models import IssuedReport, RenderJob
 from app.submissions.models import ReportingDeadline
 from app.web.deps import SESSION_COOKIE
@@ -654,13 +652,9 @@ def app_client(worlds: Worlds) -> Iterator[TestClient]:
         yield worlds.session
 
     app.dependency_overrides[open_session] = session_override
-    # A render job's own sessions are the test's too: never the default ./sopimus.db.
-    app.dependency_overrides[jobs.get_session_factory] = lambda: (
-        lambda: nullcontext(worlds.session))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
     app.dependency_overrides.pop(open_session, None)
-    app.dependency_overrides.pop(jobs.get_session_factory, None)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from app.core.db import Base
-from app.core.migrate import downgrade, upgrade
+from app.core.migrate import downgrade, include_name, upgrade
 from tests.conftest import DATABASES, empty_database
 
 
@@ -20,7 +20,8 @@ def test_upgrade_yields_the_models_schema_and_downgrade_empties_it(
     try:
         upgrade(engine)
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(connection, opts={
+                "compare_type": True, "include_name": include_name})
             diff = compare_metadata(context, Base.metadata)
         assert diff == [], f"models and migrations disagree: {diff}"
 

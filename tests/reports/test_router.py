@@ -1,25 +1,18 @@
 """Reports through the API: previews, issuing (immutable, SHA-256), listing, downloading,
-rendering jobs polled to completion, and who may do what."""
+and who may do what (rendering jobs: test_jobs)."""
 
 import base64
 import hashlib
-from collections.abc import Iterator
-from contextlib import nullcontext
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role
-from app.core.db import utcnow
 from app.core.errors import Conflict
-from app.main import app
-from app.reports import jobs, render
-from app.reports import router as reports_router
-from app.reports.models import IssuedReport, RenderJob
+from app.reports.models import IssuedReport
 from tests.helpers import auth, create_user, create_world
 from tests.reports.helpers import Demo, attachment, pdf_text, small_world
 
@@ -34,13 +27,6 @@ def demo(db: Session) -> Demo:
 @pytest.fixture
 def director(db: Session, demo: Demo) -> dict[str, str]:
     return auth(db, create_user(db, Role.purchaser_director, demo.municipality))
-
-
-@pytest.fixture
-def jobs_in_test_session(client: TestClient, db: Session) -> Iterator[None]:
-    """Background jobs use the test's session (the client fixture clears the override)."""
-    app.dependency_overrides[jobs.get_session_factory] = lambda: (lambda: nullcontext(db))
-    yield
 
 
 def follow_up(demo: Demo, **extra: Any) -> dict[str, Any]:
@@ -166,63 +152,6 @@ def test_who_may_issue_and_read(client: TestClient, db: Session, demo: Demo,
     assert client.get(f"{API}/follow-up", headers=stranger, params={
         "board_id": demo.board.id, "period": "2015-T2", "format": "html"}).status_code == 404
     assert client.get(f"{API}/issued").status_code == 401
-
-
-def test_a_large_report_renders_as_a_job_polled_to_completion(
-        client: TestClient, db: Session, demo: Demo, director: dict[str, str],
-        jobs_in_test_session: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(reports_router, "SYNC_MEASURE_LIMIT", 0)  # the board has one measure
-    too_large = client.post(f"{API}/issued", headers=director, json=follow_up(demo))
-    assert too_large.status_code == 422
-    assert too_large.json()["jobs"] == f"{API}/jobs"
-
-    started = client.post(f"{API}/jobs", headers=director, json=follow_up(demo, language="sv"))
-    assert started.status_code == 202, started.text
-    location = started.headers["location"]
-    assert location == f"{API}/jobs/{started.json()['id']}"
-    assert started.json()["status"] == "queued"
-
-    polled = []
-    for _ in range(100):  # the background task has run when the client returned
-        job = client.get(location, headers=director).json()
-        polled.append(job["status"])
-        if job["status"] in {"done", "failed"}:
-            break
-    assert job["status"] == "done", job
-    assert job["progress"] == 100 and job["error"] is None
-    download = client.get(f"{API}/issued/{job['issued_report_id']}/pdf", headers=director)
-    assert download.status_code == 200
-    assert "Uppföljningsrapport" in pdf_text(download.content)
-    listed = client.get(f"{API}/issued", headers=director, params={"board_id": demo.board.id})
-    assert [r["id"] for r in listed.json()["items"]] == [job["issued_report_id"]]
-
-
-def test_a_failed_job_says_so(client: TestClient, demo: Demo, director: dict[str, str],
-                              jobs_in_test_session: None, monkeypatch: pytest.MonkeyPatch
-                              ) -> None:
-    def broken(*_: Any, **__: Any) -> Any:
-        raise render.RenderFailed("The rendering process ended without a result (exit code -9)")
-
-    monkeypatch.setattr(render, "render_in_child", broken)
-    started = client.post(f"{API}/jobs", headers=director, json=follow_up(demo))
-    job = client.get(started.headers["location"], headers=director).json()
-    assert job["status"] == "failed" and job["issued_report_id"] is None
-    assert "could not be rendered" in job["error"]
-    assert client.get(f"{API}/issued", headers=director).json()["total"] == 0
-
-
-def test_a_job_the_server_stopped_working_on_ends_as_failed(
-        client: TestClient, db: Session, demo: Demo, director: dict[str, str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(jobs, "run", lambda *_: None)  # the server stops before it runs
-    location = client.post(f"{API}/jobs", headers=director,
-                           json=follow_up(demo)).headers["location"]
-    assert client.get(location, headers=director).json()["status"] == "queued"
-    table = RenderJob.__table__
-    db.execute(update(table).values(updated_at=utcnow() - jobs.ABANDONED - timedelta(minutes=1)))
-    job = client.get(location, headers=director).json()
-    assert (job["status"], job["issued_report_id"]) == ("failed", None)
-    assert "interrupted" in job["error"] and "Start it again" in job["error"]
 
 
 def test_the_issued_record_lists_without_loading_the_pdf(db: Session, demo: Demo) -> None:

@@ -1,0 +1,36 @@
+"""``sopimus worker``: runs the queued jobs (report rendering, the periodic work) on PostgreSQL.
+
+Start as many as the load needs, on as many machines: they share the queue in the database.
+SQLite has no workers: the server runs its jobs itself (app.core.queue.local).
+"""
+
+import logging
+from typing import Annotated
+
+import typer
+
+
+def worker(
+    concurrency: Annotated[int, typer.Option(
+        help="Jobs run at once by this worker (each renders in a process of its own)")] = 1,
+    name: Annotated[str | None, typer.Option(help="The worker's name in the logs")] = None,
+) -> None:
+    """Run queued jobs until stopped (Ctrl+C or SIGTERM: the job at hand is finished first)."""
+    from app import models  # noqa: F401  (mappers, audit hooks and rules before a session)
+    from app.core.db import get_engine
+    from app.core.health import engine_problem
+    from app.core.queue import postgres_conninfo, run_worker
+    from app.reports import tasks  # noqa: F401  (the tasks this worker knows)
+
+    engine = get_engine()
+    if engine.dialect.name != "postgresql":
+        typer.echo("The worker needs PostgreSQL (SOPIMUS_DATABASE_URL=postgresql://…); with "
+                   "SQLite the server runs the jobs itself.", err=True)
+        raise typer.Exit(1)
+    problem = engine_problem(engine)
+    if problem is not None:
+        typer.echo(problem, err=True)
+        raise typer.Exit(1)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    run_worker(postgres_conninfo(engine.url.render_as_string(hide_password=False)),
+               concurrency=concurrency, name=name)

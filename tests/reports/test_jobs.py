@@ -1,0 +1,246 @@
+"""Rendering jobs end to end on a database that really commits: on PostgreSQL queued in
+procrastinate and run by a worker (until the queue is empty), on SQLite run by the server's own
+runner. Requested through the API, polled through it, retried, failed, left by a dead worker."""
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import procrastinate
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.audit.models import AuditEntry
+from app.auth import ratelimit
+from app.auth.models import Role, User
+from app.core.db import open_session, utcnow
+from app.core.queue import local, postgres_conninfo, queue, retry_stalled, run_worker
+from app.main import app
+from app.reports import jobs, render, tasks
+from app.reports import router as reports_router
+from app.reports.models import IssuedReport, RenderJob, ReportKind
+from app.reports.service import ReportSpec
+from tests.helpers import auth, create_user
+from tests.reports.helpers import Demo, pdf_text, small_world
+
+API = "/api/v1/reports"
+
+
+@dataclass
+class Live:
+    client: TestClient
+    engine: Engine
+    sessions: sessionmaker[Session]
+    demo: Demo
+    username: str
+    director: dict[str, str]
+
+    @property
+    def postgresql(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def conninfo(self) -> str:
+        return postgres_conninfo(self.engine.url.render_as_string(hide_password=False))
+
+    def run_jobs(self) -> None:
+        """What `sopimus worker` (PostgreSQL) or the server's runner (SQLite) does, until no
+        job is left."""
+        if self.postgresql:
+            run_worker(self.conninfo(), wait=False, install_signal_handlers=False,
+                       listen_notify=False)
+        else:
+            local.run_until_idle()
+
+    def request(self, **extra: Any) -> str:
+        body = {"kind": "follow_up", "board_id": self.demo.board.id, "period": "2015-T2", **extra}
+        started = self.client.post(f"{API}/jobs", headers=self.director, json=body)
+        assert started.status_code == 202, started.text
+        assert started.json()["status"] == "queued"
+        return started.headers["location"]
+
+    def poll_as_admin(self, location: str) -> dict[str, Any]:
+        with self.sessions() as session:
+            headers = auth(session, create_user(session, Role.admin))
+            session.commit()
+        answer = self.client.get(location, headers=headers)
+        assert answer.status_code == 200, answer.text
+        job: dict[str, Any] = answer.json()
+        return job
+
+    def poll(self, location: str) -> dict[str, Any]:
+        answer = self.client.get(location, headers=self.director)
+        assert answer.status_code == 200, answer.text
+        job: dict[str, Any] = answer.json()
+        return job
+
+
+@pytest.fixture
+def live(committing_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]:
+    factory = sessionmaker(bind=committing_engine, expire_on_commit=False, autoflush=False)
+    with factory() as session:
+        demo = small_world(session)
+        user = create_user(session, Role.purchaser_director, demo.municipality)
+        username, director = user.username, auth(session, user)
+        session.commit()
+
+    def session_override() -> Iterator[Session]:
+        with factory() as session:
+            yield session
+
+    app.dependency_overrides[open_session] = session_override
+    monkeypatch.setattr(jobs, "sessions", lambda: factory)
+    monkeypatch.setattr(jobs, "RETRY_WAIT", timedelta(0))  # retried at once
+    ratelimit.reset()
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield Live(client, committing_engine, factory, demo, username, director)
+    app.dependency_overrides.clear()
+
+
+def test_a_requested_job_is_rendered_and_its_pdf_downloaded(
+        live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reports_router, "SYNC_MEASURE_LIMIT", 0)  # the board has one measure
+    too_large = live.client.post(f"{API}/issued", headers=live.director,
+                                 json={"kind": "follow_up", "board_id": live.demo.board.id,
+                                       "period": "2015-T2"})
+    assert too_large.json()["jobs"] == f"{API}/jobs"
+
+    location = live.request(language="sv")
+    job = live.poll(location)
+    assert location == f"{API}/jobs/{job['id']}"
+    assert job["status"] == "queued"
+    live.run_jobs()
+    job = live.poll(location)
+    assert (job["status"], job["progress"], job["attempts"], job["error"]) == ("done", 100, 1, None)
+    download = live.client.get(f"{API}/issued/{job['issued_report_id']}/pdf", headers=live.director)
+    assert download.status_code == 200
+    assert "Uppföljningsrapport" in pdf_text(download.content)
+
+
+def test_the_audit_trail_has_the_jobs_creation_and_result_not_its_progress(live: Live) -> None:
+    job_id = live.poll(live.request())["id"]
+    live.run_jobs()
+    with live.sessions() as session:
+        entries = session.scalars(select(AuditEntry).where(
+            AuditEntry.entity == "render_jobs", AuditEntry.entity_id == job_id)
+            .order_by(AuditEntry.id)).all()
+        report_id = session.get_one(RenderJob, job_id).issued_report_id
+    assert [(e.action, e.user) for e in entries] == [("create", live.username),
+                                                      ("update", live.username)]
+    assert entries[1].after is not None
+    assert (entries[1].after["status"], entries[1].after["issued_report_id"]) == ("done", report_id)
+
+
+def test_a_job_whose_task_fails_is_retried_then_failed_with_its_error(
+        live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    runs = []
+
+    def broken(*_: Any, **__: Any) -> Any:
+        runs.append(1)
+        raise render.RenderFailed("The rendering process ended without a result (exit code -9)")
+
+    monkeypatch.setattr(render, "render_in_child", broken)
+    location = live.request()
+    live.run_jobs()
+    job = live.poll(location)
+    assert (job["status"], job["attempts"], job["issued_report_id"]) == ("failed", jobs.ATTEMPTS, None)
+    assert job["error"] == "The report could not be rendered; the error has been logged."
+    assert len(runs) == jobs.ATTEMPTS
+    assert live.client.get(f"{API}/issued", headers=live.director).json()["total"] == 0
+
+
+def test_a_job_that_can_no_longer_be_done_fails_at_once(live: Live) -> None:
+    location = live.request()
+    with live.sessions() as session:
+        session.execute(update(User).where(User.username == live.username).values(is_active=False))
+        session.commit()
+    live.run_jobs()
+    job = live.poll_as_admin(location)
+    assert (job["status"], job["attempts"]) == ("failed", 1)
+    assert job["error"] == f"User {live.username} may no longer issue reports"
+
+
+def _die_mid_job(live: Live, job_id: int) -> None:
+    """A worker took the job, marked it running and died (its heartbeat stopped)."""
+    long_ago = utcnow() - tasks.STALLED - timedelta(minutes=1)
+    with live.sessions() as session:
+        session.execute(update(RenderJob.__table__).where(RenderJob.__table__.c.id == job_id)
+                        .values(status="running", attempts=1, progress=40, heartbeat_at=long_ago))
+        if live.postgresql:
+            worker = session.execute(text("SELECT procrastinate_register_worker_v1()")).scalar_one()
+            taken = session.execute(text("SELECT id FROM procrastinate_fetch_job_v2(NULL, :w)"),
+                                    {"w": worker}).scalar_one()
+            assert taken is not None
+            session.execute(text("UPDATE procrastinate_workers SET last_heartbeat = :t"),
+                            {"t": long_ago})
+        session.commit()
+
+
+def _retry_stalled(live: Live) -> int:
+    """procrastinate's periodic ``retry_stalled_jobs``, run now."""
+    async def run() -> int:
+        connector = procrastinate.PsycopgConnector(conninfo=live.conninfo())
+        with queue.replace_connector(connector) as queue_app:
+            async with queue_app.open_async():
+                return await retry_stalled(queue_app)
+
+    return asyncio.run(run())
+
+
+def test_a_job_left_by_a_dead_worker_is_run_again(live: Live) -> None:
+    location = live.request()
+    _die_mid_job(live, live.poll(location)["id"])
+    if live.postgresql:
+        live.run_jobs()
+        assert live.poll(location)["status"] == "running"  # its worker may still be alive
+        assert _retry_stalled(live) == 1
+    live.run_jobs()
+    job = live.poll(location)
+    assert (job["status"], job["attempts"], job["error"]) == ("done", 2, None)
+    assert live.client.get(f"{API}/issued", headers=live.director).json()["total"] == 1
+
+
+def test_a_finished_job_run_again_does_nothing(live: Live) -> None:
+    job_id = live.poll(live.request())["id"]
+    live.run_jobs()
+    with live.sessions() as session:
+        version = session.get_one(RenderJob, job_id).row_version
+    jobs.execute(live.sessions, job_id)  # a second delivery of the same task
+    with live.sessions() as session:
+        assert session.get_one(RenderJob, job_id).row_version == version
+        assert session.scalar(select(func.count()).select_from(IssuedReport)) == 1
+
+
+def test_the_job_is_queued_in_the_transaction_that_asks_for_it(live: Live) -> None:
+    location = live.request()
+    job_id = live.poll(location)["id"]
+    if live.postgresql:
+        with live.sessions() as session:
+            queued = session.execute(text(
+                "SELECT task_name, lock, queueing_lock, args->>'job_id' FROM procrastinate_jobs"
+                " WHERE task_name = :task"), {"task": jobs.TASK}).one()
+        assert tuple(queued) == (jobs.TASK, f"report:follow_up:{live.demo.board.id}:2015-T2:fi",
+                                 f"render-job-{job_id}", str(job_id))
+    if live.postgresql:  # the same report asked again: no worker takes it while one renders it
+        live.request()
+        with live.sessions() as session:
+            worker = session.execute(text("SELECT procrastinate_register_worker_v1()")).scalar()
+            fetch = text("SELECT id FROM procrastinate_fetch_job_v2(NULL, :w)")
+            assert session.execute(fetch, {"w": worker}).scalar() is not None
+            assert session.execute(fetch, {"w": worker}).scalar() is None
+            session.rollback()
+    # A transaction that asks for a job and then fails leaves neither the job nor its entry.
+    with live.sessions() as session:
+        user = session.scalars(select(User).where(User.username == live.username)).one()
+        jobs.start(session, user, ReportSpec(kind=ReportKind.follow_up, language="sv",
+                                             board_id=live.demo.board.id, period="2015-T1"))
+        session.rollback()
+    with live.sessions() as session:
+        asked = 2 if live.postgresql else 1
+        assert session.scalar(select(func.count()).select_from(RenderJob)) == asked
+        if live.postgresql:
+            assert session.execute(text("SELECT count(*) FROM procrastinate_jobs WHERE "
+                                        "task_name = :task"), {"task": jobs.TASK}).scalar() == asked
