@@ -472,6 +472,9 @@ CALLS[("POST", "/reporting/{measure_id}/{code}")] = lambda c, role, w, own: Req(
 CALLS[("POST", "/reporting/upload")] = lambda c, role, w, own: Req(
     "/reporting/upload", 200, data={}, files={"file": ("arvot.csv", b"measure_code,period,value\r\n",
                                                         "text/csv")})
+CALLS[("POST", "/purchaser/review/accept")] = lambda c, role, w, own: Req(
+    "/purchaser/review/accept", 303 if own else 404,
+    data={"ids": [str(c.fresh('value', w).id)]})
 CALLS[("POST", "/purchaser/review/{value_id}")] = lambda c, role, w, own: Req(
     f"/purchaser/review/{c.fresh('value', w).id}", 303 if own else 404,
     data={"decision": "accept"})
