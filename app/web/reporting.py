@@ -6,6 +6,7 @@ through app.auth.authz.scope, so another provider's measure answers the 404 page
 """
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -28,7 +29,7 @@ from app.submissions import bulk, files, template
 from app.submissions.calendar import DueStatus, due_items
 from app.submissions.ledger import Ledger, MeasureInfo, period_of
 from app.submissions.schemas import SubmissionIn
-from app.submissions.values import history, last_values_of_series, submit
+from app.submissions.values import history, implausible, last_values_of_series, submit
 from app.web.deps import Lang, ReporterPage, check_csrf
 from app.web.i18n import t
 from app.web.render import number, render
@@ -209,11 +210,13 @@ def submit_value(
     value: Annotated[str, Form(max_length=100)] = "",
     comment: Annotated[str, Form(max_length=10_000)] = "",
     reason: Annotated[str, Form(max_length=10_000)] = "",
+    confirmed: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     check_csrf(request, csrf)
     context = _form_context(session, user, measure_id, code)
     info, period = context["info"], context["period"]
     errors: dict[str, str] = {}
+    question: str | None = None
     number = None
     if not value.strip():
         errors["value"] = t("err_required", lang)
@@ -232,14 +235,34 @@ def submit_value(
                 errors.setdefault(field if field in ("value", "comment", "reason") else "form",
                                   t("err_invalid", lang))
         else:
-            try:
-                _, action = submit(session, user, body.measure_id, body.period,
-                                           body.value, body.comment, body.reason, date.today())
-            except (InvalidInput, Conflict, Forbidden) as exc:
-                errors = _messages(lang, info, period, exc)
-            else:
-                return RedirectResponse(f"/reporting/{info.id}/{period.code}?saved={action.value}",
-                                        status_code=303)
+            if confirmed != value:  # asked before it is stored, unless confirmed as typed
+                question = _question(session, user, info, period, number, lang,
+                                     context["item"]["value"])
+            if question is None:
+                try:
+                    _, action = submit(session, user, body.measure_id, body.period, body.value,
+                                       body.comment, body.reason, date.today())
+                except (InvalidInput, Conflict, Forbidden) as exc:
+                    errors = _messages(lang, info, period, exc)
+                else:
+                    return RedirectResponse(
+                        f"/reporting/{info.id}/{period.code}?saved={action.value}",
+                        status_code=303)
     form = {"value": value, "comment": comment, "reason": reason}
     return render(request, "report_value.html", lang, user, status_code=422, form=form,
-                  errors=errors, saved=None, **context)
+                  errors=errors, question=question, saved=None, **context)
+
+
+def _question(session: Session, user: User, info: MeasureInfo, period: Period, value: Decimal,
+              lang: str, stored: Decimal | None) -> str | None:
+    """The plausibility question (rules.implausible) for a value within the measure's range
+    (outside it the range's error answers), unless it is the value already stored."""
+    if value == stored or (info.min_value is not None and value < info.min_value) or (
+            info.max_value is not None and value > info.max_value):
+        return None
+    found = implausible(session, user, info.id, period.code, value)
+    if found is None:
+        return None
+    kind, reference = found
+    return t(f"plausible_{kind}", lang, value=number(value, lang),
+             reference=number(reference, lang), unit=info.unit)
