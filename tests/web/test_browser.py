@@ -132,7 +132,11 @@ def test_a_purchaser_issues_a_report_that_the_public_downloads(server: str, brow
     log_in(page, server, "109-director")
     page.goto(f"{server}/reports")
     page.select_option("#board_id", label="LANULA – Lasten ja nuorten lautakunta")
-    page.fill("#period", "2015-T2")
+    page.select_option("#period", "2015-T2")
+    page.click("form[action='/reports/preview'] button[type=submit]")
+    page.wait_for_load_state()
+    assert "Tarkista ennen julkaisua" in page.inner_text("main h1")
+    preview = page.url.removeprefix(server)
     page.click("form[action='/reports/issue'] button[type=submit]")
     page.wait_for_load_state()
     assert "Raportti julkaistiin" in page.inner_text("main")
@@ -146,6 +150,8 @@ def test_a_purchaser_issues_a_report_that_the_public_downloads(server: str, brow
     response = public.request.get(server + href)
     assert response.status == 200 and response.body().startswith(b"%PDF")
     public.context.close()
+    look_all(browser, server, [("reports-purchaser", "/reports"),
+                               ("report-preview", preview)], "109-director")
 
 
 def test_purchaser_sees_the_agreements_of_the_year(server: str, browser: Browser) -> None:
