@@ -25,7 +25,7 @@ from app.core.limits import LONG_FORM_LIMIT, body_limit, upload_limit
 from app.core.periods import Period, PeriodError, period_codes
 from app.indicators.models import Measure
 from app.organisations.models import Provider
-from app.submissions import bulk, files, template
+from app.submissions import bulk, files, staged, template
 from app.submissions.calendar import DueStatus, due_items
 from app.submissions.ledger import Ledger, MeasureInfo, period_of
 from app.submissions.schemas import SubmissionIn
@@ -33,6 +33,7 @@ from app.submissions.values import history, implausible, last_values_of_series, 
 from app.web.deps import Lang, ReporterPage, check_csrf
 from app.web.i18n import t
 from app.web.render import number, render
+from app.web.upload_words import RowError, row_errors
 
 router = APIRouter(prefix="/reporting")
 # The due list's groups, the ones that need the reporter first.
@@ -60,10 +61,10 @@ def due_list(request: Request, session: SessionDep, lang: Lang, user: ReporterPa
 
 
 @router.get("/template.xlsx")
-def template_download(session: SessionDep, user: ReporterPage) -> Response:
+def template_download(session: SessionDep, lang: Lang, user: ReporterPage) -> Response:
     provider_id = reporter(user)
     code = get_readable(session, Provider, provider_id, user).code
-    data = template.template(session, user, provider_id, today=date.today())
+    data = template.template(session, user, provider_id, today=date.today(), lang=lang)
     return file_response(data, f"toteumat-{code}.xlsx", template.XLSX)
 
 
@@ -81,9 +82,9 @@ def upload_page(request: Request, lang: Lang, user: ReporterPage, created: int |
 async def upload(request: Request, session: SessionDep, lang: Lang, user: ReporterPage
                  ) -> Response:
     provider_id = reporter(user)  # who may upload is decided before the file is read
-    form = await request.form(max_files=1, max_fields=3)
+    form = await request.form(max_files=1, max_fields=4)
     try:
-        csrf, action, file = form.get("csrf"), form.get("action"), form.get("file")
+        csrf, action, file, token = (form.get(k) for k in ("csrf", "action", "file", "token"))
         check_csrf(request, csrf if isinstance(csrf, str) else None)
         data = await file.read() if isinstance(file, UploadFile) else b""
         filename = (file.filename if isinstance(file, UploadFile) else None) or "file"
@@ -91,14 +92,25 @@ async def upload(request: Request, session: SessionDep, lang: Lang, user: Report
         await form.close()
     # Reading the workbook and checking its rows is CPU work: off the event loop.
     return await run_in_threadpool(_upload, request, session, lang, user, provider_id, data,
-                                   filename, dry_run=action != "store")
+                                   filename, token if isinstance(token, str) else "",
+                                   dry_run=action != "store")
 
 
 def _upload(request: Request, session: Session, lang: str, user: User, provider_id: int,
-            data: bytes, filename: str, *, dry_run: bool) -> Response:
+            data: bytes, filename: str, token: str, *, dry_run: bool) -> Response:
+    """Preview or store the file sent, or (without one) the file of the preview ``token``
+    kept (app.submissions.staged)."""
     error: str | None = None
-    rows: list[dict[str, Any]] = []
+    rows: list[RowError] = []
     rejected: dict[str, Any] = {}  # how many rows had errors, how many errors are not listed
+    if not data and token:
+        kept = staged.take(user, token)
+        if kept is None:  # expired, stored already, or not the user's
+            return render(request, "upload.html", lang, user, status_code=422,
+                          error=t("upload_staged_expired", lang))
+        data, filename = kept.data, kept.filename
+    else:
+        token = ""  # a file sent replaces the one previewed
     if not data:
         error = t("upload_empty", lang)
     elif len(data) > files.MAX_BYTES:
@@ -108,16 +120,19 @@ def _upload(request: Request, session: Session, lang: str, user: User, provider_
             result = bulk.import_file(session, user, data, filename, provider_id,
                                       dry_run=dry_run, today=date.today())
         except files.BulkRejected as exc:
-            rows = list(exc.extra.get("errors") or [])
+            rows = row_errors(list(exc.extra.get("errors") or []), lang)
             rejected = {k: exc.extra[k] for k in ("rows_with_errors", "errors_not_listed")}
         except DomainError as exc:  # unreadable, too large: nothing was stored
-            error = exc.detail
+            error = exc.detail_in(lang)
         else:
             if not dry_run:  # Post/Redirect/Get
+                if token:
+                    staged.discard(user, token)
                 return RedirectResponse(
                     f"/reporting/upload?created={result['created']}&updated={result['updated']}"
                     f"&unchanged={result['unchanged']}", status_code=303)
-            return render(request, "upload.html", lang, user, preview=result, filename=filename)
+            return render(request, "upload.html", lang, user, preview=result, filename=filename,
+                          token=token or staged.stage(user, data, filename))
     return render(request, "upload.html", lang, user, status_code=422, error=error,
                   bad_rows=rows, filename=filename, **rejected)
 

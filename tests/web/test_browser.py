@@ -233,7 +233,7 @@ def test_a_reporter_reports_and_sees_a_returned_value_come_back(server: str,
     upload(page, server, "toteumat.csv",
            "measure_code;period;value\nTUNTILASKUTUS;2015-T2;47\nHARRASTUS;2015-T2;7O\n")
     errors = page.inner_text("main table")
-    assert "3" in errors and "value" in errors and "'7O' is not a number" in errors
+    assert "3" in errors and "value" in errors and "”7O” ei ole luku" in errors
     page.screenshot(path=str(SHOTS / "reporting-upload-rejected-desktop.png"), full_page=True)
     assert axe_violations(page) == []
     value_page(page, server, "TUNTILASKUTUS", "2015-T2")
