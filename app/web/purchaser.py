@@ -172,7 +172,7 @@ def _review_page(request: Request, session: SessionDep, lang: str, user: User,
     chosen = get_readable(session, Board, board, user) if board is not None else None
     rows = waiting_for_review(session, user, chosen.id if chosen else None, REVIEW_LIMIT)
     return render(request, "review.html", lang, user, status_code=status_code,
-                  cards=review_cards(session, user, rows), boards=boards, board=chosen,
+                  groups=review_cards(session, user, rows), boards=boards, board=chosen,
                   errors=errors or {}, reasons=reasons or {}, bulk_error=bulk_error,
                   done=done if done in ("accept", "return") else None, accepted=accepted,
                   limit=REVIEW_LIMIT)

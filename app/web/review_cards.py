@@ -19,19 +19,28 @@ EARLIER_SHOWN = 3
 @dataclass(frozen=True)
 class ReviewCard:
     value: IndicatorValue
+    target: Decimal | None
+    status: Status
+    earlier: list[tuple[str, Decimal]] = field(default_factory=list)
+
+
+@dataclass
+class ReviewGroup:
+    """A measure's values waiting for review: its name and whereabouts are said once."""
+
+    measure_id: int
     code: str
     name: str
     unit: str
     goal: str
     agreement: str
     provider: str
-    target: Decimal | None
-    status: Status
-    earlier: list[tuple[str, Decimal]] = field(default_factory=list)
+    cards: list[ReviewCard] = field(default_factory=list)
 
 
-def review_cards(session: Session, user: User, rows: list[Any]) -> list[ReviewCard]:
-    """``rows`` of app.submissions.review.waiting_for_review as cards."""
+def review_cards(session: Session, user: User, rows: list[Any]) -> list[ReviewGroup]:
+    """``rows`` of app.submissions.review.waiting_for_review (by provider, agreement, goal,
+    measure and period) as cards, grouped by measure."""
     if not rows:
         return []
     ledger = Ledger.load(session, user, measure_ids={r[0].measure_id for r in rows})
@@ -40,8 +49,11 @@ def review_cards(session: Session, user: User, rows: list[Any]) -> list[ReviewCa
         period = period_of(stored.period)
         by_measure.setdefault(stored.measure_id, []).append(
             ((period.end, period.start), stored.period, stored.value))
-    cards = []
+    groups: list[ReviewGroup] = []
     for value, code, name, unit, goal, agreement, provider in rows:
+        if not groups or groups[-1].measure_id != value.measure_id:
+            groups.append(ReviewGroup(value.measure_id, code, name, unit, goal, agreement,
+                                      provider))
         info = ledger.measures.get(value.measure_id)
         period = period_of(value.period)
         target = info.target(period) if info else None
@@ -49,6 +61,6 @@ def review_cards(session: Session, user: User, rows: list[Any]) -> list[ReviewCa
                   else judge(value.value, target, info.direction, info.tolerance))
         before = sorted(e for e in by_measure.get(value.measure_id, [])
                         if e[0] < (period.end, period.start))
-        cards.append(ReviewCard(value, code, name, unit, goal, agreement, provider, target,
-                                status, [(p, v) for _, p, v in before[-EARLIER_SHOWN:]]))
-    return cards
+        groups[-1].cards.append(ReviewCard(value, target, status,
+                                           [(p, v) for _, p, v in before[-EARLIER_SHOWN:]]))
+    return groups
