@@ -45,6 +45,7 @@ from defusedxml import DefusedXmlException
 from openpyxl.utils import get_column_letter
 
 from app.core.errors import DomainError, InvalidInput, PayloadTooLarge
+from app.submissions import column_words
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000  # a provider's year is a few thousand; each row is parsed and checked
@@ -355,8 +356,8 @@ def _field_count(fields: int, width: int, delimiter: str) -> str:
 
 
 def _key(header: str) -> str:
-    key = header.strip().lower().replace(" ", "_").replace("-", "_")
-    return ALIASES.get(key, key)
+    key = column_words.normal(header)
+    return ALIASES.get(key) or column_words.translated().get(key, key)
 
 
 def columns(headers: list[str]) -> dict[str, int]:

@@ -62,6 +62,15 @@ def review(session: Session, user: User, value_id: int, decision: str, reason: s
     return value
 
 
+def accept_many(session: Session, user: User, value_ids: list[int], today: date
+                ) -> list[IndicatorValue]:
+    """Accept several values at once, all or nothing: the first that may not be accepted (not
+    readable 404, not the user's to review 403, locked 409) raises, and the caller rolls back
+    the ones before it. Each accepted value keeps its own revision under the user's name."""
+    return [review(session, user, value_id, "accept", None, today)
+            for value_id in dict.fromkeys(value_ids)]
+
+
 def waiting_for_review(session: Session, user: User, board_id: int | None, limit: int
                        ) -> list[Any]:
     """The submitted values the user may read, of a board if given, with their measure's code,

@@ -16,6 +16,10 @@ Each rule lives here once and is used by the single submission, the file upload,
   measure — same code and unit, periods of the same kind before this one (months with
   months, quarters with quarters, T1 with T1, T2 with T2, years with years, as tertials are
   cumulative), the latest 12 of them — and there are at least 2 such values.
+- **Plausibility** (:func:`implausible`): a value more than ten times its period's target, the
+  measure's baseline or the mean of the provider's earlier values (the flag rule's) is asked
+  about before it is stored: a slip of the keyboard (1 000 000 days for 30) is caught where
+  it is typed, while a value within the measure's min and max may still be real.
 - **Lock** (:func:`is_locked`): a value is locked once it has been accepted *and* its period's
   due date has passed: the period is closed. Nobody changes or reviews a locked value again
   (409). Before the due date an accepted value may still be corrected; the correction goes
@@ -85,6 +89,18 @@ def flag_reason(value: Decimal, earlier: list[Decimal]) -> str | None:
         return None
     return (f"{plain(value)} differs by more than {FLAG_RELATIVE * 100:.0f} % from {plain(mean)}, "
             f"the mean of the {len(recent)} earlier values of this measure")
+
+
+PLAUSIBLE_FACTOR = Decimal(10)
+
+
+def implausible(value: Decimal, references: list[tuple[str, Decimal | None]]
+                ) -> tuple[str, Decimal] | None:
+    """The first of ``references`` (what, amount) that ``value`` exceeds more than tenfold."""
+    for kind, reference in references:
+        if reference is not None and reference > 0 and value > PLAUSIBLE_FACTOR * reference:
+            return kind, reference
+    return None
 
 
 def is_locked(status: ValueStatus, due_date: date, today: date) -> bool:

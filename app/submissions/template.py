@@ -25,6 +25,7 @@ from app.auth.models import User
 from app.goals.models import Goal
 from app.indicators.models import IndicatorValue, Measure
 from app.indicators.service import value_in_year
+from app.submissions import column_words
 from app.submissions.calendar import due_items
 from app.submissions.files import MAX_ERRORS, MAX_ROWS, neutralise
 
@@ -62,7 +63,9 @@ def _put(sheet: Any, row: int, column: int, value: Any) -> Any:
 
 
 def template(session: Session, user: User, provider_id: int, *, today: date,
-             year: int | None = None, agreement_id: int | None = None) -> bytes:
+             year: int | None = None, agreement_id: int | None = None,
+             lang: str | None = None) -> bytes:
+    """The workbook; its header row in ``lang`` (the web page's), else the column keys."""
     items = due_items(session, user, as_of=today, year=year,
                               agreement_id=agreement_id, provider_id=provider_id)
     book = Workbook()
@@ -71,7 +74,7 @@ def template(session: Session, user: User, provider_id: int, *, today: date,
     header_fill = PatternFill("solid", fgColor="DDDDDD")
     open_fill = PatternFill("solid", fgColor="FFF7D6")
     for col, (key, width) in enumerate(COLUMNS, start=1):
-        cell = _put(sheet, 1, col, key)
+        cell = _put(sheet, 1, col, column_words.header(key, lang))
         cell.font, cell.fill = Font(bold=True), header_fill
         sheet.column_dimensions[cell.column_letter].width = width
     keys = [key for key, _ in COLUMNS]

@@ -14,6 +14,7 @@ from app.core import access
 from app.core.access import get_readable
 from app.core.errors import Conflict, Forbidden, InvalidInput
 from app.indicators.models import DataSource, IndicatorValue, Measure, ValueStatus
+from app.submissions import rules
 from app.submissions.ledger import Action, Decision, Ledger, clean_comment, period_of, revision
 from app.submissions.models import IndicatorValueRevision
 from app.submissions.review import locked_error
@@ -162,6 +163,20 @@ def crud_value_before_delete(session: Session, _: User, value: IndicatorValue) -
 # comment, flag, history.
 access.register(IndicatorValue, crud_value_rules, nested=frozenset({"reason"}),
               after_write=crud_value_after_write, before_delete=crud_value_before_delete)
+
+
+def implausible(session: Session, user: User, measure_id: int, period_code: str,
+                value: Decimal) -> tuple[str, Decimal] | None:
+    """What ``value`` is more than ten times of (rules.implausible): the period's target, the
+    measure's baseline, the mean of the provider's earlier values of the series; or None."""
+    measure = get_readable(session, Measure, measure_id, user)
+    ledger = Ledger.load(session, user, measure_ids=[measure.id], history=True)
+    info = ledger.measures[measure.id]
+    period = period_of(period_code)
+    earlier = ledger.history.earlier(info.series(period), period)
+    mean = sum(earlier, Decimal(0)) / len(earlier) if earlier else None
+    return rules.implausible(value, [("target", info.target(period)),
+                                     ("baseline", measure.baseline_value), ("earlier", mean)])
 
 
 def last_values_of_series(session: Session, user: User, provider_id: int, code: str, unit: str,

@@ -35,6 +35,10 @@ COMPOSED = (
     N_("direction_higher_is_better"), N_("direction_lower_is_better"),
     # The report's language: "lang_" ~ code
     N_("lang_fi"), N_("lang_sv"), N_("lang_en"),
+    # The value form's plausibility question: "plausible_" ~ what the value is compared with
+    N_("plausible_target"), N_("plausible_baseline"), N_("plausible_earlier"),
+    # The report's preview before issuing: the open values by kind
+    N_("warn_unreviewed"), N_("warn_returned"), N_("warn_missing"),
     # The error page (app/web/router.py error_page)
     N_("not_found"), N_("forbidden"), N_("conflict"), N_("csrf_failed"),
 )

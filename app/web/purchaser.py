@@ -13,7 +13,7 @@ from typing import Annotated, Any, NamedTuple
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from sqlalchemy.orm import Session, selectinload
 
 from app.agreements import diff as agreement_diff
@@ -41,15 +41,17 @@ from app.reports import status as judging
 from app.reports.status import MeasureStatus, Rolled
 from app.submissions.calendar import due_items
 from app.submissions.ledger import Ledger, MeasureInfo, StoredValue, period_of
+from app.submissions.review import accept_many, waiting_for_review
 from app.submissions.review import review as review_value
-from app.submissions.review import waiting_for_review
 from app.submissions.schemas import ReviewIn
 from app.web.deps import AmenderPage, Lang, PurchaserPage, ReviewerPage, check_csrf
 from app.web.i18n import t
 from app.web.render import number, render
+from app.web.review_cards import review_cards
 
 router = APIRouter(prefix="/purchaser")
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+FormId = Annotated[int, Field(ge=1, le=MAX_ID)]
 REVIEW_LIMIT = 300
 
 
@@ -180,19 +182,53 @@ def overdue(request: Request, session: SessionDep, lang: Lang, user: PurchaserPa
 def _review_page(request: Request, session: SessionDep, lang: str, user: User,
                  board: int | None, errors: dict[int, str] | None = None,
                  reasons: dict[int, str] | None = None, done: str | None = None,
-                 status_code: int = 200) -> HTMLResponse:
+                 status_code: int = 200, bulk_error: str | None = None,
+                 accepted: int | None = None) -> HTMLResponse:
     boards = boards_with_agreements(session, user)
     chosen = get_readable(session, Board, board, user) if board is not None else None
     rows = waiting_for_review(session, user, chosen.id if chosen else None, REVIEW_LIMIT)
-    return render(request, "review.html", lang, user, status_code=status_code, rows=rows,
-                  boards=boards, board=chosen, errors=errors or {}, reasons=reasons or {},
-                  done=done if done in ("accept", "return") else None, limit=REVIEW_LIMIT)
+    return render(request, "review.html", lang, user, status_code=status_code,
+                  groups=review_cards(session, user, rows), boards=boards, board=chosen,
+                  errors=errors or {}, reasons=reasons or {}, bulk_error=bulk_error,
+                  done=done if done in ("accept", "return") else None, accepted=accepted,
+                  limit=REVIEW_LIMIT)
 
 
 @router.get("/review", response_class=HTMLResponse)
 def review_list(request: Request, session: SessionDep, lang: Lang, user: PurchaserPage,
-                board: QueryId = None, done: str | None = None) -> HTMLResponse:
-    return _review_page(request, session, lang, user, board, done=done)
+                board: QueryId = None, done: str | None = None,
+                accepted: Annotated[int | None, Query(ge=0, le=REVIEW_LIMIT)] = None
+                ) -> HTMLResponse:
+    return _review_page(request, session, lang, user, board, done=done, accepted=accepted)
+
+
+@router.post("/review/accept", response_class=HTMLResponse)
+def accept_selected(
+    request: Request, session: SessionDep, lang: Lang, user: ReviewerPage,
+    csrf: Annotated[str, Form(max_length=200)],
+    scope: Annotated[str, Form(max_length=20)] = "selected",
+    ids: Annotated[list[FormId] | None, Form(max_length=REVIEW_LIMIT)] = None,
+    shown: Annotated[list[FormId] | None, Form(max_length=REVIEW_LIMIT)] = None,
+    board: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
+) -> Response:
+    """Accept the chosen values (or every value the page showed) in one request, all or
+    nothing: a locked one among them leaves every one waiting."""
+    check_csrf(request, csrf)
+    chosen = (shown if scope == "shown" else ids) or []
+    if not chosen:
+        error = t("err_bulk_none", lang)
+    else:
+        try:
+            accepted = accept_many(session, user, chosen, date.today())
+        except Conflict:
+            session.rollback()
+            error = t("err_bulk_locked", lang)
+        else:
+            where = f"&board={board}" if board else ""
+            return RedirectResponse(f"/purchaser/review?accepted={len(accepted)}{where}",
+                                    status_code=303)
+    return _review_page(request, session, lang, user, board, bulk_error=error,
+                        status_code=422)
 
 
 @router.post("/review/{value_id}", response_class=HTMLResponse)

@@ -17,6 +17,7 @@ from app.core.i18n import message_keys, t, translations
 from app.core.migrate import ROOT
 from app.web.deps import csrf_token
 from app.web.i18n import LANGUAGES
+from app.web.upload_words import history_reason
 
 
 def number(value: Any, lang: str = "fi") -> str:
@@ -39,6 +40,7 @@ def templates(lang: str) -> Jinja2Templates:
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["number"] = number
     env.filters["day"] = day
+    env.filters["history_reason"] = history_reason
     return Jinja2Templates(env=env)
 
 

@@ -6,6 +6,7 @@ through app.auth.authz.scope, so another provider's measure answers the 404 page
 """
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -24,14 +25,15 @@ from app.core.limits import LONG_FORM_LIMIT, body_limit, upload_limit
 from app.core.periods import Period, PeriodError, period_codes
 from app.indicators.models import Measure
 from app.organisations.models import Provider
-from app.submissions import bulk, files, template
+from app.submissions import bulk, files, staged, template
 from app.submissions.calendar import DueStatus, due_items
 from app.submissions.ledger import Ledger, MeasureInfo, period_of
 from app.submissions.schemas import SubmissionIn
-from app.submissions.values import history, last_values_of_series, submit
+from app.submissions.values import history, implausible, last_values_of_series, submit
 from app.web.deps import Lang, ReporterPage, check_csrf
 from app.web.i18n import t
 from app.web.render import number, render
+from app.web.upload_words import RowError, row_errors
 
 router = APIRouter(prefix="/reporting")
 # The due list's groups, the ones that need the reporter first.
@@ -59,10 +61,10 @@ def due_list(request: Request, session: SessionDep, lang: Lang, user: ReporterPa
 
 
 @router.get("/template.xlsx")
-def template_download(session: SessionDep, user: ReporterPage) -> Response:
+def template_download(session: SessionDep, lang: Lang, user: ReporterPage) -> Response:
     provider_id = reporter(user)
     code = get_readable(session, Provider, provider_id, user).code
-    data = template.template(session, user, provider_id, today=date.today())
+    data = template.template(session, user, provider_id, today=date.today(), lang=lang)
     return file_response(data, f"toteumat-{code}.xlsx", template.XLSX)
 
 
@@ -80,9 +82,9 @@ def upload_page(request: Request, lang: Lang, user: ReporterPage, created: int |
 async def upload(request: Request, session: SessionDep, lang: Lang, user: ReporterPage
                  ) -> Response:
     provider_id = reporter(user)  # who may upload is decided before the file is read
-    form = await request.form(max_files=1, max_fields=3)
+    form = await request.form(max_files=1, max_fields=4)
     try:
-        csrf, action, file = form.get("csrf"), form.get("action"), form.get("file")
+        csrf, action, file, token = (form.get(k) for k in ("csrf", "action", "file", "token"))
         check_csrf(request, csrf if isinstance(csrf, str) else None)
         data = await file.read() if isinstance(file, UploadFile) else b""
         filename = (file.filename if isinstance(file, UploadFile) else None) or "file"
@@ -90,14 +92,25 @@ async def upload(request: Request, session: SessionDep, lang: Lang, user: Report
         await form.close()
     # Reading the workbook and checking its rows is CPU work: off the event loop.
     return await run_in_threadpool(_upload, request, session, lang, user, provider_id, data,
-                                   filename, dry_run=action != "store")
+                                   filename, token if isinstance(token, str) else "",
+                                   dry_run=action != "store")
 
 
 def _upload(request: Request, session: Session, lang: str, user: User, provider_id: int,
-            data: bytes, filename: str, *, dry_run: bool) -> Response:
+            data: bytes, filename: str, token: str, *, dry_run: bool) -> Response:
+    """Preview or store the file sent, or (without one) the file of the preview ``token``
+    kept (app.submissions.staged)."""
     error: str | None = None
-    rows: list[dict[str, Any]] = []
+    rows: list[RowError] = []
     rejected: dict[str, Any] = {}  # how many rows had errors, how many errors are not listed
+    if not data and token:
+        kept = staged.take(user, token)
+        if kept is None:  # expired, stored already, or not the user's
+            return render(request, "upload.html", lang, user, status_code=422,
+                          error=t("upload_staged_expired", lang))
+        data, filename = kept.data, kept.filename
+    else:
+        token = ""  # a file sent replaces the one previewed
     if not data:
         error = t("upload_empty", lang)
     elif len(data) > files.MAX_BYTES:
@@ -107,16 +120,19 @@ def _upload(request: Request, session: Session, lang: str, user: User, provider_
             result = bulk.import_file(session, user, data, filename, provider_id,
                                       dry_run=dry_run, today=date.today())
         except files.BulkRejected as exc:
-            rows = list(exc.extra.get("errors") or [])
+            rows = row_errors(list(exc.extra.get("errors") or []), lang)
             rejected = {k: exc.extra[k] for k in ("rows_with_errors", "errors_not_listed")}
         except DomainError as exc:  # unreadable, too large: nothing was stored
-            error = exc.detail
+            error = exc.detail_in(lang)
         else:
             if not dry_run:  # Post/Redirect/Get
+                if token:
+                    staged.discard(user, token)
                 return RedirectResponse(
                     f"/reporting/upload?created={result['created']}&updated={result['updated']}"
                     f"&unchanged={result['unchanged']}", status_code=303)
-            return render(request, "upload.html", lang, user, preview=result, filename=filename)
+            return render(request, "upload.html", lang, user, preview=result, filename=filename,
+                          token=token or staged.stage(user, data, filename))
     return render(request, "upload.html", lang, user, status_code=422, error=error,
                   bad_rows=rows, filename=filename, **rejected)
 
@@ -209,11 +225,13 @@ def submit_value(
     value: Annotated[str, Form(max_length=100)] = "",
     comment: Annotated[str, Form(max_length=10_000)] = "",
     reason: Annotated[str, Form(max_length=10_000)] = "",
+    confirmed: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     check_csrf(request, csrf)
     context = _form_context(session, user, measure_id, code)
     info, period = context["info"], context["period"]
     errors: dict[str, str] = {}
+    question: str | None = None
     number = None
     if not value.strip():
         errors["value"] = t("err_required", lang)
@@ -232,14 +250,34 @@ def submit_value(
                 errors.setdefault(field if field in ("value", "comment", "reason") else "form",
                                   t("err_invalid", lang))
         else:
-            try:
-                _, action = submit(session, user, body.measure_id, body.period,
-                                           body.value, body.comment, body.reason, date.today())
-            except (InvalidInput, Conflict, Forbidden) as exc:
-                errors = _messages(lang, info, period, exc)
-            else:
-                return RedirectResponse(f"/reporting/{info.id}/{period.code}?saved={action.value}",
-                                        status_code=303)
+            if confirmed != value:  # asked before it is stored, unless confirmed as typed
+                question = _question(session, user, info, period, number, lang,
+                                     context["item"]["value"])
+            if question is None:
+                try:
+                    _, action = submit(session, user, body.measure_id, body.period, body.value,
+                                       body.comment, body.reason, date.today())
+                except (InvalidInput, Conflict, Forbidden) as exc:
+                    errors = _messages(lang, info, period, exc)
+                else:
+                    return RedirectResponse(
+                        f"/reporting/{info.id}/{period.code}?saved={action.value}",
+                        status_code=303)
     form = {"value": value, "comment": comment, "reason": reason}
     return render(request, "report_value.html", lang, user, status_code=422, form=form,
-                  errors=errors, saved=None, **context)
+                  errors=errors, question=question, saved=None, **context)
+
+
+def _question(session: Session, user: User, info: MeasureInfo, period: Period, value: Decimal,
+              lang: str, stored: Decimal | None) -> str | None:
+    """The plausibility question (rules.implausible) for a value within the measure's range
+    (outside it the range's error answers), unless it is the value already stored."""
+    if value == stored or (info.min_value is not None and value < info.min_value) or (
+            info.max_value is not None and value > info.max_value):
+        return None
+    found = implausible(session, user, info.id, period.code, value)
+    if found is None:
+        return None
+    kind, reference = found
+    return t(f"plausible_{kind}", lang, value=number(value, lang),
+             reference=number(reference, lang), unit=info.unit)

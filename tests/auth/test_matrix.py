@@ -472,12 +472,19 @@ CALLS[("POST", "/login")] = lambda c, role, w, own: Req("/login", 303, data={
 CALLS[("POST", "/logout")] = lambda c, role, w, own: Req("/logout", 303, data={})
 CALLS[("POST", "/reports/issue")] = lambda c, role, w, own: Req(
     "/reports/issue", 303 if own else 404,
-    data={"board_id": w["board"].id, "period": "2015-T1", "language": "fi"})
+    data={"board_id": w["board"].id, "period": "2015-T1", "language": "fi", "confirm": "1"})
+CALLS[("GET", "/reports/preview")] = lambda c, role, w, own: Req(
+    f"/reports/preview?board_id={w['board'].id}&period=2015-T1", 200 if own else 404)
+CALLS[("GET", "/reports/preview/report.pdf")] = lambda c, role, w, own: Req(
+    f"/reports/preview/report.pdf?board_id={w['board'].id}&period=2015-T1", 200 if own else 404)
 CALLS[("POST", "/reporting/{measure_id}/{code}")] = lambda c, role, w, own: Req(
     f"/reporting/{c.fresh('measure', w).id}/2015", 303 if own else 404, data={"value": "4"})
 CALLS[("POST", "/reporting/upload")] = lambda c, role, w, own: Req(
     "/reporting/upload", 200, data={}, files={"file": ("arvot.csv", b"measure_code,period,value\r\n",
                                                         "text/csv")})
+CALLS[("POST", "/purchaser/review/accept")] = lambda c, role, w, own: Req(
+    "/purchaser/review/accept", 303 if own else 404,
+    data={"ids": [str(c.fresh('value', w).id)]})
 CALLS[("POST", "/purchaser/review/{value_id}")] = lambda c, role, w, own: Req(
     f"/purchaser/review/{c.fresh('value', w).id}", 303 if own else 404,
     data={"decision": "accept"})

@@ -228,7 +228,7 @@ def test_an_upload_with_a_bad_row_stores_nothing(client: TestClient, db: Session
     bad = send("measure_code;period;value\nM1;2015-T1;81\nM1;2015-T2;12,3x\nM9;2015;1\n", "store")
     assert bad.status_code == 422 and "Mitään ei tallennettu" in bad.text
     assert "<td class=\"num\">3</td>" in bad.text and "<td class=\"num\">4</td>" in bad.text
-    assert "is not a number" in bad.text and "no measure M9" in bad.text
+    assert "”12,3x” ei ole luku" in bad.text and "ei ole mittaria M9" in bad.text
     assert values(db) == []
     good = "measure_code;period;value\nM1;2015-T1;81\nM1;2015-T2;82\n"
     preview = send(good, "preview")
@@ -255,7 +255,7 @@ def test_an_upload_with_many_bad_rows_lists_the_first_100_and_counts_the_rest(
                       files={"file": ("toteumat.csv", text.encode(), "text/csv")})
     assert bad.status_code == 422
     assert "Tiedostossa toteumat.csv on virheellisiä rivejä: 150." in bad.text
-    assert bad.text.count("no measure M9") == 100
+    assert bad.text.count("palveluntuottajallanne ei ole mittaria M9") == 100
     assert "Näytetään 100 ensimmäistä virhettä; 50 muuta virhettä ei näytetä." in bad.text
     assert values(db) == []
 
