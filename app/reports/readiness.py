@@ -66,7 +66,7 @@ def readiness(session: Session, user: User, board_id: int, period: Period, today
             out.unreviewed.append(entry)
         elif item["status"] is DueStatus.returned:
             out.returned.append(entry)
-    agreements = agreements_in_report(session, user, board_id, period.year)
+    agreements = agreements_in_report(session, user, board_id, period)
     out.no_agreements = not agreements
     out.drafts = [DraftAgreement(code=a.code, version=a.version, title=a.title, status=a.status)
                   for a in agreements if a.status in UNSETTLED]

@@ -44,10 +44,10 @@ def review_cards(session: Session, user: User, rows: list[Any]) -> list[ReviewGr
     if not rows:
         return []
     ledger = Ledger.load(session, user, measure_ids={r[0].measure_id for r in rows})
-    by_measure: dict[int, list[tuple[Any, str, Decimal]]] = {}
+    by_measure: dict[str, list[tuple[Any, str, Decimal]]] = {}  # by lineage: every version
     for stored in ledger.values.values():
         period = period_of(stored.period)
-        by_measure.setdefault(stored.measure_id, []).append(
+        by_measure.setdefault(stored.lineage, []).append(
             ((period.end, period.start), stored.period, stored.value))
     groups: list[ReviewGroup] = []
     for value, code, name, unit, goal, agreement, provider in rows:
@@ -59,7 +59,7 @@ def review_cards(session: Session, user: User, rows: list[Any]) -> list[ReviewGr
         target = info.target(period) if info else None
         status = (Status.no_target if info is None or target is None
                   else judge(value.value, target, info.direction, info.tolerance))
-        before = sorted(e for e in by_measure.get(value.measure_id, [])
+        before = sorted(e for e in by_measure.get(value.lineage, [])
                         if e[0] < (period.end, period.start))
         groups[-1].cards.append(ReviewCard(value, target, status,
                                            [(p, v) for _, p, v in before[-EARLIER_SHOWN:]]))
