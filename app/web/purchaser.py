@@ -97,7 +97,8 @@ def _judge(info: MeasureInfo, values: list[Counted], period: Period | None) -> M
         return MeasureStatus(judging.Status.no_value, None, None)
     return judging.measure_status(rollup=info.rollup, direction=info.direction,
                                   tolerance=info.tolerance, targets=info.targets, values=values,
-                                  period=period)
+                                  period=period, comparison=info.comparison,
+                                  baseline=info.baseline)
 
 
 @router.get("", response_class=HTMLResponse)
