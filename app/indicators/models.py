@@ -55,9 +55,9 @@ DEFAULT_COMPARISON = {Rollup.sum: Comparison.pro_rated_sum,
                       Rollup.last: Comparison.latest_level}
 
 
-def _default_comparison(context: Any) -> str:
+def _default_comparison(context: Any) -> Comparison:
     rollup = context.get_current_parameters().get("rollup") or Rollup.last
-    return DEFAULT_COMPARISON[Rollup(rollup)].value
+    return DEFAULT_COMPARISON[Rollup(rollup)]
 
 
 class DataSource(StrEnum):
