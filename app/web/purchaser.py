@@ -135,6 +135,7 @@ def overview(request: Request, session: SessionDep, lang: Lang, user: PurchaserP
             measures[info.agreement_id].append({
                 "info": info, "value": stored, "period": period, "target": target,
                 "status": judged.status.value, "rolled": judged.rolled,
+                "part": judged.part, "compared": judged.compared,
                 "trend": _trend(trends.get(info.id), judged.rolled, period, lang),
             })
     may_amend = may_write(user, ServiceAgreement)

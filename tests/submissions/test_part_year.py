@@ -49,9 +49,9 @@ def test_a_target_path_starts_from_the_previous_years_target_else_the_baseline()
 
 
 def test_a_measure_made_without_a_comparison_gets_what_its_roll_up_suggests() -> None:
-    assert DEFAULT_COMPARISON == {Rollup.sum: Comparison.pro_rated_sum,
-                                  Rollup.mean: Comparison.year_to_date_level,
-                                  Rollup.last: Comparison.latest_level}
+    expected = {Rollup.sum: Comparison.pro_rated_sum, Rollup.mean: Comparison.year_to_date_level,
+                Rollup.last: Comparison.latest_level}
+    assert expected == DEFAULT_COMPARISON
 
 
 class Value(NamedTuple):

@@ -43,6 +43,11 @@ def test_a_measure_is_compared_as_chosen_or_as_its_roll_up_suggests(
                            json={"comparison": "target_path"})
     assert changed.status_code == 200, changed.text
     assert client.get(path, headers=w["hp"]).json()["comparison"] == "target_path"
+    followed = f"{MEASURES}/{new_measure(client, w['hp'], goal, 'F')['id']}"
+    client.patch(followed, headers=if_match(client, w["hp"], followed), json={"rollup": "sum"})
+    assert client.get(followed, headers=w["hp"]).json()["comparison"] == "pro_rated_sum"
+    kept = client.patch(path, headers=if_match(client, w["hp"], path), json={"rollup": "mean"})
+    assert kept.json()["comparison"] == "target_path"  # chosen, so the roll-up leaves it
     bad = client.post(MEASURES, headers=w["hp"], json={
         "goal_id": goal, "code": "X", "name": "X", "unit": "kpl", "direction": "higher_is_better",
         "frequency": "tertial", "comparison": "forecast"})
