@@ -132,14 +132,15 @@ AGREEMENT_WORDS = {
            "Allekirjoitukset", "Tilaajan puolesta", "Tuottajan puolesta",
            "Lautakunnan päätös", "Päätöstä ei ole kirjattu.", "1.1.2015–31.12.2015",
            "6 650,00 €", "4 934 300,00 €", "Lähtötaso", "Tavoite 2016", "62 % (2014)", "90 %",
-           "Olemassa oleva resurssi", "Luonnos"],
+           "Olemassa oleva resurssi", "Luonnos", "osavuosi: suhteutettu summa",
+           "osavuosi: tavoitepolku lähtötasosta"],
     "sv": ["Avtalsparter", "Beställda tjänster", "Mål", "Rapporteringskalender", "Underskrifter",
            "För beställaren", "Nämndens beslut", "Inget beslut har registrerats.", "Tavastehus",
-           "6 650,00 €", "Utgångsnivå", "Befintlig resurs", "Utkast"],
+           "6 650,00 €", "Utgångsnivå", "Befintlig resurs", "Utkast", "delår: målbana"],
     "en": ["Parties", "Ordered services", "Goals", "Reporting calendar", "Signatures",
            "For the purchaser", "Board decision", "No decision has been recorded.",
            "1 Jan 2015–31 Dec 2015", "€6,650.00", "€4,934,300.00", "Baseline", "Target 2016",
-           "Existing resource", "Draft"],
+           "Existing resource", "Draft", "part year: pro-rated sum"],
 }
 
 
