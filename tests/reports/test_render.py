@@ -108,12 +108,12 @@ FOLLOW_UP_FIGURES = {
            "89 409 800,00 €", "68,7 %", "15 800",
            # how each value was compared, beside its light
            "verrattu: suhteutettu summa 8/12 × vuoden tavoite 15 300 000 euroa = 10 200 000 euroa",
-           "verrattu: viimeisin arvo 70 % tavoitepolkuun 62 % + 8/12 × (75 % − 62 %) = 70,67 %"],
+           "verrattu: viimeisin arvo tavoitepolkuun 62 % + 8/12 × (75 % − 62 %) = 70,67 %"],
     "sv": ["10 240 000 euroa", "89 461 200,00 €", "1 848 600,00 €", "+54 600,00 €", "+3,0 %",
            "jämfört: proportionerad summa 8/12 × årets mål 15 300 000 euroa = 10 200 000 euroa"],
     "en": ["10,240,000 euroa", "€89,461,200.00", "€1,848,600.00", "+€54,600.00", "+3.0%",
            "-€106,000.00", "15,800",
-           "compared: the latest value 104 kpl with the target path 40 kpl + 8/12 × (120 kpl − "
+           "compared: the latest value with the target path 40 kpl + 8/12 × (120 kpl − "
            "40 kpl) = 93.33 kpl"],
 }
 
