@@ -50,6 +50,7 @@ class MeasureSnap(Snap):
     tolerance: Decimal
     frequency: str
     rollup: str
+    comparison: str
     min_value: Decimal | None
     max_value: Decimal | None
     source: str

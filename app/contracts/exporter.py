@@ -16,7 +16,7 @@ from app.catalogue.models import Product, ProductGroup, ServiceArea
 from app.contracts import schema as d
 from app.core.errors import NotFound
 from app.goals.models import Action, Goal, Resource
-from app.indicators.models import IndicatorValue, Measure, MeasureTarget
+from app.indicators.models import DEFAULT_COMPARISON, IndicatorValue, Measure, MeasureTarget
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
 
 
@@ -182,6 +182,8 @@ def _measure(session: Session, user: User, m: Measure, sa: ServiceAgreement, pro
         if m.baseline_value is not None and m.baseline_year is not None else None,
         targets={t.year: t.value for t in sorted(targets, key=lambda t: t.year)},
         tolerance=m.tolerance, frequency=m.frequency, rollup=m.rollup,
+        # Written only when chosen apart from the roll-up's default, as files leave it out.
+        comparison=m.comparison if m.comparison != DEFAULT_COMPARISON[m.rollup] else None,
         range=d.RangeDoc(min=m.min_value, max=m.max_value) if has_range else None,
         source=m.source,
         sotkanet=d.SotkanetDoc(indicator=m.sotkanet_indicator_id, region=m.sotkanet_region_id)

@@ -28,7 +28,13 @@ from app.core.audit import set_actor
 from app.core.errors import DomainError
 from app.goals.models import Action, Goal, Resource
 from app.goals.service import goal_rules
-from app.indicators.models import IndicatorValue, Measure, MeasureTarget, ValueStatus
+from app.indicators.models import (
+    DEFAULT_COMPARISON,
+    IndicatorValue,
+    Measure,
+    MeasureTarget,
+    ValueStatus,
+)
 from app.indicators.service import measure_rules, value_rules
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
 from app.organisations.service import provider_rules
@@ -293,6 +299,7 @@ class Importer:
                 "baseline_value": m.baseline.value if m.baseline else None,
                 "baseline_year": m.baseline.year if m.baseline else None,
                 "tolerance": m.tolerance, "frequency": m.frequency, "rollup": m.rollup,
+                "comparison": m.comparison or DEFAULT_COMPARISON[m.rollup],
                 "min_value": m.range.min if m.range else None,
                 "max_value": m.range.max if m.range else None, "source": m.source,
                 "sotkanet_indicator_id": m.sotkanet.indicator if m.sotkanet else None,

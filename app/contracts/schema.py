@@ -16,7 +16,7 @@ from app.agreements.models import ResourceKind
 from app.budgets.models import AgeSegment, PopulationMoment
 from app.core.periods import Frequency
 from app.core.types import Code, Money, Name, Quantity, Text, Value, Year
-from app.indicators.models import DataSource, Direction, Rollup
+from app.indicators.models import Comparison, DataSource, Direction, Rollup
 from app.indicators.schemas import PeriodCode, SotkanetId, Tolerance
 from app.organisations.models import ProviderKind
 from app.organisations.schemas import BusinessId, MunicipalityCode
@@ -151,6 +151,9 @@ class MeasureDoc(Doc):
     tolerance: Tolerance = Decimal(0)
     frequency: Frequency
     rollup: Rollup = Rollup.last
+    comparison: Comparison | None = Field(
+        None, description="How a part year's value is held against the year's target "
+        "(default: sum → pro_rated_sum, mean → year_to_date_level, last → latest_level)")
     range: RangeDoc | None = None
     source: DataSource = DataSource.provider
     sotkanet: SotkanetDoc | None = None

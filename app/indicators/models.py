@@ -47,6 +47,26 @@ class Rollup(StrEnum):
     last = "last"
 
 
+class Comparison(StrEnum):
+    """How a part year's value is held against the year's target (app.submissions.rules)."""
+
+    pro_rated_sum = "pro_rated_sum"  # suhteutettu summa: target × months / 12
+    year_to_date_level = "year_to_date_level"  # vuoden tähänastinen taso: the whole target
+    latest_level = "latest_level"  # viimeisin taso: the whole target
+    target_path = "target_path"  # tavoitepolku: from the start level towards the target
+
+
+# The comparison a measure gets when it is made without one: what its roll-up suggests.
+DEFAULT_COMPARISON = {Rollup.sum: Comparison.pro_rated_sum,
+                      Rollup.mean: Comparison.year_to_date_level,
+                      Rollup.last: Comparison.latest_level}
+
+
+def _default_comparison(context: Any) -> Comparison:
+    rollup = context.get_current_parameters().get("rollup") or Rollup.last
+    return DEFAULT_COMPARISON[Rollup(rollup)]
+
+
 class DataSource(StrEnum):
     provider = "provider"  # the provider reports it
     purchaser = "purchaser"  # the purchaser enters it
@@ -95,6 +115,7 @@ class Measure(TenantOwned, Base):
     tolerance: Mapped[Decimal] = mapped_column(VALUE, default=Decimal(0))
     frequency: Mapped[Frequency] = enum_column(Frequency)
     rollup: Mapped[Rollup] = enum_column(Rollup, default=Rollup.last)
+    comparison: Mapped[Comparison] = enum_column(Comparison, default=_default_comparison)
     min_value: Mapped[Decimal | None] = mapped_column(VALUE)
     max_value: Mapped[Decimal | None] = mapped_column(VALUE)
     source: Mapped[DataSource] = enum_column(DataSource, default=DataSource.provider)

@@ -8,7 +8,7 @@ from pydantic import AfterValidator, Field
 
 from app.core.periods import Frequency, parse_period
 from app.core.types import Code, Id, Name, ReadSchema, Schema, Text, Value, Year
-from app.indicators.models import DataSource, Direction, Rollup, ValueStatus
+from app.indicators.models import Comparison, DataSource, Direction, Rollup, ValueStatus
 
 
 def _period_code(value: str) -> str:
@@ -46,6 +46,10 @@ class MeasureCreate(Schema):
     tolerance: Tolerance = Decimal(0)
     frequency: Frequency
     rollup: Rollup = Rollup.last
+    comparison: Comparison | None = Field(
+        None, description="How a part year's value is held against the year's target; if "
+        "omitted, what the roll-up suggests: sum → pro_rated_sum, mean → year_to_date_level, "
+        "last → latest_level (README: Part-year comparison)")
     min_value: Value | None = None
     max_value: Value | None = None
     source: DataSource = DataSource.provider
@@ -65,6 +69,7 @@ class MeasureUpdate(Schema):
     tolerance: Tolerance | None = None
     frequency: Frequency | None = None
     rollup: Rollup | None = None
+    comparison: Comparison | None = None
     min_value: Value | None = None
     max_value: Value | None = None
     source: DataSource | None = None
@@ -87,6 +92,7 @@ class MeasureRead(ReadSchema):
     tolerance: Decimal
     frequency: Frequency
     rollup: Rollup
+    comparison: Comparison
     min_value: Decimal | None
     max_value: Decimal | None
     source: DataSource

@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import ColumnElement, delete, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.agreements.models import FrameworkAgreement, ServiceAgreement
@@ -13,7 +13,14 @@ from app.core import access
 from app.core.errors import InvalidInput
 from app.core.periods import parse_period, periods_of_year
 from app.goals.models import Goal
-from app.indicators.models import DataSource, IndicatorValue, Measure, MeasureTarget
+from app.indicators.models import (
+    DEFAULT_COMPARISON,
+    DataSource,
+    IndicatorValue,
+    Measure,
+    MeasureTarget,
+    Rollup,
+)
 
 
 def _agreement_and_framework(
@@ -22,6 +29,16 @@ def _agreement_and_framework(
     goal = session.get_one(Goal, goal_id)
     agreement = session.get_one(ServiceAgreement, goal.service_agreement_id)
     return agreement, session.get_one(FrameworkAgreement, agreement.framework_agreement_id)
+
+
+def _comparison_follows_rollup(measure: Measure, data: dict[str, Any]) -> None:
+    """A comparison left at what the old roll-up suggested follows a changed roll-up; one
+    chosen apart from it stays."""
+    if data.get("comparison") is not None:
+        return
+    old = inspect(measure).attrs.rollup.history.deleted
+    if old and measure.comparison == DEFAULT_COMPARISON[Rollup(old[0])]:
+        measure.comparison = DEFAULT_COMPARISON[Rollup(measure.rollup)]
 
 
 def measure_rules(session: Session, measure: Measure, data: dict[str, Any]) -> None:
@@ -41,6 +58,7 @@ def measure_rules(session: Session, measure: Measure, data: dict[str, Any]) -> N
         raise InvalidInput("a year may have only one target", field="targets")
     if measure.baseline_value is not None and measure.baseline_year is None:
         raise InvalidInput("a baseline needs its year", field="baseline_year")
+    _comparison_follows_rollup(measure, data)
     if (
         measure.min_value is not None and measure.max_value is not None
         and measure.min_value > measure.max_value

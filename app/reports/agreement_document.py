@@ -175,7 +175,8 @@ def agreement_document(session: Session, user: User, agreement_id: int, lang: st
             "measures": [{
                 "id": m.id, "code": m.code, "name": m.name, "unit": m.unit,
                 "direction": m.direction.value, "frequency": m.frequency.value,
-                "rollup": m.rollup.value, "tolerance": m.tolerance,
+                "rollup": m.rollup.value, "comparison": m.comparison.value,
+                "tolerance": m.tolerance,
                 "provider": (measure_providers[m.provider_id].name
                              if m.provider_id != provider.id else None),
                 "baseline": ({"year": m.baseline_year, "value": m.baseline_value}

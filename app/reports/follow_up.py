@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,7 +30,7 @@ from app.core.access import get_readable
 from app.core.ordering import natural
 from app.core.periods import Period, parse_period
 from app.goals.models import Goal
-from app.indicators.models import IndicatorValue, Measure
+from app.indicators.models import Comparison, IndicatorValue, Measure
 from app.organisations.models import Board, Municipality, Provider
 from app.reports import status as st
 from app.reports.common import (
@@ -211,7 +212,8 @@ def _measure_entry(m: Measure, values: list[IndicatorValue], period: Period, pre
                    years: list[int], providers: dict[int, Provider]) -> dict[str, Any]:
     targets = {t_.year: t_.value for t_ in m.targets}
     args: dict[str, Any] = {"rollup": m.rollup, "direction": m.direction,
-                            "tolerance": m.tolerance, "targets": targets, "values": values}
+                            "tolerance": m.tolerance, "targets": targets, "values": values,
+                            "comparison": m.comparison, "baseline": m.baseline_value}
     now = st.measure_status(period=period, **args)
     before = st.measure_status(period=previous, **args)
     trend = []
@@ -223,6 +225,7 @@ def _measure_entry(m: Measure, values: list[IndicatorValue], period: Period, pre
     return {
         "id": m.id, "code": m.code, "name": m.name, "unit": m.unit,
         "direction": m.direction.value, "rollup": m.rollup.value,
+        "comparison": m.comparison.value,
         "frequency": m.frequency.value, "tolerance": m.tolerance,
         "provider": provider_entry(providers[m.provider_id]),
         "baseline": ({"year": m.baseline_year, "value": m.baseline_value}
@@ -233,12 +236,34 @@ def _measure_entry(m: Measure, values: list[IndicatorValue], period: Period, pre
         "compared": now.rolled.compared if now.rolled else None,
         "forecast": bool(now.rolled and m.rollup.value == "sum" and now.rolled.partial),
         "until": now.rolled.until if now.rolled else None,
+        # How the value was held against the year's target, printed beside the light.
+        "compared_with": _compared_with(now),
         "status": now.status.value,
         "previous_status": before.status.value,
         "reported_values": [{"period": v.period, "value": v.value, "comment": v.comment}
                    for v in values if v.period_start.year == period.year],
         "trend": trend,
     }
+
+
+class ComparedWith(BaseModel):
+    """How a measure's value was held against the year's target (app.submissions.rules)."""
+
+    comparison: Comparison
+    value: Decimal | None  # the value compared
+    months: int  # pro-rated: the months covered; target path: the months since January
+    start: Decimal | None  # the target path's start level
+    year_target: Decimal
+    target: Decimal  # what the value was held against
+
+
+def _compared_with(now: st.MeasureStatus) -> dict[str, Any] | None:
+    part = now.part
+    if part is None:
+        return None
+    return ComparedWith(comparison=part.comparison, value=now.compared, months=part.months,
+                        start=part.start, year_target=part.year_target,
+                        target=part.target).model_dump(mode="python")
 
 
 def _realisation(r: st.Realisation) -> dict[str, Any]:

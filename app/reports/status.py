@@ -6,13 +6,15 @@ Status (tila) of a measure for a reporting period:
   rolled up by the measure's rule: ``last`` takes the latest value, ``sum`` adds and ``mean``
   averages the values of non-overlapping periods (tertials are cumulative — T1 is Jan–Apr and
   T2 Jan–Aug — so T2 replaces T1 instead of adding to it);
-- a ``sum`` grows through the year, so it is compared as its year-end forecast (the sum so far
-  divided by the share of the year it covers); ``last`` and ``mean`` are levels and compared
-  as they are;
-- against the year's target in the measure's direction: on the right side (or on the target)
-  is on track; on the wrong side by at most the tolerance (in the measure's unit) is at risk;
-  further is off track. Without values it is "no value"; without a target for the year,
-  "no target".
+- the measure's ``comparison`` decides which value is held against which part of the year's
+  target (``app.submissions.rules.year_so_far_target``, the same rule that asks a provider's
+  value for a comment): a pro-rated sum against the target × the months so far / 12, a level
+  against the whole target, a target path against the way from the start level to it;
+  a ``sum``'s year-end forecast (the sum so far divided by the share of the year it covers)
+  is still shown and drawn in the charts;
+- in the measure's direction: on the right side (or on the target) is on track; on the wrong
+  side by at most the tolerance (in the measure's unit) is at risk; further is off track.
+  Without values it is "no value"; without a target for the year, "no target".
 
 Budget realisation (tilausbudjetin toteuma) per order-budget line: delivered volume and euros
 of the year so far, the year-end forecast from the periods reported so far (linear in the
@@ -35,7 +37,15 @@ from app.auth.models import User
 from app.budgets.models import Delivery, OrderBudget, OrderBudgetLine
 from app.core.periods import Frequency, Period, parse_period
 from app.core.types import euros
-from app.indicators.models import Direction, IndicatorValue, Measure, Rollup
+from app.indicators.models import (
+    DEFAULT_COMPARISON,
+    Comparison,
+    Direction,
+    IndicatorValue,
+    Measure,
+    Rollup,
+)
+from app.submissions import rules
 
 
 class Status(StrEnum):
@@ -126,6 +136,8 @@ class Rolled:
     compared: Decimal  # what is compared with the target (a sum's forecast, else the value)
     until: date  # the end of the latest period counted
     partial: bool  # the periods counted do not cover the whole year
+    latest: Decimal  # the latest value counted
+    latest_start: date  # the start of the latest period counted
 
 
 def roll_up(rollup: Rollup, values: Sequence[Any]) -> Rolled | None:
@@ -144,7 +156,7 @@ def roll_up(rollup: Rollup, values: Sequence[Any]) -> Rolled | None:
     else:
         value = sum(amounts, Decimal(0)) / len(amounts)
     compared = value / share if rollup is Rollup.sum and 0 < share < 1 else value
-    return Rolled(value, compared, until, share < 1)
+    return Rolled(value, compared, until, share < 1, amounts[0], chosen[0].period_start)
 
 
 def judge(compared: Decimal, target: Decimal, direction: Direction, tolerance: Decimal) -> Status:
@@ -160,8 +172,10 @@ def judge(compared: Decimal, target: Decimal, direction: Direction, tolerance: D
 @dataclass(frozen=True)
 class MeasureStatus:
     status: Status
-    target: Decimal | None
+    target: Decimal | None  # the year's target
     rolled: Rolled | None
+    part: rules.PartYear | None = None  # what the value was held against, and how
+    compared: Decimal | None = None  # the value held against it
 
     @property
     def value(self) -> Decimal | None:
@@ -170,7 +184,8 @@ class MeasureStatus:
 
 def measure_status(
     *, rollup: Rollup, direction: Direction, tolerance: Decimal, targets: dict[int, Decimal],
-    values: Sequence[Any], period: Period,
+    values: Sequence[Any], period: Period, comparison: Comparison | None = None,
+    baseline: Decimal | None = None,
 ) -> MeasureStatus:
     """The status of one measure for ``period`` from its values (any years; those of the
     period's year up to its end count)."""
@@ -182,7 +197,13 @@ def measure_status(
         return MeasureStatus(Status.no_value, target, None)
     if target is None:
         return MeasureStatus(Status.no_target, None, rolled)
-    return MeasureStatus(judge(rolled.compared, target, direction, tolerance), target, rolled)
+    how = comparison or DEFAULT_COMPARISON[rollup]
+    part = rules.year_so_far_target(targets, how, rollup, latest_start=rolled.latest_start,
+                                    latest_end=rolled.until, baseline=baseline)
+    assert part is not None  # the year has a target
+    compared = rules.compared_value(how, rolled.value, rolled.latest)
+    return MeasureStatus(judge(compared, part.target, direction, tolerance), target, rolled,
+                         part, compared)
 
 
 def previous_period(period: Period) -> Period:

@@ -27,6 +27,7 @@ from app.core.db import utcnow
 from app.core.periods import Frequency, Period, parse_period, period_codes
 from app.goals.models import Goal
 from app.indicators.models import (
+    Comparison,
     DataSource,
     Direction,
     IndicatorValue,
@@ -55,6 +56,8 @@ class MeasureInfo:
     tolerance: Decimal
     frequency: Frequency
     rollup: Rollup
+    comparison: Comparison
+    baseline: Decimal | None
     min_value: Decimal | None
     max_value: Decimal | None
     source: DataSource
@@ -73,7 +76,7 @@ class MeasureInfo:
         return (self.provider_id, self.code, self.unit, rules.period_kind(period))
 
     def target(self, period: Period) -> Decimal | None:
-        return rules.period_target(self.targets, self.rollup, period)
+        return rules.period_target(self.targets, self.comparison, period, self.baseline)
 
 
 @dataclass
@@ -179,7 +182,8 @@ class Ledger:
         stmt = (
             select(Measure.id, Measure.municipality_id, Measure.provider_id, Measure.code,
                    Measure.name, Measure.unit, Measure.direction, Measure.tolerance,
-                   Measure.frequency, Measure.rollup, Measure.min_value, Measure.max_value,
+                   Measure.frequency, Measure.rollup, Measure.comparison,
+                   Measure.baseline_value, Measure.min_value, Measure.max_value,
                    Measure.source, Measure.lineage, Goal.code.label("goal_code"),
                    ServiceAgreement.id.label("agreement_id"),
                    ServiceAgreement.code.label("agreement_code"),
@@ -210,7 +214,8 @@ class Ledger:
                 id=m.id, municipality_id=m.municipality_id, provider_id=m.provider_id,
                 code=m.code, name=m.name, unit=m.unit, direction=Direction(m.direction),
                 tolerance=_decimal(m.tolerance) or Decimal(0), frequency=Frequency(m.frequency),
-                rollup=Rollup(m.rollup), min_value=_decimal(m.min_value),
+                rollup=Rollup(m.rollup), comparison=Comparison(m.comparison),
+                baseline=_decimal(m.baseline_value), min_value=_decimal(m.min_value),
                 max_value=_decimal(m.max_value), source=DataSource(m.source),
                 lineage=m.lineage, goal_code=m.goal_code, agreement_id=m.agreement_id,
                 agreement_code=m.agreement_code, agreement_year=m.agreement_year,

@@ -6,9 +6,25 @@ Each rule lives here once and is used by the single submission, the file upload,
 - **Due date** (:func:`default_due_date`): a period without an explicit deadline in its
   agreement's reporting calendar is due on the 15th day of the second month after the period
   ends — 2015-T1 (Jan–Apr) on 15.6.2015, 2015-03 on 15.5.2015, the year 2015 on 15.2.2016.
-- **Target for a period** (:func:`period_target`): the measure's target for the period's year;
-  for measures whose year is the *sum* of its periods the target is pro-rated by the period's
-  months (a quarter gets a quarter of it; the cumulative T2 gets 8/12).
+- **Target for a period** (:func:`part_year_target`): what a value of part of a year is held
+  against, by the measure's ``comparison`` (chosen when the measure is made; by default what
+  its roll-up suggests: ``sum`` → pro-rated sum, ``mean`` → year-to-date level, ``last`` →
+  latest level). Tertials are cumulative (T1 = Jan–Apr, T2 = Jan–Aug), so a tertial's value
+  covers the year so far; a month or a quarter covers only itself.
+
+  - *pro-rated sum* (suhteutettu summa): the year's target × the months the value covers / 12
+    — T1 4/12, T2 8/12, a quarter 3/12, a month 1/12; in a report the sum of the months or
+    quarters so far against the months from January to the latest one (3/12 after March);
+  - *year-to-date level* (vuoden tähänastinen taso): the whole target; the value is the level
+    of the year so far — a tertial's value itself, in a report the mean of the months so far;
+  - *latest level* (viimeisin taso): the whole target against the latest value;
+  - *target path* (tavoitepolku): a level on its way from the start (the previous year's
+    target, else the measure's baseline) to the year's target by December: start + (target −
+    start) × the months from January to the period's end / 12; the latest value is compared.
+    Without a start level the whole target.
+
+  The submission's comment rule (:func:`period_target`) and the report's light
+  (:func:`year_so_far_target`, app.reports.status) both take the target from here.
 - **Comment required** (:func:`target_shortfall`): when the value misses the period's target
   by more than the measure's tolerance (in the measure's unit) in the measure's direction.
 - **Flag** (:func:`flag_reason`): a value is accepted but flagged for the purchaser when it
@@ -29,11 +45,12 @@ Each rule lives here once and is used by the single submission, the file upload,
   as not reported until the provider submits it again.
 """
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from app.core.periods import Frequency, Period
-from app.indicators.models import Direction, Rollup, ValueStatus
+from app.indicators.models import Comparison, Direction, Rollup, ValueStatus
 
 FLAG_MIN_EARLIER = 2
 FLAG_LOOKBACK = 12
@@ -57,17 +74,69 @@ def period_kind(period: Period) -> str:
 
 
 def months(period: Period) -> int:
-    return (period.end.year - period.start.year) * 12 + period.end.month - period.start.month + 1
+    return months_between(period.start, period.end)
 
 
-def period_target(targets: dict[int, Decimal], rollup: Rollup, period: Period) -> Decimal | None:
-    """The target a value of ``period`` is held against, or None when the year has none."""
-    target = targets.get(period.year)
-    if target is None:
+def months_between(start: date, end: date) -> int:
+    """The calendar months from ``start``'s to ``end``'s, both counted."""
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+@dataclass(frozen=True)
+class PartYear:
+    """What a value of part of a year is held against, and how it was worked out."""
+
+    comparison: Comparison
+    year_target: Decimal  # the year's target
+    months: int  # pro-rated: the months the value covers; target path: months since January
+    start: Decimal | None  # the target path's start level
+    target: Decimal  # what the value is held against
+
+
+def part_year_target(targets: dict[int, Decimal], comparison: Comparison, year: int, *,
+                     covered: int, elapsed: int, baseline: Decimal | None = None
+                     ) -> PartYear | None:
+    """The target for a value of ``year`` covering ``covered`` months and ending ``elapsed``
+    months after the year began, or None when the year has no target."""
+    year_target = targets.get(year)
+    if year_target is None:
         return None
-    if rollup == Rollup.sum:
-        return target * months(period) / 12
-    return target
+    if comparison is Comparison.pro_rated_sum:
+        return PartYear(comparison, year_target, covered, None, year_target * covered / 12)
+    start = targets.get(year - 1, baseline)
+    if comparison is Comparison.target_path and start is not None and elapsed < 12:
+        return PartYear(comparison, year_target, elapsed, start,
+                        start + (year_target - start) * elapsed / 12)
+    return PartYear(comparison, year_target, 12, None, year_target)
+
+
+def period_target(targets: dict[int, Decimal], comparison: Comparison, period: Period,
+                  baseline: Decimal | None = None) -> Decimal | None:
+    """The target one value of ``period`` is held against, or None when the year has none."""
+    part = part_year_target(targets, comparison, period.year, covered=months(period),
+                            elapsed=period.end.month, baseline=baseline)
+    return part.target if part else None
+
+
+def year_so_far_target(targets: dict[int, Decimal], comparison: Comparison, rollup: Rollup, *,
+                       latest_start: date, latest_end: date, baseline: Decimal | None = None
+                       ) -> PartYear | None:
+    """The target of a report's value of the year so far, whose latest period runs from
+    ``latest_start`` to ``latest_end``: a summed roll-up covers the months from January to
+    its end, any other the latest period's months (a cumulative tertial's are from January
+    anyway)."""
+    covered = (latest_end.month if rollup is Rollup.sum
+               else months_between(latest_start, latest_end))
+    return part_year_target(targets, comparison, latest_end.year, covered=covered,
+                            elapsed=latest_end.month, baseline=baseline)
+
+
+def compared_value(comparison: Comparison, year_so_far: Decimal, latest: Decimal) -> Decimal:
+    """The value a report compares: the latest one for the latest level and the target path,
+    else the year so far by the measure's roll-up (sum, mean or the latest)."""
+    if comparison in (Comparison.latest_level, Comparison.target_path):
+        return latest
+    return year_so_far
 
 
 def target_shortfall(value: Decimal, target: Decimal | None, tolerance: Decimal,

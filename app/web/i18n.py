@@ -25,7 +25,7 @@ COMPOSED = (
     N_("change_added"), N_("change_removed"), N_("change_changed"),
     N_("field_title"), N_("field_description"), N_("field_name"), N_("field_unit"),
     N_("field_tolerance"), N_("field_direction"), N_("field_frequency"), N_("field_provider"),
-    N_("field_boards"), N_("field_year"), N_("field_order_budget_id"),
+    N_("field_boards"), N_("field_year"), N_("field_order_budget_id"), N_("field_comparison"),
     # The upload's preview: "action_" ~ submissions.ledger.Action
     N_("action_created"), N_("action_updated"), N_("action_unchanged"),
     # What a form did: "saved_" ~ outcome, "reviewed_" ~ accept | return

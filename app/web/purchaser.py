@@ -100,7 +100,8 @@ def _judge(info: MeasureInfo, values: list[Counted], period: Period | None) -> M
         return MeasureStatus(judging.Status.no_value, None, None)
     return judging.measure_status(rollup=info.rollup, direction=info.direction,
                                   tolerance=info.tolerance, targets=info.targets, values=values,
-                                  period=period)
+                                  period=period, comparison=info.comparison,
+                                  baseline=info.baseline)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -151,6 +152,7 @@ def overview(request: Request, session: SessionDep, lang: Lang, user: PurchaserP
             measures[info.agreement_id].append({
                 "info": info, "value": stored, "period": period, "target": target,
                 "status": judged.status.value, "rolled": judged.rolled,
+                "part": judged.part, "compared": judged.compared,
                 "trend": _trend(trends.get(info.id), judged.rolled, period, lang),
                 "returned": sorted(returned[info.lineage]),
             })

@@ -56,7 +56,8 @@ def test_two_real_versions_of_the_hameenlinna_agreement_are_compared(
                           params={"service_agreement_id": v2["id"], "limit": 50}).json()["items"]
     costs = next(x for x in measures if x["code"] == "KORJAAVAT-KUSTANNUKSET")
     patch(client, h, f"{API}/measures/{costs['id']}",
-          {"targets": [{"year": 2015, "value": "15100000"}, {"year": 2016, "value": "14800000"}]})
+          {"targets": [{"year": 2015, "value": "15100000"}, {"year": 2016, "value": "14800000"}],
+           "comparison": "year_to_date_level"})
     hobby_goal = costs["goal_id"]
     created = client.post(f"{API}/measures", headers=h, json={
         "goal_id": hobby_goal, "code": "KOTIKAYNNIT", "name": "Perheiden kotikäynnit",
@@ -77,6 +78,8 @@ def test_two_real_versions_of_the_hameenlinna_agreement_are_compared(
     assert by_code["KORJAAVAT-KUSTANNUKSET"]["change"] == "changed"
     assert by_code["KORJAAVAT-KUSTANNUKSET"]["targets"] == [
         {"year": 2015, "from": "15300000.0000", "to": "15100000.0000"}]
+    assert by_code["KORJAAVAT-KUSTANNUKSET"]["fields"] == [
+        {"field": "comparison", "from": "pro_rated_sum", "to": "year_to_date_level"}]
     assert by_code["KOTIKAYNNIT"]["change"] == "added"
     assert by_code["KOTIKAYNNIT"]["targets"] == [{"year": 2015, "from": None, "to": "400.0000"}]
     assert diff["fields"] == [{"field": "order_budget_id", "from": budget.id, "to": budget2["id"]}]

@@ -182,3 +182,30 @@ def test_a_changed_value_keeps_its_history_and_an_accepted_one_is_not_changed(
     assert count_rows(db) == before
     db.refresh(stored)
     assert stored.value == Decimal(first["value"] - 1)
+
+
+def test_a_measures_comparison_is_read_defaulted_and_written_back(db: Session) -> None:
+    """Files name a comparison only where it is not what the roll-up suggests."""
+    path = next(f for f in FILES if f.name.startswith("109"))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    [sa] = data["service_agreements"]
+    costs = next(m for g in sa["goals"] for m in g.get("measures", [])
+                 if m["code"] == "KORJAAVAT-KUSTANNUKSET")
+    hobby = next(m for g in sa["goals"] for m in g.get("measures", []) if m["code"] == "HARRASTUS")
+    del hobby["comparison"]  # rollup last: compared as the latest level
+    import_text(db, SYSTEM, yaml.safe_dump(data, allow_unicode=True))
+    stored = dict(db.execute(select(Measure.code, Measure.comparison)).all())
+    assert (stored["KORJAAVAT-KUSTANNUKSET"], stored["HARRASTUS"]) == (
+        "pro_rated_sum", "latest_level")
+    exported = exporter.build(db, SYSTEM, "109", "LANULA", sa["year"])
+    measures = {m.code: m for s in exported.service_agreements for g in s.goals
+                for m in g.measures}
+    assert measures["KORJAAVAT-KUSTANNUKSET"].comparison == "pro_rated_sum"
+    assert measures["HARRASTUS"].comparison is None  # the default is not written
+    text = exporter.dump(exported)
+    assert text.count("comparison:") == 3  # pro-rated costs, two target paths
+    costs["comparison"] = "year_to_date_level"  # a draft's measure changes how it is compared
+    result = import_text(db, SYSTEM, yaml.safe_dump(data, allow_unicode=True))
+    assert result.updated == 1 and not result.errors
+    assert db.scalar(select(Measure.comparison).where(
+        Measure.code == "KORJAAVAT-KUSTANNUKSET")) == "year_to_date_level"

@@ -105,10 +105,16 @@ FOLLOW_UP_FIGURES = {
     # Measure values with their units, budget ordered / delivered / forecast / deviation.
     "fi": ["10 240 000 euroa", "15 300 000 euroa", "75 % 70 %", "104 kpl", "89 461 200,00 €",
            "1 232 400,00 €", "1 848 600,00 €", "+54 600,00 €", "+3,0 %", "-106 000,00 €",
-           "89 409 800,00 €", "68,7 %", "15 800"],
-    "sv": ["10 240 000 euroa", "89 461 200,00 €", "1 848 600,00 €", "+54 600,00 €", "+3,0 %"],
+           "89 409 800,00 €", "68,7 %", "15 800",
+           # how each value was compared, beside its light
+           "verrattu: suhteutettu summa 8/12 × vuoden tavoite 15 300 000 euroa = 10 200 000 euroa",
+           "verrattu: viimeisin arvo tavoitepolkuun 62 % + 8/12 × (75 % − 62 %) = 70,67 %"],
+    "sv": ["10 240 000 euroa", "89 461 200,00 €", "1 848 600,00 €", "+54 600,00 €", "+3,0 %",
+           "jämfört: proportionerad summa 8/12 × årets mål 15 300 000 euroa = 10 200 000 euroa"],
     "en": ["10,240,000 euroa", "€89,461,200.00", "€1,848,600.00", "+€54,600.00", "+3.0%",
-           "-€106,000.00", "15,800"],
+           "-€106,000.00", "15,800",
+           "compared: the latest value with the target path 40 kpl + 8/12 × (120 kpl − "
+           "40 kpl) = 93.33 kpl"],
 }
 
 
@@ -126,14 +132,15 @@ AGREEMENT_WORDS = {
            "Allekirjoitukset", "Tilaajan puolesta", "Tuottajan puolesta",
            "Lautakunnan päätös", "Päätöstä ei ole kirjattu.", "1.1.2015–31.12.2015",
            "6 650,00 €", "4 934 300,00 €", "Lähtötaso", "Tavoite 2016", "62 % (2014)", "90 %",
-           "Olemassa oleva resurssi", "Luonnos"],
+           "Olemassa oleva resurssi", "Luonnos", "osavuosi: suhteutettu summa",
+           "osavuosi: tavoitepolku lähtötasosta"],
     "sv": ["Avtalsparter", "Beställda tjänster", "Mål", "Rapporteringskalender", "Underskrifter",
            "För beställaren", "Nämndens beslut", "Inget beslut har registrerats.", "Tavastehus",
-           "6 650,00 €", "Utgångsnivå", "Befintlig resurs", "Utkast"],
+           "6 650,00 €", "Utgångsnivå", "Befintlig resurs", "Utkast", "delår: målbana"],
     "en": ["Parties", "Ordered services", "Goals", "Reporting calendar", "Signatures",
            "For the purchaser", "Board decision", "No decision has been recorded.",
            "1 Jan 2015–31 Dec 2015", "€6,650.00", "€4,934,300.00", "Baseline", "Target 2016",
-           "Existing resource", "Draft"],
+           "Existing resource", "Draft", "part year: pro-rated sum"],
 }
 
 

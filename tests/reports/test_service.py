@@ -28,11 +28,18 @@ def measures(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 # Demo values against the 2015 targets: T1 is Jan–Apr, T2 Jan–Aug, 2015 the whole year.
+# KORJAAVAT-KUSTANNUKSET is a cumulative sum (pro-rated: T1 against 4/12 × 15.3 M = 5.1 M);
+# the other three are levels on a target path from the baseline (HARRASTUS T1: 62 + 4/12 ×
+# (75 − 62) = 66.33).
 EXPECTED = {
-    "2015-T1": {"KORJAAVAT-KUSTANNUKSET": "on_track", "HARRASTUS": "off_track",
-                "TUNTILASKUTUS": "off_track", "PALVELUSETELI": "off_track"},
-    "2015-T2": {"KORJAAVAT-KUSTANNUKSET": "on_track", "HARRASTUS": "at_risk",  # 70 vs 75 ± 5
-                "TUNTILASKUTUS": "at_risk", "PALVELUSETELI": "off_track"},  # 104 vs 120 ± 15
+    "2015-T1": {"KORJAAVAT-KUSTANNUKSET": "on_track",  # 5.08 M vs 5.1 M
+                "HARRASTUS": "at_risk",  # 66 vs 66.33 ± 5
+                "TUNTILASKUTUS": "on_track",  # 35 vs 30
+                "PALVELUSETELI": "on_track"},  # 85 vs 66.67
+    "2015-T2": {"KORJAAVAT-KUSTANNUKSET": "at_risk",  # 10.24 M vs 10.2 M ± 0.25 M
+                "HARRASTUS": "at_risk",  # 70 vs 70.67 ± 5
+                "TUNTILASKUTUS": "on_track",  # 46 vs 40
+                "PALVELUSETELI": "on_track"},  # 104 vs 93.33
     "2015": {"KORJAAVAT-KUSTANNUKSET": "on_track", "HARRASTUS": "on_track",
              "TUNTILASKUTUS": "on_track", "PALVELUSETELI": "on_track"},
 }
@@ -58,12 +65,18 @@ def test_follow_up_structure_changes_and_values(db: Session) -> None:
     assert [v["period"] for v in m["reported_values"]] == ["2015-T1", "2015-T2"]
     assert m["reported_values"][1]["comment"] == "Kesän leiritoiminta mukana."
     assert m["baseline"] == {"year": 2014, "value": Decimal("62")}
+    # T2 is 8/12 of the way from the 2014 baseline 62 to the target 75.
+    assert m["compared_with"] == {
+        "comparison": "target_path", "value": Decimal(70), "months": 8, "start": Decimal(62),
+        "year_target": Decimal(75), "target": Decimal(62) + Decimal(13) * 8 / 12}
+    costs = measures(data)["KORJAAVAT-KUSTANNUKSET"]["compared_with"]
+    assert (costs["comparison"], costs["months"], costs["target"]) == (
+        "pro_rated_sum", 8, Decimal(10200000))
     assert [(p["year"], p["target"]) for p in m["trend"]] == [
         (2013, None), (2014, None), (2015, Decimal(75)), (2016, Decimal(90))]
     assert data["previous_period"]["code"] == "2015-T1"
     changed = {(c["code"], c["before"], c["now"]) for c in data["summary"]["changes"]}
-    assert changed == {("HARRASTUS", "off_track", "at_risk"),
-                       ("TUNTILASKUTUS", "off_track", "at_risk")}
+    assert changed == {("KORJAAVAT-KUSTANNUKSET", "on_track", "at_risk")}
     assert data["summary"]["new_values"] == 4
     assert data["no_value"] == []
 

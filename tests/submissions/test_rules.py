@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from app.core.periods import parse_period
-from app.indicators.models import Direction, Rollup, ValueStatus
+from app.indicators.models import Direction, ValueStatus
 from app.submissions import rules
 from app.submissions.bulk import parse_decimal
 from app.submissions.files import neutralise, unneutralise
@@ -23,14 +23,6 @@ from app.submissions.files import neutralise, unneutralise
 def test_a_period_is_due_on_the_15th_of_the_second_month_after_it_ends(period: str,
                                                                          due: date) -> None:
     assert rules.default_due_date(parse_period(period)) == due
-
-
-def test_the_target_of_a_summed_measure_is_pro_rated_by_the_periods_months() -> None:
-    targets = {2015: Decimal(1200)}
-    assert rules.period_target(targets, Rollup.sum, parse_period("2015-03")) == 100
-    assert rules.period_target(targets, Rollup.sum, parse_period("2015-T2")) == 800
-    assert rules.period_target(targets, Rollup.last, parse_period("2015-T1")) == 1200
-    assert rules.period_target(targets, Rollup.mean, parse_period("2016-Q1")) is None
 
 
 def test_a_value_misses_its_target_only_beyond_the_tolerance_in_its_direction() -> None:

@@ -316,6 +316,7 @@ def test_the_purchasers_light_is_the_board_reports_status(client: TestClient, db
     # February alone is 50 short of its 1 200, but the year so far runs at 14 700 a year.
     assert "light on_track" in row and "Vuoden ennuste 14\u00a0700" in row, row
     assert "toteuma 2015-02: 14\u00a0700." in row  # the chart plots it against 14 400 too
+    assert "verrattu: suhteutettu summa 2/12 × vuoden tavoite 14\u00a0400 käyntiä = 2\u00a0400 käyntiä" in row
     report = follow_up(db, w["purchaser"], w["board"].id, "2015-02", "fi")
     visits = next(e for e in _measure_entries(report) if e["id"] == w["visits"].id)
     assert (visits["status"], visits["compared"]) == ("on_track", Decimal(14700))
