@@ -1,0 +1,111 @@
+"""``sopimus serve``: one API process, or several on one listening socket.
+
+Several processes (``--workers N``) are uvicorn's own supervisor (it restarts a worker that
+dies) on a socket bound here, not by uvicorn. uvicorn binds its multi-process socket as
+``socket(AF_INET)``, whose protocol number is 0; asyncio then does not take the accepted
+connections for TCP and never sets TCP_NODELAY on them, so every answer on a keep-alive
+connection waits for the client's delayed ACK (~40 ms): one client got 21 requests a second
+from two workers against 161 from one. Bound as IPPROTO_TCP, and with TCP_NODELAY on the
+listening socket as well (accepted sockets inherit it on Linux), two workers serve about twice
+what one does (scripts/bench_workers.py measures it).
+"""
+
+import os
+import socket
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+APP = "app.main:app"
+
+
+@dataclass(frozen=True)
+class ServerPlan:
+    """What ``sopimus serve`` starts: uvicorn's settings, and the environment its processes
+    inherit (they read their settings from it, the number of workers included)."""
+
+    host: str
+    port: int
+    workers: int
+    environ: dict[str, str] = field(default_factory=dict)
+
+    def uvicorn_options(self) -> dict[str, object]:
+        # The client's address is the connection's: X-Forwarded-For is believed only when a
+        # proxy is configured to send it (the login limits count by address).
+        return {"app": APP, "host": self.host, "port": self.port, "workers": self.workers,
+                "proxy_headers": False}
+
+
+def plan_server(host: str, port: int, workers: int, metrics_dir: str | None = None) -> ServerPlan:
+    """The server for ``workers`` processes. With more than one, their Prometheus metrics are
+    written to files in ``metrics_dir`` (a fresh temporary directory unless given, or the
+    operator's PROMETHEUS_MULTIPROC_DIR) that /metrics adds up."""
+    environ = {"SOPIMUS_WORKERS": str(workers)}
+    if workers > 1:
+        environ["PROMETHEUS_MULTIPROC_DIR"] = (
+            metrics_dir or os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+            or tempfile.mkdtemp(prefix="sopimus-metrics-"))
+    return ServerPlan(host, port, workers, environ)
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The socket every worker accepts on: TCP by its protocol number, with TCP_NODELAY."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+def run_server(plan: ServerPlan) -> None:
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    os.environ.update(plan.environ)
+    metrics_dir = plan.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if metrics_dir:  # the counts of an earlier run are not this one's
+        for stale in Path(metrics_dir).glob("*.db"):
+            stale.unlink()
+    if plan.workers == 1:
+        uvicorn.run(**plan.uvicorn_options())  # type: ignore[arg-type]
+        return
+    config = uvicorn.Config(**plan.uvicorn_options())  # type: ignore[arg-type]
+    sock = listening_socket(plan.host, plan.port)
+    try:
+        Multiprocess(config, sockets=[sock]).run()
+    finally:
+        sock.close()
+
+
+def serve(
+    port: Annotated[int | None, typer.Option(help="Port (default SOPIMUS_PORT or 8000)")] = None,
+    host: Annotated[str | None, typer.Option(help="Address (default 127.0.0.1)")] = None,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="API processes (default SOPIMUS_WORKERS or 1); more than one needs "
+                    "PostgreSQL and SOPIMUS_RATE_LIMIT_STORAGE=redis://…")] = None,
+) -> None:
+    """Serve the web app and the API (once the database answers and is migrated)."""
+    from pydantic import ValidationError
+
+    from app.core.db import get_engine
+    from app.core.health import engine_problem
+    from app.core.settings import Settings, get_settings
+
+    try:
+        settings = get_settings()
+        if workers is not None and workers != settings.workers:
+            settings = Settings(**{**settings.model_dump(), "workers": workers})
+    except ValidationError as exc:
+        for error in exc.errors():
+            typer.echo(str(error["msg"]).removeprefix("Value error, "), err=True)
+        raise typer.Exit(1) from None
+    problem = engine_problem(get_engine()) if settings.check_database_on_start else None
+    if problem is not None:
+        typer.echo(problem, err=True)
+        raise typer.Exit(1)
+    run_server(plan_server(host or settings.host, port or settings.port, settings.workers))

@@ -1,0 +1,87 @@
+"""Prometheus metrics of the HTTP requests: how many, how long, how many at once.
+
+Labelled by the route's template (``/api/v1/goals/{obj_id}``, not the id: a label per object
+would grow without end), method and status; a path that matches no route is ``unmatched``.
+With several processes (``sopimus serve --workers N``) each writes its figures to files in
+PROMETHEUS_MULTIPROC_DIR and /metrics adds up all processes' (prometheus_client's multiprocess
+mode: the variable must be set before prometheus_client is first imported, which ``sopimus
+serve`` does for its workers).
+"""
+
+import os
+import time
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REQUESTS = Counter("sopimus_http_requests", "HTTP requests answered",
+                   ["method", "route", "status"])
+DURATION = Histogram("sopimus_http_request_duration_seconds",
+                     "Time from the request's arrival to the end of its answer",
+                     ["method", "route", "status"],
+                     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+IN_FLIGHT = Gauge("sopimus_http_requests_in_flight", "Requests being answered now",
+                  multiprocess_mode="livesum")
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+def _multiprocess_dir() -> str | None:
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
+def exposition() -> bytes:
+    """Every metric in Prometheus' text format: this process's, or all processes' together."""
+    if _multiprocess_dir() is None:
+        return generate_latest(REGISTRY)
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    return generate_latest(registry)
+
+
+def process_exits() -> None:
+    """This process' live gauges (requests in flight) no longer count (multiprocess mode)."""
+    if _multiprocess_dir() is not None:
+        multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
+
+
+def _route(scope: Scope) -> str:
+    route = scope.get("route")
+    return str(getattr(route, "path", None) or "unmatched")
+
+
+class MetricsMiddleware:
+    """Counts and times every HTTP request (outermost: the time includes the other middleware)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500  # unless an answer starts: the server answers 500 to an exception
+        started = time.perf_counter()
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        IN_FLIGHT.inc()
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            IN_FLIGHT.dec()
+            labels = (scope["method"], _route(scope), str(status))
+            REQUESTS.labels(*labels).inc()
+            DURATION.labels(*labels).observe(time.perf_counter() - started)

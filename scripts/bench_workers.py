@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""One API process against two: ``sopimus serve --workers 1`` and ``--workers 2`` on PostgreSQL.
+
+Usage::
+
+    .venv/bin/python scripts/bench_workers.py [--clients 8] [--seconds 5] [--rounds 2]
+                                              [--postgres-url URL] [--redis-url URL]
+                                              [--without-references]
+
+It runs from the .venv that ./scripts/run makes (no test extras). It creates a fresh PostgreSQL
+database ``sopimus_workers_<random>`` beside ``--postgres-url`` (dropped at the end), migrates
+it and loads the demo data, and logs in 16 demo users. Then, for each server below, it starts
+it on a free port of 127.0.0.1 (login limits in Redis at ``--redis-url``, as several
+processes need), and ``--clients`` client processes, each with one keep-alive connection and
+its own user, read as fast as they can for ``--seconds``: /auth/me, pages of 20 service
+agreements, goals, boards and framework agreements, and a service agreement's detail. The
+servers alternate ``--rounds`` times, so that the noise of a shared machine shows in each.
+
+- ``workers=1``: ``sopimus serve --workers 1``;
+- ``workers=2``: ``sopimus serve --workers 2`` (one socket, two processes);
+- ``split`` (reference): two ``sopimus serve --workers 1`` on two ports, half the clients each
+  — what two processes can give on this machine;
+- ``uvicorn --workers 2`` (reference): uvicorn's own supervisor, whose socket never gets
+  TCP_NODELAY (each keep-alive answer waits for the delayed ACK).
+
+``--without-references`` leaves the two references out. Output: req/s per server and round,
+errors (non-2xx or no answer), the ratio of two workers to one (best round each), then exactly
+one line of JSON with every figure. The clients share the machine's CPUs with the servers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bench_concurrent_users import (
+    READERS,
+    READS,
+    TRANSPORT_ERRORS,
+    Http,
+    free_port,
+    log_in,
+    prepare_database,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SOPIMUS = str(Path(sys.executable).parent / "sopimus")
+
+
+def server_command(kind: str, port: int) -> list[str]:
+    if kind == "uvicorn --workers 2":
+        return [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
+                "--port", str(port), "--workers", "2", "--log-level", "warning"]
+    workers = "2" if kind == "workers=2" else "1"
+    return [SOPIMUS, "serve", "--port", str(port), "--workers", workers]
+
+
+@contextmanager
+def servers(kind: str, env: dict[str, str]) -> Iterator[list[str]]:
+    """The base URLs of ``kind``'s server(s), up and ready, stopped at the end."""
+    ports = [free_port() for _ in range(2 if kind == "split" else 1)]
+    workers = 2 if kind in ("workers=2", "uvicorn --workers 2") else 1
+    started = [subprocess.Popen(server_command(kind, port), cwd=ROOT, env={
+        **env, "SOPIMUS_WORKERS": str(workers)}, stderr=subprocess.DEVNULL) for port in ports]
+    bases = [f"http://127.0.0.1:{port}" for port in ports]
+    try:
+        for base in bases:
+            wait_ready(base)
+        yield bases
+    finally:
+        for process in started:
+            process.send_signal(signal.SIGINT)
+        for process in started:
+            process.wait(timeout=60)
+
+
+def wait_ready(base: str) -> None:
+    for _ in range(600):
+        try:
+            if Http(base, timeout=1).get("/health/ready")[0] == 200:
+                time.sleep(2)  # the second worker of the same socket as well
+                return
+        except TRANSPORT_ERRORS:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"the server at {base} did not start")
+
+
+def client(base: str, headers: dict[str, str], paths: list[str], start: float, seconds: float,
+           results: Any) -> None:
+    """One keep-alive connection reading ``paths`` in turn from ``start`` for ``seconds``."""
+    http = Http(base, headers)
+    for path in paths:  # warm-up: the connection, the worker's caches
+        http.get(path)
+    while time.time() < start:
+        time.sleep(0.001)
+    done = errors = 0
+    end = start + seconds
+    while time.time() < end:
+        try:
+            status = http.get(paths[done % len(paths)])[0]
+        except TRANSPORT_ERRORS:
+            status = 0
+        done += 1
+        errors += not 200 <= status < 300
+    results.put((done, errors))
+
+
+def drive(bases: list[str], tokens: list[dict[str, str]], paths: list[str], clients: int,
+          seconds: float) -> dict[str, Any]:
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    start = time.time() + 2 + clients * 0.1
+    processes = [context.Process(target=client, args=(
+        bases[i % len(bases)], tokens[i % len(tokens)], paths, start, seconds, results))
+        for i in range(clients)]
+    for process in processes:
+        process.start()
+    counts = [results.get(timeout=seconds + 120) for _ in processes]
+    for process in processes:
+        process.join()
+    done, errors = sum(c[0] for c in counts), sum(c[1] for c in counts)
+    return {"requests": done, "errors": errors, "req_per_s": round(done / seconds, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379")
+    parser.add_argument("--without-references", action="store_true")
+    args = parser.parse_args()
+    from app.core.scratch import create_postgres_database, drop_postgres_database
+
+    kinds = ["workers=1", "workers=2"]
+    if not args.without_references:
+        kinds += ["split", "uvicorn --workers 2"]
+    url = create_postgres_database(args.postgres_url, "sopimus_workers")
+    env = {**os.environ, "SOPIMUS_DATABASE_URL": url, "SOPIMUS_RATE_LIMIT_STORAGE": args.redis_url,
+           "SOPIMUS_ENVIRONMENT": "test", "SOPIMUS_ARGON2_MEMORY_KIB": "1024",
+           "SOPIMUS_ARGON2_TIME_COST": "1"}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    runs: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
+    try:
+        prepare_database(ROOT, url, env)
+        with servers("workers=1", env) as (base,):
+            tokens = [log_in(base, user) for user in READERS]
+            first = json.loads(Http(base, tokens[0]).get(
+                "/api/v1/service-agreements?limit=1")[2])["items"][0]["id"]
+        paths = [*READS, f"/api/v1/service-agreements/{first}"]
+        for round_ in range(1, args.rounds + 1):
+            for kind in kinds:
+                with servers(kind, env) as bases:
+                    result = drive(bases, tokens, paths, args.clients, args.seconds)
+                runs[kind].append(result)
+                print(f"round {round_}  {kind:<22} {args.clients} clients: "
+                      f"{result['req_per_s']:>7.1f} req/s  ({result['requests']} requests, "
+                      f"{result['errors']} errors)", flush=True)
+    finally:
+        drop_postgres_database(url)
+    best = {kind: max(r["req_per_s"] for r in results) for kind, results in runs.items()}
+    ratio = round(best["workers=2"] / best["workers=1"], 2)
+    print(f"best of {args.rounds}: " + ", ".join(f"{k} {v} req/s" for k, v in best.items()))
+    print(f"workers=2 / workers=1: {ratio}"
+          + (f"  (split / workers=1: {round(best['split'] / best['workers=1'], 2)})"
+             if "split" in best else ""))
+    print(json.dumps({"clients": args.clients, "seconds": args.seconds, "runs": runs,
+                      "best_req_per_s": best, "ratio_2_to_1": ratio}))
+
+
+if __name__ == "__main__":
+    main()
