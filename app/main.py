@@ -105,7 +105,7 @@ def create_app() -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, routes=lambda: app.routes)  # innermost
     install_security_headers(app)
     app.add_middleware(RequestIdMiddleware)
-    app.add_middleware(MetricsMiddleware)  # outermost: its time is the whole answer's
+    app.add_middleware(MetricsMiddleware, routes=lambda: app.routes)  # outermost: all the time
     for router in (auth_router, *organisation_routers, *catalogue_routers, *agreement_routers,
                    *budget_routers, *goal_routers, *indicator_routers, contracts_router,
                    *submission_routers, audit_router, reports_router):

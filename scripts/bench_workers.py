@@ -3,7 +3,7 @@
 
 Usage::
 
-    .venv/bin/python scripts/bench_workers.py [--clients 8] [--seconds 5] [--rounds 2]
+    .venv/bin/python scripts/bench_workers.py [--clients 1,8] [--seconds 5] [--rounds 2]
                                               [--postgres-url URL] [--redis-url URL]
                                               [--without-references]
 
@@ -11,10 +11,12 @@ It runs from the .venv that ./scripts/run makes (no test extras). It creates a f
 database ``sopimus_workers_<random>`` beside ``--postgres-url`` (dropped at the end), migrates
 it and loads the demo data, and logs in 16 demo users. Then, for each server below, it starts
 it on a free port of 127.0.0.1 (login limits in Redis at ``--redis-url``, as several
-processes need), and ``--clients`` client processes, each with one keep-alive connection and
-its own user, read as fast as they can for ``--seconds``: /auth/me, pages of 20 service
-agreements, goals, boards and framework agreements, and a service agreement's detail. The
-servers alternate ``--rounds`` times, so that the noise of a shared machine shows in each.
+processes need), and for each number of ``--clients`` that many client processes, each with
+one keep-alive connection and its own user, read as fast as they can for ``--seconds``:
+/auth/me, pages of 20 service agreements, goals, boards and framework agreements, and a
+service agreement's detail. The servers alternate ``--rounds`` times, so that the noise of a
+shared machine shows in each. One client shows the delayed-ACK trap (its requests wait on
+each other, not on the CPU); many show what a second process adds.
 
 - ``workers=1``: ``sopimus serve --workers 1``;
 - ``workers=2``: ``sopimus serve --workers 2`` (one socket, two processes);
@@ -23,9 +25,10 @@ servers alternate ``--rounds`` times, so that the noise of a shared machine show
 - ``uvicorn --workers 2`` (reference): uvicorn's own supervisor, whose socket never gets
   TCP_NODELAY (each keep-alive answer waits for the delayed ACK).
 
-``--without-references`` leaves the two references out. Output: req/s per server and round,
-errors (non-2xx or no answer), the ratio of two workers to one (best round each), then exactly
-one line of JSON with every figure. The clients share the machine's CPUs with the servers.
+``--without-references`` leaves the two references out. Output: req/s per server, clients and
+round, errors (non-2xx or no answer), each server's ratio to one worker (best round each),
+then exactly one line of JSON with every figure (``ratio_2_to_1``: two workers over one at the
+largest number of clients). The clients share the machine's CPUs with the servers.
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ def server_command(kind: str, port: int) -> list[str]:
         return [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
                 "--port", str(port), "--workers", "2", "--log-level", "warning"]
     workers = "2" if kind == "workers=2" else "1"
-    return [SOPIMUS, "serve", "--port", str(port), "--workers", workers]
+    return [SOPIMUS, "serve", "--port", str(port), "--workers", workers, "--no-access-log"]
 
 
 @contextmanager
@@ -72,7 +75,8 @@ def servers(kind: str, env: dict[str, str]) -> Iterator[list[str]]:
     ports = [free_port() for _ in range(2 if kind == "split" else 1)]
     workers = 2 if kind in ("workers=2", "uvicorn --workers 2") else 1
     started = [subprocess.Popen(server_command(kind, port), cwd=ROOT, env={
-        **env, "SOPIMUS_WORKERS": str(workers)}, stderr=subprocess.DEVNULL) for port in ports]
+        **env, "SOPIMUS_WORKERS": str(workers)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for port in ports]
     bases = [f"http://127.0.0.1:{port}" for port in ports]
     try:
         for base in bases:
@@ -99,8 +103,11 @@ def wait_ready(base: str) -> None:
 
 def client(base: str, headers: dict[str, str], paths: list[str], start: float, seconds: float,
            results: Any) -> None:
-    """One keep-alive connection reading ``paths`` in turn from ``start`` for ``seconds``."""
+    """One keep-alive connection reading ``paths`` and the first service agreement its user
+    sees in turn from ``start`` for ``seconds``."""
     http = Http(base, headers)
+    first = json.loads(http.get("/api/v1/service-agreements?limit=1")[2])["items"]
+    paths = [*paths, *(f"/api/v1/service-agreements/{a['id']}" for a in first)]
     for path in paths:  # warm-up: the connection, the worker's caches
         http.get(path)
     while time.time() < start:
@@ -136,7 +143,7 @@ def drive(bases: list[str], tokens: list[dict[str, str]], paths: list[str], clie
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--clients", default="1,8", help="numbers of clients, e.g. 1,8,16")
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
@@ -153,32 +160,35 @@ def main() -> None:
            "SOPIMUS_ENVIRONMENT": "test", "SOPIMUS_ARGON2_MEMORY_KIB": "1024",
            "SOPIMUS_ARGON2_TIME_COST": "1"}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    runs: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
+    counts = [int(c) for c in args.clients.split(",")]
+    runs: dict[str, list[dict[str, Any]]] = {f"{kind} × {clients}": [] for kind in kinds
+                                             for clients in counts}
     try:
         prepare_database(ROOT, url, env)
         with servers("workers=1", env) as (base,):
             tokens = [log_in(base, user) for user in READERS]
-            first = json.loads(Http(base, tokens[0]).get(
-                "/api/v1/service-agreements?limit=1")[2])["items"][0]["id"]
-        paths = [*READS, f"/api/v1/service-agreements/{first}"]
         for round_ in range(1, args.rounds + 1):
             for kind in kinds:
                 with servers(kind, env) as bases:
-                    result = drive(bases, tokens, paths, args.clients, args.seconds)
-                runs[kind].append(result)
-                print(f"round {round_}  {kind:<22} {args.clients} clients: "
-                      f"{result['req_per_s']:>7.1f} req/s  ({result['requests']} requests, "
-                      f"{result['errors']} errors)", flush=True)
+                    for clients in counts:
+                        result = drive(bases, tokens, READS, clients, args.seconds)
+                        runs[f"{kind} × {clients}"].append(result)
+                        print(f"round {round_}  {kind:<22} {clients:>3} clients: "
+                              f"{result['req_per_s']:>7.1f} req/s  ({result['requests']} "
+                              f"requests, {result['errors']} errors)", flush=True)
     finally:
         drop_postgres_database(url)
-    best = {kind: max(r["req_per_s"] for r in results) for kind, results in runs.items()}
-    ratio = round(best["workers=2"] / best["workers=1"], 2)
-    print(f"best of {args.rounds}: " + ", ".join(f"{k} {v} req/s" for k, v in best.items()))
-    print(f"workers=2 / workers=1: {ratio}"
-          + (f"  (split / workers=1: {round(best['split'] / best['workers=1'], 2)})"
-             if "split" in best else ""))
-    print(json.dumps({"clients": args.clients, "seconds": args.seconds, "runs": runs,
-                      "best_req_per_s": best, "ratio_2_to_1": ratio}))
+    best = {key: max(r["req_per_s"] for r in results) for key, results in runs.items()}
+    ratios = {}
+    for clients in counts:
+        one = best[f"workers=1 × {clients}"]
+        ratios[str(clients)] = {kind: round(best[f"{kind} × {clients}"] / one, 2)
+                                for kind in kinds[1:]}
+        print(f"{clients:>3} clients, best of {args.rounds}: workers=1 {one} req/s; over it: "
+              + ", ".join(f"{kind} {r}" for kind, r in ratios[str(clients)].items()))
+    print(json.dumps({"clients": counts, "seconds": args.seconds, "runs": runs,
+                      "best_req_per_s": best, "ratio_to_workers_1": ratios,
+                      "ratio_2_to_1": ratios[str(counts[-1])]["workers=2"]}))
 
 
 if __name__ == "__main__":

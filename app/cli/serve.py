@@ -31,15 +31,17 @@ class ServerPlan:
     port: int
     workers: int
     environ: dict[str, str] = field(default_factory=dict)
+    access_log: bool = True
 
     def uvicorn_options(self) -> dict[str, object]:
         # The client's address is the connection's: X-Forwarded-For is believed only when a
         # proxy is configured to send it (the login limits count by address).
         return {"app": APP, "host": self.host, "port": self.port, "workers": self.workers,
-                "proxy_headers": False}
+                "proxy_headers": False, "access_log": self.access_log}
 
 
-def plan_server(host: str, port: int, workers: int, metrics_dir: str | None = None) -> ServerPlan:
+def plan_server(host: str, port: int, workers: int, metrics_dir: str | None = None, *,
+                access_log: bool = True) -> ServerPlan:
     """The server for ``workers`` processes. With more than one, their Prometheus metrics are
     written to files in ``metrics_dir`` (a fresh temporary directory unless given, or the
     operator's PROMETHEUS_MULTIPROC_DIR) that /metrics adds up."""
@@ -48,7 +50,7 @@ def plan_server(host: str, port: int, workers: int, metrics_dir: str | None = No
         environ["PROMETHEUS_MULTIPROC_DIR"] = (
             metrics_dir or os.environ.get("PROMETHEUS_MULTIPROC_DIR")
             or tempfile.mkdtemp(prefix="sopimus-metrics-"))
-    return ServerPlan(host, port, workers, environ)
+    return ServerPlan(host, port, workers, environ, access_log)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -88,6 +90,7 @@ def serve(
     workers: Annotated[int | None, typer.Option(
         min=1, help="API processes (default SOPIMUS_WORKERS or 1); more than one needs "
                     "PostgreSQL and SOPIMUS_RATE_LIMIT_STORAGE=redis://…")] = None,
+    access_log: Annotated[bool, typer.Option(help="uvicorn's line per request on stdout")] = True,
 ) -> None:
     """Serve the web app and the API (once the database answers and is migrated)."""
     from pydantic import ValidationError
@@ -108,4 +111,5 @@ def serve(
     if problem is not None:
         typer.echo(problem, err=True)
         raise typer.Exit(1)
-    run_server(plan_server(host or settings.host, port or settings.port, settings.workers))
+    run_server(plan_server(host or settings.host, port or settings.port, settings.workers,
+                           access_log=access_log))

@@ -10,7 +10,9 @@ serve`` does for its workers).
 
 import os
 import time
+from collections.abc import Callable, Sequence
 
+from fastapi.routing import iter_route_contexts
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -21,6 +23,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUESTS = Counter("sopimus_http_requests", "HTTP requests answered",
@@ -53,16 +56,24 @@ def process_exits() -> None:
         multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
 
-def _route(scope: Scope) -> str:
-    route = scope.get("route")
-    return str(getattr(route, "path", None) or "unmatched")
-
-
 class MetricsMiddleware:
     """Counts and times every HTTP request (outermost: the time includes the other middleware)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, routes: Callable[[], Sequence[BaseRoute]]) -> None:
         self.app = app
+        self.routes = routes
+        self._templates: dict[int, str] | None = None
+
+    def _route(self, scope: Scope) -> str:
+        """The matched route's whole template: the route in the scope knows only its own
+        router's part (``/boards/{obj_id}``, without ``/api/v1``)."""
+        if self._templates is None:  # the routes are all there by the first request
+            self._templates = {id(context.original_route): context.path
+                               for context in iter_route_contexts(self.routes()) if context.path}
+        route = scope.get("route")
+        if route is None:
+            return "unmatched"
+        return self._templates.get(id(route)) or str(getattr(route, "path", "unmatched"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -82,6 +93,6 @@ class MetricsMiddleware:
             await self.app(scope, receive, send_status)
         finally:
             IN_FLIGHT.dec()
-            labels = (scope["method"], _route(scope), str(status))
+            labels = (scope["method"], self._route(scope), str(status))
             REQUESTS.labels(*labels).inc()
             DURATION.labels(*labels).observe(time.perf_counter() - started)
