@@ -69,9 +69,30 @@ def server_command(kind: str, port: int) -> list[str]:
     return [SOPIMUS, "serve", "--port", str(port), "--workers", workers, "--no-access-log"]
 
 
+def cpu_seconds(roots: list[int]) -> float:
+    """The CPU time (user and system) used by the processes ``roots`` and their children (the
+    workers), from /proc: unlike req/s it hardly depends on what else the machine runs."""
+    stats = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(stat.parent.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    tree, total = set(roots), 0
+    for _ in range(3):  # the server, its workers, theirs
+        for pid, (parent, _) in stats.items():
+            if parent in tree:
+                tree.add(pid)
+    for pid in tree & stats.keys():
+        total += stats[pid][1]
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def servers(kind: str, env: dict[str, str]) -> Iterator[list[str]]:
-    """The base URLs of ``kind``'s server(s), up and ready, stopped at the end."""
+def servers(kind: str, env: dict[str, str]) -> Iterator[tuple[list[str], list[int]]]:
+    """The base URLs of ``kind``'s server(s), up and ready, and their processes' ids; stopped
+    at the end."""
     ports = [free_port() for _ in range(2 if kind == "split" else 1)]
     workers = 2 if kind in ("workers=2", "uvicorn --workers 2") else 1
     started = [subprocess.Popen(server_command(kind, port), cwd=ROOT, env={
@@ -81,7 +102,7 @@ def servers(kind: str, env: dict[str, str]) -> Iterator[list[str]]:
     try:
         for base in bases:
             wait_ready(base)
-        yield bases
+        yield bases, [process.pid for process in started]
     finally:
         for process in started:
             process.send_signal(signal.SIGINT)
@@ -161,28 +182,32 @@ def main() -> None:
            "SOPIMUS_ARGON2_TIME_COST": "1"}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     counts = [int(c) for c in args.clients.split(",")]
-    runs: dict[str, list[dict[str, Any]]] = {f"{kind} × {clients}": [] for kind in kinds
+    runs: dict[str, list[dict[str, Any]]] = {f"{kind} x{clients}": [] for kind in kinds
                                              for clients in counts}
     try:
         prepare_database(ROOT, url, env)
-        with servers("workers=1", env) as (base,):
+        with servers("workers=1", env) as ([base], _):
             tokens = [log_in(base, user) for user in READERS]
         for round_ in range(1, args.rounds + 1):
             for kind in kinds:
-                with servers(kind, env) as bases:
+                with servers(kind, env) as (bases, pids):
                     for clients in counts:
+                        cpu = cpu_seconds(pids)
                         result = drive(bases, tokens, READS, clients, args.seconds)
-                        runs[f"{kind} × {clients}"].append(result)
+                        result["server_cpu_ms_per_request"] = round(
+                            1000 * (cpu_seconds(pids) - cpu) / max(result["requests"], 1), 2)
+                        runs[f"{kind} x{clients}"].append(result)
                         print(f"round {round_}  {kind:<22} {clients:>3} clients: "
                               f"{result['req_per_s']:>7.1f} req/s  ({result['requests']} "
-                              f"requests, {result['errors']} errors)", flush=True)
+                              f"requests, {result['errors']} errors, server CPU "
+                              f"{result['server_cpu_ms_per_request']} ms/request)", flush=True)
     finally:
         drop_postgres_database(url)
     best = {key: max(r["req_per_s"] for r in results) for key, results in runs.items()}
-    ratios = {}
+    ratios: dict[str, dict[str, float]] = {}
     for clients in counts:
-        one = best[f"workers=1 × {clients}"]
-        ratios[str(clients)] = {kind: round(best[f"{kind} × {clients}"] / one, 2)
+        one = best[f"workers=1 x{clients}"]
+        ratios[str(clients)] = {kind: round(best[f"{kind} x{clients}"] / one, 2)
                                 for kind in kinds[1:]}
         print(f"{clients:>3} clients, best of {args.rounds}: workers=1 {one} req/s; over it: "
               + ", ".join(f"{kind} {r}" for kind, r in ratios[str(clients)].items()))

@@ -1,4 +1,5 @@
-"""Prometheus metrics of the HTTP requests: how many, how long, how many at once.
+"""Prometheus metrics of the HTTP requests: how many, how long, how many at once; and how many
+of the database pool's connections are lent out.
 
 Labelled by the route's template (``/api/v1/goals/{obj_id}``, not the id: a label per object
 would grow without end), method and status; a path that matches no route is ``unmatched``.
@@ -26,6 +27,8 @@ from prometheus_client import (
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.db import get_engine
+
 REQUESTS = Counter("sopimus_http_requests", "HTTP requests answered",
                    ["method", "route", "status"])
 DURATION = Histogram("sopimus_http_request_duration_seconds",
@@ -34,6 +37,9 @@ DURATION = Histogram("sopimus_http_request_duration_seconds",
                      buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 IN_FLIGHT = Gauge("sopimus_http_requests_in_flight", "Requests being answered now",
                   multiprocess_mode="livesum")
+DB_CONNECTIONS = Gauge("sopimus_db_connections_in_use",
+                       "Database connections of the pool lent out, when a request last ended",
+                       multiprocess_mode="livesum")
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
@@ -96,3 +102,12 @@ class MetricsMiddleware:
             labels = (scope["method"], self._route(scope), str(status))
             REQUESTS.labels(*labels).inc()
             DURATION.labels(*labels).observe(time.perf_counter() - started)
+            _sample_pool()
+
+
+def _sample_pool() -> None:
+    """The pool's count of lent connections (a counter it keeps: nothing is asked of the
+    database). SQLite's in-memory pool keeps none."""
+    checked_out = getattr(get_engine().pool, "checkedout", None)
+    if checked_out is not None:
+        DB_CONNECTIONS.set(checked_out())

@@ -83,3 +83,4 @@ def test_metrics_are_not_for_a_municipalitys_admin(client: TestClient, db: Sessi
     headers = auth(db, create_user(db, Role.admin, create_municipality(db)))
     response = client.get("/metrics", headers=headers)
     assert response.status_code == 403
+
