@@ -40,11 +40,12 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from bench_concurrent_users import (
     READERS,
@@ -95,23 +96,36 @@ def servers(kind: str, env: dict[str, str]) -> Iterator[tuple[list[str], list[in
     at the end."""
     ports = [free_port() for _ in range(2 if kind == "split" else 1)]
     workers = 2 if kind in ("workers=2", "uvicorn --workers 2") else 1
+    logs = [tempfile.TemporaryFile() for _ in ports]  # noqa: SIM115 (closed below)
     started = [subprocess.Popen(server_command(kind, port), cwd=ROOT, env={
-        **env, "SOPIMUS_WORKERS": str(workers)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for port in ports]
+        **env, "SOPIMUS_WORKERS": str(workers)}, stdout=subprocess.DEVNULL, stderr=log)
+        for port, log in zip(ports, logs, strict=True)]
     bases = [f"http://127.0.0.1:{port}" for port in ports]
     try:
-        for base in bases:
-            wait_ready(base)
+        for base, process, log in zip(bases, started, logs, strict=True):
+            wait_ready(base, process, log)
         yield bases, [process.pid for process in started]
     finally:
         for process in started:
             process.send_signal(signal.SIGINT)
         for process in started:
             process.wait(timeout=60)
+        for log in logs:
+            restarts = tail(log).count("died")
+            if restarts:
+                print(f"  ({kind}: {restarts} worker restarts)")
+            log.close()
 
 
-def wait_ready(base: str) -> None:
+def tail(log: IO[bytes]) -> str:
+    log.seek(0)
+    return log.read().decode(errors="replace")
+
+
+def wait_ready(base: str, process: subprocess.Popen[bytes], log: IO[bytes]) -> None:
     for _ in range(600):
+        if process.poll() is not None:
+            raise SystemExit(f"the server at {base} stopped: {tail(log)[-2000:]}")
         try:
             if Http(base, timeout=1).get("/health/ready")[0] == 200:
                 time.sleep(2)  # the second worker of the same socket as well
@@ -119,7 +133,7 @@ def wait_ready(base: str) -> None:
         except TRANSPORT_ERRORS:
             pass
         time.sleep(0.1)
-    raise SystemExit(f"the server at {base} did not start")
+    raise SystemExit(f"the server at {base} did not start: {tail(log)[-2000:]}")
 
 
 def client(base: str, headers: dict[str, str], paths: list[str], start: float, seconds: float,

@@ -11,6 +11,7 @@ what one does (scripts/bench_workers.py measures it).
 """
 
 import os
+import shutil
 import socket
 import tempfile
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import Annotated
 import typer
 
 APP = "app.main:app"
+HEALTHCHECK_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -32,12 +34,16 @@ class ServerPlan:
     workers: int
     environ: dict[str, str] = field(default_factory=dict)
     access_log: bool = True
+    temporary_metrics_dir: bool = False  # made for this run: removed at its end
 
     def uvicorn_options(self) -> dict[str, object]:
         # The client's address is the connection's: X-Forwarded-For is believed only when a
         # proxy is configured to send it (the login limits count by address).
+        # A worker that does not answer the supervisor's ping within the timeout is killed and
+        # replaced: uvicorn's 5 s killed starting workers on a busy machine.
         return {"app": APP, "host": self.host, "port": self.port, "workers": self.workers,
-                "proxy_headers": False, "access_log": self.access_log}
+                "proxy_headers": False, "access_log": self.access_log,
+                "timeout_worker_healthcheck": HEALTHCHECK_SECONDS}
 
 
 def plan_server(host: str, port: int, workers: int, metrics_dir: str | None = None, *,
@@ -46,11 +52,11 @@ def plan_server(host: str, port: int, workers: int, metrics_dir: str | None = No
     written to files in ``metrics_dir`` (a fresh temporary directory unless given, or the
     operator's PROMETHEUS_MULTIPROC_DIR) that /metrics adds up."""
     environ = {"SOPIMUS_WORKERS": str(workers)}
+    given = metrics_dir or os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if workers > 1:
-        environ["PROMETHEUS_MULTIPROC_DIR"] = (
-            metrics_dir or os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-            or tempfile.mkdtemp(prefix="sopimus-metrics-"))
-    return ServerPlan(host, port, workers, environ, access_log)
+        environ["PROMETHEUS_MULTIPROC_DIR"] = given or tempfile.mkdtemp(prefix="sopimus-metrics-")
+    return ServerPlan(host, port, workers, environ, access_log,
+                      temporary_metrics_dir=workers > 1 and not given)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -82,6 +88,8 @@ def run_server(plan: ServerPlan) -> None:
         Multiprocess(config, sockets=[sock]).run()
     finally:
         sock.close()
+        if plan.temporary_metrics_dir:
+            shutil.rmtree(plan.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 
 
 def serve(

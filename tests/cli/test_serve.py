@@ -34,7 +34,7 @@ def test_two_workers_share_one_socket_and_a_metrics_directory(
     [plan] = started
     assert plan.uvicorn_options() == {
         "app": "app.main:app", "host": "127.0.0.1", "port": 8123, "workers": 2,
-        "proxy_headers": False, "access_log": True}
+        "proxy_headers": False, "access_log": True, "timeout_worker_healthcheck": 30}
     assert plan.environ == {"SOPIMUS_WORKERS": "2",
                             "PROMETHEUS_MULTIPROC_DIR": "/srv/sopimus/metrics"}
 
@@ -53,6 +53,7 @@ def test_several_workers_get_a_fresh_metrics_directory_of_their_own(
     plan = serve.plan_server("127.0.0.1", 8000, 2)
     folder = Path(plan.environ["PROMETHEUS_MULTIPROC_DIR"])
     assert folder.is_dir() and list(folder.iterdir()) == []
+    assert plan.temporary_metrics_dir  # removed when the server stops
     folder.rmdir()
 
 
