@@ -5,9 +5,9 @@ dies) on a socket bound here, not by uvicorn. uvicorn binds its multi-process so
 ``socket(AF_INET)``, whose protocol number is 0; asyncio then does not take the accepted
 connections for TCP and never sets TCP_NODELAY on them, so every answer on a keep-alive
 connection waits for the client's delayed ACK (~40 ms): one client got 21 requests a second
-from two workers against 161 from one. Bound as IPPROTO_TCP, and with TCP_NODELAY on the
-listening socket as well (accepted sockets inherit it on Linux), two workers serve about twice
-what one does (scripts/bench_workers.py measures it).
+from two workers against 161 from one. Bound here as IPPROTO_TCP, with TCP_NODELAY on the
+listening socket as well (accepted sockets inherit it on Linux), two workers answer one client
+as fast as one worker does; scripts/bench_workers.py compares them under load.
 """
 
 import os
@@ -35,19 +35,22 @@ class ServerPlan:
     environ: dict[str, str] = field(default_factory=dict)
     access_log: bool = True
     temporary_metrics_dir: bool = False  # made for this run: removed at its end
+    forwarded_allow_ips: str = ""
 
     def uvicorn_options(self) -> dict[str, object]:
-        # The client's address is the connection's: X-Forwarded-For is believed only when a
-        # proxy is configured to send it (the login limits count by address).
+        # The client's address (the login limits count by it) is the connection's, unless the
+        # connection comes from a proxy the operator names: then X-Forwarded-For's.
+        proxies = {"proxy_headers": True, "forwarded_allow_ips": self.forwarded_allow_ips} \
+            if self.forwarded_allow_ips else {"proxy_headers": False}
         # A worker that does not answer the supervisor's ping within the timeout is killed and
-        # replaced: uvicorn's 5 s killed starting workers on a busy machine.
+        # replaced: uvicorn's 5 s is short for a worker starting on a busy machine.
         return {"app": APP, "host": self.host, "port": self.port, "workers": self.workers,
-                "proxy_headers": False, "access_log": self.access_log,
+                **proxies, "access_log": self.access_log,
                 "timeout_worker_healthcheck": HEALTHCHECK_SECONDS}
 
 
 def plan_server(host: str, port: int, workers: int, metrics_dir: str | None = None, *,
-                access_log: bool = True) -> ServerPlan:
+                access_log: bool = True, forwarded_allow_ips: str = "") -> ServerPlan:
     """The server for ``workers`` processes. With more than one, their Prometheus metrics are
     written to files in ``metrics_dir`` (a fresh temporary directory unless given, or the
     operator's PROMETHEUS_MULTIPROC_DIR) that /metrics adds up."""
@@ -56,7 +59,8 @@ def plan_server(host: str, port: int, workers: int, metrics_dir: str | None = No
     if workers > 1:
         environ["PROMETHEUS_MULTIPROC_DIR"] = given or tempfile.mkdtemp(prefix="sopimus-metrics-")
     return ServerPlan(host, port, workers, environ, access_log,
-                      temporary_metrics_dir=workers > 1 and not given)
+                      temporary_metrics_dir=workers > 1 and not given,
+                      forwarded_allow_ips=forwarded_allow_ips)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -120,4 +124,5 @@ def serve(
         typer.echo(problem, err=True)
         raise typer.Exit(1)
     run_server(plan_server(host or settings.host, port or settings.port, settings.workers,
-                           access_log=access_log))
+                           access_log=access_log,
+                           forwarded_allow_ips=settings.forwarded_allow_ips))

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     # How many API processes serve (`sopimus serve --workers N` sets it for its processes).
     # More than one needs PostgreSQL and Redis: everything the processes share lives there.
     workers: int = Field(default=1, ge=1)
+    # The load balancers or proxies (addresses, comma-separated) whose X-Forwarded-For names the
+    # client (`sopimus serve`): without it every login behind a balancer comes from its address
+    # and one address' limit is everybody's.
+    forwarded_allow_ips: str = ""
     # The access log (906/2019) is written in batches by one thread per process: every
     # access_log_flush_seconds, or at once when access_log_batch_size entries wait, and at shutdown.
     access_log_flush_seconds: float = 1.0

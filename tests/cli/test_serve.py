@@ -80,3 +80,13 @@ def test_the_workers_socket_is_tcp_with_nodelay() -> None:
         assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
     finally:
         sock.close()
+
+
+def test_behind_a_load_balancer_the_client_is_the_forwarded_one(
+    started: list[serve.ServerPlan], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(get_settings(), "forwarded_allow_ips", "10.0.0.5")
+    done = CliRunner().invoke(cli, ["serve"])
+    assert done.exit_code == 0, done.output
+    options = started[0].uvicorn_options()
+    assert (options["proxy_headers"], options["forwarded_allow_ips"]) == (True, "10.0.0.5")
