@@ -4,12 +4,10 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, contextmanager
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Response
+from fastapi import APIRouter, FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.orm import Session
 from starlette._utils import get_route_path
 from starlette.routing import Match
 from starlette.types import Scope
@@ -18,21 +16,22 @@ from app import models  # noqa: F401  (all mappers configured before the first r
 from app.agreements.router import routers as agreement_routers
 from app.audit.router import router as audit_router
 from app.auth import access
-from app.auth.policy import Anyone
 from app.auth.router import router as auth_router
 from app.budgets.router import routers as budget_routers
 from app.catalogue.router import routers as catalogue_routers
 from app.contracts.router import router as contracts_router
 from app.core.audit import RequestIdMiddleware
 from app.core.db import get_engine, get_sessionmaker, open_session
-from app.core.errors import html_error_page, install_error_handlers, problem
-from app.core.health import DatabaseNotReady, database_problem, engine_problem
+from app.core.errors import html_error_page, install_error_handlers
+from app.core.health import DatabaseNotReady, engine_problem
 from app.core.limits import BodyLimitMiddleware
+from app.core.metrics import MetricsMiddleware, process_exits
 from app.core.queue import local as local_jobs
 from app.core.security import install_security_headers
 from app.core.settings import get_settings
 from app.goals.router import routers as goal_routers
 from app.indicators.router import routers as indicator_routers
+from app.ops.router import router as ops_router
 from app.organisations.router import routers as organisation_routers
 from app.reports import tasks as report_tasks  # noqa: F401  (the jobs' tasks registered)
 from app.reports.router import router as reports_router
@@ -90,6 +89,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         await run_in_threadpool(local_jobs.stop)  # a job cut short is run again at the next start
         await run_in_threadpool(access.writer.stop)  # what is queued is stored before exit
+        process_exits()
 
 
 def refuse_to_start_without_database() -> None:
@@ -110,28 +110,16 @@ def create_app() -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, routes=lambda: app.routes)  # innermost
     install_security_headers(app)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(MetricsMiddleware, routes=lambda: app.routes)  # outermost: all the time
     for router in (auth_router, *organisation_routers, *catalogue_routers, *agreement_routers,
                    *budget_routers, *goal_routers, *indicator_routers, contracts_router,
                    *submission_routers, audit_router, reports_router):
         include_api(app, router)
+    app.include_router(ops_router)
     app.include_router(web_router)
     app.include_router(web_reports_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     html_error_page.append(error_page)
-
-    @app.get("/healthz", include_in_schema=False)
-    def healthz(_: Anyone) -> dict[str, str]:
-        """Liveness: the process answers (it does not look at the database)."""
-        return {"status": "ok"}
-
-    @app.get("/readyz", include_in_schema=False, response_model=None)
-    def readyz(_: Anyone, session: Annotated[Session, Depends(open_session)]
-               ) -> dict[str, str] | Response:
-        """Readiness: the database answers and has the schema this version needs."""
-        reason = database_problem(session)
-        if reason is not None:
-            return problem(503, "Service unavailable", reason)
-        return {"status": "ready"}
 
     return app
 

@@ -98,3 +98,19 @@ def login_failed(username: str, address: str | None) -> None:
 def reset() -> None:
     """Forget all counts (tests)."""
     _limiter().storage.reset()
+
+
+def storage_problem() -> str | None:
+    """None if the store of the counts answers (memory always does), else one line saying which
+    store is down. Asked by the readiness check."""
+    url = get_settings().rate_limit_storage
+    if url.startswith("memory://"):
+        return None
+    try:
+        answers = _limiter().storage.check()
+    except Exception:  # a store that cannot even be asked is down all the same
+        answers = False
+    if answers:
+        return None
+    return (f"Cannot reach the rate limit store {url}: check SOPIMUS_RATE_LIMIT_STORAGE and that "
+            "Redis is running.")

@@ -1,6 +1,6 @@
 """The ``sopimus`` command line: the typer app, put together from one module per use case.
 
-database: ``db upgrade``/``db downgrade``, ``demo``, ``serve``; agreements: ``import``,
+database: ``db upgrade``/``db downgrade``, ``demo``; serve: ``serve``; agreements: ``import``,
 ``export``, ``schema``, ``diff``; users: ``user create``; indicators: ``sotkanet load``;
 reports: ``report follow-up``/``report agreement``, ``audit verify``; ``worker``. What they share is in
 common.
@@ -8,7 +8,7 @@ common.
 
 import typer
 
-from app.cli import agreements, database, indicators, reports, users, worker
+from app.cli import agreements, database, indicators, reports, serve, users, worker
 
 app = typer.Typer(help="Sopimus: purchaser–provider contract steering.", no_args_is_help=True)
 # In the order `sopimus --help` lists them.
@@ -16,7 +16,7 @@ app.command()(database.demo)
 app.command("import")(agreements.import_)
 app.command()(agreements.export)
 app.command()(agreements.schema)
-app.command()(database.serve)
+app.command()(serve.serve)
 app.command()(agreements.diff)
 app.command()(worker.worker)
 app.add_typer(database.db_app, name="db")

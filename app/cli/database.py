@@ -1,4 +1,4 @@
-"""The database: migrating it (``sopimus db``), loading the demo data, serving the app."""
+"""The database: migrating it (``sopimus db``), loading the demo data."""
 
 import csv
 from pathlib import Path
@@ -56,22 +56,3 @@ def demo(
                              for u in users)
         typer.echo(f"Wrote {users_csv}")
 
-
-def serve(
-    port: Annotated[int | None, typer.Option(help="Port (default SOPIMUS_PORT or 8000)")] = None,
-    host: Annotated[str | None, typer.Option(help="Address (default 127.0.0.1)")] = None,
-) -> None:
-    """Serve the web app and the API (once the database answers and is migrated)."""
-    import uvicorn
-
-    from app.core.db import get_engine
-    from app.core.health import engine_problem
-    from app.core.settings import get_settings
-
-    settings = get_settings()
-    problem = engine_problem(get_engine()) if settings.check_database_on_start else None
-    if problem is not None:
-        typer.echo(problem, err=True)
-        raise typer.Exit(1)
-    uvicorn.run("app.main:app", host=host or settings.host, port=port or settings.port,
-                proxy_headers=False)

@@ -188,8 +188,12 @@ HtmlErrorPage = Callable[[Request, int, str], Response]
 html_error_page: list[HtmlErrorPage] = []
 
 
+# Asked by programs (the API, a load balancer's probes, a Prometheus scraper), never by a browser.
+MACHINE_PATHS = ("/api/", "/health/", "/metrics")
+
+
 def _wants_html(request: Request) -> bool:
-    return bool(html_error_page) and not request.url.path.startswith("/api/")
+    return bool(html_error_page) and not request.url.path.startswith(MACHINE_PATHS)
 
 
 def domain_error_headers(exc: DomainError) -> dict[str, str]:

@@ -3,7 +3,7 @@
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "development-secret-do-not-use-in-production"
@@ -38,8 +38,16 @@ class Settings(BaseSettings):
     #   attack from many addresses; reaching it is written to the access log (outcome 429), for
     #   admins to see at GET /api/v1/auth/access-log?outcome=429.
     login_rate_per_account: str = "100/hour"
-    # Storage "memory://" is per process; use "redis://127.0.0.1:6379" when several workers serve.
+    # Storage "memory://" is per process; use "redis://127.0.0.1:6379" when several workers serve
+    # (refused below: each process would count alone, multiplying every limit by their number).
     rate_limit_storage: str = "memory://"
+    # How many API processes serve (`sopimus serve --workers N` sets it for its processes).
+    # More than one needs PostgreSQL and Redis: everything the processes share lives there.
+    workers: int = Field(default=1, ge=1)
+    # The load balancers or proxies (addresses, comma-separated) whose X-Forwarded-For names the
+    # client (`sopimus serve`): without it every login behind a balancer comes from its address
+    # and one address' limit is everybody's.
+    forwarded_allow_ips: str = ""
     # The access log (906/2019) is written in batches by one thread per process: every
     # access_log_flush_seconds, or at once when access_log_batch_size entries wait, and at shutdown.
     access_log_flush_seconds: float = 1.0
@@ -67,7 +75,27 @@ class Settings(BaseSettings):
             raise ValueError("argon2 parameters below OWASP's minimum (19 MiB, 2 passes)")
         if self.environment == "production" and len(self.secret_key) < 32:
             raise ValueError("SOPIMUS_SECRET_KEY must be at least 32 characters in production")
+        problem = several_processes_problem(self)
+        if problem is not None:
+            raise ValueError(problem)
         return self
+
+
+def several_processes_problem(settings: Settings) -> str | None:
+    """Why ``settings.workers`` processes cannot serve together, or None: what they share must
+    be shared by them, not kept in each."""
+    if settings.workers <= 1:
+        return None
+    if settings.database_url.startswith("sqlite"):
+        return (f"SOPIMUS_WORKERS={settings.workers} needs PostgreSQL: the SQLite database "
+                f"({settings.database_url}) is served by one process. Set SOPIMUS_DATABASE_URL "
+                "to a PostgreSQL database or serve with one worker.")
+    if settings.rate_limit_storage.startswith("memory://"):
+        return (f"SOPIMUS_RATE_LIMIT_STORAGE={settings.rate_limit_storage} keeps the login limits "
+                f"in each process alone, and SOPIMUS_WORKERS={settings.workers} processes would "
+                "each count their own: set SOPIMUS_RATE_LIMIT_STORAGE=redis://127.0.0.1:6379 "
+                "(or another shared Redis) or serve with one worker.")
+    return None
 
 
 @lru_cache

@@ -1,0 +1,86 @@
+"""What a load balancer and Prometheus ask a server process: /health/live, /health/ready and
+/metrics (the older /healthz and /readyz: tests/core/test_health.py)."""
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy.orm import Session
+
+from app.auth import ratelimit
+from app.auth.models import Role
+from app.core.db import make_engine, open_session
+from app.core.settings import get_settings
+from app.main import app
+from tests.helpers import auth, create_municipality, create_user
+
+UNREACHABLE = "postgresql://postgres@127.0.0.1:1/sopimus"  # nothing listens on port 1
+
+
+def test_live_answers_while_the_process_runs(client: TestClient) -> None:
+    assert client.get("/health/live").json() == {"status": "ok"}
+
+
+def test_ready_answers_while_the_database_is_there(client: TestClient) -> None:
+    response = client.get("/health/ready")
+    assert (response.status_code, response.json()) == (200, {"status": "ready"})
+
+
+def test_ready_answers_503_naming_the_database_when_it_is_unreachable(client: TestClient) -> None:
+    def unreachable() -> Iterator[Session]:
+        with Session(make_engine(UNREACHABLE)) as session:
+            yield session
+
+    app.dependency_overrides[open_session] = unreachable  # the client fixture restores its own
+    response = client.get("/health/ready")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert list(response.json()["checks"]) == ["database"]
+    assert response.json()["checks"]["database"].startswith(
+        "Cannot reach the database postgresql+psycopg://postgres@127.0.0.1:1/sopimus")
+    assert client.get("/health/live").status_code == 200  # the process itself is alive
+
+
+@pytest.fixture
+def redis_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(get_settings(), "rate_limit_storage", "redis://127.0.0.1:1")
+    ratelimit._limiter.cache_clear()
+    yield
+    ratelimit._limiter.cache_clear()
+
+
+def test_ready_answers_503_naming_redis_when_the_rate_limit_store_is_down(
+    client: TestClient, redis_down: None
+) -> None:
+    response = client.get("/health/ready")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"rate_limit_store": (
+        "Cannot reach the rate limit store redis://127.0.0.1:1: check "
+        "SOPIMUS_RATE_LIMIT_STORAGE and that Redis is running.")}
+
+
+def _count(client: TestClient, headers: dict[str, str], route: str) -> float:
+    response = client.get("/metrics", headers=headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain; version=")
+    for family in text_string_to_metric_families(response.text):
+        for sample in family.samples:
+            if sample.name == "sopimus_http_requests_total" and sample.labels == {
+                    "method": "GET", "route": route, "status": "404"}:
+                return sample.value
+    return 0.0
+
+
+def test_metrics_count_a_request_by_its_route_template(client: TestClient, db: Session) -> None:
+    headers = auth(db, create_user(db, Role.admin, username="root-admin"))  # the installation's
+    before = _count(client, headers, "/api/v1/boards/{obj_id}")
+    assert client.get("/api/v1/boards/987654").status_code == 404
+    assert _count(client, headers, "/api/v1/boards/{obj_id}") == before + 1
+
+
+def test_metrics_are_not_for_a_municipalitys_admin(client: TestClient, db: Session) -> None:
+    headers = auth(db, create_user(db, Role.admin, create_municipality(db)))
+    response = client.get("/metrics", headers=headers)
+    assert response.status_code == 403
+
