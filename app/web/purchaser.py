@@ -150,7 +150,8 @@ def overview(request: Request, session: SessionDep, lang: Lang, user: PurchaserP
     may_amend = may_write(user, ServiceAgreement)
     return render(request, "purchaser.html", lang, user, boards=boards, board=chosen,
                   years=years, year=year, agreements=agreements, measures=measures,
-                  providers=providers, may_amend=may_amend, amendable=versioning.AMENDABLE)
+                  providers=providers, may_amend=may_amend, amendable=versioning.AMENDABLE,
+                  drafting=versioning.DRAFTING)
 
 
 @router.get("/overdue", response_class=HTMLResponse)
