@@ -142,8 +142,9 @@ def agreements_in_force(session: Session, user: User, board_id: int, year: int |
 
 @dataclass(frozen=True)
 class Listed:
-    """A row of the list of agreements: the version in force, or a newer draft or version in
-    negotiation of it (``drafting``: labelled, never counted)."""
+    """A row of the list of agreements: the version in force, or a newer version of it (a draft
+    or a version in negotiation: ``drafting``, labelled, never counted; or an approved version
+    that takes effect later)."""
 
     agreement: ServiceAgreement
     drafting: bool
@@ -153,9 +154,10 @@ class Listed:
 def listed_agreements(session: Session, user: User | None, today: date, year: int | None = None,
                       board_id: int | None = None) -> list[Listed]:
     """One row per agreement the user may read: the version in force today (at the end of its
-    year if the year is past), and after it the newer drafts or versions in negotiation that the
-    user may read (who drafts and negotiates: the scope). Superseded versions are history, not
-    rows. Chosen in Python (app.agreements.in_force.counting) since the day depends on each
+    year if the year is past), and after it the newer versions that the user may read (drafts
+    and versions in negotiation: who drafts and negotiates them, by the scope; an approved
+    version that takes effect later: everyone). Superseded versions are history, not rows.
+    Chosen in Python (app.agreements.in_force.counting) since the day depends on each
     agreement's year; the readable versions are few (at most 500 are read)."""
     readable = readable_agreements(session, user, year, board_id)
     by_key: dict[tuple[Any, ...], list[ServiceAgreement]] = {}
@@ -173,7 +175,8 @@ def listed_agreements(session: Session, user: User | None, today: date, year: in
         if counts is None:
             continue
         drafting = agreement.status not in APPROVED
-        if agreement.id == counts.id or (drafting and agreement.version > counts.version):
+        # After the version in force: drafts, and an approved version not yet in force.
+        if agreement.id == counts.id or agreement.version > counts.version:
             rows.append(Listed(agreement, drafting, agreement.id == counts.id
                                and agreement.version > 1))
     return rows
