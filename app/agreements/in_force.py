@@ -17,12 +17,12 @@ Measures keep their identity across versions (``Measure.lineage``): a value repo
 period belongs to the measure, whichever version it was reported against.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, case, func, select, tuple_
+from sqlalchemy.orm import Session, aliased
 
 from app.agreements.models import APPROVED, FrameworkAgreement, ServiceAgreement
 from app.agreements.ownership import VERSION_KEYS
@@ -83,3 +83,25 @@ def counts_on(session: Session, obj: ServiceAgreement | FrameworkAgreement | Any
               ) -> Any:
     """The version of ``obj``'s agreement that counts on the day ``on``."""
     return counting(all_versions(session, type(obj), [obj]), on)
+
+
+def counting_in_sql(model: Any, on: date) -> ColumnElement[bool]:
+    """``counting`` as a condition on ``model``'s rows: true of the version of each agreement
+    that counts on the day ``on``. One aggregate per agreement (its version key) in the
+    database, so that a list filtered by it is paged there like any other filter: the newest
+    approved version that took effect by then, else the first approved one, else the newest."""
+    other = aliased(model)  # not correlated with the rows it filters
+    names = VERSION_KEYS[model.__tablename__]
+    approved = other.status.in_(APPROVED)
+    started = approved & (other.effective_from.is_(None) | (other.effective_from <= on))
+    counted = select(*(getattr(other, k) for k in names), func.coalesce(
+        func.max(case((started, other.version))),
+        func.min(case((approved, other.version))),
+        func.max(other.version),
+    )).group_by(*(getattr(other, k) for k in names))
+    return tuple_(*(getattr(model, k) for k in names), model.version).in_(counted)
+
+
+def in_force_filter(model: Any) -> Callable[[date], ColumnElement[bool]]:
+    """The list filter ``in_force_on`` of ``model`` (app.core.resources.Resource.filter_exprs)."""
+    return lambda on: counting_in_sql(model, on)

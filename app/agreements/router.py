@@ -2,7 +2,7 @@
 
 from sqlalchemy.orm import selectinload
 
-from app.agreements import diff, service, snapshots
+from app.agreements import diff, in_force, service, snapshots
 from app.agreements import schemas as s
 from app.agreements.lifecycle_router import lifecycle_router
 from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
@@ -23,7 +23,8 @@ routers = [
         "/framework-agreements", FrameworkAgreement, s.FrameworkAgreementCreate,
         s.FrameworkAgreementUpdate, s.FrameworkAgreementRead, TAG,
         filters=s.FrameworkAgreementFilters,
-        filter_exprs={"year": service.framework_years_contain},
+        filter_exprs={"year": service.framework_years_contain,
+                      "in_force_on": in_force.in_force_filter(FrameworkAgreement)},
         order_by=[FrameworkAgreement.first_year.desc()],
     )),
     crud_router(Resource(
@@ -43,7 +44,8 @@ routers = [
         "/service-agreements", ServiceAgreement, s.ServiceAgreementCreate,
         s.ServiceAgreementUpdate, s.ServiceAgreementRead, TAG,
         filters=s.ServiceAgreementFilters,
-        filter_exprs={"board_id": service.service_agreement_has_board},
+        filter_exprs={"board_id": service.service_agreement_has_board,
+                      "in_force_on": in_force.in_force_filter(ServiceAgreement)},
         options=[selectinload(ServiceAgreement.boards)],
         order_by=[ServiceAgreement.year.desc(), ServiceAgreement.code],
     )),

@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import Field
 
 from app.agreements.models import AgreementStatus, ResourceKind
-from app.core.types import Code, Id, Name, ReadSchema, Schema, Text, Year
+from app.core.types import Code, Id, InForceOn, Name, ReadSchema, Schema, Text, Year
 
 BoardIds = Annotated[list[Id], Field(min_length=1, max_length=20)]
 
@@ -45,6 +45,7 @@ class FrameworkAgreementFilters(Schema):
     board_id: Id | None = None
     year: Year | None = None
     status: AgreementStatus | None = None
+    in_force_on: InForceOn | None = None
 
 
 class PerspectiveCreate(Schema):
@@ -154,3 +155,4 @@ class ServiceAgreementFilters(Schema):
     provider_id: Id | None = None
     status: AgreementStatus | None = None
     framework_agreement_id: Id | None = None
+    in_force_on: InForceOn | None = None

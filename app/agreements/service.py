@@ -1,5 +1,6 @@
 """Domain rules of framework and service agreements."""
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -8,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.agreements import in_force
 from app.agreements.models import (
+    APPROVED,
     FrameworkAgreement,
     LongTermGoal,
     Perspective,
@@ -94,7 +96,7 @@ def readable_agreements(session: Session, user: User | None, year: int | None = 
     """The service agreements the user may read, the newest year first, of a year and a board
     if given (in the query: a board's agreements are never cut off by the limit)."""
     stmt = scope(select(ServiceAgreement), ServiceAgreement, user).order_by(
-        ServiceAgreement.year.desc(), ServiceAgreement.code)
+        ServiceAgreement.year.desc(), ServiceAgreement.code, ServiceAgreement.version)
     if year is not None:
         stmt = stmt.where(ServiceAgreement.year == year)
     if board_id is not None:
@@ -136,3 +138,57 @@ def agreements_in_force(session: Session, user: User, board_id: int, year: int |
     chosen = {a.id for a in in_force.counting_of_each(
         in_force.all_versions(session, ServiceAgreement, readable), on)}
     return sorted((a for a in readable if a.id in chosen), key=lambda a: natural(a.code))
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A row of the list of agreements: the version in force, or a newer version of it (a draft
+    or a version in negotiation: ``drafting``, labelled, never counted; or an approved version
+    that takes effect later)."""
+
+    agreement: ServiceAgreement
+    drafting: bool
+    earlier_versions: bool  # older versions exist (history, not rows of the list)
+
+
+def listed_agreements(session: Session, user: User | None, today: date, year: int | None = None,
+                      board_id: int | None = None) -> list[Listed]:
+    """One row per agreement the user may read: the version in force today (at the end of its
+    year if the year is past), and after it the newer versions that the user may read (drafts
+    and versions in negotiation: who drafts and negotiates them, by the scope; an approved
+    version that takes effect later: everyone). Superseded versions are history, not rows.
+    Chosen in Python (app.agreements.in_force.counting) since the day depends on each
+    agreement's year; the readable versions are few (at most 500 are read)."""
+    readable = readable_agreements(session, user, year, board_id)
+    by_key: dict[tuple[Any, ...], list[ServiceAgreement]] = {}
+    for version in in_force.all_versions(session, ServiceAgreement, readable):
+        by_key.setdefault(in_force.version_key(version), []).append(version)
+    counting: dict[tuple[Any, ...], ServiceAgreement] = {}
+    for key, versions in by_key.items():
+        last_year = max(v.year for v in versions)
+        chosen = in_force.counting(versions, min(today, date(last_year, 12, 31)))
+        if chosen is not None:
+            counting[key] = chosen
+    rows = []
+    for agreement in readable:
+        counts = counting.get(in_force.version_key(agreement))
+        if counts is None:
+            continue
+        drafting = agreement.status not in APPROVED
+        # After the version in force: drafts, and an approved version not yet in force.
+        if agreement.id == counts.id or agreement.version > counts.version:
+            rows.append(Listed(agreement, drafting, agreement.id == counts.id
+                               and agreement.version > 1))
+    return rows
+
+
+def newest_approved(session: Session, user: User | None, agreement: ServiceAgreement
+                    ) -> ServiceAgreement | None:
+    """The newest approved version of ``agreement``'s agreement that the user may read: what a
+    superseded version's page points to."""
+    return session.scalar(
+        scope(select(ServiceAgreement), ServiceAgreement, user)
+        .where(ServiceAgreement.municipality_id == agreement.municipality_id,
+               ServiceAgreement.code == agreement.code,
+               ServiceAgreement.status.in_(APPROVED))
+        .order_by(ServiceAgreement.version.desc()).limit(1))

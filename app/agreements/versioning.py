@@ -40,7 +40,7 @@ def key_filter(model: Any, obj: Agreement) -> list[Any]:
     return [getattr(model, k) == getattr(obj, k) for k in VERSION_KEYS[model.__tablename__]]
 
 
-def versions(session: Session, user: User, obj: Agreement, options: Any = ()) -> list[Any]:
+def versions(session: Session, user: User | None, obj: Agreement, options: Any = ()) -> list[Any]:
     """Every version of the same agreement the user may read, oldest first."""
     model = type(obj)
     stmt = scope(select(model), model, user).where(*key_filter(model, obj))

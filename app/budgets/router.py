@@ -1,6 +1,6 @@
 """Order budgets and their lines under /api/v1."""
 
-from app.agreements import diff, snapshots
+from app.agreements import diff, in_force, snapshots
 from app.agreements.lifecycle_router import lifecycle_router
 from app.auth.policy import Reader
 from app.budgets import schemas as s
@@ -16,6 +16,7 @@ TAG = "budgets"
 budgets = crud_router(Resource(
     "/order-budgets", OrderBudget, s.OrderBudgetCreate, s.OrderBudgetUpdate, s.OrderBudgetRead,
     TAG, filters=s.OrderBudgetFilters, order_by=[OrderBudget.year.desc()],
+    filter_exprs={"in_force_on": in_force.in_force_filter(OrderBudget)},
 ))
 
 

@@ -7,7 +7,7 @@ from pydantic import Field
 
 from app.agreements.models import AgreementStatus
 from app.budgets.models import AgeSegment, PopulationMoment
-from app.core.types import Id, Money, Name, Quantity, ReadSchema, Schema, Year
+from app.core.types import Id, InForceOn, Money, Name, Quantity, ReadSchema, Schema, Year
 
 
 class OrderBudgetCreate(Schema):
@@ -38,6 +38,7 @@ class OrderBudgetFilters(Schema):
     board_id: Id | None = None
     year: Year | None = None
     status: AgreementStatus | None = None
+    in_force_on: InForceOn | None = None
 
 
 class OrderBudgetLineCreate(Schema):

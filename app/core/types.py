@@ -1,5 +1,6 @@
 """Constrained types shared by the schemas: text without NUL, codes, years, money and ids."""
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
@@ -26,6 +27,10 @@ Code = Annotated[
 ]
 Year = Annotated[int, Field(ge=1990, le=2100)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# A list filter: of each agreement, the version that counts on that day (app.agreements.in_force).
+InForceOn = Annotated[date, Field(description="Of each agreement, only the version that counts "
+                                  "on this day (the version in force); YYYY-MM-DD",
+                                  examples=["2015-09-01"])]
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 # Euros with two decimals; up to a trillion is more than any municipal budget line.
 Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2, ge=0, allow_inf_nan=False)]

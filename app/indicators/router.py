@@ -13,7 +13,8 @@ routers = [
     crud_router(Resource(
         "/measures", Measure, s.MeasureCreate, s.MeasureUpdate, s.MeasureRead, TAG,
         filters=s.MeasureFilters,
-        filter_exprs={"service_agreement_id": service.measure_in_agreement},
+        filter_exprs={"service_agreement_id": service.measure_in_agreement,
+                      "in_force_on": service.measure_in_force},
         options=[selectinload(Measure.targets)], order_by=[Measure.goal_id, Measure.code],
     )),
     crud_router(Resource(

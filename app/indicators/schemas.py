@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from app.core.periods import Frequency, parse_period
-from app.core.types import Code, Id, Name, ReadSchema, Schema, Text, Value, Year
+from app.core.types import Code, Id, InForceOn, Name, ReadSchema, Schema, Text, Value, Year
 from app.indicators.models import Comparison, DataSource, Direction, Rollup, ValueStatus
 
 
@@ -108,6 +108,7 @@ class MeasureFilters(Schema):
     provider_id: Id | None = None
     service_agreement_id: Id | None = None
     source: DataSource | None = None
+    in_force_on: InForceOn | None = None
 
 
 class IndicatorValueCreate(Schema):

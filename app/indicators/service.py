@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
+from app.agreements import in_force
 from app.agreements.models import FrameworkAgreement, ServiceAgreement
 from app.auth.authz import scope
 from app.auth.models import User
@@ -119,6 +120,12 @@ def value_rules(session: Session, value: IndicatorValue, _: dict[str, Any]) -> N
 
 def measure_in_agreement(agreement_id: int) -> ColumnElement[bool]:
     return Measure.goal_id.in_(select(Goal.id).where(Goal.service_agreement_id == agreement_id))
+
+
+def measure_in_force(on: date) -> ColumnElement[bool]:
+    """The measures of the service agreement versions that count on the day ``on``."""
+    return Measure.goal_id.in_(select(Goal.id).where(Goal.service_agreement_id.in_(
+        select(ServiceAgreement.id).where(in_force.counting_in_sql(ServiceAgreement, on)))))
 
 
 def value_of_provider(provider_id: int) -> ColumnElement[bool]:

@@ -114,6 +114,7 @@ def overview(request: Request, session: SessionDep, lang: Lang, user: PurchaserP
     agreements: list[ServiceAgreement] = []
     measures: dict[int, list[dict[str, Any]]] = defaultdict(list)
     providers: dict[int, Provider] = {}
+    in_force: set[int] = set()  # the versions that count: the others are drafts of amendments
     if chosen is not None:
         years = board_agreement_years(session, user, chosen.id)
         year = year if year is not None else (years[0] if years else None)
@@ -159,7 +160,8 @@ def overview(request: Request, session: SessionDep, lang: Lang, user: PurchaserP
     may_amend = may_write(user, ServiceAgreement)
     return render(request, "purchaser.html", lang, user, boards=boards, board=chosen,
                   years=years, year=year, agreements=agreements, measures=measures,
-                  providers=providers, may_amend=may_amend, amendable=versioning.AMENDABLE)
+                  providers=providers, may_amend=may_amend, amendable=versioning.AMENDABLE,
+                  counted=in_force)
 
 
 @router.get("/overdue", response_class=HTMLResponse)

@@ -1,6 +1,7 @@
 """Server-rendered pages: the same access rules as the API (app.auth.authz), Finnish by
 default with Swedish and English a click away."""
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
@@ -10,8 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import selectinload
 
 from app.agreements import versioning
+from app.agreements.models import AgreementStatus as S
 from app.agreements.models import ServiceAgreement
-from app.agreements.service import readable_agreements
+from app.agreements.service import listed_agreements, newest_approved
 from app.auth import service as auth_service
 from app.auth.authz import is_purchaser, may_write
 from app.auth.ratelimit import TooManyRequests
@@ -119,9 +121,9 @@ def choose_language(_: WebAnyone, code: str, next: str = "/") -> Response:
 @router.get("/agreements", response_class=HTMLResponse)
 def agreements(request: Request, session: SessionDep, lang: Lang, user: Visitor,
                year: int | None = None, board: int | None = None) -> HTMLResponse:
-    rows = readable_agreements(session, user, year if year is not None and 1990 <= year <= 2100
-                               else None, board)
-    providers = providers_by_id(session, user, (a.provider_id for a in rows))
+    rows = listed_agreements(session, user, date.today(), year if year is not None
+                             and 1990 <= year <= 2100 else None, board)
+    providers = providers_by_id(session, user, (r.agreement.provider_id for r in rows))
     boards = readable_boards(session, user, limit=200) if user else []
     return render(request, "agreements.html", lang, user, agreements=rows, providers=providers,
                   boards=boards, year=year, board=board)
@@ -135,11 +137,15 @@ def agreement(request: Request, session: SessionDep, lang: Lang, user: Visitor,
     goals = agreement_goals(session, user, sa.id)
     measures = goals_measures(session, user, [g.id for g in goals])
     provider = get_readable(session, Provider, sa.provider_id, user)
-    versions = versioning.versions(session, user, sa) if user and is_purchaser(user) else []
+    # Every version the user may read is the agreement's history; purchasers compare them.
+    versions = versioning.versions(session, user, sa)
+    newest = newest_approved(session, user, sa) if sa.status is S.superseded else None
     return render(request, "agreement.html", lang, user, agreement=sa, goals=goals,
                   measures=measures, agreement_provider=provider, amended=amended,
                   may_amend=may_write(user, ServiceAgreement),
-                  amendable=versioning.AMENDABLE, versions=versions)
+                  amendable=versioning.AMENDABLE, versions=versions,
+                  may_compare=bool(user and is_purchaser(user)), newest=newest,
+                  drafting=versioning.DRAFTING)
 
 
 STATIC = Path(ROOT / "templates" / "static")
