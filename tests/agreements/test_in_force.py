@@ -3,10 +3,12 @@ measure keeps its values across versions. The Hämeenlinna agreement through the
 
 import re
 from dataclasses import dataclass
+from io import BytesIO
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -128,6 +130,21 @@ def test_the_due_list_shows_each_measure_once_per_period(
     assert harrastus == {"2015-T1": amended.measures[amended.v1],
                          "2015-T2": amended.measures[amended.v2["id"]],
                          "2015": amended.measures[amended.v2["id"]]}
+
+
+def test_the_template_lists_each_measure_once_per_period_with_the_target_in_force(
+        client: TestClient, amended: Amended) -> None:
+    _approve_v2(client, amended, "2015-07-01")
+    response = client.get(f"{API}/submissions/template.xlsx", headers=amended.reporter,
+                          params={"year": 2015})
+    assert response.status_code == 200, response.text
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    keys = list(rows[0])
+    harrastus = [dict(zip(keys, r, strict=True)) for r in rows[1:] if r[keys.index(
+        "measure_code")] == "HARRASTUS"]
+    assert [(r["period"], r["target"]) for r in harrastus] == [
+        ("2015-T1", pytest.approx(66.33, abs=0.01)), ("2015-T2", 74),  # target paths from 62 %
+        ("2015", 80)]
 
 
 def test_a_file_of_codes_is_accepted_after_an_amendment(
