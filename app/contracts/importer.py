@@ -306,9 +306,9 @@ class Importer(VersionSteps):
 
     def stored_values(self, sa: ServiceAgreement, s: d.ServiceAgreementDoc, path: str) -> None:
         """The values in the document of an approved version the file does not change."""
-        measures = {(g, m.code): m for g, m in self.session.execute(
-            select(Goal.code, Measure).join(Measure, Measure.goal_id == Goal.id)
-            .where(Goal.service_agreement_id == sa.id)).tuples()}
+        rows = self.session.execute(select(Goal.code, Measure).join(
+            Measure, Measure.goal_id == Goal.id).where(Goal.service_agreement_id == sa.id))
+        measures: dict[tuple[str, str], Measure] = {(g, m.code): m for g, m in rows}
         for gi, g in enumerate(s.goals):
             for mi, m in enumerate(g.measures):
                 measure = measures.get((g.code, m.code))

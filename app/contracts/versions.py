@@ -50,7 +50,8 @@ class Step(Enum):
     create = "create"  # version 1 of a new agreement
     edit = "edit"  # a draft (or one in negotiation): changed in place
     unchanged = "unchanged"  # an approved version with the same content
-    amend = "amend"  # the next version: a draft copy of the latest, then the file's content
+    amend = "amend"  # a changed approved agreement: the next version as a draft, diff shown
+    add = "add"  # the next version the file describes (e.g. an export's): as amend, marked
 
 
 @dataclass
@@ -133,7 +134,7 @@ class VersionSteps:
                 if unchanged is not None:
                     unchanged(obj, doc, path)
                 continue
-            if target.step is Step.amend:
+            if target.step in (Step.amend, Step.add):
                 self.amended(target)
             obj = apply(doc, path, target.version)
             if obj is None or len(self.result.errors) > errors:
@@ -142,8 +143,7 @@ class VersionSteps:
                 self.result.amendments.append(Amendment(
                     agreement=_label(obj), version=obj.version,
                     diff=self.diff_text(target.stored, obj)))
-            if target.step is Step.create or (target.step is Step.amend
-                                              and doc.version == target.version):
+            if target.step in (Step.create, Step.add):
                 final = self.settle(obj, doc)
                 if final is not None:
                     finals.append((obj, final))
@@ -202,7 +202,7 @@ class VersionSteps:
             self.error(f"{path}.version", f"version {latest.version} of this {noun(latest)} is "
                        f"{latest.status.value}: it is not amended any more")
             return None
-        return Target(Step.amend, latest.version + 1, latest)
+        return Target(Step.add, latest.version + 1, latest)
 
     def amended(self, target: Target) -> Any:
         """Version v+1 as a draft copy of the latest (the file's content goes on it next)."""
