@@ -4,12 +4,14 @@ nothing; a changed file drafts the next version (the diff printed); a file that 
 an approved version in place is refused naming the line. The Hämeenlinna agreement set after
 an approved amendment of its order budget and a service agreement, through the HTTP API."""
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 from fastapi.testclient import TestClient
@@ -23,6 +25,7 @@ from app.budgets.models import OrderBudget
 from app.contracts import exporter
 from app.contracts.importer import import_text
 from app.contracts.loading import ImportFailed, line_index
+from app.contracts.schema import json_schema
 from app.core.migrate import upgrade
 from app.demo import SYSTEM
 from app.indicators.models import IndicatorValue, Measure
@@ -107,6 +110,11 @@ def test_the_export_writes_each_version_once_marked(amended: Amended) -> None:
                               if m["code"] == "HARRASTUS" for v in m.get("values", [])]
                for s in [main, *earlier]}
     assert periods == {1: ["2015-T1"], 2: ["2015-T2", "2015"]}
+    # and the JSON schema in contracts/schema/ knows the marks
+    jsonschema.validate(json.loads(json.dumps(data, default=str)), json.loads(json_schema()))
+    main["status"] = "valmis"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(json.loads(json.dumps(data, default=str)), json.loads(json_schema()))
 
 
 def test_an_export_imports_into_an_empty_database_and_exports_back_the_same(
