@@ -275,13 +275,14 @@ class Importer(VersionSteps):
             "framework_agreement_id": stored.framework_agreement_id if stored else framework.id,
             "provider_id": provider, "year": s.year,
             "title": s.title, "description": s.description,
-            "order_budget_id": budget.id if budget is not None and budget.year == s.year else None,
+            "order_budget_id": stored.order_budget_id if stored and stored.order_budget_id
+            else budget.id if budget is not None and budget.year == s.year else None,
         }, service_agreement_rules, path)
         ids = [self.ref(boards, c, "board", f"{path}.boards[{j}]") for j, c in enumerate(s.boards)]
         self._set_boards(sa, ServiceAgreement, [i for i in ids if i is not None])
         long_term = dict(self.session.execute(
             select(LongTermGoal.code, LongTermGoal.id).join(Perspective)
-            .where(Perspective.framework_agreement_id == framework.id)).all())
+            .where(Perspective.framework_agreement_id == sa.framework_agreement_id)).all())
         providers = self.code_map(Provider)
         seen_goals: set[str] = set()
         for gi, g in enumerate(s.goals):

@@ -149,8 +149,7 @@ class VersionSteps:
                     finals.append((obj, final))
         for version, status in finals:  # superseded, in force, closed: once all are in
             self.finish(version, status)
-        return obj
-
+        return stored_versions(self.session, model, *where)[-1] if obj is not None else None
 
     def resolve(self, stored: list[Any], doc: VersionDoc, path: str) -> Target | None:
         """What the document does to the agreement whose versions are ``stored`` (oldest
