@@ -3,7 +3,8 @@
 Objects are matched by their natural keys (codes, years, periods), so importing the same file
 twice changes nothing and importing an edited file updates what changed. Every domain rule of
 the API applies; every error is collected with its path in the file, and on any error nothing
-is stored.
+is stored. Agreement versions (which one a document describes, amendments drafted from a
+changed file, approved versions never changed in place): app.contracts.versions.
 """
 
 from collections.abc import Callable, Iterator
