@@ -114,6 +114,8 @@ def test_diff_and_audit_verify_on_a_database_file(tmp_path: Path) -> None:
                    "--from", "1", "--to", "3"], db)
     assert missing.returncode == 1 and "has no version 3 (versions: 1, 2)" in missing.stderr
 
+    _export_import_round_trip(tmp_path, db)
+
     intact = run(["audit", "verify"], db)
     assert intact.returncode == 0 and "intact" in intact.stdout
     with sqlite3.connect(db) as conn:  # someone rewrites who approved the agreement
@@ -129,3 +131,30 @@ def test_the_worker_is_for_postgresql(tmp_path: Path) -> None:
     """With SQLite the server runs its jobs itself: a worker says so and stops."""
     worker = run(["worker"], tmp_path / "none.db")
     assert worker.returncode == 1 and "needs PostgreSQL" in worker.stderr
+
+
+def _export_import_round_trip(tmp_path: Path, db: Path) -> None:
+    """The amended agreement set as a file: into a fresh database and back the same; again into
+    its own database a no-op; changed, the next version drafted with its diff printed."""
+    import yaml
+
+    exported = tmp_path / "109-LANULA-2015.yaml"
+    args = ["export", "--municipality", "109", "--board", "LANULA", "--year", "2015"]
+    assert run([*args, "-o", str(exported)], db).returncode == 0
+    fresh = tmp_path / "fresh.db"
+    assert run(["db", "upgrade"], fresh).returncode == 0
+    assert run(["import", str(exported)], fresh).returncode == 0
+    assert run(args, fresh).stdout == exported.read_text(encoding="utf-8")
+    again = run(["import", str(exported)], db)
+    assert again.returncode == 0 and "no changes" in again.stdout, again.stderr
+    data = yaml.safe_load(exported.read_text(encoding="utf-8"))
+    budget = data["order_budget"]
+    del budget["status"], budget["approval"]
+    budget["lines"][0]["volume"] += 100
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    drafted = run(["import", str(changed)], db)
+    assert drafted.returncode == 0, drafted.stderr
+    assert "order budget 2015: version 3 drafted" in drafted.stdout
+    assert "version 2 (approved) → version 3 (draft)" in drafted.stdout
+    assert "Budget effect: +" in drafted.stdout

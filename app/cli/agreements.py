@@ -19,8 +19,14 @@ def import_(files: Annotated[list[Path], typer.Argument(help="Agreement set YAML
         try:
             for path in files:
                 result = import_text(session, SYSTEM, read_file(path), str(path))
+                if not result.changed:
+                    typer.echo(f"{path}: no changes ({result.unchanged} unchanged)")
+                    continue
                 typer.echo(f"{path}: {result.created} created, {result.updated} updated, "
                            f"{result.unchanged} unchanged")
+                for amendment in result.amendments:  # a changed approved agreement
+                    typer.echo(f"{amendment.agreement}: version {amendment.version} drafted")
+                    typer.echo(amendment.diff, nl=False)
         except ImportFailed as exc:
             session.rollback()
             typer.echo(f"Rejected {exc.detail.split(':')[0]}; nothing was imported:", err=True)

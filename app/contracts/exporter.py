@@ -8,7 +8,17 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
+from app.agreements import in_force
+from app.agreements.models import (
+    APPROVED,
+    AgreementTransition,
+    FrameworkAgreement,
+    LongTermGoal,
+    Perspective,
+    ServiceAgreement,
+)
+from app.agreements.transitions import events
+from app.agreements.versioning import Agreement, S, versions
 from app.auth.authz import scope
 from app.auth.models import User
 from app.budgets.models import OrderBudget, OrderBudgetLine
@@ -57,7 +67,9 @@ def _codes(session: Session, model: Any, municipality_id: int) -> dict[int, str]
 def build(session: Session, user: User, municipality_code: str, board_code: str, year: int
           ) -> d.AgreementSet:
     """The agreement set as ``user`` may read it: a framework (or an agreement, a budget line,
-    a value) he cannot see is not exported, as a read of it would answer 404."""
+    a value) he cannot see is not exported, as a read of it would answer 404. Every version is
+    written once, marked with its number, state and approval: the latest of each agreement in
+    the set's body, the earlier ones under ``earlier_versions``."""
     municipality = session.scalar(scope(select(Municipality), Municipality, user)
                                   .where(Municipality.code == municipality_code))
     if municipality is None:
@@ -74,11 +86,29 @@ def build(session: Session, user: User, municipality_code: str, board_code: str,
         ).order_by(FrameworkAgreement.version.desc()))
     if framework is None:
         raise NotFound(f"No framework agreement of {board_code} covers {year}")
+    frameworks = versions(session, user, framework)
     boards, regions = _codes(session, Board, mid), _codes(session, Region, mid)
     providers, products = _codes(session, Provider, mid), _codes(session, Product, mid)
     budget = session.scalar(scope(select(OrderBudget), OrderBudget, user).where(
         OrderBudget.board_id == board.id, OrderBudget.year == year
     ).order_by(OrderBudget.version.desc()))
+    budgets = [_budget(session, user, b, board.code, products, providers)
+               for b in (versions(session, user, budget) if budget else [])]
+    groups: dict[str, list[ServiceAgreement]] = {}
+    for sa in session.scalars(
+            scope(select(ServiceAgreement), ServiceAgreement, user)
+            .options(selectinload(ServiceAgreement.boards))
+            .where(ServiceAgreement.framework_agreement_id.in_([f.id for f in frameworks]),
+                   ServiceAgreement.year == year).order_by(ServiceAgreement.id)):
+        groups.setdefault(sa.code, []).append(sa)
+    agreements = [[_service_agreement(session, user, sa, boards, providers, placed)
+                   for sa in sorted(group, key=lambda sa: sa.version)]
+                  for group in groups.values()
+                  for placed in [_placed_values(session, user, group)]]
+    earlier = d.EarlierVersionsDoc(
+        framework_agreements=[_framework(session, user, f, boards) for f in frameworks[:-1]],
+        order_budgets=budgets[:-1],
+        service_agreements=[doc for group_docs in agreements for doc in group_docs[:-1]])
     return d.AgreementSet(
         municipality=d.MunicipalityDoc(code=municipality.code, name_fi=municipality.name_fi,
                                        name_sv=municipality.name_sv),
@@ -95,25 +125,62 @@ def build(session: Session, user: User, municipality_code: str, board_code: str,
                           region=regions.get(p.region_id) if p.region_id else None)
             for p in _all(session, user, Provider, Provider.municipality_id == mid)],
         catalogue=_catalogue(session, user, mid),
-        framework_agreement=_framework(session, user, framework, boards),
-        order_budget=d.OrderBudgetDoc(
-            board=board.code, year=budget.year, title=budget.title,
-            lines=[d.OrderLineDoc(product=products[line.product_id],
-                                  provider=providers[line.provider_id], volume=line.volume,
-                                  unit_price=line.unit_price,
-                                  population_moment=line.population_moment,
-                                  age_segment=line.age_segment)
-                   for line in _all(session, user, OrderBudgetLine,
-                                    OrderBudgetLine.order_budget_id == budget.id)],
-        ) if budget else None,
-        service_agreements=[
-            _service_agreement(session, user, sa, boards, providers)
-            for sa in session.scalars(
-                scope(select(ServiceAgreement), ServiceAgreement, user)
-                .options(selectinload(ServiceAgreement.boards))
-                .where(ServiceAgreement.framework_agreement_id == framework.id,
-                       ServiceAgreement.year == year).order_by(ServiceAgreement.id))],
+        framework_agreement=_framework(session, user, frameworks[-1], boards),
+        order_budget=budgets[-1] if budgets else None,
+        service_agreements=[group_docs[-1] for group_docs in agreements],
+        earlier_versions=earlier if earlier != d.EarlierVersionsDoc() else None,
     )
+
+
+def _approval(session: Session, obj: Agreement) -> d.ApprovalDoc | None:
+    if obj.status not in APPROVED:
+        return None
+    approvals = [e for e in events(session, AgreementTransition, obj) if e.to_status is S.approved]
+    if not approvals:
+        return d.ApprovalDoc(effective_from=obj.effective_from)
+    e = approvals[-1]
+    return d.ApprovalDoc(organization=e.organization, event_date=e.event_date,
+                         article_number=e.article_number, register_id=e.register_id,
+                         minutes_url=e.minutes_url, effective_from=obj.effective_from)
+
+
+def _marks(session: Session, obj: Agreement) -> dict[str, Any]:
+    """Which version a document describes: its number, state and approval."""
+    return {"version": obj.version, "status": obj.status, "approval": _approval(session, obj)}
+
+
+def _budget(session: Session, user: User, budget: OrderBudget, board: str,
+            products: dict[int, str], providers: dict[int, str]) -> d.OrderBudgetDoc:
+    return d.OrderBudgetDoc(
+        **_marks(session, budget), board=board, year=budget.year, title=budget.title,
+        lines=[d.OrderLineDoc(product=products[line.product_id],
+                              provider=providers[line.provider_id], volume=line.volume,
+                              unit_price=line.unit_price,
+                              population_moment=line.population_moment,
+                              age_segment=line.age_segment)
+               for line in _all(session, user, OrderBudgetLine,
+                                OrderBudgetLine.order_budget_id == budget.id)])
+
+
+def _placed_values(session: Session, user: User, group: list[ServiceAgreement]
+                   ) -> dict[int, list[IndicatorValue]]:
+    """The values of the versions' measures, each under the measure of the version that counts
+    for its period (a value belongs to the measure's lineage, not to a version: no version
+    column is needed, and an import puts it back where it counts)."""
+    rows = session.execute(select(Measure.id, Measure.lineage, Goal.service_agreement_id)
+                           .join(Goal, Goal.id == Measure.goal_id)
+                           .where(Goal.service_agreement_id.in_([sa.id for sa in group]))
+                           .order_by(Measure.id)).all()
+    measure_of = {(sa_id, lineage): measure_id for measure_id, lineage, sa_id in rows}
+    newest = {lineage: measure_id for measure_id, lineage, _ in
+              sorted(rows, key=lambda r: next(s.version for s in group if s.id == r[2]))}
+    placed: dict[int, list[IndicatorValue]] = {}
+    for value in _all(session, user, IndicatorValue,
+                      IndicatorValue.lineage.in_({lineage for _, lineage, _ in rows})):
+        chosen = in_force.counting(group, value.period_end)
+        measure_id = measure_of.get((chosen.id, value.lineage)) if chosen else None
+        placed.setdefault(measure_id or newest[value.lineage], []).append(value)
+    return placed
 
 
 def _catalogue(session: Session, user: User, mid: int) -> list[d.ServiceAreaDoc]:
@@ -141,13 +208,14 @@ def _framework(session: Session, user: User, fa: FrameworkAgreement, boards: dic
                               boards=[boards[b.id] for b in sorted(g.boards, key=lambda b: b.id)],
                               resources=list(g.resources), evaluation=g.evaluation)
             for g in goals]))
-    return d.FrameworkAgreementDoc(board=boards[fa.board_id], title=fa.title,
+    return d.FrameworkAgreementDoc(**_marks(session, fa), board=boards[fa.board_id], title=fa.title,
                                    description=fa.description, first_year=fa.first_year,
                                    last_year=fa.last_year, perspectives=perspectives)
 
 
 def _service_agreement(session: Session, user: User, sa: ServiceAgreement, boards: dict[int, str],
-                       providers: dict[int, str]) -> d.ServiceAgreementDoc:
+                       providers: dict[int, str], placed: dict[int, list[IndicatorValue]]
+                       ) -> d.ServiceAgreementDoc:
     long_term = dict(session.execute(select(LongTermGoal.id, LongTermGoal.code).join(Perspective)
                                      .where(Perspective.framework_agreement_id ==
                                             sa.framework_agreement_id)).all())
@@ -162,19 +230,18 @@ def _service_agreement(session: Session, user: User, sa: ServiceAgreement, board
                                               .order_by(Action.position, Action.id))],
             resources=[d.ResourceDoc(kind=r.kind, description=r.description, amount=r.amount)
                        for r in _all(session, user, Resource, Resource.goal_id == g.id)],
-            measures=[_measure(session, user, m, sa, providers)
+            measures=[_measure(session, user, m, sa, providers, placed.get(m.id, []))
                       for m in _all(session, user, Measure, Measure.goal_id == g.id)],
         ))
     return d.ServiceAgreementDoc(
-        code=sa.code, provider=providers[sa.provider_id],
+        **_marks(session, sa), code=sa.code, provider=providers[sa.provider_id],
         boards=[boards[b.id] for b in sorted(sa.boards, key=lambda b: b.id)], year=sa.year,
         title=sa.title, description=sa.description, goals=goals)
 
 
-def _measure(session: Session, user: User, m: Measure, sa: ServiceAgreement, providers: dict[int, str]
-             ) -> d.MeasureDoc:
+def _measure(session: Session, user: User, m: Measure, sa: ServiceAgreement, providers: dict[int, str],
+             values: list[IndicatorValue]) -> d.MeasureDoc:
     targets = _all(session, user, MeasureTarget, MeasureTarget.measure_id == m.id)
-    values = _all(session, user, IndicatorValue, IndicatorValue.measure_id == m.id)  # file order
     has_range = m.min_value is not None or m.max_value is not None
     return d.MeasureDoc(
         code=m.code, name=m.name, unit=m.unit, direction=m.direction,
@@ -191,3 +258,20 @@ def _measure(session: Session, user: User, m: Measure, sa: ServiceAgreement, pro
         provider=providers[m.provider_id] if m.provider_id != sa.provider_id else None,
         values=[d.ValueDoc(period=v.period, value=v.value, comment=v.comment) for v in values],
     )
+
+
+def version_doc(session: Session, user: User, obj: Agreement
+                ) -> d.FrameworkAgreementDoc | d.OrderBudgetDoc | d.ServiceAgreementDoc:
+    """One stored version as an export describes it, without reported values (to compare a
+    file's document with)."""
+    mid = obj.municipality_id
+    boards = _codes(session, Board, mid)
+    if isinstance(obj, FrameworkAgreement):
+        return _framework(session, user, obj, boards)
+    providers = _codes(session, Provider, mid)
+    if isinstance(obj, OrderBudget):
+        return _budget(session, user, obj, boards[obj.board_id], _codes(session, Product, mid),
+                       providers)
+    sa = session.scalars(select(ServiceAgreement).options(selectinload(ServiceAgreement.boards))
+                         .where(ServiceAgreement.id == obj.id)).one()
+    return _service_agreement(session, user, sa, boards, providers, {})

@@ -3,7 +3,8 @@
 Objects are matched by their natural keys (codes, years, periods), so importing the same file
 twice changes nothing and importing an edited file updates what changed. Every domain rule of
 the API applies; every error is collected with its path in the file, and on any error nothing
-is stored.
+is stored. Agreement versions (which one a document describes, amendments drafted from a
+changed file, approved versions never changed in place): app.contracts.versions.
 """
 
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ from app.budgets.service import line_rules
 from app.catalogue.models import Product, ProductGroup, ServiceArea
 from app.contracts import schema as d
 from app.contracts.loading import ImportFailed, line_for, line_index, parse
+from app.contracts.versions import Amendment, VersionSteps, by_code, docs_of, measure_in_force
 from app.core.audit import set_actor
 from app.core.errors import DomainError
 from app.goals.models import Action, Goal, Resource
@@ -48,10 +50,11 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    amendments: list[Amendment] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated)
+        return bool(self.created or self.updated or self.amendments)
 
 
 def _same(old: Any, new: Any) -> bool:
@@ -60,9 +63,10 @@ def _same(old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
-class Importer:
+class Importer(VersionSteps):
     def __init__(self, session: Session, actor: User, text: str = ""):
         self.session = session
+        self.user = actor
         self.actor = actor.username
         self.result = ImportResult()
         self.text = text  # the file, for the line of an error
@@ -176,23 +180,42 @@ class Importer:
                     self.upsert(Product, {**mid, "code": prod.code}, {
                         "name_fi": prod.name_fi, "name_sv": prod.name_sv, "unit": prod.unit,
                         "product_group_id": pg.id})
-        framework = self.framework(doc.framework_agreement, boards)
-        budget = self.budget(doc.order_budget, boards) if doc.order_budget else None
-        if framework is not None:
-            for i, sa_doc in enumerate(doc.service_agreements):
-                self.service_agreement(sa_doc, f"service_agreements[{i}]", framework, budget, boards)
-        return self.result
+        earlier = doc.earlier_versions or d.EarlierVersionsDoc()
+        f = doc.framework_agreement
+        framework = self.chain(FrameworkAgreement, [
+            FrameworkAgreement.board_id == boards.get(f.board), FrameworkAgreement.first_year ==
+            f.first_year], docs_of(earlier.framework_agreements, "framework_agreements",
+                                 [(f, "framework_agreement")]),
+            lambda doc, path, n: self.framework(doc, path, n, boards))
+        budget = None
+        if doc.order_budget is not None:
+            ob = doc.order_budget
+            budget = self.chain(OrderBudget, [
+                OrderBudget.board_id == boards.get(ob.board), OrderBudget.year == ob.year],
+                docs_of(earlier.order_budgets, "order_budgets", [(ob, "order_budget")]),
+                lambda doc, path, n: self.budget(doc, path, n, boards))
+        result: ImportResult = self.result
+        if framework is None:
+            return result
+        for code, docs in by_code(doc.service_agreements, earlier.service_agreements).items():
+            self.chain(ServiceAgreement, [ServiceAgreement.municipality_id == self.municipality_id,
+                                          ServiceAgreement.code == code], docs,
+                       lambda doc, path, n: self.service_agreement(doc, path, n, framework,
+                                                                   budget, boards),
+                       self.stored_values)
+        return result
 
-    def framework(self, f: d.FrameworkAgreementDoc, boards: dict[str, int]) -> Any:
-        board_id = self.ref(boards, f.board, "board", "framework_agreement.board")
+    def framework(self, f: d.FrameworkAgreementDoc, fpath: str, version: int,
+                  boards: dict[str, int]) -> Any:
+        board_id = self.ref(boards, f.board, "board", f"{fpath}.board")
         if board_id is None:
             return None
         fa = self.upsert(FrameworkAgreement, {"board_id": board_id, "first_year": f.first_year,
-                                              "version": 1},
+                                              "version": version},
                          {"title": f.title, "description": f.description,
-                          "last_year": f.last_year}, framework_rules, "framework_agreement")
+                          "last_year": f.last_year}, framework_rules, fpath)
         for pi, p in enumerate(f.perspectives):
-            path = f"framework_agreement.perspectives[{pi}]"
+            path = f"{fpath}.perspectives[{pi}]"
             persp = self.upsert(Perspective, {"framework_agreement_id": fa.id, "position": pi + 1},
                                 {"name_fi": p.name_fi, "name_sv": p.name_sv})
             for gi, g in enumerate(p.goals):
@@ -215,16 +238,17 @@ class Importer:
             self.result.updated += 1
             self.session.flush()
 
-    def budget(self, b: d.OrderBudgetDoc, boards: dict[str, int]) -> Any:
-        board_id = self.ref(boards, b.board, "board", "order_budget.board")
+    def budget(self, b: d.OrderBudgetDoc, bpath: str, version: int, boards: dict[str, int]
+               ) -> Any:
+        board_id = self.ref(boards, b.board, "board", f"{bpath}.board")
         if board_id is None:
             return None
-        budget = self.upsert(OrderBudget, {"board_id": board_id, "year": b.year, "version": 1},
-                             {"title": b.title})
+        budget = self.upsert(OrderBudget, {"board_id": board_id, "year": b.year,
+                                           "version": version}, {"title": b.title})
         products, providers = self.code_map(Product), self.code_map(Provider)
         seen: set[tuple[int, int]] = set()
         for i, line in enumerate(b.lines):
-            path = f"order_budget.lines[{i}]"
+            path = f"{bpath}.lines[{i}]"
             product = self.ref(products, line.product, "product", f"{path}.product")
             provider = self.ref(providers, line.provider, "provider", f"{path}.provider")
             if product is None or provider is None:
@@ -247,22 +271,25 @@ class Importer:
                 self.result.updated += 1
         return budget
 
-    def service_agreement(self, s: d.ServiceAgreementDoc, path: str, framework: Any,
-                          budget: Any, boards: dict[str, int]) -> None:
+    def service_agreement(self, s: d.ServiceAgreementDoc, path: str, version: int,
+                          framework: Any, budget: Any, boards: dict[str, int]) -> Any:
         provider = self.ref(self.code_map(Provider), s.provider, "provider", f"{path}.provider")
         if provider is None:
-            return
-        sa = self.upsert(ServiceAgreement, {"municipality_id": self.municipality_id,
-                                            "code": s.code, "version": 1}, {
-            "framework_agreement_id": framework.id, "provider_id": provider, "year": s.year,
+            return None
+        key = {"municipality_id": self.municipality_id, "code": s.code, "version": version}
+        stored = self.session.scalar(select(ServiceAgreement).filter_by(**key))
+        sa = self.upsert(ServiceAgreement, key, {  # a stored version keeps its framework version
+            "framework_agreement_id": stored.framework_agreement_id if stored else framework.id,
+            "provider_id": provider, "year": s.year,
             "title": s.title, "description": s.description,
-            "order_budget_id": budget.id if budget is not None and budget.year == s.year else None,
+            "order_budget_id": stored.order_budget_id if stored and stored.order_budget_id
+            else budget.id if budget is not None and budget.year == s.year else None,
         }, service_agreement_rules, path)
         ids = [self.ref(boards, c, "board", f"{path}.boards[{j}]") for j, c in enumerate(s.boards)]
         self._set_boards(sa, ServiceAgreement, [i for i in ids if i is not None])
         long_term = dict(self.session.execute(
             select(LongTermGoal.code, LongTermGoal.id).join(Perspective)
-            .where(Perspective.framework_agreement_id == framework.id)).all())
+            .where(Perspective.framework_agreement_id == sa.framework_agreement_id)).all())
         providers = self.code_map(Provider)
         seen_goals: set[str] = set()
         for gi, g in enumerate(s.goals):
@@ -283,6 +310,20 @@ class Importer:
                 {"kind": r.kind, "description": r.description, "amount": r.amount}
                 for r in g.resources], ("kind", "description", "amount"))
             self.measures(g, gpath, goal, providers, provider)
+        return sa
+
+    def stored_values(self, sa: ServiceAgreement, s: d.ServiceAgreementDoc, path: str) -> None:
+        """The values in the document of an approved version the file does not change."""
+        rows = self.session.execute(select(Goal.code, Measure).join(
+            Measure, Measure.goal_id == Goal.id).where(Goal.service_agreement_id == sa.id))
+        measures: dict[tuple[str, str], Measure] = {(g, m.code): m for g, m in rows}
+        for gi, g in enumerate(s.goals):
+            for mi, m in enumerate(g.measures):
+                measure = measures.get((g.code, m.code))
+                for vi, v in enumerate(m.values if measure is not None else []):
+                    assert measure is not None
+                    self.value(measure, v.period, v.value, v.comment,
+                               f"{path}.goals[{gi}].measures[{mi}].values[{vi}]")
 
     def measures(self, g: d.GoalDoc, gpath: str, goal: Goal, providers: dict[str, int],
                  agreement_provider: int) -> None:
@@ -325,7 +366,7 @@ class Importer:
               path: str) -> None:
         """A reported value; a change to a stored one is kept in its history like a
         correction, and an accepted one is not changed at all (review closed it)."""
-        stored = self.session.scalar(select(IndicatorValue).filter_by(measure_id=measure.id,
+        stored = self.session.scalar(select(IndicatorValue).filter_by(lineage=measure.lineage,
                                                                       period=period))
         if stored is not None and (not _same(stored.value, value) or stored.comment != comment):
             if stored.status is ValueStatus.accepted:
@@ -336,8 +377,12 @@ class Importer:
             self.session.add(IndicatorValueRevision(**revision(
                 stored, municipality_id=stored.municipality_id, by=self.actor, new_value=value,
                 new_comment=comment, new_status=stored.status, reason="contracts import")))
-        self.upsert(IndicatorValue, {"measure_id": measure.id, "period": period},
-                    {"value": value, "comment": comment}, value_rules, path)
+        # A value belongs to the measure's lineage; a new one is reported against the version
+        # in force for its period.
+        key: dict[str, Any] = {"lineage": measure.lineage, "period": period}
+        if stored is None:
+            key["measure_id"] = measure_in_force(self.session, measure, period)
+        self.upsert(IndicatorValue, key, {"value": value, "comment": comment}, value_rules, path)
 
 
 def import_text(session: Session, actor: User, text: str, source: str = "",
@@ -353,3 +398,4 @@ def import_text(session: Session, actor: User, text: str, source: str = "",
             savepoint.rollback()
             raise ImportFailed(result.errors, source)
     return result
+

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
@@ -11,6 +11,7 @@ from app.auth.authz import Act, authorize, is_installation_admin, scope
 from app.auth.models import User
 from app.auth.policy import LoggedIn, Purchaser
 from app.contracts import exporter, importer, loading
+from app.contracts.versions import Amendment
 from app.core.db import SessionDep
 from app.core.downloads import file_response
 from app.core.errors import InvalidInput, NotFound
@@ -27,6 +28,10 @@ class ImportSummary(BaseModel):
     created: int
     updated: int
     unchanged: int
+    changed: bool = Field(description="False: the file describes what is stored (a no-op)")
+    amendments: list[Amendment] = Field(
+        description="Versions drafted because the file changes an approved agreement, each "
+                    "with its diff (euros included)")
 
 
 def _own_municipality(session: SessionDep, user: User, code: str,
@@ -62,7 +67,8 @@ async def import_file(request: Request, session: SessionDep, user: Purchaser) ->
         _own_municipality(session, user, doc.municipality.code, Act.import_agreements)
         result = importer.import_text(session, user, text, doc=doc)
         return ImportSummary(created=result.created, updated=result.updated,
-                             unchanged=result.unchanged)
+                             unchanged=result.unchanged, changed=result.changed,
+                             amendments=result.amendments)
 
     return await run_in_threadpool(work)
 

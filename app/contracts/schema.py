@@ -7,12 +7,14 @@ and the service agreements (palvelusopimukset) with goals, actions, resources, m
 targets and reported values. Everything is referred to by code, never by database id.
 """
 
+from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.agreements.models import ResourceKind
+from app.agreements.lifecycle_schemas import ArticleNumber, RegisterId
+from app.agreements.models import AgreementStatus, ResourceKind
 from app.budgets.models import AgeSegment, PopulationMoment
 from app.core.periods import Frequency
 from app.core.types import Code, Money, Name, Quantity, Text, Value, Year
@@ -95,7 +97,34 @@ class PerspectiveDoc(Doc):
     goals: list[LongTermGoalDoc] = []
 
 
-class FrameworkAgreementDoc(Doc):
+class ApprovalDoc(Doc):
+    """The board's decision that approved a version (as POST .../transitions records it)."""
+
+    organization: Name | None = Field(None, description="The deciding body")
+    event_date: date | None = Field(None, description="The meeting date")
+    article_number: ArticleNumber | None = Field(None, description="The § number")
+    register_id: RegisterId | None = Field(None, description="The case's register id")
+    minutes_url: Annotated[str, StringConstraints(max_length=500, pattern=r"^https?://\S+$")] \
+        | None = Field(None, description="Link to the minutes (pöytäkirja)")
+    effective_from: date | None = Field(
+        None, description="The day from which the version counts (voimaantulo); the meeting "
+        "date by default")
+
+
+class Versioned(Doc):
+    """Which version of an agreement a document describes. Without ``version`` a document
+    describes the agreement as it should now be: version 1 of a new agreement, an edit of a
+    draft, or (if its content differs from the approved latest version) the next version as a
+    draft. An approved version is never changed in place."""
+
+    version: int | None = Field(None, ge=1, le=1000, description="The version number (1, 2 …)")
+    status: AgreementStatus | None = Field(
+        None, description="The version's state; of a version new to the database: a draft, "
+        "or an approved (in force, closed, superseded) one with its approval")
+    approval: ApprovalDoc | None = None
+
+
+class FrameworkAgreementDoc(Versioned):
     board: Code
     title: Name
     description: Text | None = None
@@ -113,7 +142,7 @@ class OrderLineDoc(Doc):
     age_segment: AgeSegment | None = None
 
 
-class OrderBudgetDoc(Doc):
+class OrderBudgetDoc(Versioned):
     board: Code
     year: Year
     title: Name
@@ -182,7 +211,7 @@ class GoalDoc(Doc):
     measures: list[MeasureDoc] = []
 
 
-class ServiceAgreementDoc(Doc):
+class ServiceAgreementDoc(Versioned):
     code: Code
     provider: Code
     boards: Annotated[list[Code], Field(min_length=1)]
@@ -190,6 +219,15 @@ class ServiceAgreementDoc(Doc):
     title: Name
     description: Text | None = None
     goals: list[GoalDoc] = []
+
+
+class EarlierVersionsDoc(Doc):
+    """The versions before the latest, oldest first: what an export writes besides the
+    latest version of each agreement (each version once)."""
+
+    framework_agreements: list[FrameworkAgreementDoc] = []
+    order_budgets: list[OrderBudgetDoc] = []
+    service_agreements: list[ServiceAgreementDoc] = []
 
 
 class AgreementSet(Doc):
@@ -204,6 +242,7 @@ class AgreementSet(Doc):
     framework_agreement: FrameworkAgreementDoc
     order_budget: OrderBudgetDoc | None = None
     service_agreements: list[ServiceAgreementDoc] = []
+    earlier_versions: EarlierVersionsDoc | None = None
 
 
 def json_schema() -> str:

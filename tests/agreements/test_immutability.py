@@ -12,6 +12,7 @@ from app.auth.models import Role
 from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product, ProductGroup, ServiceArea
 from app.contracts.importer import import_text
+from app.contracts.loading import ImportFailed
 from app.core.errors import Conflict
 from app.demo import SYSTEM
 from app.goals.models import Action, Goal
@@ -149,13 +150,19 @@ def test_the_importer_cannot_change_an_approved_version(client: TestClient, db: 
         approve(client, h, f"{API}/service-agreements/{a.id}")
     text = HAMEENLINNA.read_text(encoding="utf-8")
     assert not import_text(db, SYSTEM, text).changed  # the same file changes nothing: fine
+    # A changed file drafts version 2 (app.contracts.versions); version 1 stays as approved.
     edited = text.replace("2015: 75  # keksitty", "2015: 80")
-    with pytest.raises(Conflict) as refused:
-        import_text(db, SYSTEM, edited)
-    assert "amendments" in refused.value.detail
+    drafted = import_text(db, SYSTEM, edited).amendments
+    assert [(a.agreement, a.version) for a in drafted] == [(f"service agreement {agreement.code}", 2)]
     target = db.scalars(select(MeasureTarget).where(MeasureTarget.year == 2015,
                                                     MeasureTarget.value == 75)).all()
     assert len(target) == 1
+    # A file that says it is approved version 1 with other content is refused.
+    claimed = edited.replace(f"code: {agreement.code}\n",
+                             f"code: {agreement.code}\n    version: 1\n    status: approved\n")
+    with pytest.raises(ImportFailed) as refused:
+        import_text(db, SYSTEM, claimed)
+    assert "never changed in place" in refused.value.errors[0]["message"]
 
 
 def test_a_bulk_statement_cannot_change_an_approved_version(client: TestClient, db: Session) -> None:
