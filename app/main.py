@@ -32,6 +32,7 @@ from app.core.security import install_security_headers
 from app.core.settings import get_settings
 from app.goals.router import routers as goal_routers
 from app.indicators.router import routers as indicator_routers
+from app.lifecycle.router import routers as lifecycle_routers
 from app.organisations.router import routers as organisation_routers
 from app.reports.router import router as reports_router
 from app.submissions.router import routers as submission_routers
@@ -105,7 +106,9 @@ def create_app() -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, routes=lambda: app.routes)  # innermost
     install_security_headers(app)
     app.add_middleware(RequestIdMiddleware)
-    for router in (auth_router, *organisation_routers, *catalogue_routers, *agreement_routers,
+    # The lifecycle routes before the agreements' and budgets': /service-agreements/diff is no id.
+    for router in (auth_router, *organisation_routers, *catalogue_routers, *lifecycle_routers,
+                   *agreement_routers,
                    *budget_routers, *goal_routers, *indicator_routers, contracts_router,
                    *submission_routers, audit_router, reports_router):
         include_api(app, router)

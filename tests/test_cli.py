@@ -48,7 +48,6 @@ def test_diff_and_audit_verify_on_a_database_file(tmp_path: Path) -> None:
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from app.agreements import transitions, versioning
     from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
     from app.auth.models import Role, User
     from app.budgets.models import OrderBudget, OrderBudgetLine
@@ -57,6 +56,7 @@ def test_diff_and_audit_verify_on_a_database_file(tmp_path: Path) -> None:
     from app.core.db import make_engine
     from app.goals.models import Goal
     from app.indicators.models import Measure
+    from app.lifecycle import transitions, versioning
     from tests.agreements.flow import DECISION, HAMEENLINNA
 
     db = tmp_path / "lifecycle.db"

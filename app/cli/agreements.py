@@ -87,10 +87,10 @@ def diff(
     volumes and prices with the euro effect; perspectives and long-term goals."""
     from sqlalchemy import select
 
-    from app.agreements import diff as d
-    from app.agreements import diff_text
     from app.agreements.models import FrameworkAgreement, ServiceAgreement
     from app.budgets.models import OrderBudget
+    from app.lifecycle import diff as d
+    from app.lifecycle import diff_text
     from app.organisations.models import Board
 
     if sum(x is not None for x in (agreement, budget, framework)) != 1 \

@@ -24,7 +24,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
-from app.agreements import transitions
 from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
 from app.auth import access, ratelimit
 from app.auth.authz import MASTER_DATA
@@ -39,6 +38,7 @@ from app.core.writes import etag
 from app.demo import CONTRACTS
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import IndicatorValue, Measure
+from app.lifecycle import transitions
 from app.main import app
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
 from app.reports import jobs

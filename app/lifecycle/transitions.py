@@ -11,8 +11,8 @@ budgets and service agreements alike: the state machine, the approval and negoti
   § number, register id, optional link to the minutes); in_force (voimassa): put in force
   explicitly, at the earliest on its first day (1 January of its year, or of a framework
   agreement's first year); closed (päättynyt).
-- An approved version is locked (app.agreements.immutability); it is changed by an amendment
-  (app.agreements.versioning), whose approval supersedes the versions before it.
+- An approved version is locked (app.lifecycle.immutability); it is changed by an amendment
+  (app.lifecycle.versioning), whose approval supersedes the versions before it.
 - Indicator values stay attached to measures, and are not agreement content: providers keep
   reporting against approved versions. When an amendment of a service agreement is approved,
   the values reported on the superseded version's measures move to the matching measures of the
@@ -29,7 +29,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.agreements.lifecycle_schemas import TransitionIn
 from app.agreements.models import (
     AgreementStatus,
     AgreementTransition,
@@ -37,7 +36,6 @@ from app.agreements.models import (
     NegotiationComment,
     ServiceAgreement,
 )
-from app.agreements.versioning import Agreement, S, key_filter
 from app.auth.authz import Act, authorize
 from app.auth.models import User
 from app.core.access import label as noun
@@ -46,6 +44,8 @@ from app.core.errors import Conflict, InvalidInput
 from app.core.periods import periods_of_year
 from app.goals.models import Goal
 from app.indicators.models import IndicatorValue, Measure
+from app.lifecycle.schemas import TransitionIn
+from app.lifecycle.versioning import Agreement, S, key_filter
 
 TRANSITIONS: dict[AgreementStatus, tuple[AgreementStatus, ...]] = {
     S.draft: (S.negotiation,),
