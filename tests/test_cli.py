@@ -11,7 +11,8 @@ SOPIMUS = Path(sys.executable).parent / "sopimus"
 
 
 def run(args: list[str], db: Path, **kwargs: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SOPIMUS_DATABASE_URL": f"sqlite:///{db}", **kwargs}
+    # English unless a test asks (the operator's locale, LANGUAGE first, picks the language).
+    env = {**os.environ, "SOPIMUS_DATABASE_URL": f"sqlite:///{db}", "LANGUAGE": "en", **kwargs}
     return subprocess.run([str(SOPIMUS), *args], env=env, capture_output=True, text=True,
                           timeout=300, check=False)
 
@@ -33,6 +34,11 @@ def test_upgrade_demo_and_export_on_a_fresh_database(tmp_path: Path) -> None:
 
     again = run(["demo", "--if-empty"], db)
     assert "already has data" in again.stdout
+    finnish = run(["demo", "--if-empty"], db, LANGUAGE="", LC_ALL="", LANG="fi_FI.UTF-8")
+    assert finnish.stdout == "Tietokannassa on jo tietoja; esittelyaineistoa ei ladattu.\n"
+    swedish = run(["export", "--municipality", "999", "--board", "LANULA", "--year", "2015"], db,
+                  LANGUAGE="sv_FI")
+    assert swedish.returncode == 1 and swedish.stderr.startswith("Fel: ")
 
     export = run(["export", "--municipality", "109", "--board", "LANULA", "--year", "2015"], db)
     assert export.returncode == 0, export.stderr

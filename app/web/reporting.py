@@ -59,10 +59,10 @@ def due_list(request: Request, session: SessionDep, lang: Lang, user: ReporterPa
 
 
 @router.get("/template.xlsx")
-def template_download(session: SessionDep, user: ReporterPage) -> Response:
+def template_download(session: SessionDep, lang: Lang, user: ReporterPage) -> Response:
     provider_id = reporter(user)
     code = get_readable(session, Provider, provider_id, user).code
-    data = template.template(session, user, provider_id, today=date.today())
+    data = template.template(session, user, provider_id, today=date.today(), lang=lang)
     return file_response(data, f"toteumat-{code}.xlsx", template.XLSX)
 
 
