@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, FastAPI, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session
-from starlette._utils import get_route_path
 from starlette.routing import Match
 from starlette.types import Scope
 
@@ -28,6 +27,7 @@ from app.core.db import get_engine, get_sessionmaker, open_session
 from app.core.errors import html_error_page, install_error_handlers, problem
 from app.core.health import DatabaseNotReady, database_problem, engine_problem
 from app.core.limits import BodyLimitMiddleware
+from app.core.routing import route_path
 from app.core.security import install_security_headers
 from app.core.settings import get_settings
 from app.goals.router import routers as goal_routers
@@ -55,7 +55,7 @@ class PrefixRouter(APIRouter):
         self.path_prefix = path_prefix
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if not get_route_path(scope).startswith(self.path_prefix):
+        if not route_path(scope).startswith(self.path_prefix):
             return Match.NONE, {}
         return super().matches(scope)
 

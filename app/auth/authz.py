@@ -115,6 +115,17 @@ def scope(stmt: S, model: Any, user: User | None) -> S:
     return stmt.where(read_filter(model, user))
 
 
+def scope_writable(session: Session, stmt: S, model: Any, user: User) -> S:
+    """Restrict a select of ``model`` to the rows ``user`` may change: those he reads and, for
+    a purchaser manager, his unit's board's (``authorize``'s rule, in the query, for a write
+    of many rows at once)."""
+    stmt = scope(stmt, model, user)
+    board_id = _manager_board(session, user)
+    if board_id is not None and model in AGREEMENT_CONTENT:
+        stmt = stmt.where(_board_filter(model, board_id))
+    return stmt
+
+
 class Act(StrEnum):
     """What a caller does to an object, beyond reading it."""
 

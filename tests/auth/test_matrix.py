@@ -761,6 +761,18 @@ def test_a_manager_moves_comments_and_carries_over_only_his_units_board(
     assert db.get(ServiceAgreement, w["agreement"].id).status.value == "draft"
 
 
+def test_a_managers_write_to_another_units_board_is_forbidden_before_if_match_is_asked(
+    client: TestClient, db: Session
+) -> None:
+    w = build_world(db, "109")
+    headers = auth(db, _other_units_manager(db, w))
+    db.commit()
+    path = f"/api/v1/service-agreements/{w['agreement'].id}"
+    answers = [client.patch(path, headers=headers, json={"title": "x"}).status_code,
+               client.delete(path, headers=headers).status_code]
+    assert answers == [403, 403]  # not 428: no If-Match makes a forbidden write allowed
+
+
 def test_a_manager_uploads_values_only_for_his_units_board(client: TestClient, db: Session
                                                            ) -> None:
     w = build_world(db, "109")
