@@ -92,6 +92,10 @@ def _broken(path: Path, how: str) -> tuple[str, str]:
     if how == "duplicate measure":
         goal["measures"].append(copy.deepcopy(goal["measures"][0]))
         return yaml.safe_dump(data, allow_unicode=True), f"{where}[{len(goal['measures']) - 1}].code"
+    if how == "duplicate goal":
+        sa["goals"].append(copy.deepcopy(goal))
+        return yaml.safe_dump(data, allow_unicode=True), \
+            f"service_agreements[0].goals[{len(sa['goals']) - 1}].code"
     if how == "target outside the years":
         goal["measures"][0]["targets"] = {data["framework_agreement"]["last_year"] + 3: 1}
         return yaml.safe_dump(data, allow_unicode=True), f"{where}[0]"
@@ -99,7 +103,7 @@ def _broken(path: Path, how: str) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("how", ["wrong type", "unknown board", "duplicate measure",
-                                 "target outside the years"])
+                                 "duplicate goal", "target outside the years"])
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_a_broken_copy_is_rejected_with_its_path_and_changes_nothing(
     db: Session, path: Path, how: str
