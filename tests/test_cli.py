@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 SOPIMUS = Path(sys.executable).parent / "sopimus"
+PASSWORD = "correct horse battery staple"
 
 
 def run(args: list[str], db: Path, **kwargs: str) -> subprocess.CompletedProcess[str]:
@@ -46,6 +47,12 @@ def test_upgrade_demo_and_export_on_a_fresh_database(tmp_path: Path) -> None:
 
     missing = run(["export", "--municipality", "109", "--board", "EIOLE", "--year", "2015"], db)
     assert missing.returncode == 1 and "No board EIOLE" in missing.stderr
+
+    member = ["--role", "board_member", "--municipality", "109", "--password", PASSWORD]
+    created = run(["user", "create", "lautakunta-uusi", *member, "--board", "LANULA"], db)
+    assert created.stdout == "Created user lautakunta-uusi (board_member)\n", created.stderr
+    unknown = run(["user", "create", "lautakunta-toinen", *member, "--board", "EIOLE"], db)
+    assert unknown.returncode == 2 and "no board with code EIOLE in 109" in unknown.stderr
 
 
 def test_diff_and_audit_verify_on_a_database_file(tmp_path: Path) -> None:
