@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager, contextmanager
 from fastapi import APIRouter, FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.staticfiles import StaticFiles
-from starlette._utils import get_route_path
 from starlette.routing import Match
 from starlette.types import Scope
 
@@ -27,10 +26,12 @@ from app.core.health import DatabaseNotReady, engine_problem
 from app.core.limits import BodyLimitMiddleware
 from app.core.metrics import MetricsMiddleware, process_exits
 from app.core.queue import local as local_jobs
+from app.core.routing import route_path
 from app.core.security import install_security_headers
 from app.core.settings import get_settings
 from app.goals.router import routers as goal_routers
 from app.indicators.router import routers as indicator_routers
+from app.lifecycle.router import routers as lifecycle_routers
 from app.ops.router import router as ops_router
 from app.organisations.router import routers as organisation_routers
 from app.reports import tasks as report_tasks  # noqa: F401  (the jobs' tasks registered)
@@ -55,7 +56,7 @@ class PrefixRouter(APIRouter):
         self.path_prefix = path_prefix
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if not get_route_path(scope).startswith(self.path_prefix):
+        if not route_path(scope).startswith(self.path_prefix):
             return Match.NONE, {}
         return super().matches(scope)
 
@@ -111,7 +112,9 @@ def create_app() -> FastAPI:
     install_security_headers(app)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(MetricsMiddleware, routes=lambda: app.routes)  # outermost: all the time
-    for router in (auth_router, *organisation_routers, *catalogue_routers, *agreement_routers,
+    # The lifecycle routes before the agreements' and budgets': /service-agreements/diff is no id.
+    for router in (auth_router, *organisation_routers, *catalogue_routers, *lifecycle_routers,
+                   *agreement_routers,
                    *budget_routers, *goal_routers, *indicator_routers, contracts_router,
                    *submission_routers, audit_router, reports_router):
         include_api(app, router)

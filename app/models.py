@@ -2,8 +2,6 @@
 session may be opened (app.core.db.get_sessionmaker refuses one before this is imported)."""
 
 # The hooks every session runs: the audit trail and the immutability of approved agreements.
-import app.agreements.immutability
-
 # The rules each feature registers with app.core.access, and the access policy they run under.
 import app.agreements.service
 import app.audit.capture
@@ -11,6 +9,7 @@ import app.auth.policy
 import app.budgets.service
 import app.goals.service
 import app.indicators.service
+import app.lifecycle.immutability
 import app.organisations.service
 import app.submissions.calendar  # registers its crud rules, as do deliveries and values
 import app.submissions.deliveries

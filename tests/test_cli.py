@@ -8,10 +8,12 @@ import sys
 from pathlib import Path
 
 SOPIMUS = Path(sys.executable).parent / "sopimus"
+PASSWORD = "correct horse battery staple"
 
 
 def run(args: list[str], db: Path, **kwargs: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SOPIMUS_DATABASE_URL": f"sqlite:///{db}", **kwargs}
+    # English unless a test asks (the operator's locale, LANGUAGE first, picks the language).
+    env = {**os.environ, "SOPIMUS_DATABASE_URL": f"sqlite:///{db}", "LANGUAGE": "en", **kwargs}
     return subprocess.run([str(SOPIMUS), *args], env=env, capture_output=True, text=True,
                           timeout=300, check=False)
 
@@ -33,6 +35,11 @@ def test_upgrade_demo_and_export_on_a_fresh_database(tmp_path: Path) -> None:
 
     again = run(["demo", "--if-empty"], db)
     assert "already has data" in again.stdout
+    finnish = run(["demo", "--if-empty"], db, LANGUAGE="", LC_ALL="", LANG="fi_FI.UTF-8")
+    assert finnish.stdout == "Tietokannassa on jo tietoja; esittelyaineistoa ei ladattu.\n"
+    swedish = run(["export", "--municipality", "999", "--board", "LANULA", "--year", "2015"], db,
+                  LANGUAGE="sv_FI")
+    assert swedish.returncode == 1 and swedish.stderr.startswith("Fel: ")
 
     export = run(["export", "--municipality", "109", "--board", "LANULA", "--year", "2015"], db)
     assert export.returncode == 0, export.stderr
@@ -41,6 +48,12 @@ def test_upgrade_demo_and_export_on_a_fresh_database(tmp_path: Path) -> None:
     missing = run(["export", "--municipality", "109", "--board", "EIOLE", "--year", "2015"], db)
     assert missing.returncode == 1 and "No board EIOLE" in missing.stderr
 
+    member = ["--role", "board_member", "--municipality", "109", "--password", PASSWORD]
+    created = run(["user", "create", "lautakunta-uusi", *member, "--board", "LANULA"], db)
+    assert created.stdout == "Created user lautakunta-uusi (board_member)\n", created.stderr
+    unknown = run(["user", "create", "lautakunta-toinen", *member, "--board", "EIOLE"], db)
+    assert unknown.returncode == 2 and "no board with code EIOLE in 109" in unknown.stderr
+
 
 def test_diff_and_audit_verify_on_a_database_file(tmp_path: Path) -> None:
     from decimal import Decimal
@@ -48,7 +61,6 @@ def test_diff_and_audit_verify_on_a_database_file(tmp_path: Path) -> None:
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from app.agreements import transitions, versioning
     from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
     from app.auth.models import Role, User
     from app.budgets.models import OrderBudget, OrderBudgetLine
@@ -57,6 +69,7 @@ def test_diff_and_audit_verify_on_a_database_file(tmp_path: Path) -> None:
     from app.core.db import make_engine
     from app.goals.models import Goal
     from app.indicators.models import Measure
+    from app.lifecycle import transitions, versioning
     from tests.agreements.flow import DECISION, HAMEENLINNA
 
     db = tmp_path / "lifecycle.db"

@@ -32,7 +32,7 @@ class AgreementStatus(StrEnum):
     approved = "approved"  # hyväksytty
     in_force = "in_force"  # voimassa
     closed = "closed"  # päättynyt
-    superseded = "superseded"  # korvattu: a later version was approved (app.agreements.transitions)
+    superseded = "superseded"  # korvattu: a later version was approved (app.lifecycle.transitions)
 
 
 # The versions the board approved: each counts for the periods it was in force

@@ -1,24 +1,16 @@
-"""Framework agreements, perspectives, long-term goals and service agreements under /api/v1."""
+"""Framework agreements, perspectives, long-term goals and service agreements under /api/v1
+(their lifecycle routes: app.lifecycle.router)."""
 
 from sqlalchemy.orm import selectinload
 
-from app.agreements import diff, in_force, service, snapshots
+from app.agreements import in_force, service
 from app.agreements import schemas as s
-from app.agreements.lifecycle_router import lifecycle_router
 from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
 from app.core.resources import Resource, crud_router
 
 TAG = "agreements"
 
 routers = [
-    # The lifecycle routes first: /service-agreements/diff is not an id.
-    lifecycle_router("/framework-agreements", FrameworkAgreement, s.FrameworkAgreementRead, TAG,
-                     snapshot=(snapshots.FrameworkAgreementSnapshot, snapshots.framework_snapshot),
-                     diff=(diff.FrameworkAgreementDiff, diff.compare_framework_agreements)),
-    lifecycle_router("/service-agreements", ServiceAgreement, s.ServiceAgreementRead, TAG,
-                     snapshot=(snapshots.ServiceAgreementSnapshot, snapshots.service_agreement_snapshot),
-                     diff=(diff.ServiceAgreementDiff, diff.compare_service_agreements),
-                     carry_over=True, options=[selectinload(ServiceAgreement.boards)]),
     crud_router(Resource(
         "/framework-agreements", FrameworkAgreement, s.FrameworkAgreementCreate,
         s.FrameworkAgreementUpdate, s.FrameworkAgreementRead, TAG,

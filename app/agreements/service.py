@@ -19,7 +19,6 @@ from app.agreements.models import (
 )
 from app.auth.authz import scope
 from app.auth.models import User
-from app.budgets.models import OrderBudget
 from app.core import access
 from app.core.errors import InvalidInput
 from app.core.ordering import natural
@@ -44,6 +43,7 @@ def framework_rules(_: Session, agreement: FrameworkAgreement, __: dict[str, Any
 def service_agreement_rules(
     session: Session, agreement: ServiceAgreement, _: dict[str, Any]
 ) -> None:
+    """(Its order budget's year: app.budgets.service.)"""
     framework = session.get_one(FrameworkAgreement, agreement.framework_agreement_id)
     if not framework.first_year <= agreement.year <= framework.last_year:
         raise InvalidInput(
@@ -51,14 +51,6 @@ def service_agreement_rules(
             f"{framework.first_year}–{framework.last_year}",
             field="year",
         )
-    if agreement.order_budget_id is not None:
-        budget = session.get_one(OrderBudget, agreement.order_budget_id)
-        if budget.year != agreement.year:
-            raise InvalidInput(
-                f"the order budget is for {budget.year}, "
-                f"the agreement for {agreement.year}",
-                field="order_budget_id",
-            )
 
 
 def framework_years_contain(year: int) -> ColumnElement[bool]:

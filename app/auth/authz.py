@@ -24,11 +24,9 @@ from sqlalchemy import ColumnElement, Select, exists, false, select, true
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role, User
-from app.budgets.models import Delivery
+from app.core.access import model_for_table
 from app.core.errors import Forbidden, NotFound
-from app.core.visibility import Reach, Viewer, Visibility, models, rule_of
-from app.indicators.models import IndicatorValue
-from app.organisations.models import Municipality, PurchaserUnit
+from app.core.visibility import Reach, Viewer, Visibility, Writers, models, rule_of, written_by
 
 S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
 
@@ -53,8 +51,10 @@ class _OfKinds:
 
 # What the purchaser organisation writes; a purchaser manager only what is not master data.
 AGREEMENT_CONTENT = _OfKinds(Visibility.CONTENT, Visibility.VALUES)
-# Created, changed and deleted by the installation's admin only.
-INSTALLATION_ONLY = frozenset({Municipality})
+# Created, changed and deleted by the installation's admin only (the municipalities).
+INSTALLATION_ONLY = written_by[Writers.INSTALLATION]
+# Written by a provider's reporter too: the values and deliveries he reports.
+REPORTED = written_by[Writers.ALSO_REPORTERS]
 # Readable without login (what exactly of them: read_filter).
 PUBLIC_MODELS = _OfKinds(Visibility.MASTER_DATA, Visibility.CONTENT)
 
@@ -115,6 +115,17 @@ def scope(stmt: S, model: Any, user: User | None) -> S:
     return stmt.where(read_filter(model, user))
 
 
+def scope_writable(session: Session, stmt: S, model: Any, user: User) -> S:
+    """Restrict a select of ``model`` to the rows ``user`` may change: those he reads and, for
+    a purchaser manager, his unit's board's (``authorize``'s rule, in the query, for a write
+    of many rows at once)."""
+    stmt = scope(stmt, model, user)
+    board_id = _manager_board(session, user)
+    if board_id is not None and model in AGREEMENT_CONTENT:
+        stmt = stmt.where(_board_filter(model, board_id))
+    return stmt
+
+
 class Act(StrEnum):
     """What a caller does to an object, beyond reading it."""
 
@@ -153,7 +164,7 @@ def may_role_write(role: Role, model: Any) -> bool:
         return model in AGREEMENT_CONTENT
     # A provider reporter reaches only his own measures and order lines (scope), and writes
     # only their values and deliveries.
-    return role is Role.provider_reporter and model in (IndicatorValue, Delivery)
+    return role is Role.provider_reporter and model in REPORTED
 
 
 def roles_for(act: Act, model: Any = None) -> frozenset[Role]:
@@ -190,7 +201,8 @@ def _readable(session: Session, user: User, obj: Any) -> bool:
     model = type(obj)
     if model is User:
         return bool(obj.municipality_id == user.municipality_id)
-    if "municipality_id" not in model.__table__.c and model is not Municipality:
+    rule = rule_of(model)
+    if "municipality_id" not in model.__table__.c and (rule is None or rule.tenant is None):
         return True  # not tenant data (e.g. a user's own API token: checked by its owner)
     return bool(session.scalar(select(exists().where(model.id == obj.id,
                                                      read_filter(model, user)))))
@@ -199,8 +211,8 @@ def _readable(session: Session, user: User, obj: Any) -> bool:
 def _manager_board(session: Session, user: User) -> int | None:
     if user.role is not Role.purchaser_manager or user.purchaser_unit_id is None:
         return None
-    return session.scalar(select(PurchaserUnit.board_id)
-                          .where(PurchaserUnit.id == user.purchaser_unit_id))
+    unit = model_for_table("purchaser_units")  # the user's unit, as his row names it
+    return session.scalar(select(unit.board_id).where(unit.id == user.purchaser_unit_id))
 
 
 def authorize(session: Session, user: User | None, act: Act, obj: Any, model: Any = None

@@ -33,7 +33,6 @@ from app.core.errors import NotFound
 from app.core.pagination import Page, PageParams, page_of
 from app.core.settings import get_settings
 from app.core.types import IdPath
-from app.organisations.models import Municipality
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -123,7 +122,7 @@ def create_user(session: SessionDep, user: Admin, body: UserCreate) -> Any:
     if data["municipality_id"] is None and not is_installation_admin(user):
         data["municipality_id"] = user.municipality_id
     if data["municipality_id"] is not None:
-        municipality = session.get(Municipality, data["municipality_id"])
+        municipality = session.get(model_for_table("municipalities"), data["municipality_id"])
         if municipality is None:
             raise NotFound(f"No municipality with id {data['municipality_id']}")
         authorize(session, user, Act.manage_users, municipality)

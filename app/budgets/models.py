@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.agreements.models import PUBLISHED, AgreementStatus
 from app.core.db import Base
 from app.core.models import MONEY, QUANTITY, TenantOwned, enum_column
-from app.core.visibility import Reach, Viewer, Visibility, declare, define_reach
+from app.core.visibility import Reach, Viewer, Visibility, Writers, declare, define_reach
 
 
 class PopulationMoment(StrEnum):
@@ -110,5 +110,7 @@ define_reach("budget lines", _lines)
 declare(OrderBudget, Visibility.CONTENT, lambda reach: OrderBudget.id.in_(reach["budgets"]))
 declare(OrderBudgetLine, Visibility.CONTENT,
         lambda reach: OrderBudgetLine.id.in_(reach["budget lines"]))
+# A provider's reporter reports the deliveries of his own order lines.
 declare(Delivery, Visibility.VALUES,
-        lambda reach: Delivery.order_budget_line_id.in_(reach["budget lines"]))
+        lambda reach: Delivery.order_budget_line_id.in_(reach["budget lines"]),
+        writers=Writers.ALSO_REPORTERS)

@@ -1,7 +1,6 @@
-"""Order budgets and their lines under /api/v1."""
+"""Order budgets and their lines under /api/v1 (their lifecycle routes: app.lifecycle.router)."""
 
-from app.agreements import diff, in_force, snapshots
-from app.agreements.lifecycle_router import lifecycle_router
+from app.agreements import in_force
 from app.auth.policy import Reader
 from app.budgets import schemas as s
 from app.budgets import service
@@ -28,10 +27,6 @@ def budget_totals(session: SessionDep, user: Reader, obj_id: IdPath) -> s.OrderB
 
 
 routers = [
-    # The lifecycle routes first: /order-budgets/diff is not an id.
-    lifecycle_router("/order-budgets", OrderBudget, s.OrderBudgetRead, TAG,
-                     snapshot=(snapshots.OrderBudgetSnapshot, snapshots.order_budget_snapshot),
-                     diff=(diff.OrderBudgetDiff, diff.compare_order_budgets)),
     budgets,
     crud_router(Resource(
         "/order-budget-lines", OrderBudgetLine, s.OrderBudgetLineCreate,

@@ -7,12 +7,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.agreements.models import ServiceAgreement
 from app.auth.authz import scope
 from app.auth.models import User
 from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.budgets.schemas import OrderBudgetTotals, ProductGroupTotal, ProviderTotal
 from app.catalogue.models import Product, ProductGroup
 from app.core import access
+from app.core.errors import InvalidInput
 from app.core.types import euros
 from app.organisations.models import Provider
 
@@ -24,6 +26,19 @@ def line_total(volume: Decimal, unit_price: Decimal) -> Decimal:
 
 def line_rules(_: Session, line: OrderBudgetLine, __: dict[str, Any]) -> None:
     line.total = line_total(Decimal(line.volume), Decimal(line.unit_price))
+
+
+def agreement_budget_rule(session: Session, agreement: ServiceAgreement, _: dict[str, Any]
+                          ) -> None:
+    """A service agreement's order budget is of the agreement's year."""
+    if agreement.order_budget_id is not None:
+        budget = session.get_one(OrderBudget, agreement.order_budget_id)
+        if budget.year != agreement.year:
+            raise InvalidInput(
+                f"the order budget is for {budget.year}, "
+                f"the agreement for {agreement.year}",
+                field="order_budget_id",
+            )
 
 
 def totals(session: Session, user: User | None, budget: OrderBudget) -> OrderBudgetTotals:
@@ -59,3 +74,4 @@ def totals(session: Session, user: User | None, budget: OrderBudget) -> OrderBud
 
 
 access.register(OrderBudgetLine, line_rules)
+access.add_rule(ServiceAgreement, agreement_budget_rule)

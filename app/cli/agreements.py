@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from app.cli.common import municipality_id_of, operator, sessions
+from app.cli.common import counts, error, municipality_id_of, operator, say, sessions
 
 
 def import_(files: Annotated[list[Path], typer.Argument(help="Agreement set YAML files")]) -> None:
@@ -22,21 +22,21 @@ def import_(files: Annotated[list[Path], typer.Argument(help="Agreement set YAML
                 if not result.changed:
                     typer.echo(f"{path}: no changes ({result.unchanged} unchanged)")
                     continue
-                typer.echo(f"{path}: {result.created} created, {result.updated} updated, "
-                           f"{result.unchanged} unchanged")
+                typer.echo(f"{path}: "
+                           f"{counts(result.created, result.updated, result.unchanged)}")
                 for amendment in result.amendments:  # a changed approved agreement
                     typer.echo(f"{amendment.agreement}: version {amendment.version} drafted")
                     typer.echo(amendment.diff, nl=False)
         except ImportFailed as exc:
             session.rollback()
-            typer.echo(f"Rejected {exc.detail.split(':')[0]}; nothing was imported:", err=True)
+            typer.echo(say("cli_import_rejected_file", file=exc.detail.split(':')[0]), err=True)
             for err in exc.errors:
-                line = f" (line {err['line']})" if err.get("line") else ""
+                line = say("cli_at_line", line=err["line"]) if err.get("line") else ""
                 typer.echo(f"  {err['path']}: {err['message']}{line}", err=True)
             raise typer.Exit(1) from None
         except DomainError as exc:  # e.g. the file would change an approved agreement
             session.rollback()
-            typer.echo(f"Rejected; nothing was imported: {exc.detail}", err=True)
+            typer.echo(say("cli_import_rejected", detail=error(exc)), err=True)
             raise typer.Exit(1) from None
         session.commit()
 
@@ -56,11 +56,11 @@ def export(
         try:
             text = dump(build(session, reader, municipality, board, year))
         except DomainError as exc:
-            typer.echo(f"Error: {exc.detail}", err=True)
+            typer.echo(error(exc), err=True)
             raise typer.Exit(1) from None
     if output:
         output.write_text(text, encoding="utf-8")
-        typer.echo(f"Wrote {output}", err=True)
+        typer.echo(say("cli_wrote", file=output), err=True)
     else:
         typer.echo(text, nl=False)
 
@@ -93,40 +93,40 @@ def diff(
     volumes and prices with the euro effect; perspectives and long-term goals."""
     from sqlalchemy import select
 
-    from app.agreements import diff as d
-    from app.agreements import diff_text
     from app.agreements.models import FrameworkAgreement, ServiceAgreement
     from app.budgets.models import OrderBudget
+    from app.lifecycle import diff as d
+    from app.lifecycle import diff_text
     from app.organisations.models import Board
 
     if sum(x is not None for x in (agreement, budget, framework)) != 1 \
             or (agreement is None and year is None):
-        raise typer.BadParameter("give --agreement CODE, --budget BOARD --year YEAR or "
-                                 "--framework BOARD --year YEAR")
+        raise typer.BadParameter(say("cli_diff_which"))
     reader = operator()
     with sessions()() as session:
         m_id = municipality_id_of(session, municipality)
         if agreement is not None:
             ids = dict(session.execute(select(ServiceAgreement.version, ServiceAgreement.id).where(
                 ServiceAgreement.municipality_id == m_id, ServiceAgreement.code == agreement)).all())
-            what = f"service agreement {agreement}"
+            what = say("cli_service_agreement", code=agreement)
         elif budget is not None:
             ids = dict(session.execute(
                 select(OrderBudget.version, OrderBudget.id).join(Board).where(
                     Board.municipality_id == m_id, Board.code == budget, OrderBudget.year == year)
             ).all())
-            what = f"order budget {budget} {year}"
+            what = say("cli_order_budget", board=budget, year=year)
         else:
             ids = dict(session.execute(
                 select(FrameworkAgreement.version, FrameworkAgreement.id).join(Board).where(
                     Board.municipality_id == m_id, Board.code == framework,
                     FrameworkAgreement.first_year <= year, FrameworkAgreement.last_year >= year)
             ).all())
-            what = f"framework agreement {framework} covering {year}"
+            what = say("cli_framework_agreement", board=framework, year=year)
         for version in (from_, to):
             if version not in ids:
-                shown = ", ".join(map(str, sorted(ids))) or "none"
-                typer.echo(f"Error: {what} has no version {version} (versions: {shown})", err=True)
+                shown = ", ".join(map(str, sorted(ids))) or say("cli_none")
+                typer.echo(say("cli_no_version", what=what, version=version, versions=shown),
+                           err=True)
                 raise typer.Exit(1)
         if agreement is not None:
             typer.echo(diff_text.render_service_agreement(

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from app.cli.common import sessions
+from app.cli.common import say, sessions
 
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 
@@ -18,7 +18,8 @@ def db_upgrade(revision: str = "head") -> None:
     from app.core.migrate import upgrade
 
     upgrade(get_engine(), revision)
-    typer.echo(f"Database at {revision}: {get_engine().url.render_as_string()}")
+    typer.echo(say("cli_database_at_url", revision=revision,
+                   url=get_engine().url.render_as_string()))
 
 
 @db_app.command("downgrade")
@@ -28,7 +29,7 @@ def db_downgrade(revision: str = typer.Argument(..., help="Target revision, e.g.
     from app.core.migrate import downgrade
 
     downgrade(get_engine(), revision)
-    typer.echo(f"Database at {revision}")
+    typer.echo(say("cli_database_at", revision=revision))
 
 
 def demo(
@@ -40,11 +41,11 @@ def demo(
 
     with sessions()() as session:
         if if_empty and not database_is_empty(session):
-            typer.echo("The database already has data; demo data not loaded.")
+            typer.echo(say("cli_demo_not_loaded"))
             return
         users: list[DemoUser] = load_demo(session, progress=lambda msg: typer.echo(msg, err=True))
         session.commit()
-    typer.echo("Demo users (username / password / role / municipality / provider):")
+    typer.echo(say("cli_demo_users"))
     for u in users:
         typer.echo(f"  {u.username:<28} {u.password:<24} {u.role:<20} {u.municipality:<4} "
                    f"{u.provider}")
@@ -54,5 +55,5 @@ def demo(
             writer.writerow(["username", "password", "role", "municipality", "provider"])
             writer.writerows([u.username, u.password, u.role, u.municipality, u.provider]
                              for u in users)
-        typer.echo(f"Wrote {users_csv}")
+        typer.echo(say("cli_wrote", file=users_csv))
 

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from app.cli.common import municipality_id_of, operator, sessions
+from app.cli.common import counts, error, municipality_id_of, operator, say, sessions
 
 sotkanet_app = typer.Typer(help="National indicators from THL's Sotkanet.", no_args_is_help=True)
 
@@ -31,7 +31,7 @@ def sotkanet_load(
         if user is not None:
             found = session.scalar(select(User).where(User.username == user))
             if found is None:
-                raise typer.BadParameter(f"no user {user}")
+                raise typer.BadParameter(say("cli_no_user", user=user))
             actor = found
         municipality_id = None
         if municipality:
@@ -42,14 +42,13 @@ def sotkanet_load(
                 sotkanet.parse_regions(regions.read_bytes()), municipality_id=municipality_id)
         except DomainError as exc:
             session.rollback()
-            typer.echo(f"Error: {exc.detail}", err=True)
+            typer.echo(error(exc), err=True)
             for err in exc.extra.get("errors", []):
                 typer.echo("  " + ", ".join(f"{k}: {v}" for k, v in err.items()), err=True)
             raise typer.Exit(1) from None
         session.commit()
     for m in result["measures"]:
-        typer.echo(f"{m['measure_code']} (indicator {m['indicator']}, {m['region_title']}): "
-                   f"{len(m['created'])} created, {len(m['updated'])} updated, "
-                   f"{len(m['unchanged'])} unchanged")
-    typer.echo(f"{result['created']} created, {result['updated']} updated, "
-               f"{result['unchanged']} unchanged")
+        typer.echo(say("cli_sotkanet_measure", code=m["measure_code"], indicator=m["indicator"],
+                       region=m["region_title"], counts=counts(
+                           len(m["created"]), len(m["updated"]), len(m["unchanged"]))))
+    typer.echo(counts(result["created"], result["updated"], result["unchanged"]))

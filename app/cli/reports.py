@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from app.cli.common import municipality_id_of, operator, sessions
+from app.cli.common import error, municipality_id_of, operator, say, sessions
 from app.reports.models import Language
 
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
@@ -22,11 +22,12 @@ def audit_verify() -> None:
     with sessions()() as session:
         result = verify(session.connection())
     if result.ok:
-        typer.echo(f"The audit trail is intact: {result.entries} entries.")
+        typer.echo(say("cli_audit_intact", entries=result.entries))
         return
-    where = f"entry {result.broken_id}" if result.broken_id is not None else "its end"
-    typer.echo(f"The audit trail is broken at {where}: {result.reason} "
-               f"({result.entries} entries before it are intact).", err=True)
+    where = say("cli_audit_entry", id=result.broken_id) if result.broken_id is not None \
+        else say("cli_audit_end")
+    typer.echo(say("cli_audit_broken", where=where, reason=result.reason,
+                   entries=result.entries), err=True)
     raise typer.Exit(1)
 
 
@@ -44,13 +45,13 @@ IssueOpt = Annotated[bool, typer.Option(
     help="Also keep it as an issued report (immutable, listed per board)")]
 
 
-def _one(rows: list[Any], what: str, code: str) -> Any:
+def _one(rows: list[Any], missing: str, code: str) -> Any:
+    """The one of ``rows`` (the last), or ``missing`` (a message) when there is none."""
     if not rows:
-        raise typer.BadParameter(f"no {what} with code {code}")
+        raise typer.BadParameter(missing)
     municipalities = sorted({r.municipality_id for r in rows})
     if len(municipalities) > 1:
-        raise typer.BadParameter(f"several municipalities have a {what} {code}; "
-                                 "give --municipality")
+        raise typer.BadParameter(say("cli_code_in_several", code=code))
     return rows[-1]
 
 
@@ -70,11 +71,11 @@ def _write_report(session: Any, spec: Any, output: Path, issue: bool) -> None:
     try:
         data = service.build(session, user, spec)
     except DomainError as exc:
-        typer.echo(f"Error: {exc.detail}", err=True)
+        typer.echo(error(exc), err=True)
         raise typer.Exit(1) from None
     if output.suffix.lower() in {".html", ".htm"}:
         output.write_text(render.render_html(data, styles="inline"), encoding="utf-8")
-        typer.echo(f"Wrote {output} (HTML)", err=True)
+        typer.echo(say("cli_wrote_html", file=output), err=True)
         return
     render.lenient_gc()  # this process renders one report and ends
     with typer.progressbar(length=100, label=data["title"][:60], file=sys.stderr) as bar:
@@ -83,12 +84,12 @@ def _write_report(session: Any, spec: Any, output: Path, issue: bool) -> None:
 
         rendered = render.render_pdf(render.render_html(data), data, progress)
     output.write_bytes(rendered.pdf)
-    typer.echo(f"Wrote {output}: {rendered.pages} pages, {len(rendered.pdf) // 1024} KiB, "
-               f"{rendered.seconds:.1f} s", err=True)
+    typer.echo(say("cli_wrote_pdf", file=output, pages=rendered.pages,
+                   kib=len(rendered.pdf) // 1024, seconds=f"{rendered.seconds:.1f}"), err=True)
     if issue:
         report = service.store(session, user, data, rendered.pdf, rendered.pages)
         session.commit()
-        typer.echo(f"Issued report {report.id}: sha256 {report.sha256}", err=True)
+        typer.echo(say("cli_issued", id=report.id, sha256=report.sha256), err=True)
 
 
 @report_app.command("follow-up")
@@ -110,7 +111,7 @@ def report_follow_up(
     with sessions()() as session:
         stmt = _where_municipality(session, select(Board).where(Board.code == board), Board,
                                    municipality)
-        found = _one(list(session.scalars(stmt)), "board", board)
+        found = _one(list(session.scalars(stmt)), say("cli_no_board", code=board), board)
         _write_report(session, ReportSpec(ReportKind.follow_up, lang.value, board_id=found.id,
                                           period=period), output, issue)
 
@@ -140,12 +141,12 @@ def report_agreement(
             stmt = stmt.where(ServiceAgreement.version == version)
         stmt = _where_municipality(session, stmt, ServiceAgreement, municipality)
         found = _one(list(session.scalars(stmt.order_by(ServiceAgreement.version))),
-                     "service agreement", agreement)
+                     say("cli_no_agreement", code=agreement), agreement)
         board_id = None
         if board:
             board_id = session.scalar(select(Board.id).where(
                 Board.code == board, Board.municipality_id == found.municipality_id))
             if board_id is None:
-                raise typer.BadParameter(f"no board with code {board}")
+                raise typer.BadParameter(say("cli_no_board", code=board))
         _write_report(session, ReportSpec(ReportKind.agreement, lang.value, board_id=board_id,
                                           service_agreement_id=found.id), output, issue)

@@ -1,11 +1,11 @@
 """Users (``sopimus user``)."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from app.auth.models import Role
-from app.cli.common import municipality_id_of, sessions
+from app.cli.common import error, municipality_id_of, say, sessions
 
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
 
@@ -27,36 +27,34 @@ def user_create(
 
     from app.auth.service import create_user
     from app.core.errors import DomainError
+    from app.core.i18n import N_
     from app.organisations.models import Board, Provider, PurchaserUnit
 
     if password is None:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = typer.prompt(say("cli_password"), hide_input=True, confirmation_prompt=True)
     with sessions()() as session:
-        municipality_id = provider_id = board_id = unit_id = None
+        municipality_id = None
+        ids: dict[Any, int] = {}
         if municipality:
             municipality_id = municipality_id_of(session, municipality)
-        if provider:
-            provider_id = session.scalar(select(Provider.id).where(
-                Provider.code == provider, Provider.municipality_id == municipality_id))
-            if provider_id is None:
-                raise typer.BadParameter(f"no provider with code {provider} in {municipality}")
-        if board:
-            board_id = session.scalar(select(Board.id).where(
-                Board.code == board, Board.municipality_id == municipality_id))
-            if board_id is None:
-                raise typer.BadParameter(f"no board with code {board} in {municipality}")
-        if unit:
-            unit_id = session.scalar(select(PurchaserUnit.id).where(
-                PurchaserUnit.code == unit, PurchaserUnit.municipality_id == municipality_id))
-            if unit_id is None:
-                raise typer.BadParameter(f"no purchaser unit with code {unit} in {municipality}")
+        # The provider, board and purchaser unit by their codes in the municipality.
+        for model, code, missing in ((Provider, provider, N_("cli_no_provider")),
+                                     (Board, board, N_("cli_no_board_in")),
+                                     (PurchaserUnit, unit, N_("cli_no_unit"))):
+            if code:
+                found = session.scalar(select(model.id).where(
+                    model.code == code, model.municipality_id == municipality_id))
+                if found is None:
+                    raise typer.BadParameter(say(missing, code=code, municipality=municipality))
+                ids[model] = found
+        provider_id, board_id, unit_id = (ids.get(m) for m in (Provider, Board, PurchaserUnit))
         try:
             create_user(session, username=username, password=password,
                         full_name=full_name or username, role=role,
                         municipality_id=municipality_id, provider_id=provider_id,
                         board_id=board_id, purchaser_unit_id=unit_id)
         except DomainError as exc:
-            typer.echo(f"Error: {exc.detail}", err=True)
+            typer.echo(error(exc), err=True)
             raise typer.Exit(1) from None
         session.commit()
-    typer.echo(f"Created user {username} ({role.value})")
+    typer.echo(say("cli_user_created", username=username, role=role.value))

@@ -17,8 +17,6 @@ from app.agreements.models import (
     Perspective,
     ServiceAgreement,
 )
-from app.agreements.transitions import events
-from app.agreements.versioning import Agreement, S, versions
 from app.auth.authz import scope
 from app.auth.models import User
 from app.budgets.models import OrderBudget, OrderBudgetLine
@@ -27,6 +25,8 @@ from app.contracts import schema as d
 from app.core.errors import NotFound
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import DEFAULT_COMPARISON, IndicatorValue, Measure, MeasureTarget
+from app.lifecycle.transitions import events
+from app.lifecycle.versioning import Agreement, S, versions
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
 
 

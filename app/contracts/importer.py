@@ -116,6 +116,19 @@ class Importer(VersionSteps):
         self.session.flush()
         return obj
 
+    def once(self, docs: list[Any], path: str, what: str, where: str
+             ) -> Iterator[tuple[str, Any]]:
+        """Each of ``docs`` with its path, less one whose code came before (an error at its
+        path: "goal G1 appears twice in the agreement")."""
+        seen: set[str] = set()
+        for i, doc in enumerate(docs):
+            item = f"{path}[{i}]"
+            if doc.code in seen:
+                self.error(f"{item}.code", f"{what} {doc.code} appears twice {where}")
+                continue
+            seen.add(doc.code)
+            yield item, doc
+
     def code_map(self, model: Any) -> dict[str, int]:
         rows = self.session.execute(
             select(model.code, model.id).where(model.municipality_id == self.municipality_id)
@@ -291,13 +304,7 @@ class Importer(VersionSteps):
             select(LongTermGoal.code, LongTermGoal.id).join(Perspective)
             .where(Perspective.framework_agreement_id == sa.framework_agreement_id)).all())
         providers = self.code_map(Provider)
-        seen_goals: set[str] = set()
-        for gi, g in enumerate(s.goals):
-            gpath = f"{path}.goals[{gi}]"
-            if g.code in seen_goals:
-                self.error(f"{gpath}.code", f"goal {g.code} appears twice in the agreement")
-                continue
-            seen_goals.add(g.code)
+        for gpath, g in self.once(s.goals, f"{path}.goals", "goal", "in the agreement"):
             goal = self.upsert(Goal, {"service_agreement_id": sa.id, "code": g.code}, {
                 "title": g.title, "description": g.description,
                 "long_term_goal_id": self.ref(long_term, g.long_term_goal, "long-term goal",
@@ -327,13 +334,7 @@ class Importer(VersionSteps):
 
     def measures(self, g: d.GoalDoc, gpath: str, goal: Goal, providers: dict[str, int],
                  agreement_provider: int) -> None:
-        seen: set[str] = set()
-        for mi, m in enumerate(g.measures):
-            mpath = f"{gpath}.measures[{mi}]"
-            if m.code in seen:
-                self.error(f"{mpath}.code", f"measure {m.code} appears twice in goal {g.code}")
-                continue
-            seen.add(m.code)
+        for mpath, m in self.once(g.measures, f"{gpath}.measures", "measure", f"in goal {g.code}"):
             targets = [{"year": y, "value": v} for y, v in sorted(m.targets.items())]
             values = {
                 "name": m.name, "unit": m.unit, "direction": m.direction,

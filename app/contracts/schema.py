@@ -13,13 +13,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.agreements.lifecycle_schemas import ArticleNumber, RegisterId
 from app.agreements.models import AgreementStatus, ResourceKind
 from app.budgets.models import AgeSegment, PopulationMoment
 from app.core.periods import Frequency
 from app.core.types import Code, Money, Name, Quantity, Text, Value, Year
 from app.indicators.models import Comparison, DataSource, Direction, Rollup
 from app.indicators.schemas import PeriodCode, SotkanetId, Tolerance
+from app.lifecycle.schemas import ArticleNumber, RegisterId
 from app.organisations.models import ProviderKind
 from app.organisations.schemas import BusinessId, MunicipalityCode
 

@@ -24,15 +24,13 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.agreements import diff, diff_text, in_force
-from app.agreements.immutability import LOCKED
+from app.agreements import in_force
 from app.agreements.models import (
     AgreementStatus,
     AgreementTransition,
     FrameworkAgreement,
     ServiceAgreement,
 )
-from app.agreements.versioning import AMENDABLE, DRAFTING, Agreement, S, amend
 from app.auth.models import User
 from app.budgets.models import OrderBudget
 from app.contracts import exporter
@@ -41,6 +39,9 @@ from app.core.access import label as noun
 from app.core.periods import parse_period
 from app.goals.models import Goal
 from app.indicators.models import Measure
+from app.lifecycle import diff, diff_text
+from app.lifecycle.immutability import LOCKED
+from app.lifecycle.versioning import AMENDABLE, DRAFTING, Agreement, S, amend
 
 VersionDoc = d.FrameworkAgreementDoc | d.OrderBudgetDoc | d.ServiceAgreementDoc
 MARKS = frozenset({"version", "status", "approval"})

@@ -8,7 +8,7 @@ app.core.resources serves them).
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Select, select
@@ -88,8 +88,30 @@ def register(model: Any, rules: Rules | None = None, *, nested: frozenset[str] =
     _rules[model] = ModelRules(rules, nested, after_write, before_delete)
 
 
+# Rules that another feature adds to a model it refers to (budgets: a service agreement's order
+# budget is of the agreement's year), run after the model's own: the feature below need not
+# know the one above.
+_added: dict[Any, list[Rules]] = {}
+
+
+def add_rule(model: Any, rule: Rules) -> None:
+    """Add a rule to ``model``'s own; a feature calls it when its service module is imported."""
+    _added.setdefault(model, []).append(rule)
+
+
 def rules_of(model: Any) -> ModelRules:
-    return _rules.get(model, ModelRules())
+    own = _rules.get(model, ModelRules())
+    added = _added.get(model)
+    if not added:
+        return own
+
+    def rules(session: Session, obj: Any, data: dict[str, Any]) -> None:
+        if own.rules:
+            own.rules(session, obj, data)
+        for rule in added:
+            rule(session, obj, data)
+
+    return replace(own, rules=rules)
 
 
 def label(model_or_table: Any) -> str:

@@ -14,7 +14,8 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.core.i18n import LANGUAGES, N_, t
+from app.core.i18n import LANGUAGES, N_, InvalidValue, t
+from app.core.routing import route_path
 
 log = logging.getLogger(__name__)
 
@@ -111,13 +112,18 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return name or (str(loc[0]) if loc else "")
 
 
-def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+def validation_errors(exc: RequestValidationError, lang: str = "en") -> list[dict[str, Any]]:
+    """The fields and what is wrong with them: pydantic's own words (in English) for its own
+    checks, ours in ``lang`` where a validator raised an InvalidValue of the catalogue."""
     errors = []
     for err in exc.errors():
         loc = tuple(err.get("loc", ()))
-        errors.append(
-            {"field": _field_name(loc), "in": loc[0] if loc else None, "message": err.get("msg")}
-        )
+        message = err.get("msg")
+        ours = (err.get("ctx") or {}).get("error")
+        if isinstance(ours, InvalidValue) and lang != "en":  # English: as pydantic says it
+            message = ours.text(lang)
+        errors.append({"field": _field_name(loc), "in": loc[0] if loc else None,
+                       "message": message})
     return errors
 
 
@@ -169,10 +175,11 @@ def api_language(request: Request) -> str:
 
 def _problem(request: Request, status: int, title: str, detail: str, *,
              errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
-             translated: Callable[[str], str] | None = None, **extra: Any) -> JSONResponse:
-    """``problem`` in the client's language (``translated``: the detail in a language, where
-    the raise site knows it)."""
-    lang = api_language(request)
+             translated: Callable[[str], str] | None = None, lang: str | None = None,
+             **extra: Any) -> JSONResponse:
+    """``problem`` in the client's language (``lang`` if the caller has worked it out;
+    ``translated``: the detail in a language, where the raise site knows it)."""
+    lang = lang or api_language(request)
     if errors is not None:
         errors = [{**e, "message": in_language(e["message"], lang)}
                   if isinstance(e.get("message"), str) else e for e in errors]
@@ -193,7 +200,7 @@ MACHINE_PATHS = ("/api/", "/health/", "/metrics")
 
 
 def _wants_html(request: Request) -> bool:
-    return bool(html_error_page) and not request.url.path.startswith(MACHINE_PATHS)
+    return bool(html_error_page) and not route_path(request.scope).startswith(MACHINE_PATHS)
 
 
 def domain_error_headers(exc: DomainError) -> dict[str, str]:
@@ -228,11 +235,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        errors = validation_errors(exc)
+        html = _wants_html(request)
+        lang = API_LANGUAGE if html else api_language(request)
+        errors = validation_errors(exc, lang)
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        if _wants_html(request):
+        if html:
             return html_error_page[0](request, 422, detail)
-        return _problem(request, 422, "Invalid input", detail, errors=errors)
+        return _problem(request, 422, "Invalid input", detail, errors=errors, lang=lang)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

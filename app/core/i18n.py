@@ -16,7 +16,7 @@ from datetime import date
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
@@ -24,7 +24,8 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 LANGUAGES = ("fi", "sv", "en")
-DEFAULT = "fi"
+Language = Literal["fi", "sv", "en"]  # a file's language, asked for in a query (?language=sv)
+DEFAULT: Language = "fi"
 # The languages as written in Finland: 1 234 567,50 €, 12.12.2013 (sv_FI as fi_FI).
 LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
@@ -71,6 +72,20 @@ def N_(key: str) -> str:  # gettext's name for "mark, do not translate"
     """Marks a message whose key is composed at run time (``"status_" ~ state``), so that the
     extractor finds it; returns the key unchanged."""
     return key
+
+
+class InvalidValue(ValueError):
+    """A validator's refusal whose words are in the catalogue: pydantic reports it as a
+    value_error (its text the English message), and the API's problem tells it in the
+    client's language (app.core.errors.validation_errors)."""
+
+    def __init__(self, key: str, **values: Any) -> None:
+        super().__init__(t(key, "en", **values))
+        self.key = key
+        self.values = values
+
+    def text(self, lang: str) -> str:
+        return t(self.key, lang, **self.values)
 
 
 def date_text(value: date, lang: str) -> str:

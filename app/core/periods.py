@@ -12,6 +12,8 @@ from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 
+from app.core.i18n import N_, InvalidValue
+
 
 class Frequency(StrEnum):
     month = "month"
@@ -23,7 +25,7 @@ class Frequency(StrEnum):
 _PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?:T(?P<t>\d)|Q(?P<q>\d)|(?P<m>\d{2})))?$")
 
 
-class PeriodError(ValueError):
+class PeriodError(InvalidValue):
     pass
 
 
@@ -48,9 +50,7 @@ def _month_end(year: int, month: int) -> date:
 
 def parse_period(code: str) -> Period:
     if not isinstance(code, str):
-        raise PeriodError(
-            f"'{code}' is not a reporting period; use 2025, 2025-T1, 2025-T2, 2025-Q3 or 2025-03"
-        )
+        raise PeriodError(N_("period_forms"), code=code)
     return _parse(code)
 
 
@@ -60,30 +60,26 @@ def _parse(code: str) -> Period:
     immutable, so one instance serves them all)."""
     match = _PATTERN.match(code.strip())
     if not match:
-        raise PeriodError(
-            f"'{code}' is not a reporting period; use 2025, 2025-T1, 2025-T2, 2025-Q3 or 2025-03"
-        )
+        raise PeriodError(N_("period_forms"), code=code)
     year = int(match["year"])
     if not 1990 <= year <= 2100:
-        raise PeriodError(f"'{code}': the year must be between 1990 and 2100")
+        raise PeriodError(N_("period_year_range"), code=code)
     if match["t"]:
         tertial = int(match["t"])
         if tertial not in (1, 2):
-            raise PeriodError(
-                f"'{code}': tertials are T1 (Jan–Apr) and T2 (Jan–Aug); the full year is '{year}'"
-            )
+            raise PeriodError(N_("period_tertials"), code=code, year=year)
         return Period(date(year, 1, 1), _month_end(year, 4 * tertial), f"{year}-T{tertial}",
                       Frequency.tertial)
     if match["q"]:
         quarter = int(match["q"])
         if not 1 <= quarter <= 4:
-            raise PeriodError(f"'{code}': quarters are Q1 to Q4")
+            raise PeriodError(N_("period_quarters"), code=code)
         return Period(date(year, 3 * quarter - 2, 1), _month_end(year, 3 * quarter),
                       f"{year}-Q{quarter}", Frequency.quarter)
     if match["m"]:
         month = int(match["m"])
         if not 1 <= month <= 12:
-            raise PeriodError(f"'{code}': months are 01 to 12")
+            raise PeriodError(N_("period_months"), code=code)
         return Period(date(year, month, 1), _month_end(year, month), f"{year}-{month:02d}",
                       Frequency.month)
     return Period(date(year, 1, 1), date(year, 12, 31), str(year), Frequency.year)

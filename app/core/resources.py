@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from app.core.access import User, a, get_readable, label, policy, scope
+from app.core.access import User, a, get_readable, label, policy, require_write_object, scope
 from app.core.db import SessionDep
 from app.core.pagination import Page, PageParams, page_of
 from app.core.types import IdPath
@@ -114,6 +114,7 @@ def crud_router(res: Resource) -> APIRouter:
     def update_(session: SessionDep, user: Writer, obj_id: IdPath, body: Update,  # type: ignore[valid-type]
                 response: Response, if_match: IfMatch = None) -> Any:
         obj = load(session, user, obj_id)
+        require_write_object(session, user, obj)  # a forbidden write is 403, If-Match or not
         check_if_match(obj, if_match)
         update(session, user, obj, body.model_dump(exclude_unset=True))  # type: ignore[attr-defined]
         obj = load(session, user, obj.id)
@@ -127,6 +128,7 @@ def crud_router(res: Resource) -> APIRouter:
     def delete_(session: SessionDep, user: Writer, obj_id: IdPath,  # type: ignore[valid-type]
                 if_match: IfMatch = None) -> Response:
         obj = load(session, user, obj_id)
+        require_write_object(session, user, obj)
         check_if_match(obj, if_match)
         delete(session, user, obj)
         return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -7,20 +7,22 @@ from typing import Annotated
 from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from app.core.i18n import N_, InvalidValue
+
 MAX_ID = 2_147_483_647  # PostgreSQL integer; a larger id can name no row.
 
 
-def _no_nul(value: str) -> str:
+def no_nul(value: str) -> str:
     if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+        raise InvalidValue(N_("invalid_nul"))
     return value
 
 
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
-    AfterValidator(_no_nul),
+    AfterValidator(no_nul),
 ]
-Text = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(_no_nul)]
+Text = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(no_nul)]
 Code = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40,
                            pattern=r"^[0-9A-Za-zÅÄÖåäö_.\-]+$"),

@@ -3,7 +3,7 @@
 Each feature says of its models which kind of record they are and, for agreement content, which
 rows a board, a provider or the public reaches (``declare``); it also defines the reach sets it
 owns (``define_reach``: the frameworks, agreements, budgets … a viewer reaches). app.auth.authz
-decides from this, by role, who reads what; it imports no feature's models for it. A model
+decides from this, by role, who reads and writes what; it imports no feature's models. A model
 that declares nothing is private: only the installation's admin and the purchaser organisation
 of its municipality see it.
 """
@@ -22,6 +22,14 @@ class Visibility(Enum):
     VALUES = "reported values"  # like content, but the public sees them only in issued reports
     PUBLIC_RECORD = "public record"  # issued reports: public; a board member sees his board's
     PURCHASER_WORK = "purchaser work"  # work in progress: the purchaser organisation only
+
+
+class Writers(Enum):
+    """Who writes a model's rows beyond reading them (app.auth.authz.may_role_write)."""
+
+    PURCHASERS = "the purchaser organisation"  # directors; a manager what is not master data
+    INSTALLATION = "the installation's admin only"  # e.g. the municipalities themselves
+    ALSO_REPORTERS = "also a provider's reporter"  # his own values and deliveries (scope)
 
 
 @dataclass(frozen=True)
@@ -64,15 +72,19 @@ class ReadRule:
 
 
 _rules: dict[Any, ReadRule] = {}
-# The models of each kind, filled as they are declared (app.auth.authz's sets are these).
+# The models of each kind and of each kind of writers, filled as they are declared
+# (app.auth.authz's sets are these).
 models: dict[Visibility, set[Any]] = {kind: set() for kind in Visibility}
+written_by: dict[Writers, set[Any]] = {writers: set() for writers in Writers}
 
 
 def declare(model: Any, visibility: Visibility, reached: Reached | None = None, *,
-            tenant: Any = None) -> None:
-    """Declare ``model``'s visibility; call it beside the model, when its module is imported."""
+            tenant: Any = None, writers: Writers = Writers.PURCHASERS) -> None:
+    """Declare ``model``'s visibility and who writes it; call it beside the model, when its
+    module is imported."""
     _rules[model] = ReadRule(visibility, reached, tenant)
     models[visibility].add(model)
+    written_by[writers].add(model)
 
 
 def rule_of(model: Any) -> ReadRule | None:

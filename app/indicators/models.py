@@ -30,7 +30,7 @@ from app.agreements.models import ServiceAgreement
 from app.core.db import Base
 from app.core.models import VALUE, TenantOwned, enum_column
 from app.core.periods import Frequency
-from app.core.visibility import Reach, Viewer, Visibility, declare, define_reach
+from app.core.visibility import Reach, Viewer, Visibility, Writers, declare, define_reach
 from app.goals.models import Goal
 
 
@@ -224,5 +224,7 @@ define_reach("measures", _measures)
 declare(Measure, Visibility.CONTENT, lambda reach: Measure.id.in_(reach["measures"]))
 declare(MeasureTarget, Visibility.CONTENT,
         lambda reach: MeasureTarget.measure_id.in_(reach["measures"]))
+# A provider's reporter reports the values of his own measures.
 declare(IndicatorValue, Visibility.VALUES,
-        lambda reach: IndicatorValue.measure_id.in_(reach["measures"]))
+        lambda reach: IndicatorValue.measure_id.in_(reach["measures"]),
+        writers=Writers.ALSO_REPORTERS)

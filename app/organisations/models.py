@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Attributed, Base
 from app.core.models import TenantOwned, enum_column
-from app.core.visibility import Visibility, declare
+from app.core.visibility import Visibility, Writers, declare
 
 
 class Municipality(Attributed, Base):
@@ -83,7 +83,9 @@ class Provider(TenantOwned, Base):
     )
 
 
-# The municipality's organisation is a public record (app.core.visibility).
-declare(Municipality, Visibility.MASTER_DATA, tenant=Municipality.id)
+# The municipality's organisation is a public record (app.core.visibility); the installation's
+# admin alone creates, changes and deletes municipalities.
+declare(Municipality, Visibility.MASTER_DATA, tenant=Municipality.id,
+        writers=Writers.INSTALLATION)
 for _model in (Board, PurchaserUnit, Region, Provider):
     declare(_model, Visibility.MASTER_DATA)

@@ -5,6 +5,7 @@ from typing import Annotated
 from pydantic import AfterValidator
 from stdnum.fi import ytunnus
 
+from app.core.i18n import N_, InvalidValue
 from app.core.types import Code, Id, Name, ReadSchema, Schema
 from app.organisations.models import ProviderKind
 
@@ -14,13 +15,13 @@ def _business_id(value: str) -> str:
     try:
         return str(ytunnus.format(ytunnus.validate(value)))
     except Exception as exc:  # stdnum raises its own ValidationError subclasses
-        raise ValueError(f"'{value}' is not a valid business ID (Y-tunnus): {exc}") from None
+        raise InvalidValue(N_("invalid_business_id"), value=value, reason=str(exc)) from None
 
 
 BusinessId = Annotated[str, AfterValidator(_business_id)]
 def _municipality_code(value: str) -> str:
     if len(value) != 3 or not value.isdigit():
-        raise ValueError("a municipality code is Statistics Finland's three digits, e.g. '109'")
+        raise InvalidValue(N_("invalid_municipality_code"))
     return value
 
 

@@ -44,7 +44,7 @@ from app.reports.models import ReportKind
 
 def board_decision(session: Session, agreement: ServiceAgreement) -> dict[str, Any] | None:
     """The board's decision approving this version (body, date, §), as the lifecycle recorded
-    it at the approval (app.agreements.transitions); None until the version is approved."""
+    it at the approval (app.lifecycle.transitions); None until the version is approved."""
     approval = session.scalars(
         select(AgreementTransition).where(
             AgreementTransition.service_agreement_id == agreement.id,

@@ -1,6 +1,7 @@
 """Reading a table of indicator values from CSV or XLSX bytes as people save them.
 
-One row per measure × period. Columns (header names in English or Finnish, any order):
+One row per measure × period. Columns (header names as keys, in English or Finnish, or the
+template's headings in any of its languages; any order):
 ``measure_code`` (mittari), ``period`` (kausi) and ``value`` (arvo) are required; ``comment``
 (kommentti) is optional, and ``agreement`` (sopimus) and ``goal`` (tavoite) pick the measure
 when the provider has the same measure code in several agreements or goals. The columns of
@@ -38,6 +39,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from itertools import islice
 from typing import Any
 
@@ -45,7 +47,7 @@ from defusedxml import DefusedXmlException
 from openpyxl.utils import get_column_letter
 
 from app.core.errors import DomainError, InvalidInput, PayloadTooLarge
-from app.submissions import column_words
+from app.core.i18n import LANGUAGES, N_, t
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000  # a provider's year is a few thousand; each row is parsed and checked
@@ -65,6 +67,16 @@ ALIASES = {
     "arvo": "value", "toteuma": "value", "kommentti": "comment", "sopimus": "agreement",
     "tavoite": "goal", "mittarin_nimi": "measure_name", "nimi": "measure_name",
     "yksikkö": "unit", "tavoitetaso": "target", "määräpäivä": "due_date", "tila": "status",
+}
+# The template's column headings (app.submissions.template) in the catalogue: a file saved from
+# the template in any of its languages is read back by these keys (headings_in_every_language).
+HEADINGS = {
+    "agreement": N_("column_agreement"), "goal": N_("column_goal"),
+    "measure_code": N_("column_measure_code"), "measure_name": N_("column_measure_name"),
+    "unit": N_("column_unit"), "target": N_("column_target"),
+    "tolerance": N_("column_tolerance"), "period": N_("column_period"),
+    "due_date": N_("column_due_date"), "status": N_("column_status"),
+    "value": N_("column_value"), "comment": N_("column_comment"),
 }
 KNOWN = frozenset((*INPUT, *INFORMATIVE, *ALIASES))
 DELIMITERS = (";", ",", "\t")
@@ -355,9 +367,20 @@ def _field_count(fields: int, width: int, delimiter: str) -> str:
 # -- the header row ----------------------------------------------------------------------------
 
 
+def _normal(header: str) -> str:
+    return header.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+@lru_cache
+def headings_in_every_language() -> dict[str, str]:
+    """The template's headings in fi, sv and en, as read (normalised), by their column key."""
+    return {_normal(t(message, lang)): key for key, message in HEADINGS.items()
+            for lang in LANGUAGES}
+
+
 def _key(header: str) -> str:
-    key = column_words.normal(header)
-    return ALIASES.get(key) or column_words.translated().get(key, key)
+    key = _normal(header)
+    return ALIASES.get(key) or headings_in_every_language().get(key, key)
 
 
 def columns(headers: list[str]) -> dict[str, int]:

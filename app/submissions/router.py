@@ -15,6 +15,7 @@ from app.core.access import get_readable
 from app.core.db import SessionDep
 from app.core.downloads import file_response
 from app.core.errors import InvalidInput, NotFound
+from app.core.i18n import DEFAULT, Language
 from app.core.limits import body_limit, upload_limit
 from app.core.pagination import Page
 from app.core.resources import Resource, crud_router
@@ -161,11 +162,12 @@ async def bulk_upload(
 def download_template(
     session: SessionDep, user: LoggedIn, year: Year | None = None,
     service_agreement_id: Id | None = None, provider_id: Id | None = None,
+    language: Language = DEFAULT,
 ) -> Response:
     provider = _provider(session, user, provider_id)
     code = get_readable(session, Provider, provider, user).code
     data = template.template(session, user, provider, today=date.today(), year=year,
-                             agreement_id=service_agreement_id)
+                             agreement_id=service_agreement_id, lang=language)
     name = f"toteumat-{code}{f'-{year}' if year else ''}.xlsx"
     return file_response(data, name, template.XLSX)
 

@@ -8,7 +8,8 @@ Two files in Sotkanet's own JSON formats, as its REST API (``/rest/1.1/json`` an
 - regions: an array of ``{"id", "code", "category", "title": {"fi", "sv", "en"}}``; a
   municipality is category ``KUNTA`` with its Statistics Finland number as ``code`` ("109").
 
-Every measure with ``source: national`` that the loading purchaser may read gets, for each year
+Every measure with ``source: national`` that the loading purchaser may change (his municipality's;
+a purchaser manager's, his unit's board's) gets, for each year
 of its framework agreement found in the data, the ``total`` value of its Sotkanet indicator and
 region as the value of period ``<year>``: accepted at once and attributed to the purchaser, its
 comment naming the source. The regions list resolves the measure's region id to its name and
@@ -30,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import FrameworkAgreement, ServiceAgreement
-from app.auth.authz import Act, may, scope
+from app.auth.authz import Act, may, scope_writable
 from app.auth.models import User
 from app.core.db import utcnow
 from app.core.errors import Forbidden, InvalidInput, PayloadTooLarge
@@ -132,8 +133,8 @@ def load(session: Session, user: User, values: list[SotkanetValue],
     if not may(user, Act.load_national):
         raise Forbidden("Only the purchaser organisation loads national indicators")
     stmt = (
-        scope(select(Measure, FrameworkAgreement.first_year, FrameworkAgreement.last_year),
-              Measure, user)
+        scope_writable(session, select(Measure, FrameworkAgreement.first_year,
+                                       FrameworkAgreement.last_year), Measure, user)
         .join(Goal, Goal.id == Measure.goal_id)
         .join(ServiceAgreement, ServiceAgreement.id == Goal.service_agreement_id)
         .join(FrameworkAgreement, FrameworkAgreement.id == ServiceAgreement.framework_agreement_id)

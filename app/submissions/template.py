@@ -1,10 +1,11 @@
 """Downloads: the XLSX template of a provider's due values and the CSV export of its values.
 
 The template (openpyxl) has one row per measure × period of the provider's due list, with the
-codes, names, unit, target and due date filled in. The sheet is protected and only the value
-and comment cells of rows that may still change are unlocked, so the provider fills in what is
-his to fill in. Text is written as text, never as a formula; the CSV export prefixes cells that
-a spreadsheet would run as formulas (= + - @) with an apostrophe (files.neutralise).
+codes, names, unit, target and due date filled in, in the language asked for (the catalogue).
+The sheet is protected and only the value and comment cells of rows that may still change are
+unlocked, so the provider fills in what is his to fill in. Text is written as text, never as a
+formula; the CSV export prefixes cells that a spreadsheet would run as formulas (= + - @) with
+an apostrophe (files.neutralise).
 """
 
 import csv
@@ -22,37 +23,38 @@ from sqlalchemy.orm import Session
 from app.agreements.models import ServiceAgreement
 from app.auth.authz import scope
 from app.auth.models import User
+from app.core.formatting import number
+from app.core.i18n import DEFAULT, t
 from app.goals.models import Goal
 from app.indicators.models import IndicatorValue, Measure
 from app.indicators.service import value_in_year
-from app.submissions import column_words
 from app.submissions.calendar import due_items
-from app.submissions.files import MAX_ERRORS, MAX_ROWS, neutralise
+from app.submissions.files import HEADINGS, MAX_ERRORS, MAX_ROWS, neutralise
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = [  # (key, width); the keys are the upload's column names
     ("agreement", 24), ("goal", 8), ("measure_code", 22), ("measure_name", 48), ("unit", 10),
-    ("target", 12), ("tolerance", 10), ("period", 10), ("due_date", 12), ("status", 11),
+    ("target", 12), ("tolerance", 10), ("period", 10), ("due_date", 12), ("status", 22),
     ("value", 14), ("comment", 48),
 ]
 EDITABLE = {"value", "comment"}
-INSTRUCTIONS = [
-    "Toteumien lataaminen tiedostona",
-    "",
-    "Täytä Arvot-välilehdelle kunkin mittarin ja kauden toteuma (value) ja tarvittaessa "
-    "kommentti (comment). Muut sarakkeet ovat lukittuja: ne kertovat, mitä riville kuuluu.",
-    "Kommentti on pakollinen, jos toteuma jää tavoitteesta enemmän kuin toleranssin verran.",
-    "Desimaalierottimeksi käy pilkku tai piste. Tyhjät rivit ohitetaan.",
-    f"Tiedostossa voi olla enintään {MAX_ROWS:,} riviä.".replace(",", " ")
-    + " CSV-tiedoston merkistö voi olla UTF-8, UTF-16 tai Windows-1252 ja erottimena puolipiste, "
-    "pilkku tai sarkain; pilkuilla erotetussa tiedostossa desimaalipilkullinen luku "
-    "lainausmerkkeihin (\"66,5\").",
-    "Lataa tiedosto: POST /api/v1/submissions/bulk (kokeile ensin ?dry_run=true).",
-    f"Jos yksikin rivi on virheellinen, mitään ei tallenneta; {MAX_ERRORS} ensimmäistä virhettä "
-    "luetellaan rivinumeroineen ja loput lasketaan.",
-    "",
-    "Hyväksytyn kauden arvot lukitaan, kun kauden määräpäivä on ohi.",
-]
+
+
+def instructions(lang: str) -> list[str]:
+    """The guide sheet's lines in ``lang``."""
+    return [
+        t("template_guide_title", lang),
+        "",
+        t("template_guide_fill", lang, sheet=t("template_sheet_values", lang),
+          value=t("column_value", lang), comment=t("column_comment", lang)),
+        t("template_guide_comment", lang),
+        t("template_guide_decimals", lang),
+        t("template_guide_limits", lang, rows=number(MAX_ROWS, lang)),
+        t("template_guide_upload", lang),
+        t("template_guide_all_or_nothing", lang, errors=MAX_ERRORS),
+        "",
+        t("template_guide_locked", lang),
+    ]
 
 
 def _put(sheet: Any, row: int, column: int, value: Any) -> Any:
@@ -63,18 +65,19 @@ def _put(sheet: Any, row: int, column: int, value: Any) -> Any:
 
 
 def template(session: Session, user: User, provider_id: int, *, today: date,
-             year: int | None = None, agreement_id: int | None = None,
-             lang: str | None = None) -> bytes:
-    """The workbook; its header row in ``lang`` (the web page's), else the column keys."""
+             year: int | None = None, agreement_id: int | None = None, lang: str = DEFAULT
+             ) -> bytes:
+    """The provider's due values as a workbook in ``lang``: its headings are read back as the
+    columns they name whatever the language (app.submissions.files.HEADINGS)."""
     items = due_items(session, user, as_of=today, year=year,
                               agreement_id=agreement_id, provider_id=provider_id)
     book = Workbook()
     sheet = book.active
-    sheet.title = "Arvot"
+    sheet.title = t("template_sheet_values", lang)
     header_fill = PatternFill("solid", fgColor="DDDDDD")
     open_fill = PatternFill("solid", fgColor="FFF7D6")
     for col, (key, width) in enumerate(COLUMNS, start=1):
-        cell = _put(sheet, 1, col, column_words.header(key, lang))
+        cell = _put(sheet, 1, col, t(HEADINGS[key], lang))
         cell.font, cell.fill = Font(bold=True), header_fill
         sheet.column_dimensions[cell.column_letter].width = width
     keys = [key for key, _ in COLUMNS]
@@ -84,7 +87,8 @@ def template(session: Session, user: User, provider_id: int, *, today: date,
             "measure_code": item["measure_code"], "measure_name": item["measure_name"],
             "unit": item["unit"], "target": item["target"], "tolerance": item["tolerance"],
             "period": item["period"], "due_date": item["due_date"],
-            "status": item["status"].value, "value": item["value"], "comment": item["comment"],
+            "status": t(f"due_{item['status'].value}", lang), "value": item["value"],
+            "comment": item["comment"],
         }
         for col, key in enumerate(keys, start=1):
             value = values[key]
@@ -102,8 +106,8 @@ def template(session: Session, user: User, provider_id: int, *, today: date,
     value_col = sheet.cell(row=1, column=keys.index("value") + 1).column_letter
     numbers = DataValidation(type="decimal", operator="between", formula1="-99999999999999",
                              formula2="99999999999999", allow_blank=True,
-                             error="Anna luku (desimaalierottimena pilkku tai piste).",
-                             errorTitle="Toteuma")
+                             error=t("template_value_error", lang),
+                             errorTitle=t("column_value", lang))
     numbers.add(f"{value_col}2:{value_col}{last}")
     sheet.add_data_validation(numbers)
     sheet.freeze_panes = "A2"
@@ -112,9 +116,9 @@ def template(session: Session, user: User, provider_id: int, *, today: date,
     protection.sheet = True
     protection.formatColumns = protection.formatRows = protection.autoFilter = False
     protection.sort = True
-    guide = book.create_sheet("Ohje")
+    guide = book.create_sheet(t("template_sheet_guide", lang))
     guide.column_dimensions["A"].width = 110
-    for row, line in enumerate(INSTRUCTIONS, start=1):
+    for row, line in enumerate(instructions(lang), start=1):
         _put(guide, row, 1, line).font = Font(bold=row == 1)
     guide.protection.sheet = True
     out = io.BytesIO()

@@ -1,7 +1,7 @@
 """The purchaser's pages (tilaaja): agreements of a board and year with their measures' traffic
 lights, the overdue list, the values waiting for review, amendments and version comparison.
 
-The pages call the services (app.submissions.calendar and review, app.agreements.versioning
+The pages call the services (app.submissions.calendar and review, app.lifecycle.versioning
 and diff) and read through app.auth.authz.scope: another municipality's board or value is the 404 page.
 """
 
@@ -16,8 +16,6 @@ from markupsafe import Markup
 from pydantic import Field, ValidationError
 from sqlalchemy.orm import Session, selectinload
 
-from app.agreements import diff as agreement_diff
-from app.agreements import versioning
 from app.agreements.models import ServiceAgreement
 from app.agreements.service import (
     agreements_in_force,
@@ -34,6 +32,8 @@ from app.core.periods import Period
 from app.core.types import MAX_ID
 from app.indicators.models import Measure
 from app.indicators.service import measures_with_targets
+from app.lifecycle import diff as agreement_diff
+from app.lifecycle import versioning
 from app.organisations.models import Board, Provider
 from app.organisations.service import providers_by_id
 from app.reports import charts

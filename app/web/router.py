@@ -10,7 +10,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import selectinload
 
-from app.agreements import versioning
 from app.agreements.models import AgreementStatus as S
 from app.agreements.models import ServiceAgreement
 from app.agreements.service import listed_agreements, newest_approved
@@ -24,6 +23,7 @@ from app.core.migrate import ROOT
 from app.core.settings import get_settings
 from app.goals.service import agreement_goals
 from app.indicators.service import goals_measures
+from app.lifecycle import versioning
 from app.organisations.models import Provider
 from app.organisations.service import providers_by_id, readable_boards
 from app.web import purchaser, reporting

@@ -6,11 +6,11 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.agreements import transitions
 from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product, ProductGroup, ServiceArea
 from app.contracts.importer import import_text
 from app.demo import SYSTEM
+from app.lifecycle import transitions
 from tests.helpers import ROOT, create
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "contracts"
@@ -40,7 +40,7 @@ def approve(client: TestClient, headers: dict[str, str], path: str) -> Any:
 
 def approve_budget_of(client: TestClient, headers: dict[str, str], agreement_path: str) -> Any:
     """Approve the order budget of the service agreement at ``agreement_path``: an agreement is
-    approved only within an approved budget (app.agreements.budget_check)."""
+    approved only within an approved budget (app.lifecycle.budget_check)."""
     agreement = client.get(agreement_path, headers=headers).json()
     return approve(client, headers, f"/api/v1/order-budgets/{agreement['order_budget_id']}")
 

@@ -1,5 +1,5 @@
 """A service agreement is approved only within its approved order budget with a line for its
-provider (app.agreements.budget_check): the 409 names the budget that blocks it."""
+provider (app.lifecycle.budget_check): the 409 names the budget that blocks it."""
 
 from typing import Any
 

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import AgreementStatus, FrameworkAgreement, ServiceAgreement
-from app.agreements.transitions import TRANSITIONS
 from app.auth.models import Role
 from app.goals.models import Goal
 from app.indicators.models import IndicatorValue, Measure
+from app.lifecycle.transitions import TRANSITIONS
 from app.organisations.models import Provider
 from tests.agreements.flow import DECISION, amend, approve, budget_for, move
 from tests.helpers import auth, create, create_user, create_world

@@ -6,12 +6,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.agreements.diff import FrameworkAgreementDiff, ServiceAgreementDiff
-from app.agreements.diff_text import render_framework_agreement, render_service_agreement
 from app.agreements.models import FrameworkAgreement, ServiceAgreement
 from app.auth.models import Role
 from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product
+from app.lifecycle.diff import FrameworkAgreementDiff, ServiceAgreementDiff
+from app.lifecycle.diff_text import render_framework_agreement, render_service_agreement
 from app.organisations.models import Municipality, Provider
 from tests.agreements.flow import amend, approve, approve_budget_of, import_hameenlinna, patch
 from tests.helpers import auth, create_user, create_world

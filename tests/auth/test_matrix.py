@@ -23,7 +23,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
-from app.agreements import transitions
 from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
 from app.auth import access, ratelimit
 from app.auth.authz import MASTER_DATA
@@ -38,6 +37,7 @@ from app.core.writes import etag
 from app.demo import CONTRACTS
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import IndicatorValue, Measure
+from app.lifecycle import transitions
 from app.main import app
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
 from app.reports.models import IssuedReport, RenderJob
@@ -220,7 +220,7 @@ def calls(method: str, *paths: str) -> Callable[[Call], Call]:
 
 def _approve(c: Ctx, w: dict[str, Any], obj: Any) -> None:
     """draft → approved; for a service agreement its world's order budget first (an agreement
-    is approved only within an approved budget: app.agreements.budget_check)."""
+    is approved only within an approved budget: app.lifecycle.budget_check)."""
     if isinstance(obj, ServiceAgreement) and w["budget"].status.value == "draft":
         _approve(c, w, w["budget"])
     transitions.transition(c.db, ROOT, obj, {"to": "negotiation"})
@@ -769,6 +769,18 @@ def test_a_manager_moves_comments_and_carries_over_only_his_units_board(
                        json={"year": 2016}).status_code == 403
     db.expire_all()
     assert db.get(ServiceAgreement, w["agreement"].id).status.value == "draft"
+
+
+def test_a_managers_write_to_another_units_board_is_forbidden_before_if_match_is_asked(
+    client: TestClient, db: Session
+) -> None:
+    w = build_world(db, "109")
+    headers = auth(db, _other_units_manager(db, w))
+    db.commit()
+    path = f"/api/v1/service-agreements/{w['agreement'].id}"
+    answers = [client.patch(path, headers=headers, json={"title": "x"}).status_code,
+               client.delete(path, headers=headers).status_code]
+    assert answers == [403, 403]  # not 428: no If-Match makes a forbidden write allowed
 
 
 def test_a_manager_uploads_values_only_for_his_units_board(client: TestClient, db: Session

@@ -113,3 +113,20 @@ def test_a_reporter_sees_only_his_own_providers_lines_in_the_totals(
     totals = client.get(f"/api/v1/order-budgets/{budget_id}/totals", headers=reporter)
     assert totals.status_code == 200, totals.text
     assert Decimal(totals.json()["total"]) == Decimal("40050.00")
+
+
+def test_a_service_agreements_order_budget_is_of_the_agreements_year(
+    client: TestClient, db: Session
+) -> None:
+    w = create_world(db)
+    h = auth(db, create_user(db, Role.purchaser_director, w["municipality"]))
+    response = client.post("/api/v1/order-budgets", headers=h, json={
+        "board_id": w["board"].id, "year": 2016, "title": "Tilausbudjetti 2016"})
+    assert response.status_code == 201, response.text
+    path = f"/api/v1/service-agreements/{w['agreement'].id}"
+    answer = client.patch(path, headers=if_match(client, h, path),
+                          json={"order_budget_id": response.json()["id"]})
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == [{"field": "order_budget_id",
+                                        "message": "the order budget is for 2016, the agreement "
+                                                   "for 2015"}]

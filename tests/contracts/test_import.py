@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import AgreementStatus
@@ -104,6 +104,10 @@ def _broken(path: Path, how: str) -> tuple[str, str]:
     if how == "duplicate measure":
         goal["measures"].append(copy.deepcopy(goal["measures"][0]))
         return yaml.safe_dump(data, allow_unicode=True), f"{where}[{len(goal['measures']) - 1}].code"
+    if how == "duplicate goal":
+        sa["goals"].append(copy.deepcopy(goal))
+        return yaml.safe_dump(data, allow_unicode=True), \
+            f"service_agreements[0].goals[{len(sa['goals']) - 1}].code"
     if how == "target outside the years":
         goal["measures"][0]["targets"] = {data["framework_agreement"]["last_year"] + 3: 1}
         return yaml.safe_dump(data, allow_unicode=True), f"{where}[0]"
@@ -111,7 +115,7 @@ def _broken(path: Path, how: str) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("how", ["wrong type", "unknown board", "duplicate measure",
-                                 "target outside the years"])
+                                 "duplicate goal", "target outside the years"])
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_a_broken_copy_is_rejected_with_its_path_and_changes_nothing(
     db: Session, path: Path, how: str
@@ -221,3 +225,31 @@ def test_a_measures_comparison_is_read_defaulted_and_written_back(db: Session) -
     assert result.updated == 1 and not result.errors
     assert db.scalar(select(Measure.comparison).where(
         Measure.code == "KORJAAVAT-KUSTANNUKSET")) == "year_to_date_level"
+
+
+def test_the_export_reads_each_kind_of_row_in_one_query_whatever_the_number_of_goals(
+        db: Session) -> None:
+    path = next(f for f in FILES if f.name.startswith("109"))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    import_text(db, SYSTEM, path.read_text(encoding="utf-8"), path.name)
+    agreement = data["service_agreements"][0]
+    year, board = agreement["year"], data["framework_agreement"]["board"]
+
+    def statements() -> int:
+        seen: list[str] = []
+        bind = db.connection()
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(bind, "before_cursor_execute", listener)
+        try:
+            exporter.build(db, SYSTEM, "109", board, year)
+        finally:
+            event.remove(bind, "before_cursor_execute", listener)
+        return len(seen)
+
+    before = statements()
+    for n in range(3):  # three more goals, each with its actions, measures, targets, values
+        goal = copy.deepcopy(agreement["goals"][0])
+        goal["code"] = f"X{n}"
+        agreement["goals"].append(goal)
+    assert not import_text(db, SYSTEM, yaml.safe_dump(data, allow_unicode=True), "more").errors
+    assert statements() == before

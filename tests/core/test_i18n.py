@@ -22,7 +22,7 @@ from app.organisations.models import ProviderKind
 from app.reports.status import Status
 from app.submissions.calendar import DueStatus
 from app.submissions.ledger import Action
-from tests.helpers import create_municipality, create_user
+from tests.helpers import auth, create_municipality, create_user
 from tests.web.test_pages import csrf_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +43,7 @@ def extracted_keys() -> set[str]:
     """Every message the code and the templates use, as Babel's extractor finds them."""
     with (ROOT / "babel.cfg").open() as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
-    keywords = {**DEFAULT_KEYWORDS, "t": None}
+    keywords = {**DEFAULT_KEYWORDS, "t": None, "say": None}
     return {str(found[2]) for found in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=keywords)}
 
@@ -139,3 +139,15 @@ def test_the_login_page_tells_of_too_many_attempts_in_the_users_language(
     assert page.status_code == 429
     assert ("Liian monta epäonnistunutta kirjautumista tälle käyttäjätunnukselle tästä "
             "osoitteesta; yritä uudelleen") in page.text
+
+
+def test_our_validators_answer_in_the_clients_language_and_pydantics_own_checks_in_english(
+        client: TestClient, db: Session) -> None:
+    director = create_user(db, Role.purchaser_director, create_municipality(db))
+    response = client.get("/api/v1/deliveries", params={"period": "2025-13", "provider_id": "x"},
+                          headers={**auth(db, director), "Accept-Language": "fi"})
+    assert response.status_code == 422
+    assert {e["field"]: e["message"] for e in response.json()["errors"]} == {
+        "period": "'2025-13': kuukaudet ovat 01–12",
+        "provider_id": "Input should be a valid integer, unable to parse string as an integer",
+    }

@@ -107,9 +107,9 @@ def test_a_provider_reports_and_the_purchaser_reviews_and_loads_sotkanet(
     col = {c.value: i for i, c in enumerate(sheet[1])}
     filled = {"2015-02": 210, "2015-03": 190, "2015-04": 202}
     for row in sheet.iter_rows(min_row=2):
-        if row[col["measure_code"]].value == "KOTIKAYNNIT" and \
-                row[col["period"]].value in filled:
-            row[col["value"]].value = filled[row[col["period"]].value]
+        if row[col["Mittarin tunnus"]].value == "KOTIKAYNNIT" and \
+                row[col["Kausi"]].value in filled:
+            row[col["Toteuma"]].value = filled[row[col["Kausi"]].value]
     out = io.BytesIO()
     book.save(out)
     upload = {"file": ("kotikaynnit.xlsx", out.getvalue())}

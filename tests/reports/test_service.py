@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.agreements import transitions
 from app.auth.models import Role
 from app.core.errors import InvalidInput, NotFound
 from app.goals.models import Goal
 from app.indicators.models import Measure
+from app.lifecycle import transitions
 from app.organisations.models import Provider
 from app.reports import render, service
 from app.reports.agreement_document import agreement_document

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEntry
+from app.core.i18n import LANGUAGES, t
 from app.indicators.models import IndicatorValue
 from app.submissions import bulk, files
 from app.submissions.models import IndicatorValueRevision
@@ -129,11 +130,11 @@ def test_the_xlsx_template_is_prefilled_and_protected_and_comes_back_as_an_uploa
     sheet = book["Arvot"]
     assert sheet.protection.sheet is True
     headers = [c.value for c in sheet[1]]
-    assert headers[:3] == ["agreement", "goal", "measure_code"]
+    assert headers[:3] == ["Sopimus", "Tavoite", "Mittarin tunnus"]  # Finnish unless asked
     rows = {(r[2].value, r[7].value): r for r in sheet.iter_rows(min_row=2)}
     assert len(rows) == 15
     january = rows[("KAYNNIT", "2015-01")]
-    col = {name: i for i, name in enumerate(headers)}
+    col = {key: headers.index(t(heading, "fi")) for key, heading in files.HEADINGS.items()}
     assert january[col["agreement"]].value == "SA1"
     assert january[col["value"]].value == 1180
     assert january[col["comment"]].value == "=1+1 ei kaava"
@@ -155,6 +156,31 @@ def test_the_xlsx_template_is_prefilled_and_protected_and_comes_back_as_an_uploa
     assert stored(db)[(w["measure"].id, "2015-T1")] == Decimal("61.5")
     again = upload(client, w["hr"], xlsx_bytes(book), "toteumat.xlsx").json()
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 4)
+
+
+def test_the_template_in_swedish_has_swedish_headings_and_comes_back_as_an_upload(
+    client: TestClient, db: Session
+) -> None:
+    w = submission_world(db)
+    book = template(client, w["hr"], year=2015, language="sv")
+    sheet = book["Värden"]
+    headers = [c.value for c in sheet[1]]
+    assert headers == ["Avtal", "Mål", "Mätarens kod", "Mätarens namn", "Enhet", "Målnivå",
+                       "Tolerans", "Period", "Förfallodag", "Status", "Utfall", "Kommentar"]
+    assert book["Anvisning"]["A1"].value == "Att lämna in utfall som fil"
+    row = next(r for r in sheet.iter_rows(min_row=2)
+               if (r[2].value, r[7].value) == ("KAYNNIT", "2015-01"))
+    assert row[9].value == "Försenat"
+    row[10].value = 1180
+    response = upload(client, w["hr"], xlsx_bytes(book), "värden.xlsx")
+    assert response.status_code == 200, response.text
+    assert stored(db)[(w["visits"].id, "2015-01")] == Decimal(1180)
+
+
+def test_every_heading_of_the_template_in_every_language_names_its_column() -> None:
+    for lang in LANGUAGES:
+        headings = [t(heading, lang) for heading in files.HEADINGS.values()]
+        assert files.columns(headings) == {key: i for i, key in enumerate(files.HEADINGS)}
 
 
 def test_a_semicolon_csv_with_finnish_headers_and_decimal_commas_is_read(

@@ -12,10 +12,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.auth.models import Role
 from app.core.db import make_engine
 from app.indicators.models import IndicatorValue, Measure
+from app.organisations.models import Board, PurchaserUnit
 from app.submissions import sotkanet
 from app.submissions.models import IndicatorValueRevision
+from tests.helpers import auth, create, create_user
 from tests.submissions.helpers import add_measure, submission_world
 
 DATA = Path(__file__).parent / "data"
@@ -96,6 +99,22 @@ def test_the_purchaser_loads_a_national_measure_from_sotkanet_files(
     reported = client.post("/api/v1/submissions", headers=w["hr"], json={
         "measure_id": measure.id, "period": "2015", "value": "1"})
     assert reported.status_code == 403
+
+
+def test_a_manager_loads_only_the_national_measures_of_his_units_board(
+    client: TestClient, db: Session
+) -> None:
+    w = submission_world(db)
+    measure = national(db, w)
+    board = create(db, Board, municipality_id=w["municipality"].id, code="SOTE",
+                   name_fi="Sosiaali- ja terveyslautakunta")
+    unit = create(db, PurchaserUnit, municipality_id=w["municipality"].id, code="SOTEU",
+                  name_fi="Sote", board_id=board.id)
+    manager = create_user(db, Role.purchaser_manager, w["municipality"], username="sote-pp",
+                          purchaser_unit_id=unit.id)
+    response = client.post("/api/v1/sotkanet/load", headers=auth(db, manager), files=files())
+    assert response.status_code == 200, response.text
+    assert (response.json()["measures"], values(db, measure)) == ([], {})
 
 
 def test_a_bad_file_or_an_unknown_region_loads_nothing(client: TestClient, db: Session) -> None:

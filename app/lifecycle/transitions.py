@@ -11,8 +11,8 @@ budgets and service agreements alike: the state machine, the approval and negoti
   § number, register id, optional link to the minutes); in_force (voimassa): put in force
   explicitly, at the earliest on its first day (1 January of its year, or of a framework
   agreement's first year); closed (päättynyt).
-- An approved version is locked (app.agreements.immutability); it is changed by an amendment
-  (app.agreements.versioning), whose approval supersedes the versions before it.
+- An approved version is locked (app.lifecycle.immutability); it is changed by an amendment
+  (app.lifecycle.versioning), whose approval supersedes the versions before it.
 - An approval records the day from which the version counts (``effective_from``, the meeting
   date by default); app.agreements.in_force picks the version that counts for each period.
   Indicator values are not agreement content and never move: they belong to the measure's
@@ -27,8 +27,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.agreements.budget_check import check_budgets
-from app.agreements.lifecycle_schemas import TransitionIn
 from app.agreements.models import (
     APPROVED,
     AgreementStatus,
@@ -37,12 +35,14 @@ from app.agreements.models import (
     NegotiationComment,
     ServiceAgreement,
 )
-from app.agreements.versioning import Agreement, S, key_filter
 from app.auth.authz import Act, authorize
 from app.auth.models import User
 from app.core.access import label as noun
 from app.core.audit import set_actor
 from app.core.errors import Conflict, InvalidInput
+from app.lifecycle.budget_check import check_budgets
+from app.lifecycle.schemas import TransitionIn
+from app.lifecycle.versioning import Agreement, S, key_filter
 
 TRANSITIONS: dict[AgreementStatus, tuple[AgreementStatus, ...]] = {
     S.draft: (S.negotiation,),

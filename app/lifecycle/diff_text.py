@@ -3,7 +3,7 @@
 from decimal import Decimal
 from typing import Any
 
-from app.agreements.diff import (
+from app.lifecycle.diff import (
     FieldChange,
     FrameworkAgreementDiff,
     OrderBudgetDiff,

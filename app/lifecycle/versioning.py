@@ -3,7 +3,7 @@ agreement over to another year.
 
 - An amendment (``amend``) copies an approved or in-force version into version v+1 as a draft.
   Only the approval of v+1 supersedes v (status ``superseded``, set by the system only; see
-  app.agreements.transitions).
+  app.lifecycle.transitions).
 - A carry-over (vuoden vaihde, ``carry_over``) drafts a service agreement for another year of
   the same framework agreement with the same content.
 """

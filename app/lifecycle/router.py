@@ -1,11 +1,11 @@
-"""The lifecycle routes shared by framework agreements, order budgets and service agreements.
+"""The lifecycle routes of framework agreements, order budgets and service agreements.
 
 Under each agreement's path: ``/{id}/transitions`` (POST moves it on, GET its history with the
 board decision), ``/{id}/comments`` (negotiation comments), ``/{id}/amendments`` (POST: the
 next version as a draft), ``/{id}/versions`` and ``/{id}/versions/{n}`` (a version as it was),
 ``/{id}/audit`` (its audit trail) and ``/diff?from=&to=``; service agreements also have
-``/{id}/carry-over``. Include this router before the resource's CRUD router, so that ``/diff``
-is not taken for an id.
+``/{id}/carry-over``. app.main includes these routers before the agreements' and budgets' CRUD
+routers, so that ``/diff`` is not taken for an id.
 """
 
 from collections.abc import Callable, Sequence
@@ -13,10 +13,32 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 from pydantic import BaseModel, create_model
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from app.agreements import transitions, versioning
-from app.agreements.lifecycle_schemas import (
+from app.agreements import schemas as agreements
+from app.agreements.models import (
+    AgreementTransition,
+    FrameworkAgreement,
+    NegotiationComment,
+    ServiceAgreement,
+)
+from app.agreements.ownership import ref_text
+from app.audit.queries import entries_query
+from app.audit.schemas import AuditEntryRead
+from app.auth.authz import Act
+from app.auth.models import User
+from app.auth.policy import LoggedIn, may_do
+from app.budgets.models import OrderBudget
+from app.budgets.schemas import OrderBudgetRead
+from app.core.access import a, get_readable, label
+from app.core.db import SessionDep
+from app.core.pagination import Page, PageParams, page_of
+from app.core.resources import IfMatch, with_row_version
+from app.core.types import MAX_ID, IdPath
+from app.core.writes import check_if_match, etag
+from app.lifecycle import diff, snapshots, transitions, versioning
+from app.lifecycle.schemas import (
     CarryOverIn,
     CommentIn,
     CommentRead,
@@ -24,19 +46,6 @@ from app.agreements.lifecycle_schemas import (
     TransitionIn,
     TransitionRead,
 )
-from app.agreements.models import AgreementTransition, NegotiationComment
-from app.agreements.ownership import ref_text
-from app.audit.queries import entries_query
-from app.audit.schemas import AuditEntryRead
-from app.auth.authz import Act
-from app.auth.models import User
-from app.auth.policy import LoggedIn, may_do
-from app.core.access import a, get_readable, label
-from app.core.db import SessionDep
-from app.core.pagination import Page, PageParams, page_of
-from app.core.resources import IfMatch, with_row_version
-from app.core.types import MAX_ID, IdPath
-from app.core.writes import check_if_match, etag
 
 Snapshot = Callable[[Any, User, Any], BaseModel]
 Diff = Callable[[Any, User, int, int], BaseModel]
@@ -154,3 +163,19 @@ def lifecycle_router(path: str, model: Any, read: type[BaseModel], tag: str, *,
                     "missing_targets": missing}
 
     return router
+
+
+routers = [
+    lifecycle_router("/framework-agreements", FrameworkAgreement,
+                     agreements.FrameworkAgreementRead, "agreements",
+                     snapshot=(snapshots.FrameworkAgreementSnapshot, snapshots.framework_snapshot),
+                     diff=(diff.FrameworkAgreementDiff, diff.compare_framework_agreements)),
+    lifecycle_router("/service-agreements", ServiceAgreement, agreements.ServiceAgreementRead,
+                     "agreements",
+                     snapshot=(snapshots.ServiceAgreementSnapshot, snapshots.service_agreement_snapshot),
+                     diff=(diff.ServiceAgreementDiff, diff.compare_service_agreements),
+                     carry_over=True, options=[selectinload(ServiceAgreement.boards)]),
+    lifecycle_router("/order-budgets", OrderBudget, OrderBudgetRead, "budgets",
+                     snapshot=(snapshots.OrderBudgetSnapshot, snapshots.order_budget_snapshot),
+                     diff=(diff.OrderBudgetDiff, diff.compare_order_budgets)),
+]

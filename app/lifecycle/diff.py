@@ -1,5 +1,5 @@
 """What changed between two agreement versions (diffs), compared by their snapshots
-(app.agreements.snapshots); app.agreements.diff_text writes them as text.
+(app.lifecycle.snapshots); app.lifecycle.diff_text writes them as text.
 
 A diff compares two versions (or two years' agreements after a carry-over): goals by code,
 measures by goal and measure code, targets by year, actions and resources as rows, order budget
@@ -17,7 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from app.agreements.models import AgreementStatus
-from app.agreements.snapshots import (
+from app.auth.models import User
+from app.core.ordering import natural
+from app.lifecycle.snapshots import (
     ZERO,
     ActionSnap,
     FrameworkAgreementSnapshot,
@@ -29,8 +31,6 @@ from app.agreements.snapshots import (
     order_budget_snapshot,
     service_agreement_snapshot,
 )
-from app.auth.models import User
-from app.core.ordering import natural
 
 Change = Literal["added", "removed", "changed"]
 

@@ -1,7 +1,7 @@
 """Immutability: an approved version is a public record and is never edited in place.
 
 Its rows and their content (see app.agreements.ownership) are locked in approved, in_force,
-closed and superseded; any write gets 409 telling how to amend (app.agreements.versioning). The
+closed and superseded; any write gets 409 telling how to amend (app.lifecycle.versioning). The
 check is one change guard run by the audit trail's flush hook for every writer (API, importer,
 CLI); it is registered when this module is imported.
 """
@@ -20,11 +20,11 @@ from app.agreements.ownership import (
     agreement_of,
     agreement_row,
 )
-from app.agreements.versioning import AMENDABLE, S
 from app.core.access import label as noun
 from app.core.audit import Change, change_guards
 from app.core.db import Base
 from app.core.errors import Conflict
+from app.lifecycle.versioning import AMENDABLE, S
 
 LOCKED = frozenset({S.approved, S.in_force, S.closed, S.superseded})
 

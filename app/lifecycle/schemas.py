@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, AnyHttpUrl, BaseModel, BeforeValidator, Field, StringConstraints
 
 from app.agreements.models import AgreementStatus
-from app.core.types import Code, Name, ReadSchema, Schema, Text, Year
+from app.core.types import Code, Name, ReadSchema, Schema, Text, Year, no_nul
 
 
 def _article(value: Any) -> Any:
@@ -14,16 +14,10 @@ def _article(value: Any) -> Any:
     return value.strip().removeprefix("§").strip() if isinstance(value, str) else value
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
 ArticleNumber = Annotated[str, BeforeValidator(_article),
                           StringConstraints(min_length=1, max_length=20, pattern=r"^[0-9]+[a-z]?$")]
 RegisterId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60),
-                       AfterValidator(_no_nul)]
+                       AfterValidator(no_nul)]
 MinutesUrl = Annotated[AnyHttpUrl, Field(max_length=500)]
 CommentText = Annotated[Text, StringConstraints(min_length=1)]
 
