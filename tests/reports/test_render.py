@@ -18,12 +18,15 @@ from pypdf.generic import ArrayObject, DictionaryObject
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.agreements.models import AgreementStatus
 from app.budgets.models import OrderBudgetLine
+from app.core.i18n import t
 from app.core.migrate import upgrade
 from app.goals.models import Goal
 from app.indicators.models import IndicatorValue, Measure, MeasureTarget
 from app.reports import service
 from app.reports.agreement_data import AgreementDocument
+from app.reports.i18n import COMPOSED
 from app.reports.models import ReportKind
 from app.reports.render import REPORTS, ReportData, fetch_url, render_html, render_pdf
 from tests.conftest import empty_database
@@ -253,3 +256,40 @@ def test_only_files_under_templates_are_fetched() -> None:
                 "data:text/css,body{}", "file://otherhost/etc/passwd"):
         with pytest.raises(ValueError, match="Refused"):
             fetch_url(url)
+
+
+# The fixed words composed from a value (statuses, directions, kinds of provider and resource,
+# agreement states): each report in Swedish or English has the catalogue's word, never Finnish.
+ENUM_KEYS = [*COMPOSED, "direction_higher_is_better", "direction_lower_is_better",
+             *(f"status_{s.value}" for s in AgreementStatus), "unreviewed", "chart_axis_year"]
+
+
+def _strings(node: Any) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_no_finnish_fixed_words_in_a_swedish_or_english_report(
+        rendered: Rendered, kind: str, lang: str) -> None:
+    found = text(rendered, kind, lang)
+    # Less the content (names, titles, comments), which may exist only in Finnish.
+    for content in sorted(_strings(rendered.data[kind, lang].model_dump()), key=len, reverse=True):
+        found = found.replace(re.sub(r"\s+", " ", content), " ")
+    finnish = {t(key, "fi") for key in ENUM_KEYS} - {t(key, lang) for key in ENUM_KEYS}
+    assert sorted(w for w in finnish if re.search(rf"\b{re.escape(w)}\b", found)) == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_demo_follow_up_is_compact(rendered: Rendered, lang: str) -> None:
+    """The summary, the measures and the budget lines with deliveries: no cover, no contents
+    page, no page for one sentence (with these deliveries the report was eleven pages)."""
+    pdf = rendered.pdfs[ReportKind.follow_up, lang]
+    assert len(PdfReader(io.BytesIO(pdf)).pages) <= 4

@@ -161,3 +161,20 @@ def test_the_agreement_document_names_the_board_decision(db: Session) -> None:
                                      article_number="145")
     pdf = render.render_pdf(render.render_html(data), data).pdf
     assert "12.12.2014" in pdf_text(pdf) and "145" in pdf_text(pdf)
+
+
+def test_the_first_page_names_the_measures_off_track_and_at_risk(db: Session) -> None:
+    demo = load_hml(db)
+    summary = follow_up(db, ROOT, demo.board.id, "2015-T2", "fi").summary
+    # The red one first, then the amber ones, each with what the board needs to judge it.
+    assert [(m.code, m.status) for m in summary.attention] == [
+        ("PALVELUSETELI", "off_track"), ("HARRASTUS", "at_risk"), ("TUNTILASKUTUS", "at_risk")]
+    red = summary.attention[0]
+    assert (red.value, red.target, red.tolerance) == (Decimal(104), Decimal(120), Decimal(15))
+    assert red.provider.name == "Hämeenlinnan kaupungin oma tuotanto, lasten ja nuorten palvelut"
+    assert red.explanation is not None
+    assert (red.explanation.period, red.explanation.comment) == (
+        "2015-T2", "Elokuun aloitukset mukana.")
+    # The demo's values wait for review and its agreement is a draft: the page says so.
+    assert red.unreviewed and summary.unreviewed == 8
+    assert summary.drafts == [demo.agreement.code]
