@@ -291,6 +291,6 @@ def test_no_finnish_fixed_words_in_a_swedish_or_english_report(
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_demo_follow_up_is_compact(rendered: Rendered, lang: str) -> None:
     """The summary, the measures and the budget lines with deliveries: no cover, no contents
-    page, no page for one sentence (with these deliveries the report was eleven pages)."""
+    page, no page for one sentence (the report was ten pages)."""
     pdf = rendered.pdfs[ReportKind.follow_up, lang]
     assert len(PdfReader(io.BytesIO(pdf)).pages) <= 4
