@@ -133,17 +133,18 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
                         if g.long_term_goal_id in long_term else [], natural(g.code)))])
                 for a in agreements if a.id in grouped]
 
-    named: list[tuple[str, list[Goal]]] = []
+    named: list[tuple[str, bool, list[Goal]]] = []
     for p in perspectives:
         in_p = [g for g in goals if g.long_term_goal_id in long_term
                 and long_term[g.long_term_goal_id].perspective_id == p.id]
         if in_p:
-            named.append((display_name(p, lang), in_p))
+            named.append((display_name(p, lang), lang == "en" or (lang == "sv" and not p.name_sv),
+                          in_p))
     other = [g for g in goals if g.long_term_goal_id not in long_term]
     if other:
-        named.append((t("other_goals", lang), other))
-    sections = [Section(number=n, name=name, agreements=by_agreements(in_s))
-                for n, (name, in_s) in enumerate(named, start=1)]
+        named.append((t("other_goals", lang), False, other))
+    sections = [Section(number=n, name=name, finnish=finnish, agreements=by_agreements(in_s))
+                for n, (name, finnish, in_s) in enumerate(named, start=1)]
 
     board_name = display_name(board, lang)
     municipality_name = display_name(municipality, lang)

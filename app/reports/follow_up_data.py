@@ -94,6 +94,7 @@ class AgreementBlock(Data):
 class Section(Data):
     number: int
     name: str
+    finnish: bool  # the name exists only in Finnish (shown so in a Swedish or English report)
     agreements: list[AgreementBlock]
 
 
