@@ -67,8 +67,8 @@ class Trend:
     period: str | None = None  # that period's code (2015-T2), the label of the point
 
 
-# Print: 250 × 120 px is 6,6 × 3,2 cm (CSS px are 1/96 in); the web's is a little smaller.
-PRINT = (250, 120)
+# Print: 250 × 104 px is 6,6 × 2,75 cm (CSS px are 1/96 in); the web's is a little smaller.
+PRINT = (250, 104)
 SMALL = (200, 96)
 
 

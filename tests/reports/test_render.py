@@ -110,7 +110,7 @@ FOLLOW_UP_WORDS = {
 }
 FOLLOW_UP_FIGURES = {
     # Measure values with their units, budget ordered / delivered / forecast / deviation.
-    "fi": ["10 240 000 €", "15 300 000 €", "Tavoite 2015 75 % Toteuma 2015-T2 70 %", "104 kpl",
+    "fi": ["10 240 000 €", "15 300 000 €", "Tavoite 2015 75 % · Toteuma 2015-T2 70 %", "104 kpl",
            "89 461 200,00 €",
            "1 232 400,00 €", "1 848 600,00 €", "+54 600,00 €", "+3,0 %", "-106 000,00 €",
            "89 409 800,00 €", "68,7 %", "15 800"],
