@@ -293,4 +293,4 @@ def test_the_demo_follow_up_is_compact(rendered: Rendered, lang: str) -> None:
     """The summary, the measures and the budget lines with deliveries: no cover, no contents
     page, no page for one sentence (the report was ten pages)."""
     pdf = rendered.pdfs[ReportKind.follow_up, lang]
-    assert len(PdfReader(io.BytesIO(pdf)).pages) <= 4
+    assert len(PdfReader(io.BytesIO(pdf)).pages) <= 3
