@@ -129,7 +129,7 @@ def _trend_body(trend: Trend, axes: Axes, width: int, height: int) -> str:
     values = [p.value for p in points] or [Decimal(0), Decimal(1)]
     ticks = nice_ticks(min(values), max(values), 3)
     labels = [axes.number(v) for v in ticks]
-    left = 8 + 5 * max(len(label) for label in labels)
+    left = 8 + 5 * max(len(labels[0]), len(labels[-1]))
     right, top, bottom = 10, 14, 24
     inner_w, inner_h = width - left - right, height - top - bottom
     low, high = ticks[0], ticks[-1]
@@ -142,9 +142,11 @@ def _trend_body(trend: Trend, axes: Axes, width: int, height: int) -> str:
 
     font = 'font-family="DejaVu Sans, sans-serif" font-size="8" fill="#32383f"'
     parts = [f'<text x="2" y="9" {font}>{escape(axes.y)}</text>']
-    for value, label in zip(ticks, labels, strict=True):
-        parts.append(f'<path d="M{left} {y(value)}H{width - right}" stroke="#d0d7de" '
-                     f'stroke-width="0.6"/>')
+    grid = "".join(f"M{left} {y(value)}H{width - right}" for value in ticks)
+    parts.append(f'<path d="{grid}" stroke="#d0d7de" stroke-width="0.6"/>')
+    # Only the lowest and highest gridlines are labelled: SVG text is what costs in a PDF of
+    # hundreds of charts (time and size), and two values give the scale.
+    for value, label in ((ticks[0], labels[0]), (ticks[-1], labels[-1])):
         parts.append(f'<text x="{left - 3}" y="{y(value) + 3}" text-anchor="end" {font}>'
                      f'{escape(label)}</text>')
     base = height - bottom

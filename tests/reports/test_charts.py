@@ -35,9 +35,11 @@ def test_the_trend_chart_has_labelled_axes_and_periods(lang: str, axis: str) -> 
     assert texts[0] == "€"
     assert axis in texts
     assert {"2013", "2014", "2015-T2", "2016"} <= set(texts)
-    # Value ticks, in the language's number format, span the values.
-    ticks = [t for t in texts if t and t[0].isdigit() and len(t) > 6]
-    assert ticks[0].replace("\u00a0", " ").replace(",", " ") == "10 000 000"
+    # The value axis' lowest and highest gridlines, in the language's number format, span
+    # the values (10 240 000 – 15 750 000).
+    ticks = [t.replace("\u00a0", " ").replace(",", " ") for t in texts
+             if t and t[0].isdigit() and "-" not in t and len(t) > 6]
+    assert ticks == ["10 000 000", "16 000 000"]
     # At least 6 cm wide in print (CSS px are 1/96 in): 6 cm is 227 px.
     assert int(svg.attrib["width"]) >= 227
 
