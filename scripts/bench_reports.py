@@ -36,7 +36,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.reports.follow_up_data import FollowUpReport
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -188,7 +191,7 @@ def fill_large(session: Any, agreements: int, measures: int, years: int) -> tupl
     return int(board.id), f"{last}-T2"
 
 
-def measure(name: str, data: dict[str, Any], keep: Path | None) -> dict[str, Any]:
+def measure(name: str, data: FollowUpReport, keep: Path | None) -> dict[str, Any]:
     """Full and baseline renders, each in a fresh child process."""
     from app.reports.data import measure_count
     from app.reports.render import render_html, render_in_child

@@ -78,7 +78,7 @@ def _write_report(session: Any, spec: Any, output: Path, issue: bool) -> None:
         typer.echo(say("cli_wrote_html", file=output), err=True)
         return
     render.lenient_gc()  # this process renders one report and ends
-    with typer.progressbar(length=100, label=data["title"][:60], file=sys.stderr) as bar:
+    with typer.progressbar(length=100, label=data.title[:60], file=sys.stderr) as bar:
         def progress(pct: int, _stage: str) -> None:
             bar.update(max(0, pct - bar.pos))
 

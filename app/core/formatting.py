@@ -42,9 +42,19 @@ def day(value: date | datetime | None, lang: str, *, empty: str = DASH) -> str:
     return empty if value is None else date_text(value, lang)
 
 
+# Units that are euros, however a measure spells them: written €, as the budget's sums are.
+EURO_UNITS = {"euroa", "euro", "eur", "€", "euros"}
+
+
+def unit_text(unit: str, lang: str) -> str:
+    """A measure's unit as the reports and pages write it: one notation for euros (€)."""
+    return "€" if unit.strip().lower() in EURO_UNITS else unit
+
+
 def quantity(value: Decimal | None, unit: str, lang: str) -> str:
-    """A measure's value with its unit: 70 %, 10 240 000 euroa."""
+    """A measure's value with its unit: 70 %, 10 240 000 €."""
     if value is None:
         return DASH
+    unit = unit_text(unit, lang)
     space = "\u00a0" if len(unit) <= 3 else " "  # 70 %, but a long unit may wrap
     return f"{number(value, lang)}{space}{unit}"

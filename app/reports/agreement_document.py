@@ -1,13 +1,12 @@
 """The service agreement document (palvelusopimus): one version of an agreement with what it
 orders, its goals and measures, and the board's decision approving it.
 
-``agreement_document`` returns the document's data as a plain dict (Decimal and date values): the
-template renders it, and the same data is embedded in the PDF as JSON.
+``agreement_document`` returns the document's data as typed models (app.reports.agreement_data):
+the template reads them, and the same data is embedded in the PDF as JSON.
 """
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -29,20 +28,36 @@ from app.core.ordering import natural
 from app.core.periods import periods_of_year
 from app.goals.models import Action, Goal, Resource
 from app.organisations.models import Municipality, Provider, ProviderKind
+from app.reports.agreement_data import Action as DocAction
+from app.reports.agreement_data import (
+    AgreementDocument,
+    AgreementFacts,
+    CalendarRow,
+    Decision,
+    DocumentGoal,
+    DocumentMeasure,
+    Framework,
+    LineProduct,
+    OrderedLine,
+)
+from app.reports.agreement_data import Resource as DocResource
 from app.reports.common import (
     SCHEMA_VERSION,
+    baseline,
     display_name,
     ids,
     provider_entry,
     readable_measures,
     readable_providers,
+    ref,
     span,
 )
+from app.reports.data import CodeTitle, Span
 from app.reports.i18n import t
 from app.reports.models import ReportKind
 
 
-def board_decision(session: Session, agreement: ServiceAgreement) -> dict[str, Any] | None:
+def board_decision(session: Session, agreement: ServiceAgreement) -> Decision | None:
     """The board's decision approving this version (body, date, §), as the lifecycle recorded
     it at the approval (app.lifecycle.transitions); None until the version is approved."""
     approval = session.scalars(
@@ -53,8 +68,8 @@ def board_decision(session: Session, agreement: ServiceAgreement) -> dict[str, A
     ).first()
     if approval is None or approval.organization is None:
         return None
-    return {"body": approval.organization, "date": approval.event_date,
-            "article_number": approval.article_number}
+    return Decision(body=approval.organization, date=approval.event_date,
+                    article_number=approval.article_number)
 
 
 def ordered_lines(session: Session, user: User, agreement: ServiceAgreement,
@@ -82,7 +97,7 @@ def ordered_lines(session: Session, user: User, agreement: ServiceAgreement,
 
 def agreement_document(session: Session, user: User, agreement_id: int, lang: str,
                        board_id: int | None = None, now: datetime | None = None
-                       ) -> dict[str, Any]:
+                       ) -> AgreementDocument:
     """Palvelusopimus: one version of a service agreement as a document."""
     agreement = get_readable(session, ServiceAgreement, agreement_id, user,
                              [selectinload(ServiceAgreement.boards)])
@@ -118,71 +133,69 @@ def agreement_document(session: Session, user: User, agreement_id: int, lang: st
     measures = sorted(readable_measures(session, user, ids(goals)), key=lambda m: natural(m.code))
     measure_providers = readable_providers(session, user, {m.provider_id for m in measures})
 
-    calendar: dict[str, dict[str, Any]] = {}
+    calendar: dict[str, tuple[Span, list[str]]] = {}
     for m in measures:
         for p in periods_of_year(agreement.year, m.frequency):
-            row = calendar.setdefault(p.code, {**span(p), "measures": []})
-            row["measures"].append(m.code)
+            calendar.setdefault(p.code, (span(p), []))[1].append(m.code)
 
     # The target columns: the years the measures have targets for, else the agreement's year.
     years = sorted({tg.year for m in measures for tg in m.targets} or {agreement.year})
     board_names = [f"{display_name(b, lang)} ({b.code})" for b in boards]
     title = f"{t('service_agreement', lang)} {agreement.code} v{agreement.version}"
     total = sum((ln.total for ln in lines), Decimal(0))
-    return {
-        "schema": f"sopimus/service-agreement/{SCHEMA_VERSION}",
-        "kind": ReportKind.agreement.value,
-        "language": lang,
-        "title": title,
-        "subject": f"{agreement.title} ({agreement.year})",
-        "author": f"{display_name(municipality, lang)} – {', '.join(display_name(b, lang) for b in boards)}",
-        "filename": f"{agreement.code}-v{agreement.version}-{lang}.pdf",
-        "generated_at": (now or datetime.now(UTC)).replace(microsecond=0),
-        "municipality": {"id": municipality.id, "code": municipality.code,
-                         "name": display_name(municipality, lang)},
-        "board": {"id": board.id, "code": board.code, "name": display_name(board, lang)},
-        "boards": board_names,
-        "agreement": {
-            "id": agreement.id, "code": agreement.code, "title": agreement.title,
-            "description": agreement.description, "year": agreement.year,
-            "version": agreement.version, "status": agreement.status.value,
-            "start": date(agreement.year, 1, 1), "end": date(agreement.year, 12, 31),
-        },
-        "framework": {"title": framework.title, "first_year": framework.first_year,
-                      "last_year": framework.last_year},
-        "decision": board_decision(session, agreement),
-        "provider": provider_entry(provider),
-        "lines": [{
-            "id": ln.id,
-            "product_group": display_name(product_groups[products[ln.product_id].product_group_id], lang),
-            "product": {"code": products[ln.product_id].code,
-                        "name": display_name(products[ln.product_id], lang),
-                        "unit": products[ln.product_id].unit},
-            "provider": line_providers[ln.provider_id].name,
-            "volume": ln.volume, "unit_price": ln.unit_price, "total": ln.total,
-        } for ln in lines],
-        "lines_total": total,
-        "years": years,
-        "goals": [{
-            "id": g.id, "code": g.code, "title": g.title, "description": g.description,
-            "long_term_goal": ({"code": long_term[g.long_term_goal_id].code,
-                                "title": long_term[g.long_term_goal_id].title}
-                               if g.long_term_goal_id in long_term else None),
-            "actions": [{"description": a.description, "responsible": a.responsible}
-                        for a in actions if a.goal_id == g.id],
-            "resources": [{"kind": str(r.kind), "description": r.description,
-                           "amount": r.amount} for r in resources if r.goal_id == g.id],
-            "measures": [{
-                "id": m.id, "code": m.code, "name": m.name, "unit": m.unit,
-                "direction": m.direction.value, "frequency": m.frequency.value,
-                "rollup": m.rollup.value, "comparison": m.comparison.value,
-                "tolerance": m.tolerance,
-                "provider": (measure_providers[m.provider_id].name
-                             if m.provider_id != provider.id else None),
-                "baseline": ({"year": m.baseline_year, "value": m.baseline_value}
-                             if m.baseline_value is not None else None),
-                "targets": {tg.year: tg.value for tg in m.targets},
-            } for m in measures if m.goal_id == g.id],
-        } for g in goals],
-        "calendar": sorted(calendar.values(), key=lambda r: (r["end"], r["start"])),
-    }
+    municipality_name = display_name(municipality, lang)
+    return AgreementDocument(
+        schema_=f"sopimus/service-agreement/{SCHEMA_VERSION}",
+        kind=ReportKind.agreement.value,
+        language=lang,
+        title=title,
+        subject=f"{agreement.title} ({agreement.year})",
+        author=f"{municipality_name} – {', '.join(display_name(b, lang) for b in boards)}",
+        filename=f"{agreement.code}-v{agreement.version}-{lang}.pdf",
+        generated_at=(now or datetime.now(UTC)).replace(microsecond=0),
+        municipality=ref(municipality, lang),
+        board=ref(board, lang),
+        boards=board_names,
+        agreement=AgreementFacts(
+            id=agreement.id, code=agreement.code, title=agreement.title,
+            description=agreement.description, year=agreement.year,
+            version=agreement.version, status=agreement.status.value,
+            start=date(agreement.year, 1, 1), end=date(agreement.year, 12, 31)),
+        framework=Framework(title=framework.title, first_year=framework.first_year,
+                            last_year=framework.last_year),
+        decision=board_decision(session, agreement),
+        provider=provider_entry(provider),
+        lines=[OrderedLine(
+            id=ln.id,
+            product_group=display_name(
+                product_groups[products[ln.product_id].product_group_id], lang),
+            product=LineProduct(code=products[ln.product_id].code,
+                                name=display_name(products[ln.product_id], lang),
+                                unit=products[ln.product_id].unit),
+            provider=line_providers[ln.provider_id].name,
+            volume=ln.volume, unit_price=ln.unit_price, total=ln.total,
+        ) for ln in lines],
+        lines_total=total,
+        years=years,
+        goals=[DocumentGoal(
+            id=g.id, code=g.code, title=g.title, description=g.description,
+            long_term_goal=(CodeTitle(code=long_term[g.long_term_goal_id].code,
+                                      title=long_term[g.long_term_goal_id].title)
+                            if g.long_term_goal_id in long_term else None),
+            actions=[DocAction(description=a.description, responsible=a.responsible)
+                     for a in actions if a.goal_id == g.id],
+            resources=[DocResource(kind=str(r.kind), description=r.description,
+                                   amount=r.amount) for r in resources if r.goal_id == g.id],
+            measures=[DocumentMeasure(
+                id=m.id, code=m.code, name=m.name, unit=m.unit,
+                direction=m.direction.value, frequency=m.frequency.value,
+                rollup=m.rollup.value, comparison=m.comparison.value, tolerance=m.tolerance,
+                provider=(measure_providers[m.provider_id].name
+                          if m.provider_id != provider.id else None),
+                baseline=baseline(m),
+                targets={tg.year: tg.value for tg in m.targets},
+            ) for m in measures if m.goal_id == g.id],
+        ) for g in goals],
+        calendar=[CalendarRow(code=p.code, start=p.start, end=p.end, measures=codes)
+                  for p, codes in sorted(calendar.values(), key=lambda r: (r[0].end, r[0].start))],
+    )

@@ -1,5 +1,5 @@
-"""What both reports share: the schema version of their data and the pieces both build it from,
-read in the caller's scope."""
+"""What both reports share: the schema version of their data and the pieces both build it
+from, read in the caller's scope (the data's common parts are app.reports.data's)."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -13,6 +13,8 @@ from app.core.errors import InvalidInput
 from app.core.periods import Period, PeriodError, parse_period
 from app.indicators.models import Measure
 from app.organisations.models import Provider
+from app.reports.data import Baseline, Ref, Span
+from app.reports.data import ProviderRef as ProviderRef
 
 SCHEMA_VERSION = 1
 
@@ -29,13 +31,22 @@ def parse_report_period(code: str, field: str = "period") -> Period:
         raise InvalidInput(str(exc), field=field) from None
 
 
-def span(p: Period) -> dict[str, Any]:
-    return {"code": p.code, "start": p.start, "end": p.end}
+def span(p: Period) -> Span:
+    return Span(code=p.code, start=p.start, end=p.end)
 
 
-def provider_entry(p: Provider) -> dict[str, Any]:
-    return {"id": p.id, "code": p.code, "name": p.name, "kind": p.kind.value,
-            "business_id": p.business_id}
+def provider_entry(p: Provider) -> ProviderRef:
+    return ProviderRef(id=p.id, code=p.code, name=p.name, kind=p.kind.value,
+                       business_id=p.business_id)
+
+
+def ref(obj: Any, lang: str) -> Ref:
+    return Ref(id=obj.id, code=obj.code, name=display_name(obj, lang))
+
+
+def baseline(m: Measure) -> Baseline | None:
+    return Baseline(year=m.baseline_year, value=m.baseline_value) \
+        if m.baseline_value is not None else None
 
 
 def ids(objs: Sequence[Any]) -> list[int]:

@@ -1,28 +1,79 @@
-"""The report's data as JSON (embedded in the PDF) and its size: no database here, so that
-the rendering process imports little."""
+"""The reports' data: the parts both reports share (typed, pydantic; each report's own are in
+app.reports.follow_up_data and agreement_data), as JSON (embedded in the PDF) and its size. No
+database here, so that the rendering process imports little."""
 
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
 
 
-def _encode(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+class Data(BaseModel):
+    """A part of a report's data: immutable once built, read by the templates as attributes."""
+
+    model_config = ConfigDict(frozen=True)
 
 
-def to_json(data: dict[str, Any]) -> bytes:
+class Span(Data):
+    code: str
+    start: date
+    end: date
+
+
+class Ref(Data):
+    """A municipality or board: its id, code and name in the report's language."""
+
+    id: int
+    code: str
+    name: str
+
+
+class ProviderRef(Data):
+    id: int
+    code: str
+    name: str
+    kind: str
+    business_id: str | None
+
+
+class CodeTitle(Data):
+    """A (long-term) goal's code and title."""
+
+    code: str
+    title: str
+
+
+class Baseline(Data):
+    year: int | None
+    value: Decimal
+
+
+class ReportHeader(Data):
+    """What every report's data starts with (and its PDF's metadata are)."""
+
+    schema_: str = Field(serialization_alias="schema")  # e.g. sopimus/follow-up-report/1
+    kind: str
+    language: str
+    title: str
+    subject: str
+    author: str
+    filename: str
+    generated_at: datetime  # UTC, whole seconds
+    municipality: Ref
+    board: Ref
+
+
+class _Sized(Protocol):
+    def measure_count(self) -> int: ...
+
+
+def to_json(data: BaseModel) -> bytes:
     """The report's data as embedded in its PDF: decimals as strings, dates in ISO 8601."""
-    return json.dumps(data, default=_encode, ensure_ascii=False, sort_keys=True,
-                      indent=1).encode("utf-8")
+    plain = data.model_dump(mode="json", by_alias=True)
+    return json.dumps(plain, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
 
 
-def measure_count(data: dict[str, Any]) -> int:
-    if data["kind"] == "follow_up":
-        return sum(len(g["measures"]) for s in data["perspectives"] for a in s["agreements"]
-                   for g in a["goals"])
-    return sum(len(g["measures"]) for g in data["goals"])
+def measure_count(data: _Sized) -> int:
+    return data.measure_count()

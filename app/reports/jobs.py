@@ -72,7 +72,7 @@ def start(session: Session, user: User, spec: ReportSpec) -> RenderJob:
         # Building the document's data checks the agreement and the board; it is cheap.
         data = agreement_document(session, user, spec.service_agreement_id,
                                   spec.language, spec.board_id)
-        municipality_id, board_id = data["municipality"]["id"], data["board"]["id"]
+        municipality_id, board_id = data.municipality.id, data.board.id
     job = RenderJob(
         municipality_id=municipality_id, board_id=board_id, kind=spec.kind, period=spec.period,
         service_agreement_id=spec.service_agreement_id, language=spec.language,

@@ -30,7 +30,11 @@ from markupsafe import Markup
 from app.core import formatting
 from app.core.i18n import translations
 from app.reports import charts, i18n
-from app.reports.data import measure_count, to_json
+from app.reports.agreement_data import AgreementDocument
+from app.reports.data import Span, measure_count, to_json
+from app.reports.follow_up_data import FollowUpReport, MeasureEntry, Summary
+
+ReportData = FollowUpReport | AgreementDocument
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 REPORTS = TEMPLATES / "reports"
@@ -69,43 +73,25 @@ class Formats:
     def qty(self, value: Decimal | None, unit: str) -> str:
         return formatting.quantity(value, unit, self.lang)
 
-    def span(self, period: dict[str, Any]) -> str:
-        return f"{self.day(period['start'])}–{self.day(period['end'])}"
+    def span(self, period: Span) -> str:
+        return f"{self.day(period.start)}–{self.day(period.end)}"
 
 
-def trend_chart(m: dict[str, Any], lang: str) -> Markup:
+def trend_chart(m: MeasureEntry, lang: str) -> Markup:
     """The measure's baseline, targets and actuals over the framework years, with alt text."""
-    qty = partial(formatting.quantity, unit=m["unit"], lang=lang)
-    baseline = (charts.Point(m["baseline"]["year"], m["baseline"]["value"])
-                if m["baseline"] and m["baseline"]["year"] else None)
-    targets = [charts.Point(p["year"], p["target"]) for p in m["trend"] if p["target"] is not None]
-    actuals = [charts.Point(p["year"], p["actual"], p["partial"]) for p in m["trend"]
-               if p["actual"] is not None]
-    parts = []
-    if baseline:
-        parts.append(i18n.t("chart_baseline", lang, year=baseline.year, value=qty(baseline.value)))
-    parts += [i18n.t("chart_target", lang, year=p.year, value=qty(p.value)) for p in targets]
-    for p in actuals:
-        if p.hollow and m["until"]:
-            parts.append(i18n.t("chart_actual_partial", lang, year=p.year,
-                                until=formatting.day(m["until"], lang), value=qty(p.value)))
-        else:
-            parts.append(i18n.t("chart_actual", lang, year=p.year, value=qty(p.value)))
-    title = i18n.t("chart_alt", lang, name=m["code"], points=" ".join(parts))
-    years = [p["year"] for p in m["trend"]]
-    return charts.trend(title, f"{m['name']}. {i18n.t('chart_legend', lang)}", years, baseline,
-                        targets, actuals)
+    return charts.measure_trend(charts.Trend(
+        code=m.code, name=m.name, unit=m.unit, years=[p.year for p in m.trend],
+        baseline=(charts.Point(m.baseline.year, m.baseline.value)
+                  if m.baseline and m.baseline.year else None),
+        targets=[charts.Point(p.year, p.target) for p in m.trend if p.target is not None],
+        actuals=[charts.Point(p.year, p.actual, p.partial) for p in m.trend
+                 if p.actual is not None],
+        until=m.until,
+        period=m.reported_values[-1].period if m.reported_values else None), lang)
 
 
-def chart_span(measures: list[dict[str, Any]]) -> str:
-    """The years the measures' trend charts span, for their column's heading."""
-    years = [p["year"] for m in measures for p in m["trend"]]
-    years += [m["baseline"]["year"] for m in measures if m["baseline"] and m["baseline"]["year"]]
-    return f"{min(years)}–{max(years)}" if years else ""
-
-
-def status_chart(summary: dict[str, Any], lang: str) -> Markup:
-    counts = [(s["status"], s["count"]) for s in summary["statuses"]]
+def status_chart(summary: Summary, lang: str) -> Markup:
+    counts = [(s.status, s.count) for s in summary.statuses]
     parts = ", ".join(f"{i18n.t(s, lang)} {n}" for s, n in counts)
     return charts.status_bar(i18n.t("status_chart_alt", lang, parts=parts), counts)
 
@@ -127,17 +113,17 @@ def environment(lang: str) -> Environment:
     return env
 
 
-def render_html(data: dict[str, Any], *, with_charts: bool = True, styles: str = "link") -> str:
+def render_html(data: ReportData, *, with_charts: bool = True, styles: str = "link") -> str:
     """The report as HTML: the PDF's source (stylesheet linked, fetched from templates/) or a
     preview for the browser (``styles="inline"``); ``"none"`` and no charts for a baseline."""
-    lang = data["language"]
-    template = environment(lang).get_template(f"reports/{data['kind']}.html")
+    lang = data.language
+    template = environment(lang).get_template(f"reports/{data.kind}.html")
     return template.render(
         d=data, lang=lang, f=Formats(lang), styles=styles,
         with_charts=with_charts,
         inline_css=_stylesheet() if styles == "inline" else Markup(""),
         chart=(partial(trend_chart, lang=lang) if with_charts else lambda _m: ""),
-        chart_span=chart_span,
+        unit=partial(formatting.unit_text, lang=lang),
         status_chart=(partial(status_chart, lang=lang) if with_charts else lambda _s: ""),
     )
 
@@ -196,11 +182,13 @@ class _ProgressHandler(logging.Handler):
             self.progress(self.STEPS[step], message)
 
 
-def pages_hint(data: dict[str, Any]) -> int:
+def pages_hint(data: ReportData) -> int:
     """A rough page count, for the progress of the layout."""
-    lines = (sum(len(p["lines"]) for p in data["budget"]["providers"]) if data.get("budget")
-             else len(data.get("lines", [])))
-    return 3 + measure_count(data) // 6 + lines // 30
+    if isinstance(data, FollowUpReport):
+        lines = sum(len(p.lines) for p in data.budget.providers) if data.budget else 0
+    else:
+        lines = len(data.lines)
+    return 1 + measure_count(data) // 6 + lines // 30
 
 
 @dataclass(frozen=True)
@@ -220,7 +208,7 @@ def lenient_gc() -> None:
     gc.set_threshold(100_000, 50, 100)
 
 
-def render_pdf(html: str, data: dict[str, Any], progress: Progress | None = None) -> Rendered:
+def render_pdf(html: str, data: ReportData, progress: Progress | None = None) -> Rendered:
     """HTML to PDF/A-3a with the report's data attached as JSON."""
     from weasyprint import HTML, Attachment
     from weasyprint.logger import PROGRESS_LOGGER
@@ -235,7 +223,7 @@ def render_pdf(html: str, data: dict[str, Any], progress: Progress | None = None
         document = HTML(string=html, base_url=REPORTS.as_uri() + "/",
                         url_fetcher=_fetcher()).render()
         attachment = Attachment(string=to_json(data), name=ATTACHMENT_NAME,
-                                description=i18n.t("data_attachment", data["language"]),
+                                description=i18n.t("data_attachment", data.language),
                                 relationship="Data")
         pdf = document.write_pdf(pdf_variant=PDF_VARIANT, attachments=[attachment])
     finally:
@@ -248,7 +236,7 @@ def render_pdf(html: str, data: dict[str, Any], progress: Progress | None = None
                     cpu_seconds=time.process_time() - cpu)
 
 
-def _child(conn: Any, html: str, data: dict[str, Any]) -> None:
+def _child(conn: Any, html: str, data: ReportData) -> None:
     """The rendering process: progress messages, then the PDF or the error."""
     try:
         lenient_gc()
@@ -262,7 +250,7 @@ def _child(conn: Any, html: str, data: dict[str, Any]) -> None:
         conn.close()
 
 
-def render_in_child(html: str, data: dict[str, Any], progress: Progress | None = None,
+def render_in_child(html: str, data: ReportData, progress: Progress | None = None,
                     timeout: float = 600) -> Rendered:
     """Render in a spawned process; its memory goes back to the system when it ends."""
     context = multiprocessing.get_context("spawn")

@@ -33,6 +33,7 @@ from app.reports import schemas as s
 from app.reports.agreement_document import agreement_document
 from app.reports.data import measure_count
 from app.reports.models import IssuedReport, RenderJob
+from app.reports.render import ReportData
 from app.reports.service import ReportSpec
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -50,7 +51,7 @@ class RenderAsJob(DomainError):
     title = "Too large to render in a request"
 
 
-def _small_enough(data: dict[str, Any]) -> None:
+def _small_enough(data: ReportData) -> None:
     count = measure_count(data)
     if count > SYNC_MEASURE_LIMIT:
         raise RenderAsJob(
@@ -71,12 +72,12 @@ def pdf_response(pdf: bytes, filename: str, sha256: str | None = None, kind: str
     return file_response(pdf, filename, PDF, inline=kind == "inline", headers=headers)
 
 
-def _preview(data: dict[str, Any], fmt: str) -> Response:
+def _preview(data: ReportData, fmt: str) -> Response:
     if fmt == "html":
         return HTMLResponse(render.render_html(data, styles="inline"))
     _small_enough(data)
     rendered = render.render_pdf(render.render_html(data), data)
-    return pdf_response(rendered.pdf, data["filename"])
+    return pdf_response(rendered.pdf, data.filename)
 
 
 @router.get("/follow-up", response_class=Response, responses=PDF_OR_HTML,

@@ -4,7 +4,6 @@ immutable record."""
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,8 +11,10 @@ from sqlalchemy.orm import Session
 from app.auth.authz import require_write, scope
 from app.auth.models import User
 from app.core.errors import InvalidInput
+from app.reports.agreement_data import AgreementDocument
 from app.reports.agreement_document import agreement_document
 from app.reports.follow_up import follow_up
+from app.reports.follow_up_data import FollowUpReport
 from app.reports.models import IssuedReport, ReportKind
 
 
@@ -29,7 +30,7 @@ class ReportSpec:
 
 
 def build(session: Session, user: User, spec: ReportSpec, now: datetime | None = None
-          ) -> dict[str, Any]:
+          ) -> FollowUpReport | AgreementDocument:
     if spec.kind is ReportKind.follow_up:
         if spec.board_id is None or spec.period is None:
             raise InvalidInput("A follow-up report needs board_id and period", field="board_id")
@@ -44,19 +45,20 @@ def build(session: Session, user: User, spec: ReportSpec, now: datetime | None =
 # --- issuing ------------------------------------------------------------------------------
 
 
-def store(session: Session, user: User, data: dict[str, Any], pdf: bytes, pages: int
-          ) -> IssuedReport:
+def store(session: Session, user: User, data: FollowUpReport | AgreementDocument, pdf: bytes,
+          pages: int) -> IssuedReport:
     """Keep an issued report: immutable, with the SHA-256 of its bytes."""
     require_write(user, IssuedReport)
-    follow = data["kind"] == ReportKind.follow_up
+    if isinstance(data, FollowUpReport):
+        period, agreement_id, subject = data.period.code, None, data.period.code
+    else:
+        period, agreement_id = None, data.agreement.id
+        subject = f"{data.agreement.code} v{data.agreement.version}"
     report = IssuedReport(
-        municipality_id=data["municipality"]["id"], board_id=data["board"]["id"],
-        kind=ReportKind(data["kind"]),
-        period=data["period"]["code"] if follow else None,
-        service_agreement_id=None if follow else data["agreement"]["id"],
-        subject=(data["period"]["code"] if follow
-                 else f"{data['agreement']['code']} v{data['agreement']['version']}"),
-        language=data["language"], title=data["title"][:300], filename=data["filename"],
+        municipality_id=data.municipality.id, board_id=data.board.id,
+        kind=ReportKind(data.kind), period=period, service_agreement_id=agreement_id,
+        subject=subject,
+        language=data.language, title=data.title[:300], filename=data.filename,
         sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf), pages=pages, pdf=pdf,
         created_by=user.username, updated_by=user.username,
     )

@@ -46,7 +46,7 @@ from app.submissions.review import review as review_value
 from app.submissions.schemas import ReviewIn
 from app.web.deps import AmenderPage, Lang, PurchaserPage, ReviewerPage, check_csrf
 from app.web.i18n import t
-from app.web.render import number, render
+from app.web.render import render
 from app.web.review_cards import review_cards
 
 router = APIRouter(prefix="/purchaser")
@@ -65,9 +65,9 @@ def _board(session: Session, user: User, board_id: int | None, boards: list[Boar
 
 def _trend(measure: Measure | None, rolled: Rolled | None, period: Period | None,
            lang: str) -> Markup | str:
-    """Baseline, the yearly targets and the year so far as a small chart with its alt text
-    (the reports' chart and point: what is compared with the year's target, e.g. a summed
-    measure's forecast, not the latest month against a whole year's target)."""
+    """Baseline, the yearly targets and the year so far: the reports' one trend chart (what
+    is compared with the year's target, e.g. a summed measure's forecast, not the latest
+    month against a whole year's target)."""
     if measure is None:
         return ""
     baseline = (charts.Point(measure.baseline_year, measure.baseline_value)
@@ -78,13 +78,10 @@ def _trend(measure: Measure | None, rolled: Rolled | None, period: Period | None
     years = sorted({p.year for p in (*targets, *actuals)} | ({baseline.year} if baseline else set()))
     if not years:
         return ""
-    parts = ([t("trend_baseline", lang, year=baseline.year, value=number(baseline.value, lang))]
-             if baseline else [])
-    parts += [t("trend_target", lang, year=p.year, value=number(p.value, lang)) for p in targets]
-    parts += [t("trend_actual", lang, period=period.code if period else "",
-                value=number(p.value, lang)) for p in actuals]
-    return charts.trend(f"{measure.code}: " + " ".join(parts), measure.name, years, baseline,
-                        targets, actuals, width=120, height=40)
+    return charts.measure_trend(charts.Trend(
+        code=measure.code, name=measure.name, unit=measure.unit, years=years, baseline=baseline,
+        targets=targets, actuals=actuals, until=rolled.until if rolled else None,
+        period=period.code if period else None), lang, charts.SMALL)
 
 
 class Counted(NamedTuple):

@@ -100,7 +100,7 @@ def preview_pdf(session: SessionDep, lang: Lang, user: IssuerPage, board_id: Boa
         raise InvalidInput(error, field="period")
     data = follow_up(session, user, board.id, period, language)
     rendered = report_render.render_pdf(report_render.render_html(data), data)
-    return pdf_response(rendered.pdf, data["filename"])
+    return pdf_response(rendered.pdf, data.filename)
 
 
 @router.post("/reports/issue", response_class=HTMLResponse)

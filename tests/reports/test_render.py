@@ -18,13 +18,17 @@ from pypdf.generic import ArrayObject, DictionaryObject
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.agreements.models import AgreementStatus
 from app.budgets.models import OrderBudgetLine
+from app.core.i18n import t
 from app.core.migrate import upgrade
 from app.goals.models import Goal
 from app.indicators.models import IndicatorValue, Measure, MeasureTarget
 from app.reports import service
+from app.reports.agreement_data import AgreementDocument
+from app.reports.i18n import COMPOSED
 from app.reports.models import ReportKind
-from app.reports.render import REPORTS, fetch_url, render_html, render_pdf
+from app.reports.render import REPORTS, ReportData, fetch_url, render_html, render_pdf
 from tests.conftest import empty_database
 from tests.helpers import ROOT
 from tests.reports.helpers import T2_END, Demo, attachment, load_hml, pdf_text
@@ -39,7 +43,7 @@ PDFAID = "http://www.aiim.org/pdfa/ns/id/"
 class Rendered:
     session: Session
     demo: Demo
-    data: dict[tuple[str, str], dict[str, Any]]
+    data: dict[tuple[str, str], ReportData]
     pdfs: dict[tuple[str, str], bytes]
     logged: list[logging.LogRecord]
 
@@ -67,7 +71,8 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
     logging.getLogger("weasyprint").addHandler(collect)
     try:
         demo = load_hml(session)
-        data, pdfs = {}, {}
+        data: dict[tuple[str, str], ReportData] = {}
+        pdfs = {}
         for kind in KINDS:
             for lang in LANGS:
                 spec = (service.ReportSpec(kind, lang, board_id=demo.board.id, period="2015-T2")
@@ -89,29 +94,32 @@ def text(r: Rendered, kind: str, lang: str) -> str:
 
 
 FOLLOW_UP_WORDS = {
-    "fi": ["Sisällys", "Yhteenveto", "Mittarit tilan mukaan", "Tilausbudjetin toteuma",
-           "Mittarit ilman arvoa", "Muutokset edellisestä raportista (2015-T1)",
+    "fi": ["Yhteenveto", "Poikkeamat tavoitteista", "Tuottajan selitys", "Tilausbudjetin toteuma",
+           "Kaikille mittareille on raportoitu arvo.", "Vuodesta on kulunut 66,7 %",
+           "Muutokset edellisestä raportista (2015-T1)", "Vuosi",
            "Riskissä", "Jäljessä tavoitteesta", "Tavoitteessa", "Tuottajan",
            "2015-T2: 1.1.2015–31.8.2015", "Sivu 3 / "],
-    "sv": ["Innehåll", "Sammanfattning", "Mätare enligt status", "Beställningsbudgetens utfall",
-           "Mätare utan värde", "Förändringar sedan föregående rapport (2015-T1)",
+    "sv": ["Sammanfattning", "Avvikelser från målen", "Producentens förklaring",
+           "Beställningsbudgetens utfall", "Alla mätare har ett rapporterat värde.",
+           "Förändringar sedan föregående rapport (2015-T1)", "finns endast på finska",
            "I riskzonen", "Efter målet", "Enligt målet", "2015-T2: 1.1.2015–31.8.2015",
            "Sida 3 / "],
-    "en": ["Contents", "Summary", "Measures by status", "Order budget realisation",
-           "Measures without a value", "Changes since the previous report (2015-T1)",
+    "en": ["Summary", "Off track and at risk", "Provider's explanation", "Order budget realisation",
+           "Changes since the previous report (2015-T1)", "exist only in Finnish",
            "At risk", "Off track", "On track", "2015-T2: 1 Jan 2015–31 Aug 2015", "Page 3 / "],
 }
 FOLLOW_UP_FIGURES = {
     # Measure values with their units, budget ordered / delivered / forecast / deviation.
-    "fi": ["10 240 000 euroa", "15 300 000 euroa", "75 % 70 %", "104 kpl", "89 461 200,00 €",
+    "fi": ["10 240 000 €", "15 300 000 €", "Tavoite 2015 75 % · Toteuma 2015-T2 70 %", "104 kpl",
+           "89 461 200,00 €",
            "1 232 400,00 €", "1 848 600,00 €", "+54 600,00 €", "+3,0 %", "-106 000,00 €",
            "89 409 800,00 €", "68,7 %", "15 800",
            # how each value was compared, beside its light
-           "verrattu: suhteutettu summa 8/12 × vuoden tavoite 15 300 000 euroa = 10 200 000 euroa",
+           "verrattu: suhteutettu summa 8/12 × vuoden tavoite 15 300 000 € = 10 200 000 €",
            "verrattu: viimeisin arvo tavoitepolkuun 62 % + 8/12 × (75 % − 62 %) = 70,67 %"],
-    "sv": ["10 240 000 euroa", "89 461 200,00 €", "1 848 600,00 €", "+54 600,00 €", "+3,0 %",
-           "jämfört: proportionerad summa 8/12 × årets mål 15 300 000 euroa = 10 200 000 euroa"],
-    "en": ["10,240,000 euroa", "€89,461,200.00", "€1,848,600.00", "+€54,600.00", "+3.0%",
+    "sv": ["10 240 000 €", "89 461 200,00 €", "1 848 600,00 €", "+54 600,00 €", "+3,0 %",
+           "jämfört: proportionerad summa 8/12 × årets mål 15 300 000 € = 10 200 000 €"],
+    "en": ["10,240,000 €", "€89,461,200.00", "€1,848,600.00", "+€54,600.00", "+3.0%",
            "-€106,000.00", "15,800",
            "compared: the latest value with the target path 40 kpl + 8/12 × (120 kpl − "
            "40 kpl) = 93.33 kpl"],
@@ -149,7 +157,9 @@ def test_agreement_document_text(rendered: Rendered, lang: str) -> None:
     found = text(rendered, ReportKind.agreement, lang)
     missing = [w for w in AGREEMENT_WORDS[lang] if w not in found]
     assert missing == [], found
-    total = rendered.data[ReportKind.agreement, lang]["lines_total"]
+    document = rendered.data[ReportKind.agreement, lang]
+    assert isinstance(document, AgreementDocument)
+    total = document.lines_total
     assert {"fi": "86 259 600,00 €", "sv": "86 259 600,00 €",
             "en": "€86,259,600.00"}[lang] in found
     assert total == Decimal("86259600")
@@ -179,11 +189,11 @@ def test_pdf_a_3a_metadata_and_alternative_texts(rendered: Rendered, kind: str, 
     ids = {(e.getAttributeNS(PDFAID, "part"), e.getAttributeNS(PDFAID, "conformance"))
            for e in descriptions if e.hasAttributeNS(PDFAID, "part")}
     assert ids == {("3", "A")}
-    assert xmp.dc_title == {"x-default": data["title"]}
+    assert xmp.dc_title == {"x-default": data.title}
     info = reader.metadata
     assert info is not None
     assert (info.title, info.author, info.subject) == (
-        data["title"], data["author"], data["subject"])
+        data.title, data.author, data.subject)
     root = reader.trailer["/Root"]
     assert root["/Lang"] == lang
     assert root["/MarkInfo"]["/Marked"]
@@ -222,8 +232,10 @@ def test_the_embedded_data_matches_the_database(rendered: Rendered) -> None:
     lines = {ln["id"]: ln for p in report["budget"]["providers"] for ln in p["lines"]}
     stored = db.scalars(select(OrderBudgetLine).where(
         OrderBudgetLine.order_budget_id == demo.budget.id)).all()
-    assert set(lines) == {ln.id for ln in stored}
-    for ln in stored:
+    assert set(lines) == {ln.id for ln in stored if ln.id in lines} and len(lines) == 2
+    unreported = sum(p["unreported"] for p in report["budget"]["providers"])
+    assert len(lines) + unreported == len(stored)
+    for ln in (row for row in stored if row.id in lines):
         assert Decimal(lines[ln.id]["ordered_euros"]) == ln.total
         assert Decimal(lines[ln.id]["ordered_volume"]) == ln.volume
     assert Decimal(report["budget"]["total"]["ordered_euros"]) == db.scalar(
@@ -252,3 +264,42 @@ def test_only_files_under_templates_are_fetched() -> None:
                 "data:text/css,body{}", "file://otherhost/etc/passwd"):
         with pytest.raises(ValueError, match="Refused"):
             fetch_url(url)
+
+
+# The fixed words composed from a value (statuses, directions, kinds of provider and resource,
+# agreement states): each report in Swedish or English has the catalogue's word, never Finnish.
+# (Not the comparisons: they carry numbers, and EXPECTED holds them in each language.)
+ENUM_KEYS = [*(k for k in COMPOSED if not k.startswith("compared_")),
+             "direction_higher_is_better", "direction_lower_is_better",
+             *(f"status_{s.value}" for s in AgreementStatus), "unreviewed", "chart_axis_year"]
+
+
+def _strings(node: Any) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_no_finnish_fixed_words_in_a_swedish_or_english_report(
+        rendered: Rendered, kind: str, lang: str) -> None:
+    found = text(rendered, kind, lang)
+    # Less the content (names, titles, comments), which may exist only in Finnish.
+    for content in sorted(_strings(rendered.data[kind, lang].model_dump()), key=len, reverse=True):
+        found = found.replace(re.sub(r"\s+", " ", content), " ")
+    finnish = {t(key, "fi") for key in ENUM_KEYS} - {t(key, lang) for key in ENUM_KEYS}
+    assert sorted(w for w in finnish if re.search(rf"\b{re.escape(w)}\b", found)) == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_demo_follow_up_is_compact(rendered: Rendered, lang: str) -> None:
+    """The summary, the measures and the budget lines with deliveries: no cover, no contents
+    page, no page for one sentence (the report was ten pages)."""
+    pdf = rendered.pdfs[ReportKind.follow_up, lang]
+    assert len(PdfReader(io.BytesIO(pdf)).pages) <= 3

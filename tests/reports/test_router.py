@@ -164,3 +164,16 @@ def test_the_issued_record_lists_without_loading_the_pdf(db: Session, demo: Demo
     loaded = db.scalars(select(IssuedReport).where(IssuedReport.id == report.id)).one()
     assert "pdf" not in loaded.__dict__  # deferred: lists never read the bytes
     assert loaded.sha256 == hashlib.sha256(b"%PDF-1.7 x").hexdigest()
+
+
+def test_the_preview_names_the_red_measure_on_its_first_page(
+        client: TestClient, demo: Demo, director: dict[str, str]) -> None:
+    html = client.get(f"{API}/follow-up", headers=director, params={
+        "board_id": demo.board.id, "period": "2015-T2", "format": "html"})
+    assert html.status_code == 200, html.text
+    summary = html.text[html.text.index('id="summary"'):html.text.index('id="measures"')]
+    row = summary[summary.index("<b>M1</b>"):]
+    row = row[:row.index("</tr>")]
+    # The measure 78 % against 80 %, its light and the provider's explanation, on one row.
+    assert "78\u00a0%" in row and "80\u00a0%" in row
+    assert "Jäljessä tavoitteesta" in row and "Kesä" in row

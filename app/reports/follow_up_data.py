@@ -1,0 +1,217 @@
+"""The follow-up report's data (app.reports.follow_up builds it): typed, read by the template
+as attributes and embedded in the PDF as JSON."""
+
+from datetime import date
+from decimal import Decimal
+
+from app.reports.data import Baseline, CodeTitle, Data, ProviderRef, ReportHeader, Span
+
+
+class YearTarget(Data):
+    year: int
+    value: Decimal
+
+
+class TrendPoint(Data):
+    year: int
+    target: Decimal | None
+    actual: Decimal | None
+    partial: bool  # the year is not complete: its point is the year so far
+
+
+class ReportedValue(Data):
+    period: str
+    value: Decimal
+    comment: str | None
+    reviewed: bool  # accepted by the purchaser; a submitted value is not yet
+
+
+class ComparedWith(Data):
+    """How a measure's value was held against the year's target (app.submissions.rules)."""
+
+    comparison: str
+    value: Decimal | None  # the value compared
+    months: int  # pro-rated: the months covered; target path: the months since January
+    start: Decimal | None  # the target path's start level
+    year_target: Decimal
+    target: Decimal  # what the value was held against
+
+
+class MeasureEntry(Data):
+    id: int
+    code: str
+    name: str
+    unit: str
+    direction: str
+    rollup: str
+    comparison: str
+    frequency: str
+    tolerance: Decimal
+    provider: ProviderRef
+    baseline: Baseline | None
+    targets: list[YearTarget]
+    target: Decimal | None
+    value: Decimal | None
+    compared: Decimal | None  # what the status compares with the target
+    forecast: bool  # ``compared`` is a year-end forecast (a sum over part of the year)
+    until: date | None
+    # How the value was held against the year's target, printed beside the light.
+    compared_with: ComparedWith | None = None
+    status: str
+    previous_status: str
+    reported_values: list[ReportedValue]
+    trend: list[TrendPoint]
+    goal: str  # the goal's code
+    agreement: str  # the service agreement's code
+    draft: bool  # the agreement is not approved yet
+    returned: list[str] = []  # periods of the year returned for correction: not counted
+
+    @property
+    def explanation(self) -> ReportedValue | None:
+        """The provider's latest comment of the year: why the value is what it is."""
+        commented = [v for v in self.reported_values if v.comment]
+        return commented[-1] if commented else None
+
+    @property
+    def unreviewed(self) -> bool:
+        return any(not v.reviewed for v in self.reported_values)
+
+
+class GoalEntry(Data):
+    id: int
+    code: str
+    title: str
+    description: str | None
+    long_term_goal: CodeTitle | None
+    measures: list[MeasureEntry]
+
+
+class AgreementRef(Data):
+    id: int
+    code: str
+    title: str
+    version: int
+    status: str
+    provider: ProviderRef
+
+    @property
+    def draft(self) -> bool:
+        return self.status in ("draft", "negotiation")
+
+
+class AgreementBlock(Data):
+    """One agreement's goals in a perspective, with their measures."""
+
+    agreement: AgreementRef
+    goals: list[GoalEntry]
+
+
+class Section(Data):
+    number: int
+    name: str
+    finnish: bool  # the name exists only in Finnish (shown so in a Swedish or English report)
+    agreements: list[AgreementBlock]
+
+
+class StatusCount(Data):
+    status: str
+    count: int
+    share: Decimal
+
+
+class Change(Data):
+    code: str
+    name: str
+    provider: str
+    before: str
+    now: str
+
+
+class Transition(Data):
+    before: str
+    now: str
+    count: int
+
+
+class Summary(Data):
+    statuses: list[StatusCount]
+    measures: int
+    changes: list[Change]
+    transitions: list[Transition]  # how many measures moved from one status to another
+    new_values: int
+    attention: list[MeasureEntry]  # off track and at risk, the worst first
+    unreviewed: int  # values counted in the report that the purchaser has not accepted
+    drafts: list[str]  # codes of agreements in the report that are not approved
+
+
+class Realisation(Data):
+    ordered_volume: Decimal
+    ordered_euros: Decimal
+    delivered_volume: Decimal | None
+    delivered_euros: Decimal | None
+    until: date | None
+    realised_pct: Decimal | None
+    forecast_euros: Decimal | None
+    deviation_euros: Decimal | None
+    deviation_pct: Decimal | None
+
+
+class Product(Data):
+    code: str
+    name: str
+    unit: str
+
+
+class BudgetLine(Realisation):
+    id: int
+    product: Product
+    unit_price: Decimal
+    provider: str  # the provider's name, for the list of the largest deviations
+
+
+class ProviderBudget(Data):
+    provider: ProviderRef
+    lines: list[BudgetLine]  # the lines with deliveries reported
+    unreported: int  # lines without deliveries (left out of ``lines``)
+    unreported_euros: Decimal  # what they order
+    total: Realisation
+
+
+class Budget(Data):
+    id: int
+    title: str
+    year: int
+    version: int
+    providers: list[ProviderBudget]
+    total: Realisation
+    lines_reported: int
+    lines: int
+    elapsed_pct: Decimal  # the share of the year elapsed by the period's end, in per cent
+    largest_deviations: list[BudgetLine]  # the reported lines furthest from the order
+
+
+class NoValueMeasure(Data):
+    code: str
+    name: str
+    unit: str
+    goal: str
+    agreement: str
+    returned: list[str] = []
+
+
+class NoValueGroup(Data):
+    provider: ProviderRef
+    measures: list[NoValueMeasure]
+
+
+class FollowUpReport(ReportHeader):
+    period: Span
+    previous_period: Span
+    summary: Summary
+    agreements: list[AgreementRef]
+    perspectives: list[Section]
+    budget: Budget | None
+    no_value: list[NoValueGroup]
+
+    def measure_count(self) -> int:
+        return self.summary.measures
