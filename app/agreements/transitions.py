@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.agreements.budget_check import check_budgets
 from app.agreements.lifecycle_schemas import TransitionIn
 from app.agreements.models import (
     APPROVED,
@@ -34,6 +35,7 @@ from app.agreements.models import (
     AgreementTransition,
     FrameworkAgreement,
     NegotiationComment,
+    ServiceAgreement,
 )
 from app.agreements.versioning import Agreement, S, key_filter
 from app.auth.authz import Act, authorize
@@ -115,6 +117,8 @@ def transition(session: Session, user: User, obj: Agreement, data: dict[str, Any
         if newer is not None and newer > obj.version:
             raise Conflict(f"Version {newer} of this {noun(obj)} exists; approve the latest version",
                            field="to")
+        if isinstance(obj, ServiceAgreement):
+            check_budgets(session, obj)
         obj.effective_from = _effective_from(session, obj, data.get("effective_from")
                                              or decision["event_date"])
     elif data.get("effective_from") is not None:

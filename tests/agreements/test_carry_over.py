@@ -8,7 +8,7 @@ from app.agreements.models import ServiceAgreement
 from app.auth.models import Role
 from app.budgets.models import OrderBudget
 from app.organisations.models import Municipality
-from tests.agreements.flow import approve, import_hameenlinna
+from tests.agreements.flow import approve, approve_budget_of, import_hameenlinna
 from tests.helpers import auth, create, create_user, create_world
 
 API = "/api/v1"
@@ -22,6 +22,7 @@ def test_next_years_draft_brings_goals_measures_and_the_framework_years_targets(
     m = db.get_one(Municipality, agreement.municipality_id)
     h = auth(db, create_user(db, Role.purchaser_director, m))
     path = f"{API}/service-agreements/{agreement.id}"
+    approve_budget_of(client, h, path)
     approve(client, h, path)
     budget_2016 = create(db, OrderBudget, board_id=db.get_one(
         OrderBudget, agreement.order_budget_id).board_id, year=2016, title="Tilausbudjetti 2016")

@@ -17,7 +17,14 @@ from app.demo import SYSTEM
 from app.goals.models import Action, Goal
 from app.indicators.models import MeasureTarget
 from app.organisations.models import Board, Municipality
-from tests.agreements.flow import HAMEENLINNA, amend, approve, import_hameenlinna, move
+from tests.agreements.flow import (
+    HAMEENLINNA,
+    amend,
+    approve,
+    approve_budget_of,
+    import_hameenlinna,
+    move,
+)
 from tests.helpers import auth, create, create_user, create_world
 
 API = "/api/v1"
@@ -137,6 +144,7 @@ def test_the_importer_cannot_change_an_approved_version(client: TestClient, db: 
     assert agreement is not None
     h = auth(db, create_user(db, Role.purchaser_director,
                              db.get(Municipality, agreement.municipality_id)))
+    approve_budget_of(client, h, f"{API}/service-agreements/{agreement.id}")
     for a in db.scalars(select(ServiceAgreement)).all():
         approve(client, h, f"{API}/service-agreements/{a.id}")
     text = HAMEENLINNA.read_text(encoding="utf-8")

@@ -10,20 +10,21 @@ from sqlalchemy.orm import Session
 from app.agreements.models import AgreementStatus, FrameworkAgreement, ServiceAgreement
 from app.agreements.transitions import TRANSITIONS
 from app.auth.models import Role
-from app.budgets.models import OrderBudget
 from app.goals.models import Goal
 from app.indicators.models import IndicatorValue, Measure
 from app.organisations.models import Provider
-from tests.agreements.flow import DECISION, amend, approve, move
+from tests.agreements.flow import DECISION, amend, approve, budget_for, move
 from tests.helpers import auth, create, create_user, create_world
 
 API = "/api/v1"
 KINDS = ["framework-agreements", "order-budgets", "service-agreements"]
 
 
-def _agreements(db: Session) -> tuple[dict[str, Any], dict[str, int]]:
+def _agreements(db: Session, kind: str = "service-agreements"
+                ) -> tuple[dict[str, Any], dict[str, int]]:
+    """The world's agreements; the order budget approved unless it is the one tried."""
     w = create_world(db)
-    budget = create(db, OrderBudget, board_id=w["board"].id, year=2015, title="Tilausbudjetti")
+    budget = budget_for(db, w, approved=kind == "service-agreements")
     return w, {"framework-agreements": w["framework"].id, "order-budgets": budget.id,
                "service-agreements": w["agreement"].id}
 
@@ -45,7 +46,7 @@ def _refused(client: TestClient, h: dict[str, str], path: str, state: AgreementS
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_transition_allowed_and_refused(client: TestClient, db: Session, kind: str) -> None:
-    w, ids = _agreements(db)
+    w, ids = _agreements(db, kind)
     h = auth(db, create_user(db, Role.purchaser_director, w["municipality"]))
     path = f"{API}/{kind}/{ids[kind]}"
     S = AgreementStatus
@@ -76,7 +77,7 @@ def test_every_transition_allowed_and_refused(client: TestClient, db: Session, k
 def test_an_approved_version_may_also_close_without_entering_into_force(
     client: TestClient, db: Session, kind: str
 ) -> None:
-    w, ids = _agreements(db)
+    w, ids = _agreements(db, kind)
     h = auth(db, create_user(db, Role.purchaser_director, w["municipality"]))
     path = f"{API}/{kind}/{ids[kind]}"
     approve(client, h, path)

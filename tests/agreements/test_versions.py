@@ -13,7 +13,7 @@ from app.auth.models import Role
 from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product
 from app.organisations.models import Municipality, Provider
-from tests.agreements.flow import amend, approve, import_hameenlinna, patch
+from tests.agreements.flow import amend, approve, approve_budget_of, import_hameenlinna, patch
 from tests.helpers import auth, create_user, create_world
 
 API = "/api/v1"
@@ -102,6 +102,7 @@ def test_each_version_reads_as_it_was(client: TestClient, db: Session) -> None:
     agreement, _, m = _hameenlinna(db)
     h = auth(db, create_user(db, Role.purchaser_director, m))
     path = f"{API}/service-agreements/{agreement.id}"
+    approve_budget_of(client, h, path)
     approve(client, h, path)
     v2 = amend(client, h, path)
     goals = client.get(f"{API}/goals", headers=h,

@@ -15,7 +15,15 @@ from app.core.audit import SYSTEM_ACTOR, set_actor
 from app.goals.models import Action, Goal
 from app.indicators.models import IndicatorValue, MeasureTarget
 from app.organisations.models import Board
-from tests.agreements.flow import DECISION, amend, approve, import_hameenlinna, move, patch
+from tests.agreements.flow import (
+    DECISION,
+    amend,
+    approve,
+    budget_for,
+    import_hameenlinna,
+    move,
+    patch,
+)
 from tests.helpers import ROOT, auth, create, create_user, create_world
 
 API = "/api/v1"
@@ -27,6 +35,7 @@ def _entries(db: Session, **where: Any) -> list[AuditEntry]:
 
 def test_the_audit_trail_of_a_whole_lifecycle(client: TestClient, db: Session) -> None:
     w = create_world(db)
+    budget_for(db, w)
     director = create_user(db, Role.purchaser_director, w["municipality"], username="johtaja")
     h = auth(db, director)
     sa = w["agreement"].id

@@ -172,9 +172,9 @@ def create_body(key: str, db: Session, w: dict[str, Any]) -> tuple[Any, dict[str
                                            provider_id=w["provider"].id, year=2015, title="D",
                                            board_ids=[w["board"].id]).id,
             "period": "2015", "due_date": date(2016, 2, 15)}),
-        "delivery": lambda: (Delivery, {
-            "order_budget_line_id": w["line"].id, "period": f"2015-{n % 12 + 1:02d}",
-            "volume": "1", "euros": "5.00"}),
+        "delivery": lambda: (Delivery, {  # a line of its own: periods of a line do not overlap
+            "order_budget_line_id": create(db, OrderBudgetLine, **create_body("line", db, w)[1]).id,
+            "period": f"2015-{n % 12 + 1:02d}", "volume": "1", "euros": "5.00"}),
         "value": lambda: (IndicatorValue, {
             "measure_id": create(db, Measure, goal_id=w["goal"].id, code=f"V{n}", name="V",
                                  unit="kpl", direction="lower_is_better",
@@ -218,6 +218,15 @@ def calls(method: str, *paths: str) -> Callable[[Call], Call]:
             CALLS[(method, path)] = fn
         return fn
     return register
+
+
+def _approve(c: Ctx, w: dict[str, Any], obj: Any) -> None:
+    """draft → approved; for a service agreement its world's order budget first (an agreement
+    is approved only within an approved budget: app.agreements.budget_check)."""
+    if isinstance(obj, ServiceAgreement) and w["budget"].status.value == "draft":
+        _approve(c, w, w["budget"])
+    transitions.transition(c.db, ROOT, obj, {"to": "negotiation"})
+    transitions.transition(c.db, ROOT, obj, {"to": "approved", **DECISION})
 
 
 def _id(path: str, obj: Any) -> str:
@@ -290,8 +299,7 @@ def _lifecycle(path: str, key: str) -> None:
 
     def amend(c: Ctx, role: str, w: dict[str, Any], own: bool) -> Req:
         obj = c.fresh(key, w)
-        transitions.transition(c.db, ROOT, obj, {"to": "negotiation"})
-        transitions.transition(c.db, ROOT, obj, {"to": "approved", **DECISION})
+        _approve(c, w, obj)
         return Req(_id(f"{item}/amendments", obj), 201 if own else 404)
 
     CALLS[("POST", f"{item}/transitions")] = transition
@@ -480,8 +488,7 @@ CALLS[("POST", "/purchaser/review/{value_id}")] = lambda c, role, w, own: Req(
 @calls("POST", "/purchaser/agreements/{agreement_id}/amend")
 def _web_amend(c: Ctx, role: str, w: dict[str, Any], own: bool) -> Req:
     obj = c.fresh("agreement", w)
-    transitions.transition(c.db, ROOT, obj, {"to": "negotiation"})
-    transitions.transition(c.db, ROOT, obj, {"to": "approved", **DECISION})
+    _approve(c, w, obj)
     return Req(f"/purchaser/agreements/{obj.id}/amend", 303 if own else 404, data={})
 
 

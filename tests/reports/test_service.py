@@ -145,10 +145,12 @@ def test_what_the_caller_may_not_see_is_not_found(db: Session) -> None:
 
 def test_the_agreement_document_names_the_board_decision(db: Session) -> None:
     demo = load_hml(db, deliveries=False)
-    transitions.transition(db, ROOT, demo.agreement, {"to": "negotiation"})
-    transitions.transition(db, ROOT, demo.agreement, {
-        "to": "approved", "organization": "LANULA", "event_date": "2014-12-12",
-        "article_number": "145", "register_id": "HML/1234/2014"})
+    assert demo.budget is not None
+    for agreement in (demo.budget, demo.agreement):  # the order budget first
+        transitions.transition(db, ROOT, agreement, {"to": "negotiation"})
+        transitions.transition(db, ROOT, agreement, {
+            "to": "approved", "organization": "LANULA", "event_date": "2014-12-12",
+            "article_number": "145", "register_id": "HML/1234/2014"})
     data = agreement_document(db, ROOT, demo.agreement.id, "fi")
     assert data["decision"] == {"body": "LANULA", "date": date(2014, 12, 12),
                                 "article_number": "145"}
