@@ -1,7 +1,9 @@
-"""The demo data: the seed agreement sets under contracts/ and one user per role."""
+"""The demo data: the seed agreement sets under contracts/ (approved, in their own years), one
+user per role, and Hämeenlinna's year in progress (app.demo_year, app.demo_progress)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -40,7 +42,17 @@ def demo_password(username: str) -> str:
     return f"Demo-{username}-2025!"
 
 
-def load_demo(session: Session, progress: Callable[[str], None] = lambda _: None) -> list[DemoUser]:
+def load_demo(session: Session, progress: Callable[[str], None] = lambda _: None
+              ) -> list[DemoUser]:
+    """Load the demo (see the module docstring); the users it creates. Once loaded, loading
+    it again changes nothing (``demo_loaded``): the approved agreements are no longer drafts
+    that a second import could write over."""
+    from app.demo_progress import approve_seeds, demo_loaded, load_year
+    from app.demo_year import SEED, YearPlan
+
+    if demo_loaded(session):
+        progress("The demo data is already loaded; nothing changed.")
+        return []
     for path in contract_files():
         progress(f"Importing {path.name}")
         import_text(session, SYSTEM, path.read_text(encoding="utf-8"), path.name)
@@ -78,4 +90,9 @@ def load_demo(session: Session, progress: Callable[[str], None] = lambda _: None
             select(Provider).where(Provider.municipality_id == m.id).order_by(Provider.code))
         for p in providers:
             add(f"{m.code}-{p.code.lower()}", Role.provider_reporter, m, p)
+    progress("Approving the seed agreements")
+    approve_seeds(session, SYSTEM, progress)
+    director = session.scalars(select(User).where(User.username == "109-director")).one()
+    load_year(session, SYSTEM, director, (CONTRACTS / SEED).read_text(encoding="utf-8"),
+              YearPlan.of(date.today()), progress)
     return users
