@@ -33,6 +33,8 @@ def test_upgrade_demo_and_export_on_a_fresh_database(tmp_path: Path) -> None:
 
     again = run(["demo", "--if-empty"], db)
     assert "already has data" in again.stdout
+    twice = run(["demo"], db)
+    assert "already loaded; nothing changed" in twice.stdout
 
     export = run(["export", "--municipality", "109", "--board", "LANULA", "--year", "2015"], db)
     assert export.returncode == 0, export.stderr
