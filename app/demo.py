@@ -56,8 +56,26 @@ def load_demo(session: Session, progress: Callable[[str], None] = lambda _: None
     for path in contract_files():
         progress(f"Importing {path.name}")
         import_text(session, SYSTEM, path.read_text(encoding="utf-8"), path.name)
+    progress("Approving the seed agreements")
+    approve_seeds(session, SYSTEM, progress)
     users: list[DemoUser] = []
+    add = _adder(session, users)
+    hameenlinna = session.scalars(select(Municipality).where(Municipality.code == "109")).one()
+    add("109-director", Role.purchaser_director, hameenlinna)  # who acts in the year
+    director = session.scalars(select(User).where(User.username == "109-director")).one()
+    report = load_year(session, SYSTEM, director, (CONTRACTS / SEED).read_text(encoding="utf-8"),
+                       YearPlan.of(date.today()), progress)
+    # The report renders in a process of its own meanwhile: hashing the passwords takes long.
+    progress("Creating demo users")
+    _add_users(session, add)
+    report.store(session, director)
+    return users
 
+
+Add = Callable[..., None]
+
+
+def _adder(session: Session, users: list[DemoUser]) -> Add:
     def add(username: str, role: Role, municipality: Municipality | None,
             provider: Provider | None = None, board_id: int | None = None,
             unit_id: int | None = None) -> None:
@@ -72,8 +90,11 @@ def load_demo(session: Session, progress: Callable[[str], None] = lambda _: None
         users.append(DemoUser(username, password, role.value,
                               municipality.code if municipality else "",
                               provider.code if provider else ""))
+    return add
 
-    progress("Creating demo users")
+
+def _add_users(session: Session, add: Add) -> None:
+    """One user per role in each municipality, and a reporter for each provider."""
     add("admin", Role.admin, None)
     for m in session.scalars(select(Municipality).order_by(Municipality.code)):
         add(f"{m.code}-admin", Role.admin, m)
@@ -90,9 +111,3 @@ def load_demo(session: Session, progress: Callable[[str], None] = lambda _: None
             select(Provider).where(Provider.municipality_id == m.id).order_by(Provider.code))
         for p in providers:
             add(f"{m.code}-{p.code.lower()}", Role.provider_reporter, m, p)
-    progress("Approving the seed agreements")
-    approve_seeds(session, SYSTEM, progress)
-    director = session.scalars(select(User).where(User.username == "109-director")).one()
-    load_year(session, SYSTEM, director, (CONTRACTS / SEED).read_text(encoding="utf-8"),
-              YearPlan.of(date.today()), progress)
-    return users

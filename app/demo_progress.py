@@ -6,6 +6,7 @@ review, the reports service), so the demo keeps every rule: budgets are approved
 agreements they pay for, an amendment takes effect no earlier than the version it amends.
 """
 
+import threading
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -88,9 +89,10 @@ def approve_seeds(session: Session, user: User, progress: Progress) -> None:
 
 
 def load_year(session: Session, system: User, director: User, seed_text: str, plan: YearPlan,
-              progress: Progress) -> None:
+              progress: Progress) -> "PendingReport":
     """The current year's agreement set: imported, approved and put in force, its values
-    reviewed, one agreement amended and the board's follow-up report issued."""
+    reviewed, one agreement amended and the board's follow-up report started (the caller
+    stores it once rendered)."""
     progress(f"Carrying Hämeenlinna's {BOARD} agreements over into {plan.year}")
     import_text(session, system, demo_set(plan, seed_text), f"demo {plan.year}")
     decided = date(plan.year - 1, 12, 12)
@@ -111,7 +113,8 @@ def load_year(session: Session, system: User, director: User, seed_text: str, pl
                if session.get_one(Provider, a.provider_id).code == AMENDED_PROVIDER)
     _amend(session, director, own, plan)
     progress(f"Issuing {BOARD}'s follow-up report for {plan.report_period}")
-    issue_report(session, director, budget.board_id, plan.report_period)
+    return PendingReport(reports.build(session, director, reports.ReportSpec(
+        ReportKind.follow_up, "fi", board_id=budget.board_id, period=plan.report_period)))
 
 
 def _review(session: Session, director: User, plan: YearPlan, agreement_ids: list[int]) -> None:
@@ -153,12 +156,29 @@ def _amend(session: Session, director: User, v1: ServiceAgreement, plan: YearPla
             effective_from=plan.effective_from)
 
 
-def issue_report(session: Session, user: User, board_id: int, period: str) -> IssuedReport:
-    """The board's follow-up report, rendered here (the demo waits for it) and kept."""
-    data = reports.build(session, user, reports.ReportSpec(
-        ReportKind.follow_up, "fi", board_id=board_id, period=period))
-    rendered = render.render_pdf(render.render_html(data), data)
-    return reports.store(session, user, data, rendered.pdf, rendered.pages)
+class PendingReport:
+    """A report being rendered by a thread while the demo goes on (hashing the users'
+    passwords, which leaves the interpreter free); ``store`` keeps it once rendered."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self._html = render.render_html(data)
+        self._outcome: list[render.Rendered | BaseException] = []
+        self._thread = threading.Thread(target=self._render, daemon=True)
+        self._thread.start()
+
+    def _render(self) -> None:
+        try:
+            self._outcome.append(render.render_pdf(self._html, self.data))
+        except BaseException as exc:  # the demo's thread raises it in store
+            self._outcome.append(exc)
+
+    def store(self, session: Session, user: User) -> IssuedReport:
+        self._thread.join()
+        outcome = self._outcome[0]
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return reports.store(session, user, self.data, outcome.pdf, outcome.pages)
 
 
 def example_provider_username(municipality_code: str = "109") -> str:
