@@ -14,6 +14,8 @@ from app.auth.models import Role, User
 from app.auth.service import create_user
 from app.contracts.importer import import_text
 from app.core.migrate import ROOT
+from app.demo_progress import approve_seeds, demo_loaded, load_year
+from app.demo_year import SEED, YearPlan
 from app.organisations.models import Municipality, Provider, PurchaserUnit
 
 CONTRACTS = ROOT / "contracts"
@@ -47,9 +49,6 @@ def load_demo(session: Session, progress: Callable[[str], None] = lambda _: None
     """Load the demo (see the module docstring); the users it creates. Once loaded, loading
     it again changes nothing (``demo_loaded``): the approved agreements are no longer drafts
     that a second import could write over."""
-    from app.demo_progress import approve_seeds, demo_loaded, load_year
-    from app.demo_year import SEED, YearPlan
-
     if demo_loaded(session):
         progress("The demo data is already loaded; nothing changed.")
         return []
