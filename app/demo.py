@@ -1,7 +1,9 @@
-"""The demo data: the seed agreement sets under contracts/ and one user per role."""
+"""The demo data: the seed agreement sets under contracts/ (approved, in their own years), one
+user per role, and Hämeenlinna's year in progress (app.demo_year, app.demo_progress)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -12,6 +14,8 @@ from app.auth.models import Role, User
 from app.auth.service import create_user
 from app.contracts.importer import import_text
 from app.core.migrate import ROOT
+from app.demo_progress import approve_seeds, demo_loaded, load_year
+from app.demo_year import SEED, YearPlan
 from app.organisations.models import Municipality, Provider, PurchaserUnit
 
 CONTRACTS = ROOT / "contracts"
@@ -40,12 +44,37 @@ def demo_password(username: str) -> str:
     return f"Demo-{username}-2025!"
 
 
-def load_demo(session: Session, progress: Callable[[str], None] = lambda _: None) -> list[DemoUser]:
+def load_demo(session: Session, progress: Callable[[str], None] = lambda _: None
+              ) -> list[DemoUser]:
+    """Load the demo (see the module docstring); the users it creates. Once loaded, loading
+    it again changes nothing (``demo_loaded``): the approved agreements are no longer drafts
+    that a second import could write over."""
+    if demo_loaded(session):
+        progress("The demo data is already loaded; nothing changed.")
+        return []
     for path in contract_files():
         progress(f"Importing {path.name}")
         import_text(session, SYSTEM, path.read_text(encoding="utf-8"), path.name)
+    progress("Approving the seed agreements")
+    approve_seeds(session, SYSTEM, progress)
     users: list[DemoUser] = []
+    add = _adder(session, users)
+    hameenlinna = session.scalars(select(Municipality).where(Municipality.code == "109")).one()
+    add("109-director", Role.purchaser_director, hameenlinna)  # who acts in the year
+    director = session.scalars(select(User).where(User.username == "109-director")).one()
+    report = load_year(session, SYSTEM, director, (CONTRACTS / SEED).read_text(encoding="utf-8"),
+                       YearPlan.of(date.today()), progress)
+    # The report renders in a process of its own meanwhile: hashing the passwords takes long.
+    progress("Creating demo users")
+    _add_users(session, add)
+    report.store(session, director)
+    return users
 
+
+Add = Callable[..., None]
+
+
+def _adder(session: Session, users: list[DemoUser]) -> Add:
     def add(username: str, role: Role, municipality: Municipality | None,
             provider: Provider | None = None, board_id: int | None = None,
             unit_id: int | None = None) -> None:
@@ -60,8 +89,11 @@ def load_demo(session: Session, progress: Callable[[str], None] = lambda _: None
         users.append(DemoUser(username, password, role.value,
                               municipality.code if municipality else "",
                               provider.code if provider else ""))
+    return add
 
-    progress("Creating demo users")
+
+def _add_users(session: Session, add: Add) -> None:
+    """One user per role in each municipality, and a reporter for each provider."""
     add("admin", Role.admin, None)
     for m in session.scalars(select(Municipality).order_by(Municipality.code)):
         add(f"{m.code}-admin", Role.admin, m)
@@ -78,4 +110,3 @@ def load_demo(session: Session, progress: Callable[[str], None] = lambda _: None
             select(Provider).where(Provider.municipality_id == m.id).order_by(Provider.code))
         for p in providers:
             add(f"{m.code}-{p.code.lower()}", Role.provider_reporter, m, p)
-    return users

@@ -40,6 +40,8 @@ def test_upgrade_demo_and_export_on_a_fresh_database(tmp_path: Path) -> None:
     swedish = run(["export", "--municipality", "999", "--board", "LANULA", "--year", "2015"], db,
                   LANGUAGE="sv_FI")
     assert swedish.returncode == 1 and swedish.stderr.startswith("Fel: ")
+    twice = run(["demo"], db)
+    assert "already loaded; nothing changed" in twice.stdout
 
     export = run(["export", "--municipality", "109", "--board", "LANULA", "--year", "2015"], db)
     assert export.returncode == 0, export.stderr

@@ -38,10 +38,14 @@ def demo(
 ) -> None:
     """Load the demo data: the seed municipalities and one user per role."""
     from app.demo import DemoUser, database_is_empty, load_demo
+    from app.demo_progress import demo_loaded
 
     with sessions()() as session:
         if if_empty and not database_is_empty(session):
             typer.echo(say("cli_demo_not_loaded"))
+            return
+        if demo_loaded(session):
+            typer.echo("The demo data is already loaded; nothing changed.")
             return
         users: list[DemoUser] = load_demo(session, progress=lambda msg: typer.echo(msg, err=True))
         session.commit()
