@@ -16,16 +16,18 @@ report_app = typer.Typer(help="Reports as PDF/A-3a (or HTML when the file ends i
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Recompute the audit trail's hash chain; exit 1 naming the first entry that is broken."""
+    """Recompute the audit trail's hash chains (one per municipality, 0 without one, -1 the
+    entries before revision 0013); exit 1 naming the broken chain and its first broken entry."""
     from app.audit.chain import verify
 
     with sessions()() as session:
         result = verify(session.connection())
     if result.ok:
-        typer.echo(f"The audit trail is intact: {result.entries} entries.")
+        typer.echo(f"The audit trail is intact: {result.entries} entries in "
+                   f"{result.chains} chains.")
         return
     where = f"entry {result.broken_id}" if result.broken_id is not None else "its end"
-    typer.echo(f"The audit trail is broken at {where}: {result.reason} "
+    typer.echo(f"The audit trail is broken in chain {result.chain} at {where}: {result.reason} "
                f"({result.entries} entries before it are intact).", err=True)
     raise typer.Exit(1)
 
