@@ -117,12 +117,12 @@ def test_diff_and_audit_verify_on_a_database_file(tmp_path: Path) -> None:
     intact = run(["audit", "verify"], db)
     assert intact.returncode == 0 and "intact" in intact.stdout
     with sqlite3.connect(db) as conn:  # someone rewrites who approved the agreement
-        entry = conn.execute("SELECT id FROM audit_entries WHERE action = 'transition' "
-                             "ORDER BY id LIMIT 1").fetchone()[0]
+        entry, chain = conn.execute("SELECT id, chain FROM audit_entries WHERE action = "
+                                    "'transition' ORDER BY id LIMIT 1").fetchone()
         conn.execute("UPDATE audit_entries SET user = 'joku muu' WHERE id = ?", (entry,))
     broken = run(["audit", "verify"], db)
     assert broken.returncode == 1
-    assert f"broken at entry {entry}: its content does not match its hash" in broken.stderr
+    assert f"broken in chain {chain} at entry {entry}: its content does not match its hash" in broken.stderr
 
 
 def test_the_worker_is_for_postgresql(tmp_path: Path) -> None:
