@@ -34,6 +34,7 @@ from app.core.settings import get_settings
 from app.goals.router import routers as goal_routers
 from app.indicators.router import routers as indicator_routers
 from app.organisations.router import routers as organisation_routers
+from app.reminders import tasks as reminder_tasks  # noqa: F401  (daily reminders)
 from app.reports import tasks as report_tasks  # noqa: F401  (the jobs' tasks registered)
 from app.reports.router import router as reports_router
 from app.submissions.router import routers as submission_routers
