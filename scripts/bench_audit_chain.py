@@ -8,7 +8,7 @@ Usage::
 
 For this checkout (and each ``--compare`` checkout, e.g. ``git archive main | tar -x -C
 /tmp/main``), a child process imports the app of that checkout, migrates a scratch PostgreSQL
-database (SOPIMUS_TEST_POSTGRES_URL's server, default 127.0.0.1:5432), creates two
+database (``--postgres-url``'s server, default 127.0.0.1:5432), creates two
 municipalities with ``--rows`` boards each and runs ``--writers`` threads per municipality for
 ``--seconds``. Each thread commits transactions as a request that writes several rows does:
 rename each of its municipality's boards, one flush per row (each an audited change, so each
@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-POSTGRES_URL = os.environ.get("SOPIMUS_TEST_POSTGRES_URL",
-                              "postgresql://postgres@127.0.0.1:5432/test")
+DEFAULT_POSTGRES = os.environ.get("SOPIMUS_TEST_POSTGRES_URL",
+                                  "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def child(args: argparse.Namespace) -> dict[str, Any]:
@@ -49,7 +49,7 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
     from app.core.scratch import scratch_database
     from app.organisations.models import Board, Municipality
 
-    engine, drop = scratch_database("postgresql", POSTGRES_URL, "sopimus_bench")
+    engine, drop = scratch_database("postgresql", args.postgres_url, "sopimus_bench")
     try:
         upgrade(engine)
         with Session(engine) as s:
@@ -121,9 +121,10 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
 def measure(checkout: Path, args: argparse.Namespace) -> dict[str, Any]:
     command = [sys.executable, str(Path(__file__).resolve()), "--child",
                "--writers", str(args.writers), "--seconds", str(args.seconds),
-               "--rows", str(args.rows)]
+               "--rows", str(args.rows), "--postgres-url", args.postgres_url]
+    path = os.pathsep.join(p for p in (str(checkout), os.environ.get("PYTHONPATH")) if p)
     done = subprocess.run(command, cwd=checkout, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(checkout)})
+                          env={**os.environ, "PYTHONPATH": path})
     if done.returncode != 0:
         raise SystemExit(f"{checkout}: {done.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -135,6 +136,10 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=4, help="writer threads per municipality")
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--rows", type=int, default=4, help="rows written per transaction")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES,
+                        help="a PostgreSQL server's URL (a scratch database is made beside it)")
+    parser.add_argument("--require-postgres", action="store_true",
+                        help="accepted for tests/test_benchmarks.py; PostgreSQL is always needed")
     parser.add_argument("--compare", action="append", default=[], metavar="CHECKOUT")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()

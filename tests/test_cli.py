@@ -129,3 +129,20 @@ def test_the_worker_is_for_postgresql(tmp_path: Path) -> None:
     """With SQLite the server runs its jobs itself: a worker says so and stops."""
     worker = run(["worker"], tmp_path / "none.db")
     assert worker.returncode == 1 and "needs PostgreSQL" in worker.stderr
+
+
+def test_user_email_and_remind(tmp_path: Path) -> None:
+    db = tmp_path / "remind.db"
+    assert run(["db", "upgrade"], db).returncode == 0
+    assert run(["user", "create", "paakayttaja", "--role", "admin"], db,
+               SOPIMUS_NEW_PASSWORD="Kuusi-Hirvea-Sammakkoa-42").returncode == 0
+    bad = run(["user", "email", "paakayttaja", "ei osoite"], db)
+    assert bad.returncode == 2
+    done = run(["user", "email", "paakayttaja", "paa@example.fi", "--language", "sv"], db)
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT email, language FROM users").fetchone() == \
+            ("paa@example.fi", "sv")
+    remind = run(["remind", "--date", "2015-04-10"], db)  # no reporters: nothing to send
+    assert remind.returncode == 0, remind.stderr
+    assert "Reminders of 2015-04-10: 0 sent" in remind.stdout
