@@ -78,7 +78,7 @@ def message(user: User, digest: Digest, days: int) -> EmailMessage:
 
 
 def send_digests(sessions: sessionmaker[Session], today: date, *,
-                 connect: mail.Connect = mail.connect, days: int | None = None) -> DigestRun:
+                 connect: mail.Connect | None = None, days: int | None = None) -> DigestRun:
     """Send today's digest to every active provider reporter who has something due or overdue
     and has not had one today."""
     days = get_settings().reminder_days if days is None else days
@@ -109,7 +109,7 @@ def send_digests(sessions: sessionmaker[Session], today: date, *,
                     session.rollback()
                     run.already_sent += 1
                     continue
-                transport = transport or connect()
+                transport = transport or (connect or mail.connect)()
                 transport.send_message(message(user, digest, days))
                 session.commit()
                 run.sent += 1

@@ -1,15 +1,18 @@
 """Reminders by e-mail: a provider reporter's daily digest of values due soon and overdue,
 sent once per user and day, in the user's language."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.auth.models import Role, User
+from app.core.queue import postgres_conninfo, queue, run_worker
+from app.reminders import mail, tasks
 from app.reminders.models import ReminderDigest
 from app.reminders.service import send_digests
 from tests.helpers import auth, create_user
@@ -93,3 +96,32 @@ def test_an_admin_sets_a_users_email(client: TestClient, db: Session) -> None:
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "email"
     cleared = client.patch(path, json={"email": None}, headers=admin)
     assert cleared.json()["email"] is None
+
+
+def test_the_daily_task_sends_them_on_either_database(
+    committing_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: the procrastinate task, run by a worker; SQLite: the server's job thread's
+    periodic work, once a day from 06:00 UTC."""
+    _world(committing_engine)
+    smtp = FakeSMTP()
+    monkeypatch.setattr(mail, "connect", smtp.connect)
+    monkeypatch.setattr(tasks, "sessions", lambda: sessionmaker(committing_engine))
+    monkeypatch.setattr(tasks, "_last_day", [])
+    monkeypatch.setattr(tasks, "_last_try", [])
+    at = datetime(2015, 4, 10, 6, 30, tzinfo=UTC)
+    if committing_engine.dialect.name == "postgresql":
+        url = committing_engine.url.render_as_string(hide_password=False)
+        with committing_engine.connect() as conn:
+            driver = conn.connection.driver_connection
+            queue.configure_task("send_reminders", connection=driver).defer(
+                timestamp=int(at.timestamp()))
+            driver.commit()
+        run_worker(postgres_conninfo(url), wait=False, install_signal_handlers=False,
+                   listen_notify=False)
+    else:
+        tasks.daily_on_sqlite(at.replace(hour=5))  # before 06:00: not yet
+        assert smtp.sent == []
+        tasks.daily_on_sqlite(at)
+        tasks.daily_on_sqlite(at.replace(hour=9))  # the same day again: nothing more
+    assert [m["To"] for m in smtp.sent] == ["raportoija@example.fi"]
