@@ -34,6 +34,7 @@ from app.indicators.router import routers as indicator_routers
 from app.lifecycle.router import routers as lifecycle_routers
 from app.ops.router import router as ops_router
 from app.organisations.router import routers as organisation_routers
+from app.reminders import tasks as reminder_tasks  # noqa: F401  (daily reminders)
 from app.reports import tasks as report_tasks  # noqa: F401  (the jobs' tasks registered)
 from app.reports.router import router as reports_router
 from app.submissions.router import routers as submission_routers

@@ -30,6 +30,7 @@ from app.core.db import Base, mark_assembled
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import IndicatorValue, Measure, MeasureTarget
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
+from app.reminders.models import ReminderDigest
 from app.reports.models import IssuedReport, RenderJob
 from app.submissions.models import IdempotencyKey, IndicatorValueRevision, ReportingDeadline
 
@@ -38,8 +39,8 @@ __all__ = [
     "AuthSession", "Base", "Board", "Delivery", "FrameworkAgreement", "Goal", "IdempotencyKey",
     "IndicatorValue", "IndicatorValueRevision", "IssuedReport", "LongTermGoal", "Measure", "MeasureTarget",
     "Municipality", "NegotiationComment", "OrderBudget", "OrderBudgetLine", "Perspective", "Product",
-    "ProductGroup", "Provider", "PurchaserUnit", "Region", "RenderJob", "ReportingDeadline", "Resource",
-    "ServiceAgreement", "ServiceArea", "User",
+    "ProductGroup", "Provider", "PurchaserUnit", "Region", "ReminderDigest", "RenderJob", "ReportingDeadline",
+    "Resource", "ServiceAgreement", "ServiceArea", "User",
 ]
 
 mark_assembled(__name__)

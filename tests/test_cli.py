@@ -134,12 +134,12 @@ def test_diff_and_audit_verify_on_a_database_file(tmp_path: Path) -> None:
     intact = run(["audit", "verify"], db)
     assert intact.returncode == 0 and "intact" in intact.stdout
     with sqlite3.connect(db) as conn:  # someone rewrites who approved the agreement
-        entry = conn.execute("SELECT id FROM audit_entries WHERE action = 'transition' "
-                             "ORDER BY id LIMIT 1").fetchone()[0]
+        entry, chain = conn.execute("SELECT id, chain FROM audit_entries WHERE action = "
+                                    "'transition' ORDER BY id LIMIT 1").fetchone()
         conn.execute("UPDATE audit_entries SET user = 'joku muu' WHERE id = ?", (entry,))
     broken = run(["audit", "verify"], db)
     assert broken.returncode == 1
-    assert f"broken at entry {entry}: its content does not match its hash" in broken.stderr
+    assert f"broken in chain {chain} at entry {entry}: its content does not match its hash" in broken.stderr
 
 
 def test_the_worker_is_for_postgresql(tmp_path: Path) -> None:
@@ -173,3 +173,20 @@ def _export_import_round_trip(tmp_path: Path, db: Path) -> None:
     assert "order budget 2015: version 3 drafted" in drafted.stdout
     assert "version 2 (approved) → version 3 (draft)" in drafted.stdout
     assert "Budget effect: +" in drafted.stdout
+
+
+def test_user_email_and_remind(tmp_path: Path) -> None:
+    db = tmp_path / "remind.db"
+    assert run(["db", "upgrade"], db).returncode == 0
+    assert run(["user", "create", "paakayttaja", "--role", "admin"], db,
+               SOPIMUS_NEW_PASSWORD="Kuusi-Hirvea-Sammakkoa-42").returncode == 0
+    bad = run(["user", "email", "paakayttaja", "ei osoite"], db)
+    assert bad.returncode == 2
+    done = run(["user", "email", "paakayttaja", "paa@example.fi", "--language", "sv"], db)
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT email, language FROM users").fetchone() == \
+            ("paa@example.fi", "sv")
+    remind = run(["remind", "--date", "2015-04-10"], db)  # no reporters: nothing to send
+    assert remind.returncode == 0, remind.stderr
+    assert "Reminders of 2015-04-10: 0 sent" in remind.stdout

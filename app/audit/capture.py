@@ -24,7 +24,7 @@ from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnEleme
 
 from app.agreements.ownership import Cache, agreement_of, preload, ref_text
 from app.audit.canonical import plain_row
-from app.audit.chain import append, lock_chain, transaction_state
+from app.audit.chain import append, chain_of, lock_chains, transaction_state
 from app.audit.changes import audited, cascades, collect, column_values, quiet, update_change
 from app.core.audit import Change, change_guards, current_actor, request_id
 from app.core.db import Base, utcnow
@@ -73,6 +73,22 @@ def _parents(session: Session, changes: Iterable[Change] = ()) -> Cache:
     return cache
 
 
+def _chains(changes: Iterable[Change]) -> set[int]:
+    """The chains ``changes`` will append to, as far as known before they are written: a new
+    municipality's own (its id is not yet known) and a new row given its municipality only
+    through a relationship are locked when their entries are appended."""
+    chains = set()
+    for change in changes:
+        row = change.row
+        if change.table == "municipalities":
+            if row.get("id") is not None:
+                chains.add(chain_of(row["id"]))
+        elif row.get("municipality_id") is not None \
+                or "municipality_id" not in Base.metadata.tables[change.table].c:
+            chains.add(chain_of(row.get("municipality_id")))
+    return chains
+
+
 @dataclass
 class _Pending:
     creates: list[Change] = field(default_factory=list)
@@ -87,11 +103,11 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
             and not any(audited(type(o)) and not quiet(o) for o in session.dirty):
         return
     conn = session.connection()
-    lock_chain(session, conn)  # before this flush writes any row: no lock-order cycle
     with session.no_autoflush:
         changes = collect(session, conn)
         for guard in change_guards:
             guard(conn, changes)
+    lock_chains(session, conn, _chains(changes))  # before this flush writes any row
     pending = _Pending()
     cache = _parents(session, changes)
     for change in changes:
@@ -172,13 +188,13 @@ def _bulk_statement(state: ORMExecuteState) -> Any:
     session, model = state.session, mapper.class_
     table: Table = mapper.local_table  # type: ignore[assignment]
     conn = session.connection()
-    lock_chain(session, conn)
     at = utcnow()
     if state.is_insert:
         rows = _bulk_rows(state, table)
         changes = [Change("create", table.name, model, after=row) for row in rows]
         for guard in change_guards:
             guard(conn, changes)
+        lock_chains(session, conn, _chains(changes))
         result = state.invoke_statement()
         for change, pk in zip(changes, _inserted_ids(conn, table, rows), strict=True):
             assert change.after is not None
@@ -199,8 +215,11 @@ def _bulk_statement(state: ORMExecuteState) -> Any:
             changes += cascades(conn, table.name, [b["id"] for b in befores], seen)
             for guard in change_guards:
                 guard(conn, changes)
+            lock_chains(session, conn, _chains(changes))
             result = state.invoke_statement()
         else:
+            lock_chains(session, conn, _chains(Change("update", table.name, model, before=b)
+                                               for b in befores))
             result = state.invoke_statement()
             afters = {r["id"]: dict(r) for r in conn.execute(
                 select(table).where(table.c.id.in_([b["id"] for b in befores]))).mappings()}

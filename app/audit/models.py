@@ -9,6 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.db import Base
 
 GENESIS = "0" * 64
+NO_MUNICIPALITY = 0  # the chain of entries without a municipality (users, the installation)
+LEGACY_CHAIN = -1  # the one chain of every entry written before revision 0013, sealed
 
 
 class AuditEntry(Base):
@@ -23,6 +25,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_entries"
     __table_args__ = (
         Index("ix_audit_entries_listing", "municipality_id", "at", "id"),
+        Index("ix_audit_entries_chain", "chain", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -36,6 +39,8 @@ class AuditEntry(Base):
     agreement: Mapped[str | None] = mapped_column(String(80), index=True)  # "service_agreements:12"
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The hash chain it belongs to (app.audit.chain): its municipality's id, 0 without one.
+    chain: Mapped[int] = mapped_column(Integer, server_default="0")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
@@ -44,9 +49,9 @@ Index("ix_audit_entries_entity", AuditEntry.entity, AuditEntry.entity_id)
 
 
 class AuditChainHead(Base):
-    """One row: the hash and length of the chain. Writers lock it (PostgreSQL: FOR UPDATE) so
-    that two transactions cannot both append after the same entry; and cutting entries off
-    the end of the chain no longer matches it."""
+    """One row per chain (``id`` = the chain): the hash and length of the chain. Writers lock
+    it (PostgreSQL: FOR UPDATE) so that two transactions cannot both append after the same
+    entry; and cutting entries off the end of the chain no longer matches it."""
 
     __tablename__ = "audit_chain_head"
 

@@ -24,6 +24,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(150), unique=True)
     full_name: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(320))  # for reminders (app.reminders)
+    language: Mapped[str | None] = mapped_column(String(2))  # of e-mails; None: Finnish
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = enum_column(Role)
     municipality_id: Mapped[int | None] = mapped_column(

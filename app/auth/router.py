@@ -145,6 +145,10 @@ def update_user(session: SessionDep, user: Admin, user_id: IdPath, body: UserUpd
         target.full_name = body.full_name
     if body.is_active is not None:
         service.set_active(session, target, body.is_active)
+    if "email" in body.model_fields_set:
+        target.email = body.email
+    if "language" in body.model_fields_set:
+        target.language = body.language
     return target
 
 

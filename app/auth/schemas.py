@@ -1,7 +1,7 @@
 """Bodies of the auth endpoints."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
@@ -10,6 +10,11 @@ from app.core.types import Id, Name, ReadSchema, Schema
 
 Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=150,
                                             pattern=r"^[A-Za-z0-9_.@\-]+$")]
+
+# An address for reminders (app.reminders); checked by shape only, delivery is the SMTP server's.
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320,
+                                         pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+EmailLanguage = Literal["fi", "sv", "en"]
 
 
 class TokenRead(Schema):
@@ -28,6 +33,8 @@ class UserRead(ReadSchema):
     provider_id: int | None
     board_id: int | None
     purchaser_unit_id: int | None
+    email: str | None
+    language: str | None
     is_active: bool
     totp_enabled: bool
 
@@ -41,11 +48,15 @@ class UserCreate(Schema):
     provider_id: Id | None = None
     board_id: Id | None = None
     purchaser_unit_id: Id | None = None
+    email: Email | None = None
+    language: EmailLanguage | None = None  # of the e-mails; none: Finnish
 
 
 class UserUpdate(Schema):
     full_name: Name | None = None
     is_active: bool | None = None
+    email: Email | None = None  # null removes it
+    language: EmailLanguage | None = None
 
 
 class TotpSetup(Schema):

@@ -107,6 +107,7 @@ def create_user(
     session: Session, *, username: str, password: str, full_name: str, role: Role,
     municipality_id: int | None = None, provider_id: int | None = None,
     board_id: int | None = None, purchaser_unit_id: int | None = None,
+    email: str | None = None, language: str | None = None,
 ) -> User:
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"A user named '{username}' already exists", field="username")
@@ -121,7 +122,7 @@ def create_user(
     user = User(
         username=username, full_name=full_name, password_hash=hash_password(password, username),
         role=role, municipality_id=municipality_id, provider_id=provider_id, board_id=board_id,
-        purchaser_unit_id=purchaser_unit_id,
+        purchaser_unit_id=purchaser_unit_id, email=email, language=language,
     )
     session.add(user)
     session.flush()

@@ -1,14 +1,14 @@
 """The ``sopimus`` command line: the typer app, put together from one module per use case.
 
 database: ``db upgrade``/``db downgrade``, ``demo``; serve: ``serve``; agreements: ``import``,
-``export``, ``schema``, ``diff``; users: ``user create``; indicators: ``sotkanet load``;
-reports: ``report follow-up``/``report agreement``, ``audit verify``; ``worker``. What they share is in
-common.
+``export``, ``schema``, ``diff``; users: ``user create``, ``user email``; indicators:
+``sotkanet load``; reports: ``report follow-up``/``report agreement``, ``audit verify``;
+``worker``; ``remind``. What they share is in common.
 """
 
 import typer
 
-from app.cli import agreements, database, indicators, reports, serve, users, worker
+from app.cli import agreements, database, indicators, remind, reports, serve, users, worker
 
 app = typer.Typer(help="Sopimus: purchaser–provider contract steering.", no_args_is_help=True)
 # In the order `sopimus --help` lists them.
@@ -19,6 +19,7 @@ app.command()(agreements.schema)
 app.command()(serve.serve)
 app.command()(agreements.diff)
 app.command()(worker.worker)
+app.command()(remind.remind)
 app.add_typer(database.db_app, name="db")
 app.add_typer(users.user_app, name="user")
 app.add_typer(indicators.sotkanet_app, name="sotkanet")

@@ -16,17 +16,18 @@ report_app = typer.Typer(help="Reports as PDF/A-3a (or HTML when the file ends i
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Recompute the audit trail's hash chain; exit 1 naming the first entry that is broken."""
+    """Recompute the audit trail's hash chains (one per municipality, 0 without one, -1 the
+    entries before revision 0013); exit 1 naming the broken chain and its first broken entry."""
     from app.audit.chain import verify
 
     with sessions()() as session:
         result = verify(session.connection())
     if result.ok:
-        typer.echo(say("cli_audit_intact", entries=result.entries))
+        typer.echo(say("cli_audit_intact", entries=result.entries, chains=result.chains))
         return
     where = say("cli_audit_entry", id=result.broken_id) if result.broken_id is not None \
         else say("cli_audit_end")
-    typer.echo(say("cli_audit_broken", where=where, reason=result.reason,
+    typer.echo(say("cli_audit_broken", chain=result.chain, where=where, reason=result.reason,
                    entries=result.entries), err=True)
     raise typer.Exit(1)
 

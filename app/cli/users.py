@@ -58,3 +58,33 @@ def user_create(
             raise typer.Exit(1) from None
         session.commit()
     typer.echo(say("cli_user_created", username=username, role=role.value))
+
+
+@user_app.command("email")
+def user_email(
+    username: str,
+    address: Annotated[str, typer.Argument(help="The address for reminders; '' removes it")],
+    language: Annotated[str | None, typer.Option(help="fi, sv or en (of the e-mails)")] = None,
+) -> None:
+    """Set a user's e-mail address (and the language of what is sent to it)."""
+    from pydantic import TypeAdapter, ValidationError
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.auth.schemas import Email, EmailLanguage
+
+    try:
+        email = TypeAdapter(Email).validate_python(address) if address else None
+        lang = TypeAdapter(EmailLanguage | None).validate_python(language)
+    except ValidationError as exc:
+        raise typer.BadParameter(str(exc.errors()[0]["msg"])) from None
+    with sessions()() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            typer.echo(f"Error: no user {username}", err=True)
+            raise typer.Exit(1)
+        user.email = email
+        if lang is not None:
+            user.language = lang
+        session.commit()
+    typer.echo(f"{username}: {email or 'no e-mail'}")

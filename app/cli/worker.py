@@ -20,7 +20,8 @@ def worker(
     from app.core.db import get_engine
     from app.core.health import engine_problem
     from app.core.queue import postgres_conninfo, run_worker
-    from app.reports import tasks  # noqa: F401  (the tasks this worker knows)
+    from app.reminders import tasks as reminder_tasks  # noqa: F401  (the tasks this worker knows)
+    from app.reports import tasks  # noqa: F401
 
     engine = get_engine()
     if engine.dialect.name != "postgresql":

@@ -105,6 +105,9 @@ class LocalRunner:
 
     def __init__(self) -> None:
         self.pickers: list[Picker] = []
+        # Called at every turn of the thread only (not by run_until_idle): periodic work that
+        # decides itself whether it is due, as procrastinate's periodic tasks on PostgreSQL.
+        self.periodic: list[Callable[[], None]] = []
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -127,6 +130,8 @@ class LocalRunner:
         while not self._stop.is_set():
             self._wake.clear()
             try:
+                for work in self.periodic:
+                    work()
                 self.run_until_idle()
             except Exception:  # a picker's own failure: log it and keep serving
                 log.exception("the in-process job runner failed; it goes on")

@@ -62,6 +62,13 @@ class Settings(BaseSettings):
     check_database_on_start: bool = True
     # HSTS is sent on every response; browsers honour it only over HTTPS.
     hsts_seconds: int = 31_536_000
+    # Reminders by e-mail (app.reminders): each provider reporter's daily digest of the values
+    # due within reminder_days and those overdue. Sent over SMTP when smtp_url is set, e.g.
+    # "smtp://user:password@mail.example.fi:587" (STARTTLS), "smtps://…:465" (TLS) or
+    # "smtp://127.0.0.1:25" (plain, a local relay); unset, the digests are only logged.
+    reminder_days: int = 7
+    smtp_url: str | None = None
+    smtp_from: str = "sopimus@localhost"
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
