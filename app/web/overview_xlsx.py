@@ -5,8 +5,8 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from app.web.board_rows import Row
 from app.core.i18n import N_
+from app.web.board_rows import Row
 from app.web.i18n import t
 
 COLUMNS = (N_("provider"), N_("agreement"), N_("goal"), N_("measure_code"), N_("measure"),
