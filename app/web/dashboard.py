@@ -30,6 +30,7 @@ REVIEW_COUNT_LIMIT = 1000
 class BoardCounts:
     board: Board
     year: int | None
+    years: list[int] = field(default_factory=list)  # the board's years, the newest first
     due: int = 0
     overdue: int = 0
     to_review: int = 0
@@ -45,9 +46,8 @@ class ReporterCounts:
     returned: int
 
 
-def _year(session: Session, user: User, board: Board, year: int | None) -> int | None:
+def _year(years: list[int], year: int | None) -> int | None:
     """The year asked if the board has agreements then, else this year's or the newest."""
-    years = board_agreement_years(session, user, board.id)
     if year in years:
         return year
     return date.today().year if date.today().year in years else (years[0] if years else None)
@@ -65,8 +65,9 @@ def _due_counts(items: list[dict[str, Any]], today: date) -> tuple[int, int, int
 def board_counts(session: Session, user: User, board: Board, year: int | None, lang: str,
                  *, work: bool) -> BoardCounts:
     """A board's lights for the year (and with ``work`` the purchaser's lists' counts)."""
-    chosen = _year(session, user, board, year)
-    counts = BoardCounts(board, chosen)
+    years = board_agreement_years(session, user, board.id)
+    chosen = _year(years, year)
+    counts = BoardCounts(board, chosen, years)
     if chosen is None:
         return counts
     rows = board_overview(session, user, board.id, chosen, lang).all_rows()
@@ -79,6 +80,11 @@ def board_counts(session: Session, user: User, board: Board, year: int | None, l
         counts.due, counts.overdue, counts.returned = _due_counts(items, today)
         counts.to_review = len(waiting_for_review(session, user, board.id, REVIEW_COUNT_LIMIT))
     return counts
+
+
+def dashboard_years(boards: list[BoardCounts]) -> list[int]:
+    """The years any of the boards has agreements of, the newest first (the year chooser)."""
+    return sorted({y for b in boards for y in b.years}, reverse=True)
 
 
 def purchaser_dashboard(session: Session, user: User, year: int | None, lang: str

@@ -68,7 +68,8 @@ def home(request: Request, session: SessionDep, lang: Lang, user: Visitor,
         boards = dashboard.board_member_dashboard(session, user, year, lang)
     elif user is not None and user.role is Role.provider_reporter:
         mine = dashboard.reporter_dashboard(session, user)
-    return render(request, "home.html", lang, user, boards=boards, mine=mine)
+    return render(request, "home.html", lang, user, boards=boards, mine=mine,
+                  years=dashboard.dashboard_years(boards), year=year)
 
 
 @router.get("/login", response_class=HTMLResponse)

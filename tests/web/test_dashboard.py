@@ -64,6 +64,7 @@ def test_the_purchasers_home_counts_what_is_due_to_review_returned_red_and_amber
         ("/purchaser/overdue?board=B", 1),  # returned: listed with the overdue, with the reason
         ("/purchaser?board=B&year=2015&status=off_track", 1),
         ("/purchaser?board=B&year=2015&status=at_risk", 1)]
+    assert counts(client.get("/?year=2014").text) == counts(page)  # no agreements: the newest
     red = client.get(f"/purchaser?board={w['board'].id}&year=2015&status=off_track").text
     assert "Rajatut mittarit: 1" in red
 
