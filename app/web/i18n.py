@@ -39,6 +39,9 @@ COMPOSED = (
     N_("plausible_target"), N_("plausible_baseline"), N_("plausible_earlier"),
     # The report's preview before issuing: the open values by kind
     N_("warn_unreviewed"), N_("warn_returned"), N_("warn_missing"),
+    # The overview's sort order: "sort_" ~ app.web.board_rows.SORTS; a measure's rule: "rollup_" ~ Rollup
+    N_("sort_status"), N_("sort_measure"), N_("sort_provider"),
+    N_("rollup_last"), N_("rollup_sum"), N_("rollup_mean"),
     # The error page (app/web/router.py error_page)
     N_("not_found"), N_("forbidden"), N_("conflict"), N_("csrf_failed"),
 )

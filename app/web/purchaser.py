@@ -5,47 +5,45 @@ The pages call the services (app.submissions.calendar and review, app.lifecycle.
 and diff) and read through app.auth.authz.scope: another municipality's board or value is the 404 page.
 """
 
-from collections import defaultdict
 from datetime import date
-from decimal import Decimal
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from markupsafe import Markup
 from pydantic import Field, ValidationError
 from sqlalchemy.orm import Session, selectinload
 
 from app.agreements.models import ServiceAgreement
-from app.agreements.service import (
-    agreements_in_force,
-    board_agreement_years,
-    board_agreements,
-    boards_with_agreements,
-)
+from app.agreements.service import board_agreement_years, boards_with_agreements
 from app.auth.authz import may_write
 from app.auth.models import User
 from app.core.access import get_readable
 from app.core.db import SessionDep
+from app.core.downloads import file_response
 from app.core.errors import Conflict, InvalidInput
-from app.core.periods import Period
 from app.core.types import MAX_ID
-from app.indicators.models import Measure
-from app.indicators.service import measures_with_targets
 from app.lifecycle import diff as agreement_diff
 from app.lifecycle import versioning
-from app.organisations.models import Board, Provider
+from app.organisations.models import Board
 from app.organisations.service import providers_by_id
-from app.reports import charts
-from app.reports import status as judging
-from app.reports.status import MeasureStatus, Rolled
 from app.submissions.calendar import due_items
-from app.submissions.ledger import Ledger, MeasureInfo, StoredValue, period_of
 from app.submissions.review import accept_many, waiting_for_review
 from app.submissions.review import review as review_value
 from app.submissions.schemas import ReviewIn
+from app.submissions.template import XLSX
+from app.web.board_rows import (
+    SORTS,
+    STATUSES,
+    Filters,
+    Overview,
+    board_overview,
+    choices,
+    export_query,
+    filters_of,
+)
 from app.web.deps import AmenderPage, Lang, PurchaserPage, ReviewerPage, check_csrf
 from app.web.i18n import t
+from app.web.overview_xlsx import overview_xlsx
 from app.web.render import render
 from app.web.review_cards import review_cards
 
@@ -63,102 +61,46 @@ def _board(session: Session, user: User, board_id: int | None, boards: list[Boar
     return boards[0] if boards else None
 
 
-def _trend(measure: Measure | None, rolled: Rolled | None, period: Period | None,
-           lang: str) -> Markup | str:
-    """Baseline, the yearly targets and the year so far: the reports' one trend chart (what
-    is compared with the year's target, e.g. a summed measure's forecast, not the latest
-    month against a whole year's target)."""
-    if measure is None:
-        return ""
-    baseline = (charts.Point(measure.baseline_year, measure.baseline_value)
-                if measure.baseline_value is not None and measure.baseline_year else None)
-    targets = [charts.Point(t.year, t.value) for t in measure.targets]
-    actuals = ([charts.Point(period.year, rolled.compared, rolled.partial)]
-               if rolled is not None and period is not None else [])
-    years = sorted({p.year for p in (*targets, *actuals)} | ({baseline.year} if baseline else set()))
-    if not years:
-        return ""
-    return charts.measure_trend(charts.Trend(
-        code=measure.code, name=measure.name, unit=measure.unit, years=years, baseline=baseline,
-        targets=targets, actuals=actuals, until=rolled.until if rolled else None,
-        period=period.code if period else None), lang, charts.SMALL)
+OverviewFilters = Annotated[Filters, Depends(filters_of)]
 
 
-class Counted(NamedTuple):
-    period_start: date
-    period_end: date
-    value: Decimal
-
-
-def _judge(info: MeasureInfo, values: list[Counted], period: Period | None) -> MeasureStatus:
-    """The light as the board's follow-up report has it for the latest period reported: the
-    year so far rolled up by the measure's rule against the year's target."""
-    if period is None:
-        return MeasureStatus(judging.Status.no_value, None, None)
-    return judging.measure_status(rollup=info.rollup, direction=info.direction,
-                                  tolerance=info.tolerance, targets=info.targets, values=values,
-                                  period=period, comparison=info.comparison,
-                                  baseline=info.baseline)
+def _overview_data(session: Session, user: User, board: int | None, year: int | None,
+                   lang: str) -> tuple[list[Board], Board | None, list[int], int | None,
+                                       Overview]:
+    boards = boards_with_agreements(session, user)
+    chosen = _board(session, user, board, boards)
+    years: list[int] = []
+    data = Overview([], {}, {})
+    if chosen is not None:
+        years = board_agreement_years(session, user, chosen.id)
+        year = year if year is not None else (years[0] if years else None)
+        data = board_overview(session, user, chosen.id, year, lang)
+    return boards, chosen, years, year, data
 
 
 @router.get("", response_class=HTMLResponse)
 def overview(request: Request, session: SessionDep, lang: Lang, user: PurchaserPage,
-             board: QueryId = None,
+             filters: OverviewFilters, board: QueryId = None,
              year: Annotated[int | None, Query(ge=1990, le=2100)] = None) -> HTMLResponse:
-    boards = boards_with_agreements(session, user)
-    chosen = _board(session, user, board, boards)
-    years: list[int] = []
-    agreements: list[ServiceAgreement] = []
-    measures: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    providers: dict[int, Provider] = {}
-    in_force: set[int] = set()  # the versions that count: the others are drafts of amendments
-    if chosen is not None:
-        years = board_agreement_years(session, user, chosen.id)
-        year = year if year is not None else (years[0] if years else None)
-        # Of each agreement the version in force today (or at the year's end), and the drafts
-        # of its amendment, labelled; only the version in force has measures here.
-        on = min(date.today(), date(year or date.today().year, 12, 31))
-        in_force = {a.id for a in agreements_in_force(session, user, chosen.id, year, on)}
-        newest_counted = {a.code: a.version for a in board_agreements(
-            session, user, chosen.id, year) if a.id in in_force}
-        agreements = [a for a in board_agreements(session, user, chosen.id, year)
-                      if a.id in in_force or (a.status in versioning.DRAFTING
-                                              and a.version > newest_counted.get(a.code, 0))]
-        providers = providers_by_id(session, user, (a.provider_id for a in agreements))
-        ledger = Ledger.load(session, user, board_id=chosen.id, year=year)
-        latest: dict[str, Any] = {}
-        counted: dict[str, list[Counted]] = defaultdict(list)
-        returned: dict[str, list[str]] = defaultdict(list)
-        for row in ledger.values.values():
-            if not row.status.counts:  # not reported until submitted again
-                returned[row.lineage].append(row.period)
-                continue
-            row_period = period_of(row.period)
-            counted[row.lineage].append(Counted(row_period.start, row_period.end, row.value))
-            key = (row_period.end, row_period.end - row_period.start)
-            if row.lineage not in latest or key > latest[row.lineage][0]:
-                latest[row.lineage] = (key, row, row_period)
-        trends = measures_with_targets(session, user, list(ledger.measures))
-        for info in sorted(ledger.measures.values(), key=lambda m: (m.goal_code, m.code)):
-            if info.agreement_id not in in_force:
-                continue
-            entry = latest.get(info.lineage)
-            stored: StoredValue | None = entry[1] if entry else None
-            period: Period | None = entry[2] if entry else None
-            target = info.target(period) if period else info.targets.get(year or 0)
-            judged = _judge(info, counted[info.lineage], period)
-            measures[info.agreement_id].append({
-                "info": info, "value": stored, "period": period, "target": target,
-                "status": judged.status.value, "rolled": judged.rolled,
-                "part": judged.part, "compared": judged.compared,
-                "trend": _trend(trends.get(info.id), judged.rolled, period, lang),
-                "returned": sorted(returned[info.lineage]),
-            })
-    may_amend = may_write(user, ServiceAgreement)
+    boards, chosen, years, year, data = _overview_data(session, user, board, year, lang)
+    every = data.all_rows()
+    flat = filters.apply(every) if filters.active or filters.sort else []
     return render(request, "purchaser.html", lang, user, boards=boards, board=chosen,
-                  years=years, year=year, agreements=agreements, measures=measures,
-                  providers=providers, may_amend=may_amend, amendable=versioning.AMENDABLE,
-                  counted=in_force)
+                  years=years, year=year, agreements=data.agreements, measures=data.rows,
+                  providers=data.providers, may_amend=may_write(user, ServiceAgreement),
+                  amendable=versioning.AMENDABLE, filters=filters, flat=flat,
+                  choices=choices(every), statuses=STATUSES, sorts=SORTS,
+                  export=export_query(chosen, year, filters), counted=data.in_force)
+
+
+@router.get("/export.xlsx")
+def overview_export(session: SessionDep, lang: Lang, user: PurchaserPage,
+                    filters: OverviewFilters, board: QueryId = None,
+                    year: Annotated[int | None, Query(ge=1990, le=2100)] = None) -> Response:
+    """The overview's table as filtered and sorted, one row per measure."""
+    _, chosen, _, year, data = _overview_data(session, user, board, year, lang)
+    name = f"mittarit-{chosen.code if chosen else ''}-{year or ''}.xlsx"
+    return file_response(overview_xlsx(filters.apply(data.all_rows()), lang), name, XLSX)
 
 
 @router.get("/overdue", response_class=HTMLResponse)

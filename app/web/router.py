@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import selectinload
 
@@ -15,6 +15,7 @@ from app.agreements.models import ServiceAgreement
 from app.agreements.service import listed_agreements, newest_approved
 from app.auth import service as auth_service
 from app.auth.authz import is_purchaser, may_write
+from app.auth.models import Role
 from app.auth.ratelimit import TooManyRequests
 from app.core.access import get_readable
 from app.core.db import SessionDep
@@ -26,7 +27,7 @@ from app.indicators.service import goals_measures
 from app.lifecycle import versioning
 from app.organisations.models import Provider
 from app.organisations.service import providers_by_id, readable_boards
-from app.web import purchaser, reporting
+from app.web import dashboard, measure_page, purchaser, reporting
 from app.web.deps import (
     LANG_COOKIE,
     LOGIN_CSRF_COOKIE,
@@ -44,6 +45,7 @@ from app.web.render import render
 router = APIRouter(include_in_schema=False)
 router.include_router(reporting.router)
 router.include_router(purchaser.router)
+router.include_router(measure_page.router)
 
 
 def _safe_next(target: str | None) -> str:
@@ -57,8 +59,19 @@ def _cookie(response: Response, name: str, value: str, max_age: int | None = Non
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, lang: Lang, user: Visitor) -> HTMLResponse:
-    return render(request, "home.html", lang, user)
+def home(request: Request, session: SessionDep, lang: Lang, user: Visitor,
+         year: Annotated[int | None, Query(ge=1990, le=2100)] = None) -> HTMLResponse:
+    """The first screen: for the logged-in their dashboard (app.web.dashboard)."""
+    boards: list[dashboard.BoardCounts] = []
+    mine = None
+    if user is not None and is_purchaser(user):
+        boards = dashboard.purchaser_dashboard(session, user, year, lang)
+    elif user is not None and user.role is Role.board_member:
+        boards = dashboard.board_member_dashboard(session, user, year, lang)
+    elif user is not None and user.role is Role.provider_reporter:
+        mine = dashboard.reporter_dashboard(session, user)
+    return render(request, "home.html", lang, user, boards=boards, mine=mine,
+                  years=dashboard.dashboard_years(boards), year=year)
 
 
 @router.get("/login", response_class=HTMLResponse)

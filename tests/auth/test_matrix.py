@@ -345,6 +345,7 @@ for _m, _url, _status in (
     ("GET", "/reports", 200), ("GET", "/reporting", 200), ("GET", "/reporting/template.xlsx", 200),
     ("GET", "/reporting/upload", 200), ("GET", "/purchaser", 200),
     ("GET", "/purchaser/overdue", 200), ("GET", "/purchaser/review", 200),
+    ("GET", "/purchaser/export.xlsx", 200),
 ):
     CALLS[(_m, _url)] = _plain(_url, _status)
 CALLS[("GET", "/purchaser/compare")] = lambda c, role, w, own: Req(
@@ -466,6 +467,8 @@ CALLS[("GET", "/agreements/{agreement_id}")] = lambda c, role, w, own: Req(
     f"/agreements/{w['agreement'].id}", 200 if own and role != "public" else 404)
 CALLS[("GET", "/reports/{report_id}.pdf")] = lambda c, role, w, own: Req(
     f"/reports/{w['report'].id}.pdf", 200 if own or role == "public" else 404)
+CALLS[("GET", "/measures/{measure_id}")] = lambda c, role, w, own: Req(
+    f"/measures/{w['measure'].id}", 200 if own else 404)
 CALLS[("GET", "/reporting/{measure_id}/{code}")] = lambda c, role, w, own: Req(
     f"/reporting/{w['measure'].id}/2015-T1", 200 if own else 404)
 CALLS[("POST", "/login")] = lambda c, role, w, own: Req("/login", 303, data={

@@ -306,3 +306,36 @@ def test_a_purchaser_follows_the_board_and_amends_an_agreement(server: str,
     compare = page.url.removeprefix(server)
     page.context.close()
     look_all(browser, server, [("purchaser-compare", compare)], DIRECTOR)
+
+
+def no_sideways_scroll(page: Page) -> bool:
+    return bool(page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
+
+
+def test_the_dashboards_overview_choices_and_a_measure_page(server: str, browser: Browser
+                                                            ) -> None:
+    page = new_page(browser)
+    log_in(page, server, DIRECTOR)
+    assert page.locator("main .counts .count").count() >= 5  # on the first screen after login
+    page.goto(f"{server}/purchaser?sort=status")
+    href = page.get_attribute("main table.overview-flat a", "href")
+    board = page.input_value("#board")
+    page.context.close()
+    look_all(browser, server, [
+        ("home-purchaser", "/"),
+        ("purchaser-sorted", f"/purchaser?board={board}&sort=status"),
+        ("purchaser-off-track", f"/purchaser?board={board}&status=off_track"),
+        ("measure", str(href))], DIRECTOR)
+    look_all(browser, server, [("home-board", "/"), ("measure-board", str(href))], "109-board")
+    look_all(browser, server, [("home-reporter", "/")], REPORTER)
+    phone = new_page(browser, "phone")
+    log_in(phone, server, "109-board")
+    for path in ("/", str(href)):
+        phone.goto(server + path)
+        assert no_sideways_scroll(phone), path
+    log_in(phone, server, DIRECTOR)
+    for path in ("/", f"/purchaser?board={board}&sort=status"):
+        phone.goto(server + path)
+        assert no_sideways_scroll(phone), path
+    phone.context.close()

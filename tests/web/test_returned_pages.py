@@ -53,7 +53,7 @@ def test_the_purchasers_overview_shows_a_returned_value_as_missing(
     w = returned_world(client, db)
     web_login(client, "tilaaja")
     page = client.get(f"/purchaser?board={w['board'].id}&year=2015").text
-    row = page[page.index("Mittari <span"):]
+    row = page[page.index("Mittari</a> <span"):]
     row = row[:row.index("</tr>")]
     assert "light no_value" in row and "Palautettu korjattavaksi: 2015-T1" in row, row
 
