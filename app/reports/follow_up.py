@@ -42,6 +42,7 @@ from app.reports.common import (
     readable_providers,
     span,
 )
+from app.reports.deviations import attach_notes, deviations
 from app.reports.i18n import t
 from app.reports.models import IssuedReport, ReportKind
 
@@ -99,6 +100,8 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
         entry["returned"] = returned.get(m.lineage, [])
         measures_of.setdefault(m.goal_id, []).append(entry)
         entries.append(entry)
+
+    attach_notes(session, user, entries)
 
     def goal_entry(g: Goal) -> dict[str, Any]:
         ltg = long_term.get(g.long_term_goal_id or 0)
@@ -194,6 +197,8 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
         "perspectives": sections,
         "budget": budget,
         "no_value": sorted(no_value.values(), key=lambda x: x["provider"]["name"]),
+        "deviations": deviations(entries),
+        "decision_proposal": None,  # the purchaser's, when issuing (app.reports.service)
     }
 
 
@@ -235,7 +240,8 @@ def _measure_entry(m: Measure, values: list[IndicatorValue], period: Period, pre
         "until": now.rolled.until if now.rolled else None,
         "status": now.status.value,
         "previous_status": before.status.value,
-        "reported_values": [{"period": v.period, "value": v.value, "comment": v.comment}
+        "reported_values": [{"id": v.id, "period": v.period, "value": v.value,
+                             "comment": v.comment}
                    for v in values if v.period_start.year == period.year],
         "trend": trend,
     }

@@ -26,6 +26,8 @@ class ReportSpec:
     board_id: int | None = None
     period: str | None = None
     service_agreement_id: int | None = None
+    # Päätösehdotus: the purchaser's proposal to the board, on a follow-up's first page.
+    decision_proposal: str | None = None
 
 
 def build(session: Session, user: User, spec: ReportSpec, now: datetime | None = None
@@ -33,7 +35,9 @@ def build(session: Session, user: User, spec: ReportSpec, now: datetime | None =
     if spec.kind is ReportKind.follow_up:
         if spec.board_id is None or spec.period is None:
             raise InvalidInput("A follow-up report needs board_id and period", field="board_id")
-        return follow_up(session, user, spec.board_id, spec.period, spec.language, now)
+        data = follow_up(session, user, spec.board_id, spec.period, spec.language, now)
+        data["decision_proposal"] = spec.decision_proposal
+        return data
     if spec.service_agreement_id is None:
         raise InvalidInput("An agreement document needs service_agreement_id",
                            field="service_agreement_id")
@@ -58,6 +62,7 @@ def store(session: Session, user: User, data: dict[str, Any], pdf: bytes, pages:
                  else f"{data['agreement']['code']} v{data['agreement']['version']}"),
         language=data["language"], title=data["title"][:300], filename=data["filename"],
         sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf), pages=pages, pdf=pdf,
+        decision_proposal=data.get("decision_proposal"),
         created_by=user.username, updated_by=user.username,
     )
     session.add(report)
