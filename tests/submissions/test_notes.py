@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role
+from app.audit.models import AuditEntry
 from app.indicators.models import IndicatorValue
 from app.organisations.models import Provider
 from app.submissions.models import DeviationNote
@@ -105,6 +106,10 @@ def test_notes_are_kept_as_written(client: TestClient, db: Session) -> None:
     assert client.put(url, headers=reporter, json={"text": "Muu"}).status_code == 405
     assert client.delete(url, headers=reporter).status_code == 405
     assert db.get_one(DeviationNote, note["id"]).text == "Alku"
+    # In the audit trail like every table: who wrote it and when.
+    entry = db.scalars(select(AuditEntry).where(AuditEntry.entity == "deviation_notes")).one()
+    assert (entry.action, entry.entity_id, entry.user) == (
+        "create", note["id"], f"provider_reporter-109-{provider_id}")
 
 
 def test_the_decision_proposal_is_printed_in_the_issued_report(
