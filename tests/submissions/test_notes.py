@@ -6,8 +6,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.auth.models import Role
 from app.audit.models import AuditEntry
+from app.auth.models import Role
 from app.indicators.models import IndicatorValue
 from app.organisations.models import Provider
 from app.submissions.models import DeviationNote
