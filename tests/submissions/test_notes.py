@@ -124,3 +124,18 @@ def test_the_decision_proposal_is_printed_in_the_issued_report(
     assert issued.json()["decision_proposal"] == proposal
     pdf = client.get(f"{API}/reports/issued/{issued.json()['id']}/pdf", headers=director)
     assert proposal in " ".join(pdf_text(pdf.content).split())
+
+
+def test_a_render_job_keeps_the_decision_proposal_for_its_report(
+        client: TestClient, db: Session) -> None:
+    demo = small_world(db)
+    director = auth(db, create_user(db, Role.purchaser_director, demo.municipality))
+    job = client.post(f"{API}/reports/jobs", headers=director, json={
+        "kind": "follow_up", "board_id": demo.board.id, "period": "2015-T1",
+        "decision_proposal": "Merkitään tiedoksi."})
+    assert job.status_code == 202, job.text
+    assert job.json()["decision_proposal"] == "Merkitään tiedoksi."
+    agreement = client.post(f"{API}/reports/issued", headers=director, json={
+        "kind": "agreement", "service_agreement_id": demo.agreement.id,
+        "decision_proposal": "Ei kuulu tähän."})
+    assert agreement.status_code == 422
