@@ -32,11 +32,17 @@ from app.indicators.models import IndicatorValue, Measure, MeasureTarget
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
 from app.reminders.models import ReminderDigest
 from app.reports.models import IssuedReport, RenderJob
-from app.submissions.models import IdempotencyKey, IndicatorValueRevision, ReportingDeadline
+from app.submissions.models import (
+    DeviationNote,
+    IdempotencyKey,
+    IndicatorValueRevision,
+    ReportingDeadline,
+)
 
 __all__ = [
     "AccessLogEntry", "Action", "AgreementTransition", "ApiToken", "AuditChainHead", "AuditEntry",
-    "AuthSession", "Base", "Board", "Delivery", "FrameworkAgreement", "Goal", "IdempotencyKey",
+    "AuthSession", "Base", "Board", "Delivery", "DeviationNote", "FrameworkAgreement", "Goal",
+    "IdempotencyKey",
     "IndicatorValue", "IndicatorValueRevision", "IssuedReport", "LongTermGoal", "Measure", "MeasureTarget",
     "Municipality", "NegotiationComment", "OrderBudget", "OrderBudgetLine", "Perspective", "Product",
     "ProductGroup", "Provider", "PurchaserUnit", "Region", "ReminderDigest", "RenderJob", "ReportingDeadline",

@@ -37,6 +37,7 @@ from app.reports.common import (
     span,
 )
 from app.reports.data import CodeTitle, ProviderRef
+from app.reports.deviations import deviations, notes_of
 from app.reports.follow_up_data import (
     AgreementBlock,
     AgreementRef,
@@ -45,6 +46,7 @@ from app.reports.follow_up_data import (
     FollowUpReport,
     GoalEntry,
     MeasureEntry,
+    Note,
     NoValueGroup,
     NoValueMeasure,
     ReportedValue,
@@ -98,6 +100,8 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
     for v in st.counted_values(session, user, ids(measures), period.end):
         values.setdefault(v.lineage, []).append(v)
     # Not counted, but named: why a measure lacks a value (or a later one) in this report.
+    notes = notes_of(session, user, (v for vs in values.values() for v in vs
+                                     if v.period_start.year == period.year))
     returned: dict[str, list[str]] = {}
     for v in st.returned_values(session, user, ids(measures), period.end):
         if v.period_start.year == period.year:
@@ -114,7 +118,7 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
         entry = _measure_entry(m, values.get(m.lineage, []), period, previous,
                                list(range(framework.first_year, framework.last_year + 1)),
                                providers, goal_of[m.goal_id].code, refs[agreement.id],
-                               returned.get(m.lineage, []))
+                               returned.get(m.lineage, []), notes)
         measures_of.setdefault(m.goal_id, []).append(entry)
         entries.append(entry)
 
@@ -169,6 +173,7 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
         perspectives=sections,
         budget=budget_realisation(session, user, board.id, period, lang),
         no_value=_no_value(sections),
+        deviations=deviations(entries),
     )
 
 
@@ -234,7 +239,8 @@ def previous_report_period(session: Session, user: User, board_id: int, period: 
 
 def _measure_entry(m: Measure, values: list[IndicatorValue], period: Period, previous: Period,
                    years: list[int], providers: dict[int, Provider], goal: str,
-                   agreement: AgreementRef, returned: list[str]) -> MeasureEntry:
+                   agreement: AgreementRef, returned: list[str],
+                   notes: dict[int, list[Note]]) -> MeasureEntry:
     targets = {t_.year: t_.value for t_ in m.targets}
     args: dict[str, Any] = {"rollup": m.rollup, "direction": m.direction,
                             "tolerance": m.tolerance, "targets": targets, "values": values,
@@ -262,9 +268,12 @@ def _measure_entry(m: Measure, values: list[IndicatorValue], period: Period, pre
         compared_with=_compared_with(now),
         status=now.status.value,
         previous_status=before.status.value,
-        reported_values=[ReportedValue(period=v.period, value=v.value, comment=v.comment,
+        reported_values=[ReportedValue(id=v.id, period=v.period, value=v.value,
+                                       comment=v.comment,
                                        reviewed=v.status is ValueStatus.accepted)
                          for v in values if v.period_start.year == period.year],
+        notes=[n for v in values if v.period_start.year == period.year
+               for n in notes.get(v.id, [])],
         trend=trend, goal=goal, agreement=agreement.code, draft=agreement.draft,
         returned=returned,
     )

@@ -1,7 +1,7 @@
 """The follow-up report's data (app.reports.follow_up builds it): typed, read by the template
 as attributes and embedded in the PDF as JSON."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from app.reports.data import Baseline, CodeTitle, Data, ProviderRef, ReportHeader, Span
@@ -20,10 +20,39 @@ class TrendPoint(Data):
 
 
 class ReportedValue(Data):
+    id: int
     period: str
     value: Decimal
     comment: str | None
     reviewed: bool  # accepted by the purchaser; a submitted value is not yet
+
+
+class Note(Data):
+    """One note of a value's deviation thread (app.submissions.notes): the provider's explanation
+    or corrective action (with its date), the purchaser's answer or acceptance."""
+
+    period: str
+    kind: str
+    text: str
+    action_due: date | None
+    author_role: str
+    author: str
+    at: datetime
+
+
+class Deviation(Data):
+    """A red or amber measure with what its provider says and does and what the purchaser
+    answered (app.reports.deviations)."""
+
+    code: str
+    name: str
+    unit: str
+    provider: str
+    status: str
+    value: Decimal | None
+    target: Decimal | None
+    comments: list[ReportedValue]
+    notes: list[Note]
 
 
 class ComparedWith(Data):
@@ -65,6 +94,7 @@ class MeasureEntry(Data):
     agreement: str  # the service agreement's code
     draft: bool  # the agreement is not approved yet
     returned: list[str] = []  # periods of the year returned for correction: not counted
+    notes: list[Note] = []  # the deviation threads of the year's values
 
     @property
     def explanation(self) -> ReportedValue | None:
@@ -212,6 +242,9 @@ class FollowUpReport(ReportHeader):
     perspectives: list[Section]
     budget: Budget | None
     no_value: list[NoValueGroup]
+    deviations: list[Deviation] = []
+    # Päätösehdotus: the purchaser's proposal to the board, when issuing (app.reports.service).
+    decision_proposal: str | None = None
 
     def measure_count(self) -> int:
         return self.summary.measures

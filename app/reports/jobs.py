@@ -50,7 +50,8 @@ def sessions() -> SessionFactory:
 
 def spec_of(job: RenderJob) -> ReportSpec:
     return ReportSpec(kind=job.kind, language=job.language.value, board_id=job.board_id,
-                      period=job.period, service_agreement_id=job.service_agreement_id)
+                      period=job.period, service_agreement_id=job.service_agreement_id,
+                      decision_proposal=job.decision_proposal)
 
 
 def report_lock(job: RenderJob) -> str:
@@ -77,6 +78,7 @@ def start(session: Session, user: User, spec: ReportSpec) -> RenderJob:
         municipality_id=municipality_id, board_id=board_id, kind=spec.kind, period=spec.period,
         service_agreement_id=spec.service_agreement_id, language=spec.language,
         status=JobStatus.queued, progress=0, stage="queued", attempts=0,
+        decision_proposal=spec.decision_proposal,
         created_by=user.username, updated_by=user.username,
     )
     session.add(job)

@@ -51,6 +51,8 @@ class IssuedReport(TenantOwned, Base):
     size: Mapped[int] = mapped_column(Integer)
     pages: Mapped[int] = mapped_column(Integer)
     pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    # Päätösehdotus: what the purchaser proposes the board decide, printed on the first page.
+    decision_proposal: Mapped[str | None] = mapped_column(Text)
 
     @property
     def issued_at(self) -> datetime:
@@ -104,6 +106,7 @@ class RenderJob(TenantOwned, Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # When the job last showed life (SQLite's runner retries a running job silent for long).
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_proposal: Mapped[str | None] = mapped_column(Text)  # kept by the issued report
 
 
 # Issued reports are public documents; rendering is the purchaser's work (app.core.visibility).

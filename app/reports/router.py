@@ -100,7 +100,8 @@ def agreement(session: SessionDep, user: LoggedIn,
 
 def _spec(body: s.ReportRequest) -> ReportSpec:
     return ReportSpec(kind=body.kind, language=body.language.value, board_id=body.board_id,
-                      period=body.period, service_agreement_id=body.service_agreement_id)
+                      period=body.period, service_agreement_id=body.service_agreement_id,
+                      decision_proposal=body.decision_proposal)
 
 
 @router.post("/issued", response_model=s.IssuedReportRead, status_code=status.HTTP_201_CREATED,

@@ -7,7 +7,7 @@ from pydantic import Field, field_validator, model_validator
 
 from app.core.pagination import PageParams
 from app.core.periods import parse_period
-from app.core.types import Id, ReadSchema, Schema
+from app.core.types import Id, ReadSchema, Schema, Text
 from app.reports.models import JobStatus, Language, ReportKind
 
 
@@ -44,6 +44,9 @@ class ReportRequest(Schema):
     period: str | None = Field(default=None, max_length=10, examples=["2015-T2"])
     service_agreement_id: Id | None = None
     language: Language = Language.fi
+    decision_proposal: Text | None = Field(
+        default=None, description="Päätösehdotus: the purchaser's proposal to the board, printed "
+                                  "on a follow-up report's first page")
 
     _period = field_validator("period")(_period_code)
 
@@ -53,6 +56,8 @@ class ReportRequest(Schema):
             missing = [n for n in ("board_id", "period") if getattr(self, n) is None]
             if missing:
                 raise ValueError(f"a follow-up report needs {' and '.join(missing)}")
+            if self.decision_proposal is not None and not self.decision_proposal.strip():
+                self.decision_proposal = None
             if self.service_agreement_id is not None:
                 raise ValueError("a follow-up report is per board and period; "
                                  "leave service_agreement_id out")
@@ -61,6 +66,8 @@ class ReportRequest(Schema):
                 raise ValueError("an agreement document needs service_agreement_id")
             if self.period is not None:
                 raise ValueError("an agreement document has no period; leave period out")
+            if self.decision_proposal is not None:
+                raise ValueError("a decision proposal goes with a follow-up report")
         return self
 
 
@@ -78,6 +85,7 @@ class IssuedReportRead(ReadSchema):
     sha256: str
     size: int
     pages: int
+    decision_proposal: str | None
     issued_at: datetime
     issued_by: str
 
@@ -106,6 +114,7 @@ class RenderJobRead(ReadSchema):
     error: str | None
     attempts: int
     issued_report_id: int | None
+    decision_proposal: str | None
     created_at: datetime
     created_by: str
     updated_at: datetime

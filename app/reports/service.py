@@ -27,6 +27,8 @@ class ReportSpec:
     board_id: int | None = None
     period: str | None = None
     service_agreement_id: int | None = None
+    # Päätösehdotus: the purchaser's proposal to the board, on a follow-up's first page.
+    decision_proposal: str | None = None
 
 
 def build(session: Session, user: User, spec: ReportSpec, now: datetime | None = None
@@ -34,7 +36,8 @@ def build(session: Session, user: User, spec: ReportSpec, now: datetime | None =
     if spec.kind is ReportKind.follow_up:
         if spec.board_id is None or spec.period is None:
             raise InvalidInput("A follow-up report needs board_id and period", field="board_id")
-        return follow_up(session, user, spec.board_id, spec.period, spec.language, now)
+        data = follow_up(session, user, spec.board_id, spec.period, spec.language, now)
+        return data.model_copy(update={"decision_proposal": spec.decision_proposal})
     if spec.service_agreement_id is None:
         raise InvalidInput("An agreement document needs service_agreement_id",
                            field="service_agreement_id")
@@ -60,6 +63,7 @@ def store(session: Session, user: User, data: FollowUpReport | AgreementDocument
         subject=subject,
         language=data.language, title=data.title[:300], filename=data.filename,
         sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf), pages=pages, pdf=pdf,
+        decision_proposal=data.decision_proposal if isinstance(data, FollowUpReport) else None,
         created_by=user.username, updated_by=user.username,
     )
     session.add(report)

@@ -2,12 +2,24 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import ClassVar
+from enum import StrEnum
+from typing import Any, ClassVar
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, utcnow
+from app.core.errors import Conflict
 from app.core.models import VALUE, TenantOwned, enum_column
 from app.core.visibility import Visibility, declare
 from app.indicators.models import IndicatorValue, ValueStatus
@@ -54,6 +66,37 @@ class IndicatorValueRevision(TenantOwned, Base):
     reason: Mapped[str | None] = mapped_column(Text)
 
 
+class NoteKind(StrEnum):
+    """What a note on a value's deviation says, and so who writes it."""
+
+    explanation = "explanation"  # selvitys: the provider explains the miss
+    corrective_action = "corrective_action"  # korjaava toimenpide, with its due date
+    answer = "answer"  # the purchaser's answer
+    accepted = "accepted"  # the purchaser accepts the explanation or the action
+
+
+class DeviationNote(TenantOwned, Base):
+    """Poikkeaman käsittely: one note in the conversation about a value that misses its target,
+    between its provider and the purchaser. Kept with the value, never edited or deleted:
+    ``created_by`` and ``author_role`` say who wrote it."""
+
+    __tablename__ = "deviation_notes"
+
+    indicator_value_id: Mapped[int] = mapped_column(
+        ForeignKey("indicator_values.id", ondelete="CASCADE"), index=True
+    )
+    author_role: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[NoteKind] = enum_column(NoteKind)
+    text: Mapped[str] = mapped_column(Text)
+    action_due: Mapped[date | None] = mapped_column(Date)  # a corrective action's due date
+
+
+@event.listens_for(DeviationNote, "before_update")
+@event.listens_for(DeviationNote, "before_delete")
+def _append_only(_mapper: Any, _connection: Any, note: DeviationNote) -> None:
+    raise Conflict(f"Note {note.id} is kept as written; add a new note instead")
+
+
 class IdempotencyKey(Base):
     """A write request answered under a client's Idempotency-Key, per user.
 
@@ -75,6 +118,9 @@ class IdempotencyKey(Base):
 # Deadlines go with the service agreements, revisions with their values (app.core.visibility).
 declare(ReportingDeadline, Visibility.CONTENT,
         lambda reach: ReportingDeadline.service_agreement_id.in_(reach["agreements"]))
+declare(DeviationNote, Visibility.VALUES,
+        lambda reach: DeviationNote.indicator_value_id.in_(
+            select(IndicatorValue.id).where(IndicatorValue.measure_id.in_(reach["measures"]))))
 declare(IndicatorValueRevision, Visibility.VALUES,
         lambda reach: IndicatorValueRevision.indicator_value_id.in_(
             select(IndicatorValue.id).where(IndicatorValue.measure_id.in_(reach["measures"]))))

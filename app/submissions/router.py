@@ -23,7 +23,7 @@ from app.core.types import Id, IdPath, Year
 from app.indicators.models import IndicatorValue
 from app.indicators.schemas import IndicatorValueRead
 from app.organisations.models import Board, Municipality, Provider
-from app.submissions import bulk, calendar, files, idempotency, sotkanet, template, values
+from app.submissions import bulk, calendar, files, idempotency, notes, sotkanet, template, values
 from app.submissions import schemas as s
 from app.submissions.deliveries import delivery_in_budget, delivery_of_provider
 from app.submissions.ledger import Action
@@ -36,6 +36,8 @@ router = APIRouter(tags=[TAG])
 # Who may call (authz's rules); each value and measure itself: authz.authorize.
 ValueWriter = Annotated[User, Depends(may_do(Act.write, IndicatorValue))]
 Reviewer = Annotated[User, Depends(may_do(Act.review))]
+# The provider's reporter and the purchaser talk about a deviation; which kind each: notes.
+NoteWriter = Annotated[User, Depends(may_do(Act.comment))]
 NationalLoader = Annotated[User, Depends(may_do(Act.load_national))]
 IdempotencyKey = Annotated[str | None, Header(alias=idempotency.HEADER,
                                               description="Any unique string, e.g. a UUID")]
@@ -123,6 +125,19 @@ def value_history(session: SessionDep, user: LoggedIn, obj_id: IdPath) -> Any:
 def review(session: SessionDep, user: Reviewer, obj_id: IdPath, body: s.ReviewIn) -> Any:
     value = review_value(session, user, obj_id, body.decision, body.reason, date.today())
     return get_readable(session, IndicatorValue, value.id, user)
+
+
+@router.get("/indicator-values/{obj_id}/notes", response_model=list[s.NoteRead],
+            summary="The conversation about a value that misses its target, oldest first")
+def value_notes(session: SessionDep, user: LoggedIn, obj_id: IdPath) -> Any:
+    return notes.thread(session, user, obj_id)
+
+
+@router.post("/indicator-values/{obj_id}/notes", response_model=s.NoteRead, status_code=201,
+             summary="Explain a miss or name a corrective action with its date (the provider), "
+                     "answer or accept (the purchaser); notes are kept as written")
+def add_value_note(session: SessionDep, user: NoteWriter, obj_id: IdPath, body: s.NoteIn) -> Any:
+    return notes.add(session, user, obj_id, body.kind, body.text, body.action_due)
 
 
 # -- files ---------------------------------------------------------------------------------------

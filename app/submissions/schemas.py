@@ -13,6 +13,7 @@ from app.indicators.models import Direction, ValueStatus
 from app.indicators.schemas import IndicatorValueRead, PeriodCode
 from app.submissions.calendar import DueStatus
 from app.submissions.ledger import Action
+from app.submissions.models import NoteKind
 
 
 class SubmissionIn(Schema):
@@ -212,3 +213,23 @@ class SotkanetResult(BaseModel):
     updated: int
     unchanged: int
     measures: list[SotkanetMeasure]
+
+
+class NoteIn(Schema):
+    """A note on a value that misses its target: the provider's explanation or corrective
+    action (with its due date), the purchaser's answer or acceptance."""
+
+    kind: NoteKind
+    text: Text = Field("", description="Required, except for an acceptance")
+    action_due: date | None = Field(None, description="A corrective action's due date")
+
+
+class NoteRead(ReadSchema):
+    id: int
+    indicator_value_id: int
+    kind: NoteKind
+    text: str
+    action_due: date | None
+    author_role: str
+    created_by: str
+    created_at: datetime

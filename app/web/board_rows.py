@@ -31,8 +31,9 @@ from app.organisations.service import providers_by_id
 from app.reports import charts
 from app.reports import status as judging
 from app.reports.status import SEVERITY, MeasureStatus, Rolled
-from app.submissions import rules
+from app.submissions import notes, rules
 from app.submissions.ledger import Ledger, MeasureInfo, StoredValue, period_of
+from app.submissions.models import DeviationNote
 
 STATUSES = ("off_track", "at_risk", "no_value", "no_target", "on_track")
 SORTS = ("status", "measure", "provider")
@@ -59,6 +60,7 @@ class Row:
     returned: list[str] = field(default_factory=list)
     part: rules.PartYear | None = None  # how a part year was compared with the year's target
     compared: Decimal | None = None
+    notes: list[DeviationNote] = field(default_factory=list)  # the latest value's conversation
 
     @property
     def gap(self) -> Decimal | None:
@@ -153,7 +155,17 @@ def board_overview(session: Session, user: User, board_id: int, year: int | None
             target=target, status=judged.status.value, rolled=judged.rolled,
             trend=_trend(trends.get(info.id), judged.rolled, period, lang),
             returned=sorted(returned[info.lineage]), part=judged.part, compared=judged.compared))
+    _attach_notes(session, user, [r for rs in rows.values() for r in rs])
     return Overview(agreements, rows, providers, in_force)
+
+
+def _attach_notes(session: Session, user: User, rows: list[Row]) -> None:
+    """The conversation about the latest value of each red and amber measure (one query)."""
+    deviating = {judging.Status.off_track.value, judging.Status.at_risk.value}
+    talk = notes.threads(session, user, [r.value.id for r in rows
+                                         if r.value is not None and r.status in deviating])
+    for r in rows:
+        r.notes = talk.get(r.value.id, []) if r.value is not None else []
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ COMPOSED = (
     # The upload's preview: "action_" ~ submissions.ledger.Action
     N_("action_created"), N_("action_updated"), N_("action_unchanged"),
     # What a form did: "saved_" ~ outcome, "reviewed_" ~ accept | return
-    N_("saved_created"), N_("saved_updated"), N_("saved_unchanged"),
-    N_("reviewed_accept"), N_("reviewed_return"),
+    N_("saved_created"), N_("saved_updated"), N_("saved_unchanged"), N_("saved_note"),
+    N_("reviewed_accept"), N_("reviewed_return"), N_("reviewed_note"),
     # "direction_" ~ Direction
     N_("direction_higher_is_better"), N_("direction_lower_is_better"),
     # The report's language: "lang_" ~ code

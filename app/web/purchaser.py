@@ -26,7 +26,9 @@ from app.lifecycle import diff as agreement_diff
 from app.lifecycle import versioning
 from app.organisations.models import Board
 from app.organisations.service import providers_by_id
+from app.submissions import notes
 from app.submissions.calendar import due_items
+from app.submissions.models import NoteKind
 from app.submissions.review import accept_many, waiting_for_review
 from app.submissions.review import review as review_value
 from app.submissions.schemas import ReviewIn
@@ -126,15 +128,16 @@ def _review_page(request: Request, session: SessionDep, lang: str, user: User,
                  board: int | None, errors: dict[int, str] | None = None,
                  reasons: dict[int, str] | None = None, done: str | None = None,
                  status_code: int = 200, bulk_error: str | None = None,
-                 accepted: int | None = None) -> HTMLResponse:
+                 accepted: int | None = None, note_errors: dict[int, str] | None = None
+                 ) -> HTMLResponse:
     boards = boards_with_agreements(session, user)
     chosen = get_readable(session, Board, board, user) if board is not None else None
     rows = waiting_for_review(session, user, chosen.id if chosen else None, REVIEW_LIMIT)
     return render(request, "review.html", lang, user, status_code=status_code,
                   groups=review_cards(session, user, rows), boards=boards, board=chosen,
                   errors=errors or {}, reasons=reasons or {}, bulk_error=bulk_error,
-                  done=done if done in ("accept", "return") else None, accepted=accepted,
-                  limit=REVIEW_LIMIT)
+                  done=done if done in ("accept", "return", "note") else None, accepted=accepted,
+                  limit=REVIEW_LIMIT, note_errors=note_errors or {})
 
 
 @router.get("/review", response_class=HTMLResponse)
@@ -199,6 +202,26 @@ def review(request: Request, session: SessionDep, lang: Lang, user: ReviewerPage
                                     status_code=303)
     return _review_page(request, session, lang, user, board, errors={value_id: error},
                         reasons={value_id: reason}, status_code=422)
+
+
+@router.post("/review/{value_id}/notes", response_class=HTMLResponse)
+def answer(request: Request, session: SessionDep, lang: Lang, user: ReviewerPage, value_id: int,
+           csrf: Annotated[str, Form(max_length=200)],
+           kind: Annotated[str, Form(max_length=40)] = NoteKind.answer.value,
+           text: Annotated[str, Form(max_length=10_000)] = "",
+           board: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None) -> Response:
+    """The purchaser answers the provider's explanation or corrective action, or accepts it."""
+    check_csrf(request, csrf)
+    try:
+        notes.add(session, user, value_id, NoteKind(kind), text, None)
+    except (ValueError, InvalidInput):
+        error = t("err_note_invalid", lang)
+    else:
+        where = f"&board={board}" if board else ""
+        return RedirectResponse(f"/purchaser/review?done=note{where}#v-{value_id}",
+                                status_code=303)
+    return _review_page(request, session, lang, user, board, note_errors={value_id: error},
+                        status_code=422)
 
 
 @router.post("/agreements/{agreement_id}/amend")

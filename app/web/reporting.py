@@ -25,9 +25,11 @@ from app.core.limits import LONG_FORM_LIMIT, body_limit, upload_limit
 from app.core.periods import Period, PeriodError, period_codes
 from app.indicators.models import Measure
 from app.organisations.models import Provider
-from app.submissions import bulk, files, staged, template
+from app.reports.status import Status, judge
+from app.submissions import bulk, files, notes, staged, template
 from app.submissions.calendar import DueStatus, due_items
 from app.submissions.ledger import Ledger, MeasureInfo, period_of
+from app.submissions.models import NoteKind
 from app.submissions.schemas import SubmissionIn
 from app.submissions.values import history, implausible, last_values_of_series, submit
 from app.web.deps import Lang, ReporterPage, check_csrf
@@ -167,8 +169,13 @@ def _form_context(session: Session, user: User, measure_id: int, code: str) -> d
     revisions = history(session, user, item["value_id"])[1] if item["value_id"] else []
     last = last_values_of_series(session, user, info.provider_id, info.code, info.unit,
                                  period.code, LAST_VALUES)
+    target = item["target"]
+    misses = (item["value"] is not None and target is not None and
+              judge(item["value"], target, info.direction, info.tolerance) is not Status.on_track)
+    thread = notes.thread(session, user, item["value_id"]) if item["value_id"] else []
     return {"info": info, "period": period, "item": item, "revisions": revisions,
-            "last_values": last, "year_target": info.targets.get(period.year)}
+            "last_values": last, "year_target": info.targets.get(period.year),
+            "notes": thread, "misses": misses, "note_form": {}, "note_error": None}
 
 
 @router.get("/{measure_id}/{code}", response_class=HTMLResponse)
@@ -266,6 +273,43 @@ def submit_value(
     form = {"value": value, "comment": comment, "reason": reason}
     return render(request, "report_value.html", lang, user, status_code=422, form=form,
                   errors=errors, question=question, saved=None, **context)
+
+
+@router.post("/{measure_id}/{code}/notes", response_class=HTMLResponse)
+@body_limit(LONG_FORM_LIMIT)
+def add_note(
+    request: Request, session: SessionDep, lang: Lang, user: ReporterPage, measure_id: int,
+    code: str, csrf: Annotated[str, Form(max_length=200)],
+    kind: Annotated[str, Form(max_length=40)] = NoteKind.corrective_action.value,
+    text: Annotated[str, Form(max_length=10_000)] = "",
+    action_due: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """The provider explains why the value misses its target, or names a corrective action
+    with its due date (app.submissions.notes): kept with the value, as written."""
+    check_csrf(request, csrf)
+    context = _form_context(session, user, measure_id, code)
+    value_id = context["item"]["value_id"]
+    if value_id is None:
+        raise NotFound(f"No value for {code} yet")
+    error = None
+    try:
+        due = date.fromisoformat(action_due) if action_due.strip() else None
+        notes.add(session, user, value_id, NoteKind(kind), text, due)
+    except ValueError:
+        error = t("err_note_invalid", lang)
+    except (InvalidInput, Forbidden) as exc:
+        error = t("err_note_action_due", lang) if exc.field == "action_due" else \
+            t("err_note_invalid", lang)
+    else:
+        return RedirectResponse(f"/reporting/{measure_id}/{code}?saved=note#deviation",
+                                status_code=303)
+    item = context["item"]
+    form = {"value": "" if item["value"] is None else _plain(item["value"]),
+            "comment": item["comment"] or "", "reason": ""}
+    context.update(note_form={"kind": kind, "text": text, "action_due": action_due},
+                   note_error=error)
+    return render(request, "report_value.html", lang, user, status_code=422, form=form,
+                  errors={}, saved=None, **context)
 
 
 def _question(session: Session, user: User, info: MeasureInfo, period: Period, value: Decimal,

@@ -110,6 +110,7 @@ def issue(
     board_id: Annotated[int, Form(ge=1, le=MAX_ID)],
     period: Annotated[str, Form(max_length=10)], language: Annotated[str, Form(max_length=2)],
     confirm: Annotated[str, Form(max_length=5)] = "",
+    decision_proposal: Annotated[str, Form(max_length=10_000)] = "",
 ) -> Response:
     """The second step: issues the report once the preview has been confirmed; without the
     confirmation it shows the preview."""
@@ -123,7 +124,8 @@ def issue(
     if error is None:
         try:
             report = issue_now(session, user, ReportSpec(
-                ReportKind.follow_up, language, board_id=board.id, period=period))
+                ReportKind.follow_up, language, board_id=board.id, period=period,
+                decision_proposal=decision_proposal.strip() or None))
         except DomainError as exc:
             if exc.status in (403, 404):
                 raise

@@ -12,6 +12,8 @@ from app.auth.models import User
 from app.indicators.models import IndicatorValue
 from app.reports.status import Status, judge
 from app.submissions.ledger import Ledger, period_of
+from app.submissions.models import DeviationNote
+from app.submissions.notes import threads
 
 EARLIER_SHOWN = 3
 
@@ -22,6 +24,7 @@ class ReviewCard:
     target: Decimal | None
     status: Status
     earlier: list[tuple[str, Decimal]] = field(default_factory=list)
+    notes: list[DeviationNote] = field(default_factory=list)  # the provider's and the answers
 
 
 @dataclass
@@ -49,6 +52,7 @@ def review_cards(session: Session, user: User, rows: list[Any]) -> list[ReviewGr
         period = period_of(stored.period)
         by_measure.setdefault(stored.lineage, []).append(
             ((period.end, period.start), stored.period, stored.value))
+    talk = threads(session, user, [r[0].id for r in rows])
     groups: list[ReviewGroup] = []
     for value, code, name, unit, goal, agreement, provider in rows:
         if not groups or groups[-1].measure_id != value.measure_id:
@@ -62,5 +66,6 @@ def review_cards(session: Session, user: User, rows: list[Any]) -> list[ReviewGr
         before = sorted(e for e in by_measure.get(value.lineage, [])
                         if e[0] < (period.end, period.start))
         groups[-1].cards.append(ReviewCard(value, target, status,
-                                           [(p, v) for _, p, v in before[-EARLIER_SHOWN:]]))
+                                           [(p, v) for _, p, v in before[-EARLIER_SHOWN:]],
+                                           talk.get(value.id, [])))
     return groups

@@ -418,6 +418,19 @@ def _review(c: Ctx, role: str, w: dict[str, Any], own: bool) -> Req:
                json={"decision": "accept"})
 
 
+@calls("POST", "/api/v1/indicator-values/{obj_id}/notes")
+def _note(c: Ctx, role: str, w: dict[str, Any], own: bool) -> Req:
+    model, body = create_body("value", c.db, w)
+    value = create(c.db, model, **body)
+    kind = "explanation" if role == "provider_reporter" else "answer"  # each side its own
+    return Req(f"/api/v1/indicator-values/{value.id}/notes", 201 if own else 404,
+               json={"kind": kind, "text": "Sijaiset palkataan"})
+
+
+CALLS[("GET", "/api/v1/indicator-values/{obj_id}/notes")] = lambda c, role, w, own: Req(
+    f"/api/v1/indicator-values/{w['value'].id}/notes", 200 if own else 404)
+
+
 @calls("POST", "/api/v1/submissions/bulk")
 def _bulk(c: Ctx, role: str, w: dict[str, Any], own: bool) -> Req:
     provider = "" if role == "provider_reporter" and own else f"&provider_id={w['provider'].id}"
@@ -486,6 +499,12 @@ CALLS[("POST", "/reporting/{measure_id}/{code}")] = lambda c, role, w, own: Req(
 CALLS[("POST", "/reporting/upload")] = lambda c, role, w, own: Req(
     "/reporting/upload", 200, data={}, files={"file": ("arvot.csv", b"measure_code,period,value\r\n",
                                                         "text/csv")})
+CALLS[("POST", "/reporting/{measure_id}/{code}/notes")] = lambda c, role, w, own: Req(
+    f"/reporting/{w['measure'].id}/2015-T1/notes", 303 if own else 404,
+    data={"kind": "corrective_action", "text": "Sijaiset", "action_due": "2015-06-30"})
+CALLS[("POST", "/purchaser/review/{value_id}/notes")] = lambda c, role, w, own: Req(
+    f"/purchaser/review/{w['value'].id}/notes", 303 if own else 404,
+    data={"kind": "answer", "text": "Hyvä"})
 CALLS[("POST", "/purchaser/review/accept")] = lambda c, role, w, own: Req(
     "/purchaser/review/accept", 303 if own else 404,
     data={"ids": [str(c.fresh('value', w).id)]})
