@@ -31,11 +31,11 @@ from app.goals.models import Action, Goal, Resource
 from app.indicators.models import IndicatorValue, Measure, MeasureTarget
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
 from app.reports.models import IssuedReport, RenderJob
-from app.submissions.models import IdempotencyKey, IndicatorValueRevision, ReportingDeadline
+from app.submissions.models import BulkJob, IdempotencyKey, IndicatorValueRevision, ReportingDeadline
 
 __all__ = [
     "AccessLogEntry", "Action", "AgreementTransition", "ApiToken", "AuditChainHead", "AuditEntry",
-    "AuthSession", "Base", "Board", "Delivery", "FrameworkAgreement", "Goal", "IdempotencyKey",
+    "AuthSession", "Base", "Board", "BulkJob", "Delivery", "FrameworkAgreement", "Goal", "IdempotencyKey",
     "IndicatorValue", "IndicatorValueRevision", "IssuedReport", "LongTermGoal", "Measure", "MeasureTarget",
     "Municipality", "NegotiationComment", "OrderBudget", "OrderBudgetLine", "Perspective", "Product",
     "ProductGroup", "Provider", "PurchaserUnit", "Region", "RenderJob", "ReportingDeadline", "Resource",

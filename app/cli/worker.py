@@ -21,6 +21,7 @@ def worker(
     from app.core.health import engine_problem
     from app.core.queue import postgres_conninfo, run_worker
     from app.reports import tasks  # noqa: F401  (the tasks this worker knows)
+    from app.submissions import bulk_jobs  # noqa: F401
 
     engine = get_engine()
     if engine.dialect.name != "postgresql":

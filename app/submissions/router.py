@@ -1,5 +1,6 @@
 """Submissions, review, reporting calendar, deliveries and national indicators under /api/v1."""
 
+import json
 from datetime import date
 from typing import Annotated, Any
 
@@ -19,11 +20,21 @@ from app.core.i18n import DEFAULT, Language
 from app.core.limits import body_limit, upload_limit
 from app.core.pagination import Page
 from app.core.resources import Resource, crud_router
+from app.core.settings import get_settings
 from app.core.types import Id, IdPath, Year
 from app.indicators.models import IndicatorValue
 from app.indicators.schemas import IndicatorValueRead
 from app.organisations.models import Board, Municipality, Provider
-from app.submissions import bulk, calendar, files, idempotency, sotkanet, template, values
+from app.submissions import (
+    bulk,
+    bulk_jobs,
+    calendar,
+    files,
+    idempotency,
+    sotkanet,
+    template,
+    values,
+)
 from app.submissions import schemas as s
 from app.submissions.deliveries import delivery_in_budget, delivery_of_provider
 from app.submissions.ledger import Action
@@ -130,21 +141,31 @@ def review(session: SessionDep, user: Reviewer, obj_id: IdPath, body: s.ReviewIn
 
 @router.post("/submissions/bulk", response_model=s.BulkResult,
              summary="Upload values as CSV or XLSX: every row or nothing",
+             description="A file larger than the installation's threshold, or with async=true, "
+                         "is applied as a job: 202 and the job (poll its Location).",
+             responses={202: {"model": s.BulkJobRead, "description": "Queued as a job"}},
              openapi_extra=_multipart("file"))
 @body_limit(upload_limit(files.MAX_BYTES))
 async def bulk_upload(
     request: Request, session: SessionDep, user: ValueWriter,
     dry_run: Annotated[bool, Query(description="Check and report, store nothing")] = False,
     provider_id: Annotated[Id | None, Query(description="Purchasers: whose values")] = None,
+    as_job: Annotated[bool, Query(alias="async",
+                                  description="Apply as a job (202) whatever the size")] = False,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     parts = await _files(request, ("file",))
     filename, data = parts["file"]
+    # A dry run stores nothing and answers at once; a large file would keep the request long.
+    queued = not dry_run and (as_job or len(data) > get_settings().bulk_async_bytes)
 
     def work() -> Response:
         provider = _provider(session, user, provider_id)
 
         def run() -> tuple[int, Any]:
+            if queued:
+                return 202, bulk_jobs.read(bulk_jobs.start(session, user, provider, filename,
+                                                           data))
             return 200, bulk.import_file(session, user, data, filename, provider,
                                          dry_run=dry_run, today=date.today())
 
@@ -152,9 +173,19 @@ async def bulk_upload(
             return idempotency.run_once(session, user, None, "", run)
         request_hash = idempotency.fingerprint("POST /submissions/bulk", str(provider),
                                                filename, data)
-        return idempotency.run_once(session, user, idempotency_key, request_hash, run)
+        answer = idempotency.run_once(session, user, idempotency_key, request_hash, run)
+        if answer.status_code == 202:
+            job_id = json.loads(bytes(answer.body))["id"]
+            answer.headers["Location"] = f"/api/v1/submissions/jobs/{job_id}"
+        return answer
 
     return await run_in_threadpool(work)
+
+
+@router.get("/submissions/jobs/{job_id}", response_model=s.BulkJobRead,
+            summary="A bulk upload applied as a job: status, progress, result or rows' errors")
+def bulk_job(session: SessionDep, user: LoggedIn, job_id: IdPath) -> Any:
+    return bulk_jobs.read(bulk_jobs.get_own(session, user, job_id))
 
 
 @router.get("/submissions/template.xlsx", summary="XLSX template of the provider's due values",

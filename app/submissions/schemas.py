@@ -196,6 +196,31 @@ class BulkResult(BaseModel):
     rows: list[BulkRow] = Field(description="The rows that create or update a value")
 
 
+class BulkRowError(BaseModel):
+    row: int
+    column: str
+    message: str
+
+
+class BulkJobRead(BaseModel):
+    """A bulk upload applied outside the request: poll it until done or failed."""
+
+    id: int
+    provider_id: int
+    filename: str
+    status: Literal["queued", "running", "done", "failed"]
+    progress: int
+    stage: str | None
+    attempts: int
+    created_at: datetime
+    updated_at: datetime
+    result: BulkResult | None = Field(None, description="What the file stored (done)")
+    error: str | None = Field(None, description="Why nothing was stored (failed)")
+    errors: list[BulkRowError] | None = Field(None, description="The rows' errors (failed)")
+    rows_with_errors: int | None = None
+    errors_not_listed: int | None = None
+
+
 class SotkanetMeasure(BaseModel):
     measure_id: int
     measure_code: str
