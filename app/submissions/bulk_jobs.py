@@ -1,11 +1,13 @@
-"""Large bulk uploads applied outside the request, as tasks of the queue (app.core.queue).
+"""Large bulk uploads (and Sotkanet loads) applied outside the request, as tasks of the queue
+(app.core.queue).
 
 The request stores the upload (bounded by the route, files.MAX_BYTES) as a job of the user's
 own and queues its task in the same transaction: procrastinate on PostgreSQL, the server's own
 runner on SQLite. The task checks and stores the file with the rules of a synchronous upload
 (app.submissions.bulk): every row or nothing. The values and the job's result are stored in one
 commit, and a job found finished is left as it is, so a task run twice stores nothing twice.
-A file with bad rows fails the job with the rows' errors; nothing is stored. The upload is
+A file with bad rows fails the job with the rows' errors; nothing is stored. A Sotkanet load
+(its data and regions files) is a job of the same kind, run by app.submissions.sotkanet. The upload is
 emptied when the job is finished.
 """
 
@@ -28,8 +30,8 @@ from app.core.db import get_sessionmaker, utcnow
 from app.core.errors import DomainError, NotFound
 from app.core.i18n import N_, t
 from app.core.queue import defer, local, queue
-from app.submissions import bulk
-from app.submissions.models import BulkJob, BulkJobStatus
+from app.submissions import bulk, sotkanet
+from app.submissions.models import BulkJob, BulkJobKind, BulkJobStatus
 from app.submissions.schemas import BulkJobRead
 
 log = logging.getLogger(__name__)
@@ -50,8 +52,20 @@ def sessions() -> SessionFactory:
 
 def start(session: Session, user: User, provider_id: int, filename: str, data: bytes) -> BulkJob:
     """Store the upload as the user's job and queue its task in the request's transaction."""
-    job = BulkJob(user_id=user.id, provider_id=provider_id, filename=filename[:200], data=data,
-                  status=BulkJobStatus.queued, progress=0, stage="queued", attempts=0)
+    return _queue(session, BulkJob(kind=BulkJobKind.values, user_id=user.id,
+                                   provider_id=provider_id, filename=filename[:200], data=data))
+
+
+def start_sotkanet(session: Session, user: User, municipality_id: int | None, data: bytes,
+                   regions: bytes) -> BulkJob:
+    """Store Sotkanet's two files as the user's job and queue its task."""
+    return _queue(session, BulkJob(kind=BulkJobKind.sotkanet, user_id=user.id,
+                                   municipality_id=municipality_id, filename="sotkanet",
+                                   data=data, regions=regions))
+
+
+def _queue(session: Session, job: BulkJob) -> BulkJob:
+    job.status, job.progress, job.stage, job.attempts = BulkJobStatus.queued, 0, "queued", 0
     session.add(job)
     session.flush()
     defer(session, TASK, lock=f"bulk-job-{job.id}", queueing_lock=f"bulk-job-{job.id}",
@@ -71,7 +85,8 @@ def get_own(session: Session, user: User, job_id: int) -> BulkJob:
 def read(job: BulkJob) -> BulkJobRead:
     """The job as its owner sees it: the result of one done, the rows' errors of one failed."""
     fields: dict[str, object] = {
-        "id": job.id, "provider_id": job.provider_id, "filename": job.filename,
+        "id": job.id, "kind": job.kind.value, "provider_id": job.provider_id,
+        "municipality_id": job.municipality_id, "filename": job.filename,
         "status": job.status.value, "progress": job.progress, "stage": job.stage,
         "attempts": job.attempts, "created_at": job.created_at, "updated_at": job.updated_at,
         "error": job.error}
@@ -103,8 +118,7 @@ def execute(factory: SessionFactory, job_id: int) -> None:
             if user is None or not user.is_active:
                 raise DomainError(f"User {job.user_id} may no longer upload values")
             set_actor(session, user.username)  # the values are the uploader's doing
-            result = bulk.import_file(session, user, job.data, job.filename, job.provider_id,
-                                      dry_run=False, today=date.today())
+            result = _apply(session, user, job)
         except DomainError as exc:  # final: the same file would fail the same way
             session.rollback()
             body = {"status": exc.status, "detail": exc.detail, **jsonable_encoder(exc.extra)}
@@ -120,11 +134,22 @@ def execute(factory: SessionFactory, job_id: int) -> None:
         metrics.job_finished(TASK, "done", time.perf_counter() - started)
 
 
+def _apply(session: Session, user: User, job: BulkJob) -> object:
+    """Check and store the job's files as the synchronous request would; its answer."""
+    if job.kind is BulkJobKind.sotkanet:
+        values = sotkanet.parse_values(job.data)
+        regions = sotkanet.parse_regions(job.regions or b"")
+        return sotkanet.load(session, user, values, regions, municipality_id=job.municipality_id)
+    assert job.provider_id is not None
+    return bulk.import_file(session, user, job.data, job.filename, job.provider_id,
+                            dry_run=False, today=date.today())
+
+
 def _finish(session: Session, job: BulkJob, status: BulkJobStatus, body: object,
             error: str | None) -> None:
     job.status, job.progress, job.stage, job.error = status, 100, status.value, error
     job.result = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    job.data = b""  # the upload is not kept once it is applied or refused
+    job.data, job.regions = b"", None  # the upload is not kept once applied or refused
     job.heartbeat_at = utcnow()
     session.commit()
 

@@ -90,6 +90,11 @@ class BulkJobStatus(StrEnum):
     failed = "failed"
 
 
+class BulkJobKind(StrEnum):
+    values = "values"  # a provider's file of values (app.submissions.bulk)
+    sotkanet = "sotkanet"  # Sotkanet's data and regions files (app.submissions.sotkanet)
+
+
 class BulkJob(Base):
     """A large file of values applied outside the request (app.submissions.bulk_jobs).
 
@@ -101,9 +106,15 @@ class BulkJob(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"))
+    kind: Mapped[BulkJobKind] = enum_column(BulkJobKind, default=BulkJobKind.values)
+    # values: whose; sotkanet: the municipality asked for (an installation admin's), if any
+    provider_id: Mapped[int | None] = mapped_column(
+        ForeignKey("providers.id", ondelete="CASCADE"))
+    municipality_id: Mapped[int | None] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="CASCADE"))
     filename: Mapped[str] = mapped_column(String(200))
     data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    regions: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # sotkanet
     status: Mapped[BulkJobStatus] = enum_column(BulkJobStatus, default=BulkJobStatus.queued)
     progress: Mapped[int] = mapped_column(Integer, default=0)  # per cent
     stage: Mapped[str | None] = mapped_column(String(100))

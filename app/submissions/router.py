@@ -5,6 +5,8 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -238,17 +240,26 @@ def board_overdue(session: SessionDep, user: LoggedIn, obj_id: IdPath,
 
 @router.post("/sotkanet/load", response_model=s.SotkanetResult,
              summary="Load national measures' values from Sotkanet's data and regions files",
+             description="With async=true the load is a job: 202 and the job (poll its "
+                         "Location, GET /api/v1/submissions/jobs/{id}).",
+             responses={202: {"model": s.BulkJobRead, "description": "Queued as a job"}},
              openapi_extra=_multipart("data", "regions"))
 @body_limit(upload_limit(sotkanet.MAX_BYTES, files=2))
 async def sotkanet_load(
     request: Request, session: SessionDep, user: NationalLoader,
     municipality_id: Annotated[Id | None, Query(description="Installation admins: which")] = None,
+    as_job: Annotated[bool, Query(alias="async", description="Load as a job (202)")] = False,
 ) -> Any:
     parts = await _files(request, ("data", "regions"))
 
     def work() -> Any:
         if municipality_id is not None:
             get_readable(session, Municipality, municipality_id, user)
+        if as_job:
+            job = bulk_jobs.start_sotkanet(session, user, municipality_id, parts["data"][1],
+                                           parts["regions"][1])
+            return JSONResponse(jsonable_encoder(bulk_jobs.read(job)), status_code=202,
+                                headers={"Location": f"/api/v1/submissions/jobs/{job.id}"})
         values = sotkanet.parse_values(parts["data"][1])
         regions = sotkanet.parse_regions(parts["regions"][1])
         return sotkanet.load(session, user, values, regions, municipality_id=municipality_id)

@@ -197,28 +197,13 @@ class BulkResult(BaseModel):
 
 
 class BulkRowError(BaseModel):
-    row: int
-    column: str
+    """A row of a file of values (row, column) or a national measure (measure, field)."""
+
+    row: int | None = None
+    column: str | None = None
+    measure: str | None = None
+    field: str | None = None
     message: str
-
-
-class BulkJobRead(BaseModel):
-    """A bulk upload applied outside the request: poll it until done or failed."""
-
-    id: int
-    provider_id: int
-    filename: str
-    status: Literal["queued", "running", "done", "failed"]
-    progress: int
-    stage: str | None
-    attempts: int
-    created_at: datetime
-    updated_at: datetime
-    result: BulkResult | None = Field(None, description="What the file stored (done)")
-    error: str | None = Field(None, description="Why nothing was stored (failed)")
-    errors: list[BulkRowError] | None = Field(None, description="The rows' errors (failed)")
-    rows_with_errors: int | None = None
-    errors_not_listed: int | None = None
 
 
 class SotkanetMeasure(BaseModel):
@@ -237,3 +222,25 @@ class SotkanetResult(BaseModel):
     updated: int
     unchanged: int
     measures: list[SotkanetMeasure]
+
+
+class BulkJobRead(BaseModel):
+    """A bulk upload applied outside the request: poll it until done or failed."""
+
+    id: int
+    kind: Literal["values", "sotkanet"]
+    provider_id: int | None
+    municipality_id: int | None
+    filename: str
+    status: Literal["queued", "running", "done", "failed"]
+    progress: int
+    stage: str | None
+    attempts: int
+    created_at: datetime
+    updated_at: datetime
+    result: BulkResult | SotkanetResult | None = Field(
+        None, description="What was stored (done): as a direct upload or load answers")
+    error: str | None = Field(None, description="Why nothing was stored (failed)")
+    errors: list[BulkRowError] | None = Field(None, description="The rows' errors (failed)")
+    rows_with_errors: int | None = None
+    errors_not_listed: int | None = None

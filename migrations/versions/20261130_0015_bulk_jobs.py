@@ -1,4 +1,4 @@
-"""bulk jobs: large files of values applied outside the request
+"""bulk jobs: large files of values (and Sotkanet loads) applied outside the request
 
 Revision ID: 0015
 Revises: 0009
@@ -21,9 +21,12 @@ def upgrade() -> None:
     op.create_table('bulk_jobs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('provider_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('values', 'sotkanet', name='bulkjobkind', native_enum=False, length=40), nullable=False),
+    sa.Column('provider_id', sa.Integer(), nullable=True),
+    sa.Column('municipality_id', sa.Integer(), nullable=True),
     sa.Column('filename', sa.String(length=200), nullable=False),
     sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('regions', sa.LargeBinary(), nullable=True),
     sa.Column('status', sa.Enum('queued', 'running', 'done', 'failed', name='bulkjobstatus', native_enum=False, length=40), nullable=False),
     sa.Column('progress', sa.Integer(), nullable=False),
     sa.Column('stage', sa.String(length=100), nullable=True),
@@ -33,6 +36,7 @@ def upgrade() -> None:
     sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['municipality_id'], ['municipalities.id'], name=op.f('fk_bulk_jobs_municipality_id_municipalities'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['provider_id'], ['providers.id'], name=op.f('fk_bulk_jobs_provider_id_providers'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_bulk_jobs_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_bulk_jobs'))

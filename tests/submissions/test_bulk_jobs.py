@@ -1,4 +1,4 @@
-"""Large bulk uploads as jobs, end to end on a database that really commits: on PostgreSQL
+"""Large bulk uploads and Sotkanet loads as jobs, end to end on a database that really commits: on PostgreSQL
 queued in procrastinate and run by a worker (until the queue is empty), on SQLite run by the
 server's own runner. Uploaded and polled through the API."""
 
@@ -23,6 +23,8 @@ from app.reports import jobs as report_jobs
 from app.submissions import bulk_jobs
 from app.submissions.models import BulkJob
 from tests.submissions.helpers import csv_bytes, submission_world, upload
+from tests.submissions.test_sotkanet import files as sotkanet_files
+from tests.submissions.test_sotkanet import national
 
 HEADER = ["measure_code", "period", "value", "comment"]
 MONTHS = [["KAYNNIT", f"2015-{month:02d}", str(1150 + month), ""] for month in range(1, 13)]
@@ -124,7 +126,8 @@ def test_a_bad_row_fails_the_job_naming_the_row_and_nothing_is_stored(live: Live
     live.run_jobs()
     job = live.poll(started.headers["location"], live.w["hr"])
     assert job["status"] == "failed"
-    assert job["errors"] == [{"row": 7, "column": "value", "message": "'abc' is not a number"}]
+    assert [(e["row"], e["column"], e["message"]) for e in job["errors"]] == [
+        (7, "value", "'abc' is not a number")]
     assert job["result"] is None
     assert live.values() == {}
 
@@ -133,3 +136,20 @@ def test_another_users_job_is_not_there_for_him(live: Live) -> None:
     started = upload(live.client, live.w["hr"], csv_bytes([HEADER, *MONTHS]), **{"async": "true"})
     answer = live.client.get(started.headers["location"], headers=live.w["hp"])
     assert answer.status_code == 404
+
+
+def test_a_sotkanet_load_as_a_job_stores_the_national_values(live: Live) -> None:
+    with live.sessions() as session:
+        measure_id = national(session, live.w).id
+        session.commit()
+    started = live.client.post("/api/v1/sotkanet/load", headers=live.w["hp"],
+                               params={"async": "true"}, files=sotkanet_files())
+    assert started.status_code == 202, started.text
+    live.run_jobs()
+    job = live.poll(started.headers["location"], live.w["hp"])
+    assert (job["kind"], job["status"], job["result"]["created"]) == ("sotkanet", "done", 4)
+    with live.sessions() as session:
+        stored = {v.period: v.value for v in session.scalars(
+            select(IndicatorValue).where(IndicatorValue.measure_id == measure_id))}
+    assert stored == {"2013": Decimal("6.1"), "2014": Decimal("6.4"), "2015": Decimal("5.9"),
+                      "2016": Decimal("5.7")}
