@@ -166,6 +166,7 @@ async def bulk_upload(
 
         def run() -> tuple[int, Any]:
             if queued:
+                files.check_size(data)  # the rest is checked by the job, as it would be here
                 return 202, bulk_jobs.read(bulk_jobs.start(session, user, provider, filename,
                                                            data))
             return 200, bulk.import_file(session, user, data, filename, provider,
@@ -256,6 +257,8 @@ async def sotkanet_load(
         if municipality_id is not None:
             get_readable(session, Municipality, municipality_id, user)
         if as_job:
+            for name in ("data", "regions"):
+                sotkanet.check_size(parts[name][1], name)
             job = bulk_jobs.start_sotkanet(session, user, municipality_id, parts["data"][1],
                                            parts["regions"][1])
             return JSONResponse(jsonable_encoder(bulk_jobs.read(job)), status_code=202,

@@ -197,11 +197,14 @@ class BulkResult(BaseModel):
 
 
 class BulkRowError(BaseModel):
-    """A row of a file of values (row, column) or a national measure (measure, field)."""
+    """A row of a file of values (row, column), a national measure (measure, field) or an item
+    of a Sotkanet file (file, item, field)."""
 
     row: int | None = None
     column: str | None = None
     measure: str | None = None
+    file: str | None = None
+    item: int | None = None
     field: str | None = None
     message: str
 
