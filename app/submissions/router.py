@@ -141,10 +141,21 @@ def review(session: SessionDep, user: Reviewer, obj_id: IdPath, body: s.ReviewIn
 # -- files ---------------------------------------------------------------------------------------
 
 
+def _large(filename: str, data: bytes) -> bool:
+    """A file that would keep the request long: its size, or a CSV file's lines (counted
+    without reading it; an XLSX file's rows are known only once it is unpacked)."""
+    settings = get_settings()
+    if len(data) > settings.bulk_async_bytes:
+        return True
+    is_xlsx = data[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm"))
+    return not is_xlsx and data.count(b"\n") > settings.bulk_async_rows
+
+
 @router.post("/submissions/bulk", response_model=s.BulkResult,
              summary="Upload values as CSV or XLSX: every row or nothing",
-             description="A file larger than the installation's threshold, or with async=true, "
-                         "is applied as a job: 202 and the job (poll its Location).",
+             description="A file larger than the installation's thresholds (size, a CSV "
+                         "file's lines), or with async=true, is applied as a job: 202 and the "
+                         "job (poll its Location). A dry run always answers at once.",
              responses={202: {"model": s.BulkJobRead, "description": "Queued as a job"}},
              openapi_extra=_multipart("file"))
 @body_limit(upload_limit(files.MAX_BYTES))
@@ -158,15 +169,16 @@ async def bulk_upload(
 ) -> Response:
     parts = await _files(request, ("file",))
     filename, data = parts["file"]
-    # A dry run stores nothing and answers at once; a large file would keep the request long.
-    queued = not dry_run and (as_job or len(data) > get_settings().bulk_async_bytes)
+    queued = not dry_run and (as_job or _large(filename, data))
 
     def work() -> Response:
         provider = _provider(session, user, provider_id)
 
         def run() -> tuple[int, Any]:
             if queued:
-                files.check_size(data)  # the rest is checked by the job, as it would be here
+                # The file's form (size, rows, header) is refused at once; its rows' values
+                # against the rules, and the writes, are the job's.
+                files.read_table(data, filename)
                 return 202, bulk_jobs.read(bulk_jobs.start(session, user, provider, filename,
                                                            data))
             return 200, bulk.import_file(session, user, data, filename, provider,

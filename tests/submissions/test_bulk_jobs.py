@@ -103,6 +103,13 @@ def test_a_file_above_the_threshold_is_a_job_that_stores_every_row(
         assert session.get_one(BulkJob, job["id"]).data == b""
 
 
+def test_a_csv_file_of_more_lines_than_the_threshold_is_a_job(
+        live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(get_settings(), "bulk_async_rows", 12)  # the header and 12 rows: 13
+    started = upload(live.client, live.w["hr"], csv_bytes([HEADER, *MONTHS]))
+    assert started.status_code == 202, started.text
+
+
 def test_a_small_file_stays_synchronous(live: Live) -> None:
     response = upload(live.client, live.w["hr"], csv_bytes([HEADER, *MONTHS[:2]]))
     assert (response.status_code, response.json()["created"]) == (200, 2)
