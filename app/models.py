@@ -33,6 +33,7 @@ from app.organisations.models import Board, Municipality, Provider, PurchaserUni
 from app.reminders.models import ReminderDigest
 from app.reports.models import IssuedReport, RenderJob
 from app.submissions.models import (
+    BulkJob,
     DeviationNote,
     IdempotencyKey,
     IndicatorValueRevision,
@@ -41,8 +42,8 @@ from app.submissions.models import (
 
 __all__ = [
     "AccessLogEntry", "Action", "AgreementTransition", "ApiToken", "AuditChainHead", "AuditEntry",
-    "AuthSession", "Base", "Board", "Delivery", "DeviationNote", "FrameworkAgreement", "Goal",
-    "IdempotencyKey",
+    "AuthSession", "Base", "Board", "BulkJob", "Delivery", "DeviationNote", "FrameworkAgreement",
+    "Goal", "IdempotencyKey",
     "IndicatorValue", "IndicatorValueRevision", "IssuedReport", "LongTermGoal", "Measure", "MeasureTarget",
     "Municipality", "NegotiationComment", "OrderBudget", "OrderBudgetLine", "Perspective", "Product",
     "ProductGroup", "Provider", "PurchaserUnit", "Region", "ReminderDigest", "RenderJob", "ReportingDeadline",

@@ -22,6 +22,7 @@ def worker(
     from app.core.queue import postgres_conninfo, run_worker
     from app.reminders import tasks as reminder_tasks  # noqa: F401  (the tasks this worker knows)
     from app.reports import tasks  # noqa: F401
+    from app.submissions import bulk_jobs  # noqa: F401
 
     engine = get_engine()
     if engine.dialect.name != "postgresql":

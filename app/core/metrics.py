@@ -111,3 +111,17 @@ def _sample_pool() -> None:
     checked_out = getattr(get_engine().pool, "checkedout", None)
     if checked_out is not None:
         DB_CONNECTIONS.set(checked_out())
+
+
+JOBS = Counter("sopimus_jobs", "Job runs ended, by task and outcome (done, failed, retried)",
+               ["task", "outcome"])
+JOB_DURATION = Histogram("sopimus_job_duration_seconds", "Time a job's run took, by task",
+                         ["task", "outcome"],
+                         buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600))
+
+
+def job_finished(task: str, outcome: str, seconds: float) -> None:
+    """One run of a job of ``task`` ended ``outcome`` after ``seconds`` (a worker's figures
+    reach /metrics when it shares PROMETHEUS_MULTIPROC_DIR with the API processes)."""
+    JOBS.labels(task, outcome).inc()
+    JOB_DURATION.labels(task, outcome).observe(seconds)

@@ -19,7 +19,9 @@ from collections.abc import Callable
 from typing import Any
 
 import procrastinate
-from sqlalchemy import Engine, event
+from pydantic import BaseModel
+from sqlalchemy import Engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,45 @@ async def retry_stalled(app: procrastinate.App) -> int:
         await app.job_manager.retry_job(job)
         count += 1
     return count
+
+
+class QueueState(BaseModel):
+    """What the readiness check tells of procrastinate's queue (PostgreSQL)."""
+
+    waiting: int  # queued, not yet taken by a worker (a backlog is not a fault)
+    running: int
+    stalled: int  # running on a worker silent for STALLED_AFTER seconds (retried in a minute)
+    failed: int
+
+
+_STATE = text("""
+    SELECT count(*) FILTER (WHERE job.status = 'todo') AS waiting,
+           count(*) FILTER (WHERE job.status = 'doing') AS running,
+           count(*) FILTER (WHERE job.status = 'doing' AND (job.worker_id IS NULL OR NOT EXISTS (
+               SELECT 1 FROM procrastinate_workers w WHERE w.id = job.worker_id
+                AND w.last_heartbeat >= now() - make_interval(secs => :seconds)))) AS stalled,
+           count(*) FILTER (WHERE job.status = 'failed') AS failed
+      FROM procrastinate_jobs job""")
+
+
+def queue_state(session: Session) -> tuple[QueueState | None, str | None]:
+    """The queue's figures, or why it cannot be read (its tables missing: the workers cannot
+    run). SQLite has no queue of procrastinate's: (None, None)."""
+    if not on_postgresql(session):
+        return None, None
+    try:
+        tables = session.execute(text(
+            "SELECT to_regclass('procrastinate_jobs') IS NOT NULL "
+            "AND to_regclass('procrastinate_workers') IS NOT NULL")).scalar()
+        if not tables:
+            return None, ("The job queue's tables (procrastinate_jobs) are missing: run "
+                          "`sopimus db upgrade`.")
+        row = session.execute(_STATE, {"seconds": STALLED_AFTER}).one()
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return None, f"The job queue cannot be read ({reason})."
+    return QueueState(waiting=row.waiting, running=row.running, stalled=row.stalled,
+                      failed=row.failed), None
 
 
 Picker = Callable[[], bool]

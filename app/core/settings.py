@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     # access_log_flush_seconds, or at once when access_log_batch_size entries wait, and at shutdown.
     access_log_flush_seconds: float = 1.0
     access_log_batch_size: int = 200
+    # A bulk upload of values larger than this, or a CSV file of more lines, is applied as a job
+    # (202; poll /api/v1/submissions/jobs/{id}) rather than in the request; ?async=true asks for
+    # one always.
+    bulk_async_bytes: int = Field(default=1024 * 1024, ge=0)
+    bulk_async_rows: int = Field(default=2000, ge=0)
     # SQLite (the embedded default): how long a writer waits for another writer to finish
     # before it gives up ("database is locked").
     sqlite_busy_timeout_ms: int = 30_000

@@ -3,8 +3,10 @@
 - ``/health/live`` (and the older ``/healthz``): the process answers; nothing else is asked,
   so that a process is not restarted because its database is down.
 - ``/health/ready`` (and ``/readyz``): the database answers at the schema this version needs,
-  and the rate limit store (Redis) answers when one is configured; else 503 with a problem
-  naming each that is down (``checks``), for the load balancer to send requests elsewhere.
+  the rate limit store (Redis) answers when one is configured, and on PostgreSQL the job
+  queue's tables are there; else 503 with a problem naming each that is down (``checks``), for
+  the load balancer to send requests elsewhere. On PostgreSQL the answer counts the queue's
+  jobs waiting, running, stalled and failed: a backlog is for the operator, not a 503.
 - ``/metrics``: Prometheus' text format, for the installation's admin (a personal API token in
   the scraper's ``Authorization: Bearer`` header): route templates and timings tell an outsider
   what the installation serves and how busy it is.
@@ -22,6 +24,7 @@ from app.core import metrics
 from app.core.db import open_session
 from app.core.errors import problem
 from app.core.health import database_problem
+from app.core.queue import queue_state
 
 router = APIRouter(include_in_schema=False)
 InstallationAdmin = Annotated[User, Depends(allow({Role.admin}, installation=True))]
@@ -37,14 +40,20 @@ def live(_: Anyone) -> dict[str, str]:
 @router.get("/health/ready", response_model=None)
 @router.get("/readyz", response_model=None)
 def ready(_: Anyone, session: Annotated[Session, Depends(open_session)]
-          ) -> dict[str, str] | Response:
-    """Readiness: the database answers at the right schema, and so does Redis if configured."""
-    down = {name: reason for name, reason in (("database", database_problem(session)),
-                                              ("rate_limit_store", storage_problem()))
+          ) -> dict[str, object] | Response:
+    """Readiness: the database answers at the right schema, and so does Redis if configured;
+    on PostgreSQL the job queue's tables are there (with its figures)."""
+    database = database_problem(session)
+    state, queue = queue_state(session) if database is None else (None, None)
+    down = {name: reason for name, reason in (("database", database),
+                                              ("rate_limit_store", storage_problem()),
+                                              ("queue", queue))
             if reason is not None}
     if down:
         return problem(503, "Service unavailable", " ".join(down.values()), checks=down)
-    return {"status": "ready"}
+    if state is None:
+        return {"status": "ready"}
+    return {"status": "ready", "queue": state.model_dump()}
 
 
 @router.get("/metrics")

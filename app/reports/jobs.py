@@ -13,6 +13,7 @@ the job's creation and its result are.
 """
 
 import logging
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import timedelta
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.authz import require_write
 from app.auth.models import User
+from app.core import metrics
 from app.core.access import get_readable
 from app.core.audit import set_actor
 from app.core.db import get_sessionmaker, utcnow
@@ -96,6 +98,7 @@ class Retry(Exception):
 def execute(factory: SessionFactory, job_id: int) -> None:
     """Run the job once: nothing if it is finished (or gone); else one attempt. Raises
     ``Retry`` (or the attempt's error, on the last) when it failed for a reason that may pass."""
+    started = time.perf_counter()
     with factory() as session:
         job = session.get(RenderJob, job_id)
         if job is None or job.status in FINISHED:
@@ -108,7 +111,13 @@ def execute(factory: SessionFactory, job_id: int) -> None:
             _render(session, job)
         except Exception as exc:
             session.rollback()
-            _attempt_failed(session, job, exc)
+            try:
+                _attempt_failed(session, job, exc)
+            finally:
+                outcome = "failed" if job.status is JobStatus.failed else "retried"
+                metrics.job_finished(TASK, outcome, time.perf_counter() - started)
+        else:
+            metrics.job_finished(TASK, "done", time.perf_counter() - started)
 
 
 def _attempt_failed(session: Session, job: RenderJob, exc: Exception) -> None:

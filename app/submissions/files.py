@@ -130,12 +130,17 @@ def unneutralise(text: str) -> str:
 # -- reading the file --------------------------------------------------------------------------
 
 
-def read_table(data: bytes, filename: str = "") -> Table:
-    """The header and rows of the file; a header that is not ours is refused before the rows
-    are read, and a file with more than :data:`MAX_ROWS` rows as soon as that is known."""
+def check_size(data: bytes) -> None:
+    """413 for a file above :data:`MAX_BYTES` (also before one is stored as a job)."""
     if len(data) > MAX_BYTES:
         raise PayloadTooLarge(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MiB; "
                               "split it into several files")
+
+
+def read_table(data: bytes, filename: str = "") -> Table:
+    """The header and rows of the file; a header that is not ours is refused before the rows
+    are read, and a file with more than :data:`MAX_ROWS` rows as soon as that is known."""
+    check_size(data)
     name = filename.lower()
     if data[:4] == b"PK\x03\x04" or name.endswith((".xlsx", ".xlsm")):
         return _read_xlsx(data)

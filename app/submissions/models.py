@@ -1,4 +1,4 @@
-"""Reporting deadlines, the history of indicator values and idempotency keys."""
+"""Reporting deadlines, the history of indicator values, idempotency keys and bulk jobs."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -113,6 +114,51 @@ class IdempotencyKey(Base):
     response_status: Mapped[int] = mapped_column(Integer)
     response_body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class BulkJobStatus(StrEnum):
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
+class BulkJobKind(StrEnum):
+    values = "values"  # a provider's file of values (app.submissions.bulk)
+    sotkanet = "sotkanet"  # Sotkanet's data and regions files (app.submissions.sotkanet)
+
+
+class BulkJob(Base):
+    """A large file of values applied outside the request (app.submissions.bulk_jobs).
+
+    The user's own: only he sees it. The upload is kept until the job is finished, then
+    emptied. Not audited as such: the values it stores are (each insert and update).
+    """
+
+    __tablename__ = "bulk_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[BulkJobKind] = enum_column(BulkJobKind, default=BulkJobKind.values)
+    # values: whose; sotkanet: the municipality asked for (an installation admin's), if any
+    provider_id: Mapped[int | None] = mapped_column(
+        ForeignKey("providers.id", ondelete="CASCADE"))
+    municipality_id: Mapped[int | None] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(200))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    regions: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # sotkanet
+    status: Mapped[BulkJobStatus] = enum_column(BulkJobStatus, default=BulkJobStatus.queued)
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # per cent
+    stage: Mapped[str | None] = mapped_column(String(100))
+    error: Mapped[str | None] = mapped_column(Text)
+    # JSON: the BulkResult of a job done, or the problem (with the rows' errors) of one failed.
+    result: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)
 
 
 # Deadlines go with the service agreements, revisions with their values (app.core.visibility).

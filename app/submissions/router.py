@@ -1,9 +1,12 @@
 """Submissions, review, reporting calendar, deliveries and national indicators under /api/v1."""
 
+import json
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -19,11 +22,22 @@ from app.core.i18n import DEFAULT, Language
 from app.core.limits import body_limit, upload_limit
 from app.core.pagination import Page
 from app.core.resources import Resource, crud_router
+from app.core.settings import get_settings
 from app.core.types import Id, IdPath, Year
 from app.indicators.models import IndicatorValue
 from app.indicators.schemas import IndicatorValueRead
 from app.organisations.models import Board, Municipality, Provider
-from app.submissions import bulk, calendar, files, idempotency, notes, sotkanet, template, values
+from app.submissions import (
+    bulk,
+    bulk_jobs,
+    calendar,
+    files,
+    idempotency,
+    notes,
+    sotkanet,
+    template,
+    values,
+)
 from app.submissions import schemas as s
 from app.submissions.deliveries import delivery_in_budget, delivery_of_provider
 from app.submissions.ledger import Action
@@ -143,23 +157,46 @@ def add_value_note(session: SessionDep, user: NoteWriter, obj_id: IdPath, body: 
 # -- files ---------------------------------------------------------------------------------------
 
 
+def _large(filename: str, data: bytes) -> bool:
+    """A file that would keep the request long: its size, or a CSV file's lines (counted
+    without reading it; an XLSX file's rows are known only once it is unpacked)."""
+    settings = get_settings()
+    if len(data) > settings.bulk_async_bytes:
+        return True
+    is_xlsx = data[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm"))
+    return not is_xlsx and data.count(b"\n") > settings.bulk_async_rows
+
+
 @router.post("/submissions/bulk", response_model=s.BulkResult,
              summary="Upload values as CSV or XLSX: every row or nothing",
+             description="A file larger than the installation's thresholds (size, a CSV "
+                         "file's lines), or with async=true, is applied as a job: 202 and the "
+                         "job (poll its Location). A dry run always answers at once.",
+             responses={202: {"model": s.BulkJobRead, "description": "Queued as a job"}},
              openapi_extra=_multipart("file"))
 @body_limit(upload_limit(files.MAX_BYTES))
 async def bulk_upload(
     request: Request, session: SessionDep, user: ValueWriter,
     dry_run: Annotated[bool, Query(description="Check and report, store nothing")] = False,
     provider_id: Annotated[Id | None, Query(description="Purchasers: whose values")] = None,
+    as_job: Annotated[bool, Query(alias="async",
+                                  description="Apply as a job (202) whatever the size")] = False,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     parts = await _files(request, ("file",))
     filename, data = parts["file"]
+    queued = not dry_run and (as_job or _large(filename, data))
 
     def work() -> Response:
         provider = _provider(session, user, provider_id)
 
         def run() -> tuple[int, Any]:
+            if queued:
+                # The file's form (size, rows, header) is refused at once; its rows' values
+                # against the rules, and the writes, are the job's.
+                files.read_table(data, filename)
+                return 202, bulk_jobs.read(bulk_jobs.start(session, user, provider, filename,
+                                                           data))
             return 200, bulk.import_file(session, user, data, filename, provider,
                                          dry_run=dry_run, today=date.today())
 
@@ -167,9 +204,19 @@ async def bulk_upload(
             return idempotency.run_once(session, user, None, "", run)
         request_hash = idempotency.fingerprint("POST /submissions/bulk", str(provider),
                                                filename, data)
-        return idempotency.run_once(session, user, idempotency_key, request_hash, run)
+        answer = idempotency.run_once(session, user, idempotency_key, request_hash, run)
+        if answer.status_code == 202:
+            job_id = json.loads(bytes(answer.body))["id"]
+            answer.headers["Location"] = f"/api/v1/submissions/jobs/{job_id}"
+        return answer
 
     return await run_in_threadpool(work)
+
+
+@router.get("/submissions/jobs/{job_id}", response_model=s.BulkJobRead,
+            summary="A bulk upload applied as a job: status, progress, result or rows' errors")
+def bulk_job(session: SessionDep, user: LoggedIn, job_id: IdPath) -> Any:
+    return bulk_jobs.read(bulk_jobs.get_own(session, user, job_id))
 
 
 @router.get("/submissions/template.xlsx", summary="XLSX template of the provider's due values",
@@ -222,17 +269,28 @@ def board_overdue(session: SessionDep, user: LoggedIn, obj_id: IdPath,
 
 @router.post("/sotkanet/load", response_model=s.SotkanetResult,
              summary="Load national measures' values from Sotkanet's data and regions files",
+             description="With async=true the load is a job: 202 and the job (poll its "
+                         "Location, GET /api/v1/submissions/jobs/{id}).",
+             responses={202: {"model": s.BulkJobRead, "description": "Queued as a job"}},
              openapi_extra=_multipart("data", "regions"))
 @body_limit(upload_limit(sotkanet.MAX_BYTES, files=2))
 async def sotkanet_load(
     request: Request, session: SessionDep, user: NationalLoader,
     municipality_id: Annotated[Id | None, Query(description="Installation admins: which")] = None,
+    as_job: Annotated[bool, Query(alias="async", description="Load as a job (202)")] = False,
 ) -> Any:
     parts = await _files(request, ("data", "regions"))
 
     def work() -> Any:
         if municipality_id is not None:
             get_readable(session, Municipality, municipality_id, user)
+        if as_job:
+            for name in ("data", "regions"):
+                sotkanet.check_size(parts[name][1], name)
+            job = bulk_jobs.start_sotkanet(session, user, municipality_id, parts["data"][1],
+                                           parts["regions"][1])
+            return JSONResponse(jsonable_encoder(bulk_jobs.read(job)), status_code=202,
+                                headers={"Location": f"/api/v1/submissions/jobs/{job.id}"})
         values = sotkanet.parse_values(parts["data"][1])
         regions = sotkanet.parse_regions(parts["regions"][1])
         return sotkanet.load(session, user, values, regions, municipality_id=municipality_id)

@@ -197,6 +197,19 @@ class BulkResult(BaseModel):
     rows: list[BulkRow] = Field(description="The rows that create or update a value")
 
 
+class BulkRowError(BaseModel):
+    """A row of a file of values (row, column), a national measure (measure, field) or an item
+    of a Sotkanet file (file, item, field)."""
+
+    row: int | None = None
+    column: str | None = None
+    measure: str | None = None
+    file: str | None = None
+    item: int | None = None
+    field: str | None = None
+    message: str
+
+
 class SotkanetMeasure(BaseModel):
     measure_id: int
     measure_code: str
@@ -233,3 +246,25 @@ class NoteRead(ReadSchema):
     author_role: str
     created_by: str
     created_at: datetime
+
+
+class BulkJobRead(BaseModel):
+    """A bulk upload applied outside the request: poll it until done or failed."""
+
+    id: int
+    kind: Literal["values", "sotkanet"]
+    provider_id: int | None
+    municipality_id: int | None
+    filename: str
+    status: Literal["queued", "running", "done", "failed"]
+    progress: int
+    stage: str | None
+    attempts: int
+    created_at: datetime
+    updated_at: datetime
+    result: BulkResult | SotkanetResult | None = Field(
+        None, description="What was stored (done): as a direct upload or load answers")
+    error: str | None = Field(None, description="Why nothing was stored (failed)")
+    errors: list[BulkRowError] | None = Field(None, description="The rows' errors (failed)")
+    rows_with_errors: int | None = None
+    errors_not_listed: int | None = None

@@ -80,9 +80,14 @@ _values = TypeAdapter(list[SotkanetValue])
 _regions = TypeAdapter(list[SotkanetRegion])
 
 
-def _parse(data: bytes, adapter: TypeAdapter[Any], what: str) -> Any:
+def check_size(data: bytes, what: str) -> None:
+    """413 for a file above :data:`MAX_BYTES` (also before one is stored as a job)."""
     if len(data) > MAX_BYTES:
         raise PayloadTooLarge(f"The {what} file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+
+
+def _parse(data: bytes, adapter: TypeAdapter[Any], what: str) -> Any:
+    check_size(data, what)
     try:
         document = json.loads(data, parse_float=Decimal)
     except (ValueError, RecursionError) as exc:

@@ -41,7 +41,7 @@ from app.lifecycle import transitions
 from app.main import app
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
 from app.reports.models import IssuedReport, RenderJob
-from app.submissions.models import ReportingDeadline
+from app.submissions.models import BulkJob, ReportingDeadline
 from app.web.deps import SESSION_COOKIE
 from tests.auth.routes import api_routes
 from tests.helpers import PASSWORD, ROOT, auth, create, create_user
@@ -436,6 +436,17 @@ def _bulk(c: Ctx, role: str, w: dict[str, Any], own: bool) -> Req:
     provider = "" if role == "provider_reporter" and own else f"&provider_id={w['provider'].id}"
     return Req(f"/api/v1/submissions/bulk?dry_run=true{provider}", 200 if own else 404,
                files={"file": ("arvot.csv", b"measure_code,period,value\r\n", "text/csv")})
+
+
+@calls("GET", "/api/v1/submissions/jobs/{job_id}")
+def _bulk_job(c: Ctx, role: str, w: dict[str, Any], own: bool) -> Req:
+    """A bulk job is its uploader's alone: the caller's own, or another's (404)."""
+    owner = c.users.get(role) if own else None
+    job = BulkJob(user_id=(owner or w["someone"]).id, provider_id=w["provider"].id,
+                  filename="arvot.csv", data=b"")
+    c.db.add(job)
+    c.db.flush()
+    return Req(f"/api/v1/submissions/jobs/{job.id}", 200 if own else 404)
 
 
 CALLS[("GET", "/api/v1/submissions/template.xlsx")] = lambda c, role, w, own: Req(

@@ -6,11 +6,13 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.auth import ratelimit
 from app.auth.models import Role
 from app.core.db import make_engine, open_session
+from app.core.queue import on_postgresql
 from app.core.settings import get_settings
 from app.main import app
 from tests.helpers import auth, create_municipality, create_user
@@ -22,9 +24,35 @@ def test_live_answers_while_the_process_runs(client: TestClient) -> None:
     assert client.get("/health/live").json() == {"status": "ok"}
 
 
-def test_ready_answers_while_the_database_is_there(client: TestClient) -> None:
+def test_ready_answers_while_the_database_is_there(client: TestClient, db: Session) -> None:
+    """On PostgreSQL with the job queue's figures (SQLite's jobs are the server's own)."""
     response = client.get("/health/ready")
-    assert (response.status_code, response.json()) == (200, {"status": "ready"})
+    queue = {"queue": {"waiting": 0, "running": 0, "stalled": 0, "failed": 0}}
+    expected = {"status": "ready", **(queue if on_postgresql(db) else {})}
+    assert (response.status_code, response.json()) == (200, expected)
+
+
+def test_ready_counts_the_waiting_jobs_and_a_backlog_is_no_503(
+        client: TestClient, db: Session) -> None:
+    if on_postgresql(db):
+        for n in range(3):
+            db.execute(text("INSERT INTO procrastinate_jobs (queue_name, task_name, args) "
+                            "VALUES ('default', 'reports.render', :args)"),
+                       {"args": f'{{"job_id": {n}}}'})
+    response = client.get("/health/ready")
+    assert response.status_code == 200
+    assert response.json().get("queue", {}).get("waiting") == (3 if on_postgresql(db) else None)
+
+
+def test_ready_answers_503_naming_the_queue_when_its_tables_are_missing(
+        client: TestClient, db: Session) -> None:
+    """PostgreSQL: workers cannot run without procrastinate's tables (the test's transaction
+    renames one, and is rolled back). SQLite has no such tables to miss."""
+    if on_postgresql(db):
+        db.execute(text("ALTER TABLE procrastinate_jobs RENAME TO procrastinate_jobs_away"))
+    response = client.get("/health/ready")
+    assert response.status_code == (503 if on_postgresql(db) else 200)
+    assert list(response.json().get("checks", {})) == (["queue"] if on_postgresql(db) else [])
 
 
 def test_ready_answers_503_naming_the_database_when_it_is_unreachable(client: TestClient) -> None:

@@ -24,6 +24,7 @@ from app.reports import jobs, render, tasks
 from app.reports import router as reports_router
 from app.reports.models import IssuedReport, RenderJob, ReportKind
 from app.reports.service import ReportSpec
+from app.submissions import bulk_jobs
 from tests.helpers import auth, create_user
 from tests.reports.helpers import Demo, pdf_text, small_world
 
@@ -93,6 +94,7 @@ def live(committing_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator
 
     app.dependency_overrides[open_session] = session_override
     monkeypatch.setattr(jobs, "sessions", lambda: factory)
+    monkeypatch.setattr(bulk_jobs, "sessions", lambda: factory)  # the runner asks it too
     monkeypatch.setattr(jobs, "RETRY_WAIT", timedelta(0))  # retried at once
     ratelimit.reset()
     with TestClient(app, raise_server_exceptions=False) as client:
