@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from app.agreements import in_force
 from app.agreements.models import (
+    APPROVED,
     AgreementStatus,
     AgreementTransition,
     FrameworkAgreement,
@@ -252,8 +253,10 @@ class VersionSteps:
         self.session.flush()
 
 
-def measure_in_force(session: Session, measure: Measure, period: str) -> int:
-    """The measure of ``measure``'s lineage in the version that counts for ``period``."""
+def measure_in_force(session: Session, measure: Measure, period: str) -> int | None:
+    """The measure of ``measure``'s lineage in the version that counts for ``period``; None
+    when that version has no such measure and ``measure`` is of an unapproved amendment (a
+    value stored there would count nowhere and go with the draft if it were deleted)."""
     agreement = session.get_one(ServiceAgreement, session.get_one(Goal, measure.goal_id)
                                 .service_agreement_id)
     try:
@@ -264,6 +267,8 @@ def measure_in_force(session: Session, measure: Measure, period: str) -> int:
         return measure.id
     found = session.scalar(select(Measure.id).join(Goal, Goal.id == Measure.goal_id).where(
         Goal.service_agreement_id == chosen.id, Measure.lineage == measure.lineage))
+    if found is None and agreement.status not in APPROVED:
+        return None
     return found if found is not None else measure.id
 
 
