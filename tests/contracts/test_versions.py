@@ -233,3 +233,20 @@ def test_a_value_of_a_measure_new_in_a_drafted_amendment_is_refused(
     assert "measure UUSI is new in a draft amendment" in error["message"]
     assert error["path"].endswith(f".measures[{len(goal['measures']) - 1}].values[0]")
     assert db.scalar(select(func.count()).select_from(IndicatorValue)) == values
+
+
+@pytest.mark.parametrize(("effective_from", "says"), [
+    (date(2014, 1, 1), "cannot take effect before"),  # before version 1 took effect
+    (date(2016, 1, 1), "cannot take effect after 2015-12-31")])
+def test_a_version_taking_effect_when_an_approval_could_not_is_refused(
+        amended: Amended, empty_db: Session, effective_from: date, says: str) -> None:
+    """An import approves a version by the rules of POST …/transitions."""
+    data = yaml.safe_load(amended.text)
+    _main(data)["approval"]["effective_from"] = effective_from
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    with pytest.raises(ImportFailed) as refused:
+        import_text(empty_db, SYSTEM, text, "effective.yaml")
+    error = refused.value.errors[0]
+    index = next(i for i, s in enumerate(data["service_agreements"]) if s["code"] == CODE)
+    assert error["path"] == f"service_agreements[{index}].approval.effective_from"
+    assert says in error["message"]
