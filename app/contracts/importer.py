@@ -382,7 +382,13 @@ class Importer(VersionSteps):
         # in force for its period.
         key: dict[str, Any] = {"lineage": measure.lineage, "period": period}
         if stored is None:
-            key["measure_id"] = measure_in_force(self.session, measure, period)
+            in_force_id = measure_in_force(self.session, measure, period)
+            if in_force_id is None:
+                self.error(path, f"measure {measure.code} is new in a draft amendment, and the "
+                           f"version in force for {period} has no such measure: report its "
+                           "values once the amendment is approved")
+                return
+            key["measure_id"] = in_force_id
         self.upsert(IndicatorValue, key, {"value": value, "comment": comment}, value_rules, path)
 
 

@@ -122,8 +122,12 @@ def _too_large(source: str) -> ImportFailed:
 
 def read_file(path: Path) -> str:
     """A contracts file's text, read no further than the size cap."""
-    with path.open("rb") as file:
-        data = file.read(MAX_FILE_BYTES + 1)
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
+    except OSError as error:  # missing, a folder, not readable: say so, not a traceback
+        raise ImportFailed([{"path": "", "message": f"the file cannot be read: "
+                             f"{error.strerror or error}"}], str(path)) from None
     if len(data) > MAX_FILE_BYTES:
         raise _too_large(str(path))
     try:

@@ -17,15 +17,17 @@ agreements alike).
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.agreements import in_force
 from app.agreements.models import (
+    APPROVED,
     AgreementStatus,
     AgreementTransition,
     FrameworkAgreement,
@@ -41,7 +43,8 @@ from app.goals.models import Goal
 from app.indicators.models import Measure
 from app.lifecycle import diff, diff_text
 from app.lifecycle.immutability import LOCKED
-from app.lifecycle.versioning import AMENDABLE, DRAFTING, Agreement, S, amend
+from app.lifecycle.transitions import end_date
+from app.lifecycle.versioning import AMENDABLE, DRAFTING, Agreement, S, amend, key_filter
 
 VersionDoc = d.FrameworkAgreementDoc | d.OrderBudgetDoc | d.ServiceAgreementDoc
 MARKS = frozenset({"version", "status", "approval"})
@@ -145,7 +148,7 @@ class VersionSteps:
                     agreement=_label(obj), version=obj.version,
                     diff=self.diff_text(target.stored, obj)))
             if target.step in (Step.create, Step.add):
-                final = self.settle(obj, doc)
+                final = self.settle(obj, doc, path)
                 if final is not None:
                     finals.append((obj, final))
         for version, status in finals:  # superseded, in force, closed: once all are in
@@ -221,7 +224,7 @@ class VersionSteps:
             diff.compare_service_agreements(self.session, self.user, old.id, new.id))
 
     # -- the state of a version new to the database ------------------------------------------
-    def settle(self, obj: Any, doc: VersionDoc) -> AgreementStatus | None:
+    def settle(self, obj: Any, doc: VersionDoc, path: str) -> AgreementStatus | None:
         """Give a new version the file's state: a version approved (in force, closed,
         superseded) is approved now with its decision, and its final state (returned) is set
         once the later versions are in (an amendment is made of an approved version)."""
@@ -233,8 +236,23 @@ class VersionSteps:
             return None
         approval = doc.approval or d.ApprovalDoc()
         obj.effective_from = approval.effective_from or approval.event_date
+        self._check_effective_from(obj, approval.effective_from, path)
         self._move(obj, S.approved, **approval.model_dump(exclude={"effective_from"}))
         return status if status is not S.approved else None
+
+    def _check_effective_from(self, obj: Any, explicit: date | None, path: str) -> None:
+        """The rules of an approval through the API (app.lifecycle.transitions)."""
+        model: Any = type(obj)
+        earlier = self.session.scalar(select(func.max(model.effective_from)).where(
+            *key_filter(model, obj), model.version < obj.version, model.status.in_(APPROVED)))
+        where = f"{path}.approval.effective_from"
+        if obj.effective_from is not None and earlier is not None and obj.effective_from < earlier:
+            self.error(where, f"version {obj.version} cannot take effect before "
+                       f"{earlier.isoformat()}, the day the version it amends took effect")
+        elif explicit is not None and explicit > end_date(obj):
+            self.error(where, f"version {obj.version} cannot take effect after "
+                       f"{end_date(obj).isoformat()}, the end of its agreement's period: it "
+                       "would never count")
 
     def finish(self, obj: Any, status: AgreementStatus) -> None:
         self._move(obj, status)
@@ -252,8 +270,10 @@ class VersionSteps:
         self.session.flush()
 
 
-def measure_in_force(session: Session, measure: Measure, period: str) -> int:
-    """The measure of ``measure``'s lineage in the version that counts for ``period``."""
+def measure_in_force(session: Session, measure: Measure, period: str) -> int | None:
+    """The measure of ``measure``'s lineage in the version that counts for ``period``; None
+    when that version has no such measure and ``measure`` is of an unapproved amendment (a
+    value stored there would count nowhere and go with the draft if it were deleted)."""
     agreement = session.get_one(ServiceAgreement, session.get_one(Goal, measure.goal_id)
                                 .service_agreement_id)
     try:
@@ -264,6 +284,8 @@ def measure_in_force(session: Session, measure: Measure, period: str) -> int:
         return measure.id
     found = session.scalar(select(Measure.id).join(Goal, Goal.id == Measure.goal_id).where(
         Goal.service_agreement_id == chosen.id, Measure.lineage == measure.lineage))
+    if found is None and agreement.status not in APPROVED:
+        return None
     return found if found is not None else measure.id
 
 

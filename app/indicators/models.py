@@ -193,6 +193,7 @@ def _lineage_by_code(_: Mapper[Any], connection: Connection, measure: Measure) -
     if measure.lineage is not None:
         return
     goal, agreement = aliased(Goal), aliased(ServiceAgreement)
+    same, same_goal = aliased(Measure), aliased(Goal)
     earlier = connection.scalar(
         select(Measure.lineage).join(Goal, Goal.id == Measure.goal_id)
         .join(ServiceAgreement, ServiceAgreement.id == Goal.service_agreement_id)
@@ -200,7 +201,12 @@ def _lineage_by_code(_: Mapper[Any], connection: Connection, measure: Measure) -
                               agreement.code == ServiceAgreement.code,
                               agreement.id != ServiceAgreement.id))
         .join(goal, and_(goal.service_agreement_id == agreement.id, goal.code == Goal.code))
-        .where(goal.id == measure.goal_id, Measure.code == measure.code)
+        .where(goal.id == measure.goal_id, Measure.code == measure.code,
+               # a measure of this version may hold it under another code (renamed): two
+               # measures of one version never share an identity (nor their values)
+               Measure.lineage.not_in(select(same.lineage)
+                                      .join(same_goal, same_goal.id == same.goal_id)
+                                      .where(same_goal.service_agreement_id == agreement.id)))
         .order_by(ServiceAgreement.version.desc()).limit(1))
     measure.lineage = earlier or new_lineage()
 

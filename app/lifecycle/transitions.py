@@ -62,6 +62,12 @@ def start_date(obj: Agreement) -> date:
     return date(year, 1, 1)
 
 
+def end_date(obj: Agreement) -> date:
+    """The last day of the agreement's (last) year: a version taking effect later never counts."""
+    year = obj.last_year if isinstance(obj, FrameworkAgreement) else obj.year
+    return date(year, 12, 31)
+
+
 # -- transitions ------------------------------------------------------------------------------
 
 def _refs(obj: Agreement) -> dict[str, int]:
@@ -119,8 +125,12 @@ def transition(session: Session, user: User, obj: Agreement, data: dict[str, Any
                            field="to")
         if isinstance(obj, ServiceAgreement):
             check_budgets(session, obj)
-        obj.effective_from = _effective_from(session, obj, data.get("effective_from")
-                                             or decision["event_date"])
+        explicit = data.get("effective_from")
+        if explicit is not None and explicit > end_date(obj):
+            raise InvalidInput(
+                f"Version {obj.version} cannot take effect after {end_date(obj).isoformat()}, "
+                "the end of its agreement's period: it would never count", field="effective_from")
+        obj.effective_from = _effective_from(session, obj, explicit or decision["event_date"])
     elif data.get("effective_from") is not None:
         raise InvalidInput("Only an approval sets the day a version takes effect; remove "
                            "effective_from", field="effective_from")

@@ -166,3 +166,29 @@ def test_an_amendment_cannot_take_effect_before_the_version_it_amends(
         "to": "approved", **DECISION, "effective_from": "2014-12-01"})
     assert response.status_code == 422, response.text
     assert response.json()["errors"][0]["field"] == "effective_from"
+
+
+def test_a_measure_added_under_a_code_a_renamed_one_left_is_a_measure_of_its_own(
+        client: TestClient, amended: Amended) -> None:
+    """HARRASTUS renamed in v2 keeps its identity (and values); a new HARRASTUS beside it is
+    another measure, not a second holder of the same values."""
+    renamed = amended.measures[amended.v2["id"]]
+    old = patch(client, amended.director, f"{API}/measures/{renamed}", {"code": "HARRASTUS-V"})
+    body = {k: old[k] for k in ("goal_id", "provider_id", "name", "unit", "direction",
+                                "tolerance", "frequency", "rollup")}
+    created = client.post(f"{API}/measures", headers=amended.director,
+                          json={**body, "code": "HARRASTUS"})
+    assert created.status_code == 201, created.text
+    assert created.json()["lineage"] != old["lineage"]
+
+
+def test_an_amendment_taking_effect_after_its_year_is_refused(
+        client: TestClient, amended: Amended) -> None:
+    """It would never count, and no later amendment could take effect before it."""
+    path = f"{API}/service-agreements/{amended.v2['id']}"
+    move(client, amended.director, path, "negotiation")
+    answer = client.post(f"{path}/transitions", headers=amended.director, json={
+        "to": "approved", **DECISION, "event_date": "2015-06-10", "effective_from": "2016-01-01"})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"][0]["field"] == "effective_from"
+    assert client.get(path, headers=amended.director).json()["status"] == "negotiation"

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.agreements.models import AgreementStatus
 from app.contracts import exporter
 from app.contracts.importer import import_text
-from app.contracts.loading import ImportFailed, parse
+from app.contracts.loading import ImportFailed, parse, read_file
 from app.contracts.schema import AgreementSet, json_schema
 from app.core.db import Base
 from app.demo import SYSTEM, contract_files
@@ -253,3 +253,10 @@ def test_the_export_reads_each_kind_of_row_in_one_query_whatever_the_number_of_g
         agreement["goals"].append(goal)
     assert not import_text(db, SYSTEM, yaml.safe_dump(data, allow_unicode=True), "more").errors
     assert statements() == before
+
+
+def test_a_file_that_cannot_be_read_is_named_not_a_traceback(tmp_path: Path) -> None:
+    with pytest.raises(ImportFailed) as refused:
+        read_file(tmp_path / "missing.yaml")
+    assert refused.value.errors[0]["message"] == "the file cannot be read: No such file or directory"
+    assert "missing.yaml" in refused.value.detail

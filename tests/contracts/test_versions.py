@@ -4,6 +4,7 @@ nothing; a changed file drafts the next version (the diff printed); a file that 
 an approved version in place is refused naming the line. The Hämeenlinna agreement set after
 an approved amendment of its order budget and a service agreement, through the HTTP API."""
 
+import copy
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -212,3 +213,40 @@ def test_a_change_to_an_earlier_version_is_refused_naming_the_line(
     assert error["path"] == f"earlier_versions.service_agreements[{index}].title"
     assert error["line"] == line_index(text)[error["path"]]
     assert "version 1 is superseded" in error["message"]
+
+
+def test_a_value_of_a_measure_new_in_a_drafted_amendment_is_refused(
+        db: Session, amended: Amended) -> None:
+    """Stored against the draft's measure, it would count nowhere and go with the draft."""
+    data = yaml.safe_load(amended.text)
+    main = _main(data)
+    del main["status"], main["approval"]  # drafts version 3
+    new = {**copy.deepcopy(_harrastus(main)), "code": "UUSI",
+           "values": [{"period": "2015-T1", "value": 60, "comment": "uusi mittari"}]}
+    goal = next(g for g in main["goals"] if _harrastus(main) in g.get("measures", []))
+    goal["measures"].append(new)
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    values = db.scalar(select(func.count()).select_from(IndicatorValue))
+    with pytest.raises(ImportFailed) as refused:
+        import_text(db, SYSTEM, text, "new-measure.yaml")
+    error = refused.value.errors[0]
+    assert "measure UUSI is new in a draft amendment" in error["message"]
+    assert error["path"].endswith(f".measures[{len(goal['measures']) - 1}].values[0]")
+    assert db.scalar(select(func.count()).select_from(IndicatorValue)) == values
+
+
+@pytest.mark.parametrize(("effective_from", "says"), [
+    (date(2014, 1, 1), "cannot take effect before"),  # before version 1 took effect
+    (date(2016, 1, 1), "cannot take effect after 2015-12-31")])
+def test_a_version_taking_effect_when_an_approval_could_not_is_refused(
+        amended: Amended, empty_db: Session, effective_from: date, says: str) -> None:
+    """An import approves a version by the rules of POST …/transitions."""
+    data = yaml.safe_load(amended.text)
+    _main(data)["approval"]["effective_from"] = effective_from
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    with pytest.raises(ImportFailed) as refused:
+        import_text(empty_db, SYSTEM, text, "effective.yaml")
+    error = refused.value.errors[0]
+    index = next(i for i, s in enumerate(data["service_agreements"]) if s["code"] == CODE)
+    assert error["path"] == f"service_agreements[{index}].approval.effective_from"
+    assert says in error["message"]
