@@ -99,9 +99,22 @@ def add_rule(model: Any, rule: Rules) -> None:
     _added.setdefault(model, []).append(rule)
 
 
+# Checks before a delete that another feature adds to a model it refers to (indicators: a
+# goal or an agreement whose measures have values reported is not deleted with them).
+_added_deletes: dict[Any, list[Callable[[Session, User, Any], None]]] = {}
+
+
+def add_delete_check(model: Any, check: Callable[[Session, User, Any], None]) -> None:
+    """Add a check before ``model``'s delete; a feature calls it when its module is imported."""
+    _added_deletes.setdefault(model, []).append(check)
+
+
 def rules_of(model: Any) -> ModelRules:
     own = _rules.get(model, ModelRules())
     added = _added.get(model)
+    deletes = _added_deletes.get(model)
+    if deletes:
+        own = replace(own, before_delete=_then(own.before_delete, deletes))
     if not added:
         return own
 
@@ -112,6 +125,17 @@ def rules_of(model: Any) -> ModelRules:
             rule(session, obj, data)
 
     return replace(own, rules=rules)
+
+
+def _then(first: Callable[[Session, User, Any], None] | None,
+          more: list[Callable[[Session, User, Any], None]]) -> Callable[[Session, User, Any], None]:
+    def before_delete(session: Session, user: User, obj: Any) -> None:
+        if first:
+            first(session, user, obj)
+        for check in more:
+            check(session, user, obj)
+
+    return before_delete
 
 
 def label(model_or_table: Any) -> str:

@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, inspect, select
+from sqlalchemy import ColumnElement, delete, func, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.agreements import in_force
@@ -11,7 +11,8 @@ from app.agreements.models import FrameworkAgreement, ServiceAgreement
 from app.auth.authz import scope
 from app.auth.models import User
 from app.core import access
-from app.core.errors import InvalidInput
+from app.core.errors import Conflict, InvalidInput
+from app.core.i18n import N_
 from app.core.periods import parse_period, periods_of_year
 from app.goals.models import Goal
 from app.indicators.models import (
@@ -160,3 +161,29 @@ def measures_with_targets(session: Session, user: User | None, ids: list[int]
     return {m.id: m for m in session.scalars(
         scope(select(Measure), Measure, user).where(Measure.id.in_(ids))
         .options(selectinload(Measure.targets)))}
+
+
+# -- values are not lost with a draft ------------------------------------------------------------
+
+def _measures_under(obj: Any) -> Any:
+    if isinstance(obj, Measure):
+        return select(Measure.id).where(Measure.id == obj.id)
+    goals = (select(Goal.id).where(Goal.id == obj.id) if isinstance(obj, Goal)
+             else select(Goal.id).where(Goal.service_agreement_id == obj.id))
+    return select(Measure.id).where(Measure.goal_id.in_(goals))
+
+
+def refuse_to_delete_values(session: Session, _: User, obj: Any) -> None:
+    """A measure, goal or (draft) service agreement whose measures have values reported against
+    them is not deleted: the values would go with it (the foreign keys cascade)."""
+    count = session.scalar(select(func.count()).select_from(IndicatorValue).where(
+        IndicatorValue.measure_id.in_(_measures_under(obj))))
+    if count:
+        raise Conflict(
+            f"{count} indicator value(s) are reported against the measures of this "
+            f"{access.label(obj)}; deleting it would delete them: return or delete them first",
+            message=(N_("detail_values_would_be_lost"), {"count": count}))
+
+
+for _model in (ServiceAgreement, Goal, Measure):
+    access.add_delete_check(_model, refuse_to_delete_values)

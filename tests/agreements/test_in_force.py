@@ -16,8 +16,8 @@ from app.agreements.models import ServiceAgreement
 from app.auth.models import Role
 from app.organisations.models import Board, Municipality
 from app.submissions.template import COLUMNS
-from tests.agreements.flow import DECISION, amend, approve, import_hameenlinna, move, patch
-from tests.helpers import auth, create_user
+from tests.agreements.flow import DECISION, amend, approve, etag, import_hameenlinna, move, patch
+from tests.helpers import auth, create_user, create_world
 
 API = "/api/v1"
 REPORTS = f"{API}/reports"
@@ -192,3 +192,21 @@ def test_an_amendment_taking_effect_after_its_year_is_refused(
     assert answer.status_code == 422, answer.text
     assert answer.json()["errors"][0]["field"] == "effective_from"
     assert client.get(path, headers=amended.director).json()["status"] == "negotiation"
+
+
+def test_a_draft_with_values_reported_is_not_deleted_with_them(client: TestClient, db: Session
+                                                               ) -> None:
+    """A never approved agreement's values are reported against its own measures: deleting the
+    draft (or its goal or measure) would delete them with it."""
+    w = create_world(db)
+    director = auth(db, create_user(db, Role.purchaser_director, w["municipality"]))
+    value = client.post(f"{API}/indicator-values", headers=director, json={
+        "measure_id": w["measure"].id, "period": "2015-T1", "value": "41"})
+    assert value.status_code == 201, value.text
+    path = f"{API}/service-agreements/{w['agreement'].id}"
+    refused = client.delete(path, headers=etag(client, director, path))
+    assert refused.status_code == 409, refused.text
+    measure = f"{API}/measures/{w['measure'].id}"
+    assert client.delete(measure, headers=etag(client, director, measure)).status_code == 409
+    assert client.get(f"{API}/indicator-values/{value.json()['id']}",
+                      headers=director).status_code == 200
