@@ -265,6 +265,7 @@ def fill(engine: Engine, n_measures: int, years: int) -> Filled:
         session.add_all(measures)
         session.flush()
         measure_ids = [m.id for m in measures]
+        lineage = {m.id: m.lineage for m in measures}
         _progress(f"measures: {len(measures):,}", final=True)
 
         _bulk(session, MeasureTarget, [
@@ -275,7 +276,8 @@ def fill(engine: Engine, n_measures: int, years: int) -> Filled:
 
         periods = [parse_period(f"{year}-{month:02d}") for year in year_range for month in range(1, 13)]
         values = [
-            {"measure_id": m_id, "period": p.code, "period_start": p.start, "period_end": p.end,
+            {"measure_id": m_id, "lineage": lineage[m_id], "period": p.code,
+             "period_start": p.start, "period_end": p.end,
              "value": Decimal(rng.randint(0, 100_000)) / 100, **tenant}
             for m_id in measure_ids for p in periods
         ]

@@ -167,7 +167,8 @@ def fill_large(session: Any, agreements: int, measures: int, years: int) -> tupl
             for month in range(1, 13 if year < last else 9):
                 p = parse_period(f"{year}-{month:02d}")
                 wobble = Decimal(((k * 7 + month * 3 + year) % 11) - 5)
-                values.append({**mid, **who, "measure_id": measure.id, "period": p.code,
+                values.append({**mid, **who, "measure_id": measure.id,
+                               "lineage": measure.lineage, "period": p.code,
                                "period_start": p.start, "period_end": p.end,
                                "value": level + wobble,
                                # providers comment some values: every fourth measure's latest

@@ -164,6 +164,8 @@ def baseline_rows(engine: Engine, rows: list[list[Any]]) -> list[dict[str, Any]]
     with Session(engine) as session:
         measure_ids = dict(session.execute(
             Measure.__table__.select().with_only_columns(Measure.code, Measure.id)).all())
+        lineages = dict(session.execute(
+            Measure.__table__.select().with_only_columns(Measure.id, Measure.lineage)).all())
         municipality_id = session.execute(
             Municipality.__table__.select().with_only_columns(Municipality.id)).scalar_one()
     stamp = datetime.now(UTC)
@@ -172,7 +174,8 @@ def baseline_rows(engine: Engine, rows: list[list[Any]]) -> list[dict[str, Any]]
         period = parse_period(period_code)
         out.append({
             "municipality_id": municipality_id, "measure_id": measure_ids[code],
-            "period": period.code, "period_start": period.start, "period_end": period.end,
+            "lineage": lineages[measure_ids[code]], "period": period.code,
+            "period_start": period.start, "period_end": period.end,
             "value": Decimal(value), "comment": comment, "status": ValueStatus.submitted,
             "flagged": False, "flag_reason": None, "created_by": BY, "updated_by": BY,
             "created_at": stamp, "updated_at": stamp})

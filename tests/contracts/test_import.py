@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import AgreementStatus
@@ -225,34 +225,6 @@ def test_a_measures_comparison_is_read_defaulted_and_written_back(db: Session) -
     assert result.updated == 1 and not result.errors
     assert db.scalar(select(Measure.comparison).where(
         Measure.code == "KORJAAVAT-KUSTANNUKSET")) == "year_to_date_level"
-
-
-def test_the_export_reads_each_kind_of_row_in_one_query_whatever_the_number_of_goals(
-        db: Session) -> None:
-    path = next(f for f in FILES if f.name.startswith("109"))
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    import_text(db, SYSTEM, path.read_text(encoding="utf-8"), path.name)
-    agreement = data["service_agreements"][0]
-    year, board = agreement["year"], data["framework_agreement"]["board"]
-
-    def statements() -> int:
-        seen: list[str] = []
-        bind = db.connection()
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(bind, "before_cursor_execute", listener)
-        try:
-            exporter.build(db, SYSTEM, "109", board, year)
-        finally:
-            event.remove(bind, "before_cursor_execute", listener)
-        return len(seen)
-
-    before = statements()
-    for n in range(3):  # three more goals, each with its actions, measures, targets, values
-        goal = copy.deepcopy(agreement["goals"][0])
-        goal["code"] = f"X{n}"
-        agreement["goals"].append(goal)
-    assert not import_text(db, SYSTEM, yaml.safe_dump(data, allow_unicode=True), "more").errors
-    assert statements() == before
 
 
 def test_a_file_that_cannot_be_read_is_named_not_a_traceback(tmp_path: Path) -> None:

@@ -124,4 +124,5 @@ def test_only_uploads_and_the_long_web_form_take_more_than_the_default() -> None
               for method in c.methods or ()}
     assert larger == {("POST", "/api/v1/submissions/bulk"), ("POST", "/api/v1/sotkanet/load"),
                       ("POST", "/api/v1/contracts/import"), ("POST", "/reporting/upload"),
-                      ("POST", "/reporting/{measure_id}/{code}")}
+                      ("POST", "/reporting/{measure_id}/{code}"),
+                      ("POST", "/reporting/{measure_id}/{code}/notes")}

@@ -76,8 +76,9 @@ def test_a_t1_value_needs_a_comment_only_when_it_misses_its_comparisons_target(
 
 
 def row_of(html: str, code: str) -> str:
-    start = html.index(f"<b class=\"m-name\">{code}: Mittari {code}</b>")
-    row = html[start:html.index("</tr>", start)]
+    name = html.index(f"<b class=\"m-name\">{code}</b>")
+    start = html.rindex("<div class=\"measure ", 0, name)  # the measure's block
+    row = html[start:html.index("</div>", name)]
     return row.replace("\xa0", " ").replace("\u202f", " ")  # numbers keep their units close
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.indicators.models import IndicatorValue, ValueStatus
 from app.reports import render
 from app.reports.follow_up import follow_up
+from app.reports.follow_up_data import MeasureEntry
 from tests.helpers import if_match
 from tests.submissions.helpers import csv_bytes, submission_world, submit, upload
 
@@ -36,12 +37,10 @@ def review(client: TestClient, w: dict[str, Any], decision: str, reason: str | N
                        json=body)
 
 
-def visits_in_report(db: Session, w: dict[str, Any]) -> dict[str, Any]:
+def visits_in_report(db: Session, w: dict[str, Any]) -> MeasureEntry:
     data = follow_up(db, w["purchaser"], w["board"].id, "2015-01", "fi")
-    entry: dict[str, Any] = next(
-        m for s in data["perspectives"] for a in s["agreements"] for g in a["goals"]
-        for m in g["measures"] if m["id"] == w["visits"].id)
-    return entry
+    return next(m for s in data.perspectives for a in s.agreements for g in a.goals
+                for m in g.measures if m.id == w["visits"].id)
 
 
 def test_a_returned_value_is_on_the_providers_due_list_with_its_reason(
@@ -67,10 +66,9 @@ def test_a_returned_value_is_missing_from_the_report_with_the_reason_why(
 ) -> None:
     w = returned_world(client, db)
     visits = visits_in_report(db, w)
-    assert (visits["status"], visits["value"], visits["returned"]) == \
-        ("no_value", None, ["2015-01"])
+    assert (visits.status, visits.value, visits.returned) == ("no_value", None, ["2015-01"])
     data = follow_up(db, w["purchaser"], w["board"].id, "2015-01", "fi")
-    missing = [(m["code"], m["returned"]) for p in data["no_value"] for m in p["measures"]]
+    missing = [(m.code, m.returned) for p in data.no_value for m in p.measures]
     assert missing == [("KAYNNIT", ["2015-01"]), ("M1", [])]
 
 
@@ -92,7 +90,7 @@ def test_a_corrected_value_counts_again_once_accepted(client: TestClient, db: Se
     assert corrected.json()["indicator_value"]["status"] == "submitted"
     assert review(client, w, "accept").json()["status"] == "accepted"
     visits = visits_in_report(db, w)
-    assert (visits["value"], visits["returned"]) == (Decimal(1250), [])
+    assert (visits.value, visits.returned) == (Decimal(1250), [])
 
 
 def test_a_returned_value_sent_again_unchanged_goes_back_to_review_with_a_reason(

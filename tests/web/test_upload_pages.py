@@ -96,22 +96,22 @@ def test_the_history_names_the_upload_in_finnish(client: TestClient, db: Session
 
 
 def _headers(content: bytes) -> list[Any]:
-    sheet = openpyxl.load_workbook(io.BytesIO(content))["Arvot"]
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]  # the values' sheet
     return [c.value for c in sheet[1]][:4]
 
 
 def test_the_template_has_finnish_headers(client: TestClient, db: Session) -> None:
     _reporter(client, db)
     content = client.get("/reporting/template.xlsx").content
-    assert _headers(content) == ["Sopimus", "Tavoite", "Mittari", "Mittarin nimi"]
+    assert _headers(content) == ["Sopimus", "Tavoite", "Mittarin tunnus", "Mittarin nimi"]
 
 
 def test_the_swedish_template_comes_back_as_an_upload(client: TestClient, db: Session) -> None:
     _reporter(client, db)
     client.get("/lang/sv")
     content = client.get("/reporting/template.xlsx").content
-    assert _headers(content) == ["Avtal", "Mål", "Mätare", "Mätarens namn"]
-    stored = _post(client, {"action": "store"}, "Mätare;Period;Värde\nM1;2015-T1;81\n")
+    assert _headers(content) == ["Avtal", "Mål", "Mätarens kod", "Mätarens namn"]
+    stored = _post(client, {"action": "store"}, "Mätarens kod;Period;Utfall\nM1;2015-T1;81\n")
     assert stored.status_code == 303 and values(db)[0].value == 81
 
 
