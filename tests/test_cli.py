@@ -142,6 +142,14 @@ def test_diff_and_audit_verify_on_a_database_file(tmp_path: Path) -> None:
     assert f"broken in chain {chain} at entry {entry}: its content does not match its hash" in broken.stderr
 
 
+def test_an_import_into_a_database_never_migrated_says_what_to_run(tmp_path: Path) -> None:
+    db = tmp_path / "empty.db"
+    db.touch()
+    imported = run(["import", str(next(Path("contracts").glob("109-*.yaml")))], db)
+    assert imported.returncode == 1 and "Traceback" not in imported.stderr
+    assert "sopimus db upgrade" in imported.stderr
+
+
 def test_the_worker_is_for_postgresql(tmp_path: Path) -> None:
     """With SQLite the server runs its jobs itself: a worker says so and stops."""
     worker = run(["worker"], tmp_path / "none.db")

@@ -13,9 +13,14 @@ def import_(files: Annotated[list[Path], typer.Argument(help="Agreement set YAML
     from app.contracts.importer import import_text
     from app.contracts.loading import ImportFailed, read_file
     from app.core.errors import DomainError
+    from app.core.health import database_problem
     from app.demo import SYSTEM
 
     with sessions()() as session:
+        problem = database_problem(session)  # not a traceback from the first query
+        if problem is not None:
+            typer.echo(problem, err=True)
+            raise typer.Exit(1)
         try:
             for path in files:
                 result = import_text(session, SYSTEM, read_file(path), str(path))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.agreements.models import (
+    APPROVED,
     AgreementStatus,
     FrameworkAgreement,
     LongTermGoal,
@@ -195,6 +196,14 @@ def _next_year_text(text: str, old: int, new: int) -> str:
     return text.replace(str(old), str(new))
 
 
+def _latest_approved(session: Session, obj: ServiceAgreement) -> ServiceAgreement:
+    latest: ServiceAgreement = session.scalars(
+        select(ServiceAgreement).where(*key_filter(ServiceAgreement, obj),
+                                       ServiceAgreement.status.in_(APPROVED))
+        .order_by(ServiceAgreement.version.desc()).limit(1)).one()
+    return latest
+
+
 def carry_over(session: Session, user: User, old: ServiceAgreement, year: int | None,
                code: str | None, title: str | None) -> tuple[ServiceAgreement, list[dict[str, Any]]]:
     """Vuoden vaihde: a draft for another year of the same framework agreement with this
@@ -203,6 +212,10 @@ def carry_over(session: Session, user: User, old: ServiceAgreement, year: int | 
     (to fill in)."""
     set_actor(session, user.username)
     authorize(session, user, Act.write, old)
+    if old.status is S.superseded:  # next year follows the agreement as it stands now
+        latest = _latest_approved(session, old)
+        raise Conflict(f"Version {old.version} of {old.code} is superseded by version "
+                       f"{latest.version} (id {latest.id}): carry that one over")
     year = year if year is not None else old.year + 1
     framework = session.get_one(FrameworkAgreement, old.framework_agreement_id)
     if year == old.year:

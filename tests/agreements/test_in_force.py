@@ -210,3 +210,12 @@ def test_a_draft_with_values_reported_is_not_deleted_with_them(client: TestClien
     assert client.delete(measure, headers=etag(client, director, measure)).status_code == 409
     assert client.get(f"{API}/indicator-values/{value.json()['id']}",
                       headers=director).status_code == 200
+
+
+def test_a_superseded_version_is_not_carried_over(client: TestClient, amended: Amended) -> None:
+    """Next year follows the agreement as it stands: the version in force, not a superseded one."""
+    _approve_v2(client, amended, "2015-07-01")
+    response = client.post(f"{API}/service-agreements/{amended.v1}/carry-over",
+                           headers=amended.director, json={})
+    assert response.status_code == 409, response.text
+    assert f"superseded by version 2 (id {amended.v2['id']})" in response.json()["detail"]
