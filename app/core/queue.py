@@ -16,13 +16,17 @@ SQLite (the embedded default) has no procrastinate: the features register a *loc
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import suppress
+from datetime import timedelta
 from typing import Any
 
 import procrastinate
 from pydantic import BaseModel
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, and_, event, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+
+from app.core.db import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +140,31 @@ def queue_state(session: Session) -> tuple[QueueState | None, str | None]:
 
 Picker = Callable[[], bool]
 """Takes one waiting job and runs it; False when there was none."""
+
+
+def pick_due_job(sessions: Callable[[], Any], model: Any, queued: Any, running: Any,
+                 retry_wait: timedelta, stalled: timedelta,
+                 execute: Callable[[Any, int], None]) -> bool:
+    """SQLite: run the oldest queued job of ``model`` that is due (its first run, or its retry
+    wait is over), or one that a stopped server left ``running`` silent for ``stalled``. True
+    if one ran; False when there is none (or the database is not SQLite: workers pick there).
+    ``model`` has ``status``, ``attempts`` and ``heartbeat_at``."""
+    now = utcnow()
+    with sessions() as session:
+        if session.get_bind().dialect.name != "sqlite":
+            return False
+        due = or_(model.attempts == 0, model.heartbeat_at.is_(None),
+                  model.heartbeat_at <= now - retry_wait)
+        job_id = session.scalar(
+            select(model.id).where(or_(
+                and_(model.status == queued, due),
+                and_(model.status == running, model.heartbeat_at < now - stalled),
+            )).order_by(model.id).limit(1))
+    if job_id is None:
+        return False
+    with suppress(Exception):  # recorded on the job and logged; it is picked again when due
+        execute(sessions, job_id)
+    return True
 
 
 class LocalRunner:

@@ -1,14 +1,11 @@
 """The rendering job as a task of the queue engine (app.core.queue): a procrastinate task on
 PostgreSQL, a picker of the server's in-process runner on SQLite. Both run ``jobs.execute``."""
 
-from contextlib import suppress
 from datetime import timedelta
 
 import procrastinate
-from sqlalchemy import and_, or_, select
 
-from app.core.db import utcnow
-from app.core.queue import local, queue
+from app.core.queue import local, pick_due_job, queue
 from app.reports import jobs
 from app.reports.models import JobStatus, RenderJob
 
@@ -38,20 +35,5 @@ def render_report(job_id: int) -> None:
 def pick_render_job() -> bool:
     """SQLite: run the oldest job that is queued (and due), or that a stopped server left
     running; False when there is none."""
-    factory = jobs.sessions()
-    now = utcnow()
-    with factory() as session:
-        if session.get_bind().dialect.name != "sqlite":
-            return False
-        due = or_(RenderJob.attempts == 0, RenderJob.heartbeat_at.is_(None),
-                  RenderJob.heartbeat_at <= now - jobs.RETRY_WAIT)
-        job_id = session.scalar(
-            select(RenderJob.id).where(or_(
-                and_(RenderJob.status == JobStatus.queued, due),
-                and_(RenderJob.status == JobStatus.running, RenderJob.heartbeat_at < now - STALLED),
-            )).order_by(RenderJob.id).limit(1))
-    if job_id is None:
-        return False
-    with suppress(Exception):  # recorded on the job and logged; it is picked again when due
-        jobs.execute(factory, job_id)
-    return True
+    return pick_due_job(jobs.sessions(), RenderJob, JobStatus.queued, JobStatus.running,
+                        jobs.RETRY_WAIT, STALLED, jobs.execute)

@@ -15,12 +15,11 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager, suppress
+from contextlib import AbstractContextManager
 from datetime import date, timedelta
 
 import procrastinate
 from fastapi.encoders import jsonable_encoder
-from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -29,7 +28,7 @@ from app.core.audit import set_actor
 from app.core.db import get_sessionmaker, utcnow
 from app.core.errors import DomainError, NotFound
 from app.core.i18n import N_, t
-from app.core.queue import defer, local, queue
+from app.core.queue import defer, local, pick_due_job, queue
 from app.submissions import bulk, sotkanet
 from app.submissions.models import BulkJob, BulkJobKind, BulkJobStatus
 from app.submissions.schemas import BulkJobRead
@@ -179,20 +178,5 @@ def apply_bulk_file(job_id: int) -> None:
 @local.register
 def pick_bulk_job() -> bool:
     """SQLite: run the oldest queued (and due) job, or one a stopped server left running."""
-    factory = sessions()
-    now = utcnow()
-    with factory() as session:
-        if session.get_bind().dialect.name != "sqlite":
-            return False
-        due = or_(BulkJob.attempts == 0, BulkJob.heartbeat_at.is_(None),
-                  BulkJob.heartbeat_at <= now - RETRY_WAIT)
-        job_id = session.scalar(
-            select(BulkJob.id).where(or_(
-                and_(BulkJob.status == BulkJobStatus.queued, due),
-                and_(BulkJob.status == BulkJobStatus.running, BulkJob.heartbeat_at < now - STALLED),
-            )).order_by(BulkJob.id).limit(1))
-    if job_id is None:
-        return False
-    with suppress(Exception):  # recorded on the job and logged; it is picked again when due
-        execute(factory, job_id)
-    return True
+    return pick_due_job(sessions(), BulkJob, BulkJobStatus.queued, BulkJobStatus.running,
+                        RETRY_WAIT, STALLED, execute)
