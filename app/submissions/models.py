@@ -161,6 +161,22 @@ class BulkJob(Base):
                                                  onupdate=utcnow)
 
 
+class StagedUpload(Base):
+    """A previewed upload kept for a short while (app.submissions.staged), in the database so
+    that the store may reach any API process on any machine. The user's own; not audited (the
+    values stored from it are)."""
+
+    __tablename__ = "staged_uploads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the token
+    filename: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 index=True)
+
+
 # Deadlines go with the service agreements, revisions with their values (app.core.visibility).
 declare(ReportingDeadline, Visibility.CONTENT,
         lambda reach: ReportingDeadline.service_agreement_id.in_(reach["agreements"]))

@@ -106,7 +106,7 @@ def _upload(request: Request, session: Session, lang: str, user: User, provider_
     rows: list[RowError] = []
     rejected: dict[str, Any] = {}  # how many rows had errors, how many errors are not listed
     if not data and token:
-        kept = staged.take(user, token)
+        kept = staged.take(session, user, token)
         if kept is None:  # expired, stored already, or not the user's
             return render(request, "upload.html", lang, user, status_code=422,
                           error=t("upload_staged_expired", lang))
@@ -129,12 +129,12 @@ def _upload(request: Request, session: Session, lang: str, user: User, provider_
         else:
             if not dry_run:  # Post/Redirect/Get
                 if token:
-                    staged.discard(user, token)
+                    staged.discard(session, user, token)
                 return RedirectResponse(
                     f"/reporting/upload?created={result['created']}&updated={result['updated']}"
                     f"&unchanged={result['unchanged']}", status_code=303)
             return render(request, "upload.html", lang, user, preview=result, filename=filename,
-                          token=token or staged.stage(user, data, filename))
+                          token=token or staged.stage(session, user, data, filename))
     return render(request, "upload.html", lang, user, status_code=422, error=error,
                   bad_rows=rows, filename=filename, **rejected)
 

@@ -3,13 +3,17 @@
 
 import io
 import re
+from datetime import timedelta
 from typing import Any
 
 import openpyxl
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role
+from app.core.db import utcnow
+from app.submissions.models import StagedUpload
 from tests.helpers import create_user
 from tests.web.test_pages import csrf_of, reporting_world, values, web_login
 
@@ -44,6 +48,32 @@ def test_a_previewed_file_is_stored_without_choosing_it_again(client: TestClient
     stored = _post(client, {"action": "store", "token": _token(preview.text)})
     assert stored.status_code == 303
     assert [(v.period, v.value) for v in values(db)] == [("2015-T1", 81), ("2015-T2", 82)]
+
+
+def test_a_preview_is_kept_in_the_database_and_removed_once_stored(client: TestClient,
+                                                                   db: Session) -> None:
+    """Any API process, on any machine, can store what another one previewed."""
+    _reporter(client, db)
+    token = _token(_post(client, {"action": "preview"}, GOOD).text)
+    assert db.scalars(select(StagedUpload.filename)).all() == ["toteumat.csv"]
+    _post(client, {"action": "store", "token": token})
+    assert db.scalar(select(func.count()).select_from(StagedUpload)) == 0
+
+
+def test_a_new_preview_replaces_the_users_earlier_one(client: TestClient, db: Session) -> None:
+    _reporter(client, db)
+    first = _token(_post(client, {"action": "preview"}, GOOD).text)
+    _post(client, {"action": "preview"}, GOOD, name="toinen.csv")
+    assert db.scalars(select(StagedUpload.filename)).all() == ["toinen.csv"]
+    assert _post(client, {"action": "store", "token": first}).status_code == 422
+
+
+def test_a_preview_older_than_half_an_hour_is_not_stored(client: TestClient, db: Session) -> None:
+    _reporter(client, db)
+    token = _token(_post(client, {"action": "preview"}, GOOD).text)
+    db.execute(update(StagedUpload).values(created_at=utcnow() - timedelta(minutes=31)))
+    answer = _post(client, {"action": "store", "token": token})
+    assert answer.status_code == 422 and values(db) == []
 
 
 def test_a_stored_preview_cannot_be_stored_twice(client: TestClient, db: Session) -> None:
