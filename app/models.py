@@ -30,7 +30,7 @@ from app.core.db import Base, mark_assembled
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import IndicatorValue, Measure, MeasureTarget
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
-from app.reminders.models import ReminderDigest
+from app.reminders.models import ReminderDigest, ReminderItem
 from app.reports.models import IssuedReport, RenderJob
 from app.submissions.models import (
     BulkJob,
@@ -46,7 +46,8 @@ __all__ = [
     "Goal", "IdempotencyKey",
     "IndicatorValue", "IndicatorValueRevision", "IssuedReport", "LongTermGoal", "Measure", "MeasureTarget",
     "Municipality", "NegotiationComment", "OrderBudget", "OrderBudgetLine", "Perspective", "Product",
-    "ProductGroup", "Provider", "PurchaserUnit", "Region", "ReminderDigest", "RenderJob", "ReportingDeadline",
+    "ProductGroup", "Provider", "PurchaserUnit", "Region", "ReminderDigest", "ReminderItem",
+    "RenderJob", "ReportingDeadline",
     "Resource", "ServiceAgreement", "ServiceArea", "User",
 ]
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, utcnow
@@ -26,6 +26,8 @@ class User(Base):
     full_name: Mapped[str] = mapped_column(String(300))
     email: Mapped[str | None] = mapped_column(String(320))  # for reminders (app.reminders)
     language: Mapped[str | None] = mapped_column(String(2))  # of e-mails; None: Finnish
+    # Reminders by e-mail (app.reminders) on or off; the user's own choice.
+    reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = enum_column(Role)
     municipality_id: Mapped[int | None] = mapped_column(

@@ -20,6 +20,7 @@ from app.auth.schemas import (
     ApiTokenCreate,
     ApiTokenCreated,
     ApiTokenRead,
+    OwnSettings,
     TokenRead,
     TotpConfirm,
     TotpSetup,
@@ -59,6 +60,12 @@ def logout(session: SessionDep, _: Pending, token: Token) -> Response:
 
 @router.get("/me", response_model=UserRead, summary="Who am I")
 def me(user: LoggedIn) -> Any:
+    return user
+
+
+@router.patch("/me", response_model=UserRead, summary="My own settings: e-mail language, reminders")
+def update_me(user: LoggedIn, body: OwnSettings) -> Any:
+    service.apply_own_settings(user, body)
     return user
 
 
@@ -149,6 +156,8 @@ def update_user(session: SessionDep, user: Admin, user_id: IdPath, body: UserUpd
         target.email = body.email
     if "language" in body.model_fields_set:
         target.language = body.language
+    if body.reminders is not None:
+        target.reminders = body.reminders
     return target
 
 

@@ -35,6 +35,7 @@ class UserRead(ReadSchema):
     purchaser_unit_id: int | None
     email: str | None
     language: str | None
+    reminders: bool
     is_active: bool
     totp_enabled: bool
 
@@ -57,6 +58,15 @@ class UserUpdate(Schema):
     is_active: bool | None = None
     email: Email | None = None  # null removes it
     language: EmailLanguage | None = None
+    reminders: bool | None = None
+
+
+class OwnSettings(Schema):
+    """What a user sets for himself: the language of his e-mails (null: Finnish) and whether he
+    gets reminders (app.reminders). A field left out is not changed."""
+
+    language: EmailLanguage | None = None
+    reminders: bool | None = Field(None, description="Reminders by e-mail on (true) or off")
 
 
 class TotpSetup(Schema):

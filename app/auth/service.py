@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.auth import access, ratelimit
 from app.auth.models import AccessLogEntry, ApiToken, AuthSession, Role, User
 from app.auth.passwords import hash_password, verify_password
+from app.auth.schemas import OwnSettings
 from app.core.db import as_utc, keep_on_rollback
 from app.core.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from app.core.settings import get_settings
@@ -172,3 +173,11 @@ def revoke_api_token(session: Session, user: User, token_id: int) -> None:
         raise NotFound(f"No API token with id {token_id}")
     row.revoked_at = row.revoked_at or datetime.now(UTC)
     session.flush()
+
+
+def apply_own_settings(user: User, settings: OwnSettings) -> None:
+    """The user's own choices: a field left out is not changed, a null language is Finnish."""
+    if "language" in settings.model_fields_set:
+        user.language = settings.language
+    if settings.reminders is not None:
+        user.reminders = settings.reminders

@@ -67,8 +67,9 @@ class Settings(BaseSettings):
     check_database_on_start: bool = True
     # HSTS is sent on every response; browsers honour it only over HTTPS.
     hsts_seconds: int = 31_536_000
-    # Reminders by e-mail (app.reminders): each provider reporter's daily digest of the values
-    # due within reminder_days and those overdue. Sent over SMTP when smtp_url is set, e.g.
+    # Reminders by e-mail (app.reminders): a provider reporter is told of a value when it comes
+    # within reminder_days of its due date and when it is overdue, a purchaser of his
+    # providers' overdue values, each once per due date. Sent over SMTP when smtp_url is set, e.g.
     # "smtp://user:password@mail.example.fi:587" (STARTTLS), "smtps://…:465" (TLS) or
     # "smtp://127.0.0.1:25" (plain, a local relay); unset, the digests are only logged.
     reminder_days: int = 7

@@ -1,116 +1,103 @@
-"""Reminders by e-mail: each provider reporter's daily digest of the values due within
-``SOPIMUS_REMINDER_DAYS`` days and those overdue (app.submissions.calendar.due_items, the
-reporter's own scope), in the user's language.
+"""Reminders by e-mail: each day, every active provider reporter and purchaser who has reminders
+on gets one digest of what is new for him (app.reminders.digest): a value entering the window
+of ``SOPIMUS_REMINDER_DAYS`` days before its due date, a value whose due date has passed.
+Nothing new, nothing sent.
 
-At most one digest per user and day: the row of ``reminder_digests`` is stored in the
-transaction that sends it (its unique key makes a second run of the same day, on this or
-another worker, find it or wait for it and send nothing). A send that fails rolls it back, so
-the next run tries again; a crash between the send and the commit can repeat one digest.
+Each reminder goes once per due date: the items told of are stored (``reminder_items``, unique
+per user, measure lineage, period, kind and due date) with the day's digest
+(``reminder_digests``, unique per user and day) in the transaction that sends it. Those unique
+keys make a second run of the same day, on this or another worker, find the rows or wait for
+them and send nothing. A send that fails rolls them back, so the next run tries again; a crash
+between the send and the commit can repeat one digest.
 """
 
 import logging
-from datetime import date, timedelta
-from email.message import EmailMessage
-from typing import Any
+from datetime import date
 
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.auth.models import Role, User
-from app.core.i18n import date_text, language, t
+from app.auth.models import User
+from app.core.db import begin_write
 from app.core.settings import get_settings
 from app.reminders import mail
-from app.reminders.models import ReminderDigest
-from app.submissions.calendar import DueStatus, due_items
+from app.reminders.digest import RECIPIENTS, Item, items_of, message, new_items
+from app.reminders.models import ReminderDigest, ReminderItem
 
 log = logging.getLogger(__name__)
 
 
 class DigestRun(BaseModel):
-    """What one run did, per reporter."""
+    """What one run did, per user."""
 
     sent: int = 0
     already_sent: int = 0  # today's digest was sent before (a retried or duplicated run)
-    without_email: int = 0  # something was due but the user has no e-mail address
-    nothing_due: int = 0
+    without_email: int = 0  # something new, but the user has no e-mail address
+    nothing_new: int = 0  # nothing due or overdue that he was not told of already
+    turned_off: int = 0  # the user has turned reminders off
 
 
-class Digest(BaseModel):
-    due: list[str]  # "code name (period): date" lines
-    overdue: list[str]
+def _recipients(session: Session) -> list[User]:
+    return list(session.scalars(select(User).where(
+        User.role.in_(RECIPIENTS), User.is_active.is_(True)).order_by(User.id)))
 
 
-def _line(item: dict[str, Any], lang: str) -> str:
-    return (f"{item['service_agreement_code']} / {item['measure_code']} {item['measure_name']} "
-            f"({item['period']}): {date_text(item['due_date'], lang)}")
+def _record(session: Session, user: User, today: date, items: list[Item]) -> bool:
+    """Store today's digest and its items; False when another run has stored them."""
+    begin_write(session)  # SQLite: wait for another run's writes instead of failing at once
+    digest = ReminderDigest(user_id=user.id, day=today, items=len(items))
+    session.add(digest)
+    try:
+        session.flush()  # another run's row of today: wait for it, then fail here
+        session.add_all(ReminderItem(digest_id=digest.id, user_id=user.id, lineage=i.lineage,
+                                     period=i.period, kind=i.kind, due_date=i.due_date)
+                        for i in items)
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
 
 
-def digest_of(session: Session, user: User, today: date, days: int) -> Digest:
-    lang = language(user.language)
-    horizon = today + timedelta(days=days)
-    due, overdue = [], []
-    for item in due_items(session, user, as_of=today):
-        if item["overdue"]:
-            overdue.append(_line(item, lang))
-        elif item["status"] in (DueStatus.due, DueStatus.returned) \
-                and today <= item["due_date"] <= horizon:
-            due.append(_line(item, lang))
-    return Digest(due=due, overdue=overdue)
-
-
-def message(user: User, digest: Digest, days: int) -> EmailMessage:
-    lang = language(user.language)
-    msg = EmailMessage()
-    msg["Subject"] = t("reminder_subject", lang, due=len(digest.due), overdue=len(digest.overdue))
-    msg["From"] = get_settings().smtp_from
-    msg["To"] = user.email
-    parts = [t("reminder_greeting", lang, name=user.full_name)]
-    if digest.overdue:
-        parts.append("\n".join([t("reminder_overdue", lang), *(f"- {x}" for x in digest.overdue)]))
-    if digest.due:
-        parts.append("\n".join([t("reminder_due", lang, days=days),
-                                *(f"- {x}" for x in digest.due)]))
-    parts.append(t("reminder_footer", lang))
-    msg.set_content("\n\n".join(parts) + "\n")
-    return msg
+def _pending(session: Session, user: User, today: date, days: int,
+             run: DigestRun) -> list[Item]:
+    """What the user is to be told today, counted in ``run`` when nothing is."""
+    if not user.reminders:
+        run.turned_off += 1
+        return []
+    if session.scalar(select(ReminderDigest.id).where(
+            ReminderDigest.user_id == user.id, ReminderDigest.day == today)):
+        run.already_sent += 1
+        return []
+    items = new_items(session, user, items_of(session, user, today, days))
+    if not items:
+        run.nothing_new += 1
+    elif not user.email:
+        run.without_email += 1
+        return []
+    return items
 
 
 def send_digests(sessions: sessionmaker[Session], today: date, *,
                  connect: mail.Connect | None = None, days: int | None = None) -> DigestRun:
-    """Send today's digest to every active provider reporter who has something due or overdue
-    and has not had one today."""
+    """Send today's digest to every reporter and purchaser with something new to be told."""
     days = get_settings().reminder_days if days is None else days
     run = DigestRun()
     transport: mail.Transport | None = None
     with sessions() as session:
-        users = session.scalars(select(User).where(
-            User.role == Role.provider_reporter, User.is_active.is_(True)).order_by(User.id)).all()
         try:
-            for user in users:
-                if session.scalar(select(ReminderDigest.id).where(
-                        ReminderDigest.user_id == user.id, ReminderDigest.day == today)):
-                    run.already_sent += 1
-                    continue
-                digest = digest_of(session, user, today, days)
+            for user in _recipients(session):
+                items = _pending(session, user, today, days, run)
                 session.rollback()  # end the read; each digest is its own transaction
-                if not digest.due and not digest.overdue:
-                    run.nothing_due += 1
+                if not items:
                     continue
-                if not user.email:
-                    run.without_email += 1
-                    continue
-                session.add(ReminderDigest(user_id=user.id, day=today,
-                                           items=len(digest.due) + len(digest.overdue)))
-                try:
-                    session.flush()  # another run's row of today: wait for it, then fail here
-                except IntegrityError:
-                    session.rollback()
+                if not _record(session, user, today, items):
                     run.already_sent += 1
                     continue
                 transport = transport or (connect or mail.connect)()
-                transport.send_message(message(user, digest, days))
+                transport.send_message(message(user, items, days))
                 session.commit()
                 run.sent += 1
         finally:

@@ -1,7 +1,7 @@
 """The daily reminders as periodic work: a procrastinate periodic task on PostgreSQL (every day
 at 06:00 UTC, run by one of the workers), the in-process runner's periodic work on SQLite (at
-its first turn after 06:00 of each day); ``sopimus remind`` does the same from cron. The table
-of digests sent makes a second run of a day send nothing."""
+its first turn after 06:00 of each day); ``sopimus remind`` does the same from cron. The tables
+of digests and items sent make a second run of a day send nothing."""
 
 from datetime import UTC, date, datetime, timedelta
 

@@ -345,12 +345,14 @@ for _m, _url, _status in (
     ("GET", "/reports", 200), ("GET", "/reporting", 200), ("GET", "/reporting/template.xlsx", 200),
     ("GET", "/reporting/upload", 200), ("GET", "/purchaser", 200),
     ("GET", "/purchaser/overdue", 200), ("GET", "/purchaser/review", 200),
-    ("GET", "/purchaser/export.xlsx", 200),
+    ("GET", "/purchaser/export.xlsx", 200), ("GET", "/settings", 200),
 ):
     CALLS[(_m, _url)] = _plain(_url, _status)
 CALLS[("GET", "/purchaser/compare")] = lambda c, role, w, own: Req(
     f"/purchaser/compare?from={w['agreement'].id}&to={w['agreement'].id}", 200 if own else 404)
 CALLS[("GET", "/lang/{code}")] = _plain("/lang/sv", 303)
+CALLS[("PATCH", "/api/v1/auth/me")] = lambda c, role, w, own: Req(
+    "/api/v1/auth/me", 200, json={"reminders": False, "language": "sv"})
 CALLS[("POST", "/api/v1/auth/api-tokens")] = lambda c, role, w, own: Req(
     "/api/v1/auth/api-tokens", 201, json={"name": "järjestelmä"})
 
@@ -498,6 +500,8 @@ CALLS[("GET", "/reporting/{measure_id}/{code}")] = lambda c, role, w, own: Req(
 CALLS[("POST", "/login")] = lambda c, role, w, own: Req("/login", 303, data={
     "username": c.users.get(role, c.users["admin"]).username, "password": PASSWORD})
 CALLS[("POST", "/logout")] = lambda c, role, w, own: Req("/logout", 303, data={})
+CALLS[("POST", "/settings")] = lambda c, role, w, own: Req(
+    "/settings", 303, data={"language": "sv", "reminders": "on"})
 CALLS[("POST", "/reports/issue")] = lambda c, role, w, own: Req(
     "/reports/issue", 303 if own else 404,
     data={"board_id": w["board"].id, "period": "2015-T1", "language": "fi", "confirm": "1"})

@@ -339,3 +339,18 @@ def test_the_dashboards_overview_choices_and_a_measure_page(server: str, browser
         phone.goto(server + path)
         assert no_sideways_scroll(phone), path
     phone.context.close()
+
+
+def test_a_reporter_turns_his_reminders_off_from_the_header(server: str, browser: Browser
+                                                            ) -> None:
+    page = new_page(browser)
+    log_in(page, server, REPORTER)
+    page.get_by_role("link", name="Omat asetukset").click()
+    page.get_by_label("Lähetä minulle muistutukset sähköpostilla").uncheck()
+    page.get_by_label("Sähköpostien kieli").select_option("sv")
+    page.get_by_role("button", name="Tallenna").click()
+    assert page.get_by_role("status").inner_text() == "Asetukset tallennettu."
+    assert not page.get_by_label("Lähetä minulle muistutukset sähköpostilla").is_checked()
+    assert axe_violations(page) == []
+    page.context.close()
+    look(browser, server, "settings", "/settings", "109-director")
