@@ -1,7 +1,7 @@
 """staged uploads in the database: a previewed file is stored from any API process
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0016
 Create Date: 2026-11-30 04:30:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0018'
-down_revision: str | None = '0015'
+down_revision: str | None = '0016'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
