@@ -38,10 +38,12 @@ from app.budgets.models import OrderBudget
 from app.contracts import exporter
 from app.contracts import schema as d
 from app.core.access import label as noun
+from app.core.errors import Conflict
 from app.core.periods import parse_period
 from app.goals.models import Goal
 from app.indicators.models import Measure
 from app.lifecycle import diff, diff_text
+from app.lifecycle.budget_check import check_budgets
 from app.lifecycle.immutability import LOCKED
 from app.lifecycle.transitions import end_date
 from app.lifecycle.versioning import AMENDABLE, DRAFTING, Agreement, S, amend, key_filter
@@ -237,6 +239,12 @@ class VersionSteps:
         approval = doc.approval or d.ApprovalDoc()
         obj.effective_from = approval.effective_from or approval.event_date
         self._check_effective_from(obj, approval.effective_from, path)
+        if isinstance(obj, ServiceAgreement):
+            try:  # a file approves what the API would: within an approved order budget
+                check_budgets(self.session, obj)
+            except Conflict as exc:
+                self.error(f"{path}.status", exc.detail)
+                return None
         self._move(obj, S.approved, **approval.model_dump(exclude={"effective_from"}))
         return status if status is not S.approved else None
 

@@ -250,3 +250,18 @@ def test_a_version_taking_effect_when_an_approval_could_not_is_refused(
     index = next(i for i, s in enumerate(data["service_agreements"]) if s["code"] == CODE)
     assert error["path"] == f"service_agreements[{index}].approval.effective_from"
     assert says in error["message"]
+
+
+def test_an_agreement_approved_in_a_file_needs_the_approved_budget_the_api_needs(
+        empty_db: Session) -> None:
+    """A file cannot approve what POST …/transitions would refuse: here the order budget that
+    pays for the agreement is still a draft."""
+    data = yaml.safe_load(Path("contracts/020-akaa-perhepalvelut.yaml").read_text())
+    data["service_agreements"][0]["status"] = "approved"
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    with pytest.raises(ImportFailed) as refused:
+        import_text(empty_db, SYSTEM, text, "approved-without-budget.yaml")
+    error = refused.value.errors[0]
+    assert error["path"] == "service_agreements[0].status"
+    assert "draft" in error["message"]
+    assert empty_db.scalar(select(func.count()).select_from(ServiceAgreement)) == 0
