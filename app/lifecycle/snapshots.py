@@ -90,7 +90,7 @@ class ServiceAgreementSnapshot(Snap):
     title: str
     description: str | None
     provider: str
-    framework_agreement_id: int
+    framework_agreement_id: int | None
     order_budget_id: int | None
     boards: list[str]
     goals: list[GoalSnap]

@@ -117,3 +117,11 @@ def test_the_agreement_document_of_an_agreement_outside_a_framework(db: Session)
         ("PS-VANHUS", None, Decimal("490000.00")), ("PS-LAPSIPERHE", None, Decimal("150000.00"))}
     html = render_html(data, with_charts=False)
     assert "Ei puitesopimusta" in html and "Määräraha" in html
+
+
+def test_the_follow_up_lists_the_measures_of_an_agreement_outside_a_framework(
+    db: Session
+) -> None:
+    data = follow_up(db, ROOT, _set(db), "2010-T1", "fi")
+    assert [[m.code for a in s.agreements for g in a.goals for m in g.measures]
+            for s in data.perspectives] == [["SETELIT"]]
