@@ -55,8 +55,11 @@ def demo_loaded(session: Session) -> bool:
 def approve(session: Session, user: User, obj: Agreement, on: date, *, in_force: bool = False,
             effective_from: date | None = None) -> None:
     """draft → negotiation → approved (the board's decision on ``on``) [→ in force]."""
-    board_id = session.get_one(FrameworkAgreement, obj.framework_agreement_id).board_id \
-        if isinstance(obj, ServiceAgreement) else obj.board_id
+    if isinstance(obj, ServiceAgreement):
+        assert obj.framework_agreement_id is not None  # the demo's agreements have frameworks
+        board_id = session.get_one(FrameworkAgreement, obj.framework_agreement_id).board_id
+    else:
+        board_id = obj.board_id
     municipality = session.get_one(Municipality, obj.municipality_id)
     transitions.transition(session, user, obj, {"to": "negotiation"})
     transitions.transition(session, user, obj, {

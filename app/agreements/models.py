@@ -125,7 +125,8 @@ class ServiceAgreement(TenantOwned, Base):
     __table_args__ = (UniqueConstraint("municipality_id", "code", "version"),)
 
     code: Mapped[str] = mapped_column(String(40))
-    framework_agreement_id: Mapped[int] = mapped_column(
+    # None: an agreement outside any framework agreement (a voucher scheme, a small purchase).
+    framework_agreement_id: Mapped[int | None] = mapped_column(
         ForeignKey("framework_agreements.id", ondelete="RESTRICT"), index=True
     )
     order_budget_id: Mapped[int | None] = mapped_column(

@@ -113,7 +113,9 @@ class LongTermGoalFilters(Schema):
 
 class ServiceAgreementCreate(Schema):
     code: Code
-    framework_agreement_id: Id
+    framework_agreement_id: Id | None = Field(
+        None, description="None: an agreement outside any framework agreement (a voucher "
+        "scheme, a small purchase)")
     order_budget_id: Id | None = None
     provider_id: Id
     year: Year
@@ -135,7 +137,7 @@ class ServiceAgreementRead(ReadSchema):
     id: int
     municipality_id: int
     code: str
-    framework_agreement_id: int
+    framework_agreement_id: int | None
     order_budget_id: int | None
     provider_id: int
     year: int

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from app.agreements import in_force
@@ -43,7 +43,10 @@ def framework_rules(_: Session, agreement: FrameworkAgreement, __: dict[str, Any
 def service_agreement_rules(
     session: Session, agreement: ServiceAgreement, _: dict[str, Any]
 ) -> None:
-    """(Its order budget's year: app.budgets.service.)"""
+    """(Its order budget's year: app.budgets.service.) An agreement outside any framework
+    agreement (a voucher scheme, a small purchase) has only its own year."""
+    if agreement.framework_agreement_id is None:
+        return
     framework = session.get_one(FrameworkAgreement, agreement.framework_agreement_id)
     if not framework.first_year <= agreement.year <= framework.last_year:
         raise InvalidInput(
@@ -51,6 +54,13 @@ def service_agreement_rules(
             f"{framework.first_year}–{framework.last_year}",
             field="year",
         )
+
+
+def agreement_years() -> tuple[ColumnElement[int], ColumnElement[int]]:
+    """A service agreement's first and last year in a query outer-joined to its framework
+    agreement: the framework's years, or the agreement's own year outside any framework."""
+    return (func.coalesce(FrameworkAgreement.first_year, ServiceAgreement.year).label("first_year"),
+            func.coalesce(FrameworkAgreement.last_year, ServiceAgreement.year).label("last_year"))
 
 
 def framework_years_contain(year: int) -> ColumnElement[bool]:

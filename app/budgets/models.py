@@ -5,7 +5,18 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Integer, Select, String, Text, UniqueConstraint, select
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Select,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.agreements.models import PUBLISHED, AgreementStatus
@@ -49,7 +60,13 @@ class OrderBudget(TenantOwned, Base):
 
 
 class OrderBudgetLine(TenantOwned, Base):
-    """Tilausrivi: product × provider × volume × unit price; total = volume × unit price."""
+    """Tilausrivi: product × provider, in one of two forms: volume × unit price (total = volume ×
+    unit price), or an appropriation in euros without a volume (määräraha, e.g. a voucher
+    scheme's "vajaa 0,5 milj. €": total = the appropriation).
+
+    ``carry_over``: the line's surplus or deficit of the year before (the same product and
+    provider's appropriation minus what was delivered) is carried into this year
+    (ylivuotinen budjetointi), app.reports.budget_realisation."""
 
     __tablename__ = "order_budget_lines"
     __table_args__ = (UniqueConstraint("order_budget_id", "product_id", "provider_id"),)
@@ -63,9 +80,11 @@ class OrderBudgetLine(TenantOwned, Base):
     provider_id: Mapped[int] = mapped_column(
         ForeignKey("providers.id", ondelete="RESTRICT"), index=True
     )
-    volume: Mapped[Decimal] = mapped_column(QUANTITY)
-    unit_price: Mapped[Decimal] = mapped_column(MONEY)
+    volume: Mapped[Decimal | None] = mapped_column(QUANTITY)
+    unit_price: Mapped[Decimal | None] = mapped_column(MONEY)
+    appropriation: Mapped[Decimal | None] = mapped_column(MONEY)
     total: Mapped[Decimal] = mapped_column(MONEY)
+    carry_over: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     population_moment: Mapped[PopulationMoment | None] = enum_column(PopulationMoment,
                                                                       nullable=True)
     age_segment: Mapped[AgeSegment | None] = enum_column(AgeSegment, nullable=True)
@@ -84,7 +103,7 @@ class Delivery(TenantOwned, Base):
     period: Mapped[str] = mapped_column(String(10))
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
-    volume: Mapped[Decimal] = mapped_column(QUANTITY)
+    volume: Mapped[Decimal | None] = mapped_column(QUANTITY)  # none on a line of euros only
     euros: Mapped[Decimal] = mapped_column(MONEY)
     comment: Mapped[str | None] = mapped_column(Text)
 

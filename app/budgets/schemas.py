@@ -41,12 +41,20 @@ class OrderBudgetFilters(Schema):
     in_force_on: InForceOn | None = None
 
 
+APPROPRIATION = ("An appropriation in euros (määräraha) for a line without a volume, e.g. a "
+                 "voucher scheme; give either it or volume and unit_price")
+CARRY_OVER = ("Carry the year before's surplus or deficit of this product and provider "
+              "(its appropriation minus what was delivered) into this year")
+
+
 class OrderBudgetLineCreate(Schema):
     order_budget_id: Id
     product_id: Id
     provider_id: Id
-    volume: Quantity
-    unit_price: Money
+    volume: Quantity | None = None
+    unit_price: Money | None = None
+    appropriation: Money | None = Field(None, description=APPROPRIATION)
+    carry_over: bool = Field(False, description=CARRY_OVER)
     population_moment: PopulationMoment | None = None
     age_segment: AgeSegment | None = None
 
@@ -54,6 +62,8 @@ class OrderBudgetLineCreate(Schema):
 class OrderBudgetLineUpdate(Schema):
     volume: Quantity | None = None
     unit_price: Money | None = None
+    appropriation: Money | None = Field(None, description=APPROPRIATION)
+    carry_over: bool | None = None
     population_moment: PopulationMoment | None = None
     age_segment: AgeSegment | None = None
 
@@ -64,9 +74,11 @@ class OrderBudgetLineRead(ReadSchema):
     order_budget_id: int
     product_id: int
     provider_id: int
-    volume: Decimal
-    unit_price: Decimal
+    volume: Decimal | None
+    unit_price: Decimal | None
+    appropriation: Decimal | None
     total: Decimal
+    carry_over: bool
     population_moment: PopulationMoment | None
     age_segment: AgeSegment | None
 

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +15,7 @@ from app.budgets.schemas import OrderBudgetTotals, ProductGroupTotal, ProviderTo
 from app.catalogue.models import Product, ProductGroup
 from app.core import access
 from app.core.errors import InvalidInput
+from app.core.i18n import N_, t
 from app.core.types import euros
 from app.organisations.models import Provider
 
@@ -25,7 +26,24 @@ def line_total(volume: Decimal, unit_price: Decimal) -> Decimal:
 
 
 def line_rules(_: Session, line: OrderBudgetLine, __: dict[str, Any]) -> None:
-    line.total = line_total(Decimal(line.volume), Decimal(line.unit_price))
+    """A line is in exactly one form: volume × unit price, or an appropriation in euros."""
+    if line.appropriation is not None:
+        for name in ("volume", "unit_price"):
+            if getattr(line, name) is not None:
+                _refuse(N_("detail_line_two_forms"), name)
+        line.total = euros(Decimal(line.appropriation))
+        return
+    if line.volume is None:
+        _refuse(N_("detail_line_needs_volume_or_appropriation"), "volume")
+    elif line.unit_price is None:
+        _refuse(N_("detail_line_needs_volume_or_appropriation"), "unit_price")
+    else:
+        line.total = line_total(Decimal(line.volume), Decimal(line.unit_price))
+
+
+def _refuse(key: str, name: str) -> NoReturn:
+    values = {"field": name}
+    raise InvalidInput(t(key, "en", **values), field=name, message=(key, values))
 
 
 def agreement_budget_rule(session: Session, agreement: ServiceAgreement, _: dict[str, Any]

@@ -17,6 +17,7 @@ from app.agreements.models import (
     Perspective,
     ServiceAgreement,
 )
+from app.agreements.service import service_agreement_has_board
 from app.auth.authz import scope
 from app.auth.models import User
 from app.budgets.models import OrderBudget, OrderBudgetLine
@@ -84,30 +85,33 @@ def build(session: Session, user: User, municipality_code: str, board_code: str,
             FrameworkAgreement.board_id == board.id, FrameworkAgreement.first_year <= year,
             FrameworkAgreement.last_year >= year,
         ).order_by(FrameworkAgreement.version.desc()))
-    if framework is None:
-        raise NotFound(f"No framework agreement of {board_code} covers {year}")
-    frameworks = versions(session, user, framework)
+    frameworks = versions(session, user, framework) if framework else []
     boards, regions = _codes(session, Board, mid), _codes(session, Region, mid)
     providers, products = _codes(session, Provider, mid), _codes(session, Product, mid)
-    budget = session.scalar(scope(select(OrderBudget), OrderBudget, user).where(
-        OrderBudget.board_id == board.id, OrderBudget.year == year
-    ).order_by(OrderBudget.version.desc()))
-    budgets = [_budget(session, user, b, board.code, products, providers)
-               for b in (versions(session, user, budget) if budget else [])]
+    budgets = [[_budget(session, user, b, board.code, products, providers)
+                for b in versions(session, user, latest)]
+               for y in _budget_years(session, user, board.id, year, framework)
+               for latest in [_latest_budget(session, user, board.id, y)] if latest]
     groups: dict[str, list[ServiceAgreement]] = {}
     for sa in session.scalars(
             scope(select(ServiceAgreement), ServiceAgreement, user)
             .options(selectinload(ServiceAgreement.boards))
-            .where(ServiceAgreement.framework_agreement_id.in_([f.id for f in frameworks]),
+            .where(ServiceAgreement.framework_agreement_id.in_([f.id for f in frameworks])
+                   if framework else (ServiceAgreement.framework_agreement_id.is_(None)
+                                      & service_agreement_has_board(board.id)),
                    ServiceAgreement.year == year).order_by(ServiceAgreement.id)):
         groups.setdefault(sa.code, []).append(sa)
+    if framework is None and not budgets and not groups:
+        raise NotFound(f"No framework agreement, order budget or service agreement of "
+                       f"{board_code} for {year}")
     agreements = [[_service_agreement(session, user, sa, boards, providers, placed)
                    for sa in sorted(group, key=lambda sa: sa.version)]
                   for group in groups.values()
                   for placed in [_placed_values(session, user, group)]]
+    main_budget = budgets[0][-1] if budgets and budgets[0][-1].year == year else None
     earlier = d.EarlierVersionsDoc(
         framework_agreements=[_framework(session, user, f, boards) for f in frameworks[:-1]],
-        order_budgets=budgets[:-1],
+        order_budgets=[doc for budget_docs in budgets for doc in budget_docs[:-1]],
         service_agreements=[doc for group_docs in agreements for doc in group_docs[:-1]])
     return d.AgreementSet(
         municipality=d.MunicipalityDoc(code=municipality.code, name_fi=municipality.name_fi,
@@ -125,11 +129,33 @@ def build(session: Session, user: User, municipality_code: str, board_code: str,
                           region=regions.get(p.region_id) if p.region_id else None)
             for p in _all(session, user, Provider, Provider.municipality_id == mid)],
         catalogue=_catalogue(session, user, mid),
-        framework_agreement=_framework(session, user, frameworks[-1], boards),
-        order_budget=budgets[-1] if budgets else None,
+        framework_agreement=_framework(session, user, frameworks[-1], boards)
+        if frameworks else None,
+        order_budget=main_budget,
+        order_budgets=[budget_docs[-1] for budget_docs in budgets
+                       if budget_docs[-1] is not main_budget],
         service_agreements=[group_docs[-1] for group_docs in agreements],
         earlier_versions=earlier if earlier != d.EarlierVersionsDoc() else None,
     )
+
+
+def _budget_years(session: Session, user: User, board_id: int, year: int,
+                  framework: FrameworkAgreement | None) -> list[int]:
+    """The years whose order budgets the set holds: the year's first, then the framework's
+    other years and the year before if the year's budget carries a surplus or deficit from it
+    (the figures of the year rest on it)."""
+    others = set(range(framework.first_year, framework.last_year + 1)) if framework else set()
+    latest = _latest_budget(session, user, board_id, year)
+    if latest is not None and session.scalar(select(OrderBudgetLine.id).where(
+            OrderBudgetLine.order_budget_id == latest.id, OrderBudgetLine.carry_over).limit(1)):
+        others.add(year - 1)
+    return [year, *sorted(others - {year})]
+
+
+def _latest_budget(session: Session, user: User, board_id: int, year: int) -> OrderBudget | None:
+    return session.scalar(scope(select(OrderBudget), OrderBudget, user).where(
+        OrderBudget.board_id == board_id, OrderBudget.year == year
+    ).order_by(OrderBudget.version.desc()))
 
 
 def _approval(session: Session, obj: Agreement) -> d.ApprovalDoc | None:
@@ -155,7 +181,8 @@ def _budget(session: Session, user: User, budget: OrderBudget, board: str,
         **_marks(session, budget), board=board, year=budget.year, title=budget.title,
         lines=[d.OrderLineDoc(product=products[line.product_id],
                               provider=providers[line.provider_id], volume=line.volume,
-                              unit_price=line.unit_price,
+                              unit_price=line.unit_price, appropriation=line.appropriation,
+                              carry_over_from_previous_year=line.carry_over,
                               population_moment=line.population_moment,
                               age_segment=line.age_segment)
                for line in _all(session, user, OrderBudgetLine,
@@ -218,7 +245,8 @@ def _service_agreement(session: Session, user: User, sa: ServiceAgreement, board
                        ) -> d.ServiceAgreementDoc:
     long_term = dict(session.execute(select(LongTermGoal.id, LongTermGoal.code).join(Perspective)
                                      .where(Perspective.framework_agreement_id ==
-                                            sa.framework_agreement_id)).all())
+                                            sa.framework_agreement_id)).all()) \
+        if sa.framework_agreement_id is not None else {}
     goals = []
     for g in _all(session, user, Goal, Goal.service_agreement_id == sa.id):
         goals.append(d.GoalDoc(

@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session, selectinload
 from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
 from app.agreements.service import framework_rules, service_agreement_rules
 from app.auth.models import User
-from app.budgets.models import OrderBudget, OrderBudgetLine
-from app.budgets.service import line_rules
+from app.budgets.models import OrderBudget
 from app.catalogue.models import Product, ProductGroup, ServiceArea
 from app.contracts import schema as d
+from app.contracts.budget_import import BudgetSteps
 from app.contracts.loading import ImportFailed, line_for, line_index, parse
-from app.contracts.versions import Amendment, VersionSteps, by_code, docs_of, measure_in_force
+from app.contracts.versions import Amendment, by_code, docs_of, measure_in_force
 from app.core.audit import set_actor
 from app.core.errors import DomainError
 from app.goals.models import Action, Goal, Resource
@@ -63,7 +63,7 @@ def _same(old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
-class Importer(VersionSteps):
+class Importer(BudgetSteps):
     def __init__(self, session: Session, actor: User, text: str = ""):
         self.session = session
         self.user = actor
@@ -194,27 +194,23 @@ class Importer(VersionSteps):
                         "name_fi": prod.name_fi, "name_sv": prod.name_sv, "unit": prod.unit,
                         "product_group_id": pg.id})
         earlier = doc.earlier_versions or d.EarlierVersionsDoc()
-        f = doc.framework_agreement
-        framework = self.chain(FrameworkAgreement, [
-            FrameworkAgreement.board_id == boards.get(f.board), FrameworkAgreement.first_year ==
-            f.first_year], docs_of(earlier.framework_agreements, "framework_agreements",
-                                 [(f, "framework_agreement")]),
-            lambda doc, path, n: self.framework(doc, path, n, boards))
-        budget = None
-        if doc.order_budget is not None:
-            ob = doc.order_budget
-            budget = self.chain(OrderBudget, [
-                OrderBudget.board_id == boards.get(ob.board), OrderBudget.year == ob.year],
-                docs_of(earlier.order_budgets, "order_budgets", [(ob, "order_budget")]),
-                lambda doc, path, n: self.budget(doc, path, n, boards))
+        framework = None
+        if (f := doc.framework_agreement) is not None:
+            framework = self.chain(FrameworkAgreement, [
+                FrameworkAgreement.board_id == boards.get(f.board),
+                FrameworkAgreement.first_year == f.first_year],
+                docs_of(earlier.framework_agreements, "framework_agreements",
+                        [(f, "framework_agreement")]),
+                lambda doc, path, n: self.framework(doc, path, n, boards))
+        budgets = self.budgets(doc, earlier, boards)
         result: ImportResult = self.result
-        if framework is None:
+        if doc.framework_agreement is not None and framework is None:
             return result
         for code, docs in by_code(doc.service_agreements, earlier.service_agreements).items():
             self.chain(ServiceAgreement, [ServiceAgreement.municipality_id == self.municipality_id,
                                           ServiceAgreement.code == code], docs,
                        lambda doc, path, n: self.service_agreement(doc, path, n, framework,
-                                                                   budget, boards),
+                                                                   budgets, boards),
                        self.stored_values)
         return result
 
@@ -251,52 +247,23 @@ class Importer(VersionSteps):
             self.result.updated += 1
             self.session.flush()
 
-    def budget(self, b: d.OrderBudgetDoc, bpath: str, version: int, boards: dict[str, int]
-               ) -> Any:
-        board_id = self.ref(boards, b.board, "board", f"{bpath}.board")
-        if board_id is None:
-            return None
-        budget = self.upsert(OrderBudget, {"board_id": board_id, "year": b.year,
-                                           "version": version}, {"title": b.title})
-        products, providers = self.code_map(Product), self.code_map(Provider)
-        seen: set[tuple[int, int]] = set()
-        for i, line in enumerate(b.lines):
-            path = f"{bpath}.lines[{i}]"
-            product = self.ref(products, line.product, "product", f"{path}.product")
-            provider = self.ref(providers, line.provider, "provider", f"{path}.provider")
-            if product is None or provider is None:
-                continue
-            if (product, provider) in seen:
-                self.error(path, f"a second line for product {line.product} and provider "
-                           f"{line.provider}; put the whole volume on one line")
-                continue
-            seen.add((product, provider))
-            self.upsert(OrderBudgetLine, {"order_budget_id": budget.id, "product_id": product,
-                                          "provider_id": provider}, {
-                "volume": line.volume, "unit_price": line.unit_price,
-                "population_moment": line.population_moment, "age_segment": line.age_segment,
-            }, line_rules, path)
-        for stored in self.session.scalars(
-            select(OrderBudgetLine).where(OrderBudgetLine.order_budget_id == budget.id)
-        ):
-            if (stored.product_id, stored.provider_id) not in seen:  # removed from the file
-                self.session.delete(stored)
-                self.result.updated += 1
-        return budget
-
     def service_agreement(self, s: d.ServiceAgreementDoc, path: str, version: int,
-                          framework: Any, budget: Any, boards: dict[str, int]) -> Any:
+                          framework: Any, budgets: dict[tuple[str, int], OrderBudget],
+                          boards: dict[str, int]) -> Any:
         provider = self.ref(self.code_map(Provider), s.provider, "provider", f"{path}.provider")
         if provider is None:
             return None
         key = {"municipality_id": self.municipality_id, "code": s.code, "version": version}
         stored = self.session.scalar(select(ServiceAgreement).filter_by(**key))
+        # The budget of its year of the first of its boards that has one in the file.
+        budget = next((budgets[(b, s.year)] for b in s.boards if (b, s.year) in budgets), None)
         sa = self.upsert(ServiceAgreement, key, {  # a stored version keeps its framework version
-            "framework_agreement_id": stored.framework_agreement_id if stored else framework.id,
+            "framework_agreement_id": stored.framework_agreement_id if stored
+            else framework.id if framework is not None else None,
             "provider_id": provider, "year": s.year,
             "title": s.title, "description": s.description,
             "order_budget_id": stored.order_budget_id if stored and stored.order_budget_id
-            else budget.id if budget is not None and budget.year == s.year else None,
+            else budget.id if budget is not None else None,
         }, service_agreement_rules, path)
         ids = [self.ref(boards, c, "board", f"{path}.boards[{j}]") for j, c in enumerate(s.boards)]
         self._set_boards(sa, ServiceAgreement, [i for i in ids if i is not None])

@@ -2,8 +2,8 @@
 
 A set is what one board agrees for a framework period: the municipality, the boards, units,
 regions, providers and products it refers to, the framework agreement (puitesopimus) with its
-perspectives and long-term goals, the order budget (tilausbudjetti) of one year with its lines,
-and the service agreements (palvelusopimukset) with goals, actions, resources, measures,
+perspectives and long-term goals, if the set has one, the order budgets (tilausbudjetti) with
+their lines, and the service agreements (palvelusopimukset) with goals, actions, resources, measures,
 targets and reported values. Everything is referred to by code, never by database id.
 """
 
@@ -11,7 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic.config import JsonDict
 
 from app.agreements.models import AgreementStatus, ResourceKind
 from app.budgets.models import AgeSegment, PopulationMoment
@@ -133,13 +134,42 @@ class FrameworkAgreementDoc(Versioned):
     perspectives: list[PerspectiveDoc] = []
 
 
+# A line gives volume and unit price, or an appropriation in euros: never both, never neither.
+_ONE_FORM: JsonDict = {"oneOf": [{"required": ["volume", "unit_price"],
+                                           "not": {"required": ["appropriation"]}},
+                                          {"required": ["appropriation"],
+                                           "not": {"anyOf": [{"required": ["volume"]},
+                                                             {"required": ["unit_price"]}]}}]}
+
+
 class OrderLineDoc(Doc):
+    """Tilausrivi: volume × unit price, or (a voucher scheme, a grant) an appropriation in
+    euros without a volume."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_ONE_FORM)
+
     product: Code
     provider: Code
-    volume: Quantity
-    unit_price: Money
+    volume: Quantity | None = None
+    unit_price: Money | None = None
+    appropriation: Money | None = Field(
+        None, description="Määräraha in euros, for a line without a volume (e.g. 'vajaa 0,5 "
+        "milj. €' of a voucher scheme); instead of volume and unit_price")
+    carry_over_from_previous_year: bool = Field(
+        False, description="Ylivuotinen budjetointi: the surplus or deficit of the same product "
+        "and provider in the year before (its appropriation less what was delivered) is "
+        "carried into this year")
     population_moment: PopulationMoment | None = None
     age_segment: AgeSegment | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "OrderLineDoc":
+        by_volume = self.volume is not None or self.unit_price is not None
+        if self.appropriation is not None and by_volume:
+            raise ValueError("give either appropriation or volume and unit_price, not both")
+        if self.appropriation is None and (self.volume is None or self.unit_price is None):
+            raise ValueError("give volume and unit_price, or an appropriation in euros")
+        return self
 
 
 class OrderBudgetDoc(Versioned):
@@ -239,8 +269,13 @@ class AgreementSet(Doc):
     regions: list[RegionDoc] = []
     providers: list[ProviderDoc] = []
     catalogue: list[ServiceAreaDoc] = []
-    framework_agreement: FrameworkAgreementDoc
+    framework_agreement: FrameworkAgreementDoc | None = Field(
+        None, description="Without one, the set's service agreements stand outside any "
+        "framework agreement (a voucher scheme, a small purchase)")
     order_budget: OrderBudgetDoc | None = None
+    order_budgets: list[OrderBudgetDoc] = Field(
+        default_factory=list, description="More order budgets: other years (e.g. the year a "
+        "surplus is carried from) or other boards")
     service_agreements: list[ServiceAgreementDoc] = []
     earlier_versions: EarlierVersionsDoc | None = None
 

@@ -1,7 +1,7 @@
 """Domain rules of measures and indicator values."""
 
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, delete, func, inspect, select
 from sqlalchemy.orm import Session, selectinload
@@ -25,12 +25,20 @@ from app.indicators.models import (
 )
 
 
-def _agreement_and_framework(
-    session: Session, goal_id: int
-) -> tuple[ServiceAgreement, FrameworkAgreement]:
+class _Years(NamedTuple):
+    first_year: int
+    last_year: int
+
+
+def _agreement_and_framework(session: Session, goal_id: int) -> tuple[ServiceAgreement, _Years]:
+    """The agreement and its years: its framework agreement's, or (an agreement outside any
+    framework) its own year."""
     goal = session.get_one(Goal, goal_id)
     agreement = session.get_one(ServiceAgreement, goal.service_agreement_id)
-    return agreement, session.get_one(FrameworkAgreement, agreement.framework_agreement_id)
+    if agreement.framework_agreement_id is None:
+        return agreement, _Years(agreement.year, agreement.year)
+    framework = session.get_one(FrameworkAgreement, agreement.framework_agreement_id)
+    return agreement, _Years(framework.first_year, framework.last_year)
 
 
 def _comparison_follows_rollup(measure: Measure, data: dict[str, Any]) -> None:

@@ -51,7 +51,9 @@ def render_budget(diff: OrderBudgetDiff, indent: str = "") -> list[str]:
         else:
             line_volume = line.volume_to if line.change == "added" else line.volume_from
             line_price = line.unit_price_to if line.change == "added" else line.unit_price_from
-            head += f"{_value(line_volume)} × {_money(line_price)}"
+            line_total = line.total_to if line.change == "added" else line.total_from
+            head += f"{_value(line_volume)} × {_money(line_price)}" if line_volume is not None \
+                else f"appropriation {_money(line_total)}"
         out.append(f"{head} ({euros(line.effect)})")
     out.append(f"{indent}  Total {euros(diff.total_from, False)} → {euros(diff.total_to, False)} "
                f"({euros(diff.effect)})")

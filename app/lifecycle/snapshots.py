@@ -90,7 +90,7 @@ class ServiceAgreementSnapshot(Snap):
     title: str
     description: str | None
     provider: str
-    framework_agreement_id: int
+    framework_agreement_id: int | None
     order_budget_id: int | None
     boards: list[str]
     goals: list[GoalSnap]
@@ -99,8 +99,10 @@ class ServiceAgreementSnapshot(Snap):
 class LineSnap(Snap):
     product: str
     provider: str
-    volume: Decimal
-    unit_price: Decimal
+    volume: Decimal | None
+    unit_price: Decimal | None
+    appropriation: Decimal | None = None
+    carry_over: bool = False
     total: Decimal
     population_moment: str | None
     age_segment: str | None
@@ -211,7 +213,8 @@ def order_budget_snapshot(session: Session, user: User, budget_id: int) -> Order
         .where(OrderBudgetLine.order_budget_id == budget.id)
         .order_by(Product.code, Provider.code)).all()
     lines = [LineSnap(product=product, provider=provider, volume=line.volume,
-                      unit_price=line.unit_price, total=line.total,
+                      unit_price=line.unit_price, appropriation=line.appropriation,
+                      carry_over=line.carry_over, total=line.total,
                       population_moment=line.population_moment, age_segment=line.age_segment)
              for line, product, provider in rows]
     return OrderBudgetSnapshot(

@@ -217,11 +217,12 @@ def carry_over(session: Session, user: User, old: ServiceAgreement, year: int | 
         raise Conflict(f"Version {old.version} of {old.code} is superseded by version "
                        f"{latest.version} (id {latest.id}): carry that one over")
     year = year if year is not None else old.year + 1
-    framework = session.get_one(FrameworkAgreement, old.framework_agreement_id)
+    framework = session.get_one(FrameworkAgreement, old.framework_agreement_id) \
+        if old.framework_agreement_id is not None else None
     if year == old.year:
         raise InvalidInput(f"The agreement is already for {year}; carry it over to another year",
                            field="year")
-    if not framework.first_year <= year <= framework.last_year:
+    if framework is not None and not framework.first_year <= year <= framework.last_year:
         raise InvalidInput(f"year {year} is outside the framework agreement's years "
                            f"{framework.first_year}–{framework.last_year}; a new framework "
                            "agreement comes first", field="year")
@@ -239,7 +240,8 @@ def carry_over(session: Session, user: User, old: ServiceAgreement, year: int | 
             OrderBudget.board_id == board_id, OrderBudget.year == year)
             .order_by(OrderBudget.version.desc()).limit(1))
     new = _copy_service_agreement(
-        session, user, old, range(framework.first_year, framework.last_year + 1), code=code,
+        session, user, old, range(framework.first_year, framework.last_year + 1) if framework
+        else range(year, year + 1), code=code,
         year=year, version=1, status=S.draft,
         title=title or _next_year_text(old.title, old.year, year), order_budget_id=budget)
     rows = session.execute(

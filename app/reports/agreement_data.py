@@ -48,8 +48,8 @@ class OrderedLine(Data):
     product_group: str
     product: LineProduct
     provider: str
-    volume: Decimal
-    unit_price: Decimal
+    volume: Decimal | None  # None on a line of an appropriation in euros
+    unit_price: Decimal | None
     total: Decimal
 
 
@@ -97,7 +97,7 @@ class CalendarRow(Span):
 class AgreementDocument(ReportHeader):
     boards: list[str]
     agreement: AgreementFacts
-    framework: Framework
+    framework: Framework | None  # None: an agreement outside any framework agreement
     decision: Decision | None
     provider: ProviderRef
     lines: list[OrderedLine]

@@ -110,7 +110,8 @@ def agreement_document(session: Session, user: User, agreement_id: int, lang: st
     board = next(b for b in boards if board_id in (None, b.id))
     municipality = session.get_one(Municipality, agreement.municipality_id)
     provider = get_readable(session, Provider, agreement.provider_id, user)
-    framework = session.get_one(FrameworkAgreement, agreement.framework_agreement_id)
+    framework = session.get_one(FrameworkAgreement, agreement.framework_agreement_id) \
+        if agreement.framework_agreement_id is not None else None
 
     lines = ordered_lines(session, user, agreement, provider)
     products = {p.id: p for p in session.scalars(select(Product).where(
@@ -162,7 +163,7 @@ def agreement_document(session: Session, user: User, agreement_id: int, lang: st
             version=agreement.version, status=agreement.status.value,
             start=date(agreement.year, 1, 1), end=date(agreement.year, 12, 31)),
         framework=Framework(title=framework.title, first_year=framework.first_year,
-                            last_year=framework.last_year),
+                            last_year=framework.last_year) if framework else None,
         decision=board_decision(session, agreement),
         provider=provider_entry(provider),
         lines=[OrderedLine(

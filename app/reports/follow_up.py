@@ -114,9 +114,10 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
     entries: list[MeasureEntry] = []
     for m in measures:
         agreement = by_id[goal_of[m.goal_id].service_agreement_id]
-        framework = frameworks[agreement.framework_agreement_id]
-        entry = _measure_entry(m, values.get(m.lineage, []), period, previous,
-                               list(range(framework.first_year, framework.last_year + 1)),
+        framework = frameworks.get(agreement.framework_agreement_id or 0)
+        years = range(framework.first_year, framework.last_year + 1) if framework \
+            else range(agreement.year, agreement.year + 1)
+        entry = _measure_entry(m, values.get(m.lineage, []), period, previous, list(years),
                                providers, goal_of[m.goal_id].code, refs[agreement.id],
                                returned.get(m.lineage, []), notes)
         measures_of.setdefault(m.goal_id, []).append(entry)

@@ -175,7 +175,7 @@ class Summary(Data):
 
 
 class Realisation(Data):
-    ordered_volume: Decimal
+    ordered_volume: Decimal | None  # None: a line of an appropriation in euros
     ordered_euros: Decimal
     delivered_volume: Decimal | None
     delivered_euros: Decimal | None
@@ -184,6 +184,10 @@ class Realisation(Data):
     forecast_euros: Decimal | None
     deviation_euros: Decimal | None
     deviation_pct: Decimal | None
+    # Siirtynyt edelliseltä vuodelta: the year before's surplus (+) or deficit (−) carried in;
+    # the per cents and the deviation are of available_euros (ordered_euros + carried_euros).
+    carried_euros: Decimal | None = None
+    available_euros: Decimal | None = None
 
 
 class Product(Data):
@@ -195,7 +199,7 @@ class Product(Data):
 class BudgetLine(Realisation):
     id: int
     product: Product
-    unit_price: Decimal
+    unit_price: Decimal | None  # None: a line of an appropriation in euros
     provider: str  # the provider's name, for the list of the largest deviations
 
 

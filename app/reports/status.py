@@ -18,7 +18,11 @@ Status (tila) of a measure for a reporting period:
 
 Budget realisation (tilausbudjetin toteuma) per order-budget line: delivered volume and euros
 of the year so far, the year-end forecast from the periods reported so far (linear in the
-share of the year they cover), and its deviation from the order in euros and per cent.
+share of the year they cover), and its deviation from the order in euros and per cent. A line
+of an appropriation in euros has no ordered volume: its euros delivered (invoiced) are held
+against the appropriation. A line that carries the year before's surplus or deficit over has
+that amount (``carried_euros``) added to what it may spend: the per cents and the deviation
+are of the appropriation and the amount carried together.
 """
 
 import calendar
@@ -225,9 +229,10 @@ def previous_period(period: Period) -> Period:
 
 
 class Delivered(NamedTuple):
-    """Delivered volume and euros of a line in the year so far, and until when they run."""
+    """Delivered volume and euros of a line in the year so far, and until when they run (no
+    volume on a line of euros whose deliveries give none)."""
 
-    volume: Decimal
+    volume: Decimal | None
     euros: Decimal
     until: date
 
@@ -259,7 +264,8 @@ def delivered(session: Session, user: User, budget_id: int, period: Period
     out: dict[tuple[int, int], Delivered] = {}
     for line_id, periods in by_line.items():
         chosen = cover(list(periods.values()))
-        out[line_id] = Delivered(sum((d.volume for d in chosen), Decimal(0)),
+        volumes = [d.volume for d in chosen if d.volume is not None]
+        out[line_id] = Delivered(sum(volumes, Decimal(0)) if volumes else None,
                                  sum((d.euros for d in chosen), Decimal(0)),
                                  chosen[0].period_end)
     return out
@@ -267,25 +273,31 @@ def delivered(session: Session, user: User, budget_id: int, period: Period
 
 @dataclass(frozen=True)
 class Realisation:
-    ordered_volume: Decimal
+    ordered_volume: Decimal | None  # None: a line of an appropriation in euros
     ordered_euros: Decimal
     delivered_volume: Decimal | None
     delivered_euros: Decimal | None
     until: date | None
     forecast_volume: Decimal | None
     forecast_euros: Decimal | None
+    carried_euros: Decimal | None = None  # siirtynyt edelliseltä vuodelta (+ surplus)
+
+    @property
+    def available_euros(self) -> Decimal:
+        """What the line may spend: the order and the amount carried from the year before."""
+        return self.ordered_euros + (self.carried_euros or Decimal(0))
 
     @property
     def realised_pct(self) -> Decimal | None:
-        return _pct(self.delivered_euros, self.ordered_euros)
+        return _pct(self.delivered_euros, self.available_euros)
 
     @property
     def deviation_euros(self) -> Decimal | None:
-        return None if self.forecast_euros is None else self.forecast_euros - self.ordered_euros
+        return None if self.forecast_euros is None else self.forecast_euros - self.available_euros
 
     @property
     def deviation_pct(self) -> Decimal | None:
-        return _pct(self.deviation_euros, self.ordered_euros)
+        return _pct(self.deviation_euros, self.available_euros)
 
 
 def _pct(part: Decimal | None, whole: Decimal) -> Decimal | None:
@@ -295,29 +307,39 @@ def _pct(part: Decimal | None, whole: Decimal) -> Decimal | None:
     return pct if pct else Decimal("0.0")  # no "-0,0 %"
 
 
-def realise(year: int, ordered_volume: Decimal, ordered_euros: Decimal,
-            done: Delivered | None) -> Realisation:
+def realise(year: int, ordered_volume: Decimal | None, ordered_euros: Decimal,
+            done: Delivered | None, carried: Decimal | None = None) -> Realisation:
     """A line's realisation; the forecast extrapolates linearly to the year's end."""
     if done is None:
-        return Realisation(ordered_volume, ordered_euros, None, None, None, None, None)
+        return Realisation(ordered_volume, ordered_euros, None, None, None, None, None, carried)
     share = year_share(year, done.until)
-    forecast_volume = done.volume / share if share else None
+    forecast_volume = done.volume / share if share and done.volume is not None else None
     forecast_euros = euros(done.euros / share) if share else None
     return Realisation(ordered_volume, ordered_euros, done.volume, done.euros, done.until,
-                       forecast_volume, forecast_euros)
+                       forecast_volume, forecast_euros, carried)
+
+
+def carried_over(previous: Realisation) -> Decimal | None:
+    """The surplus (+) or deficit (−) a line of the year before leaves: its appropriation less
+    the euros delivered in that year; None when nothing was reported for it."""
+    if previous.delivered_euros is None:
+        return None
+    return previous.ordered_euros - previous.delivered_euros
 
 
 def total(items: Sequence[Realisation]) -> Realisation:
     """Totals of several lines; the forecast and its deviation over the lines reported."""
     reported = [r for r in items if r.forecast_euros is not None]
+    carried = [r.carried_euros for r in items if r.carried_euros is not None]
     return Realisation(
-        sum((r.ordered_volume for r in items), Decimal(0)),
+        sum((r.ordered_volume for r in items if r.ordered_volume is not None), Decimal(0)),
         sum((r.ordered_euros for r in items), Decimal(0)),
         None,  # volumes of different products do not add up
         sum((r.delivered_euros or Decimal(0) for r in reported), Decimal(0)) if reported else None,
         max((r.until for r in reported if r.until), default=None),
         None,
         (sum((r.forecast_euros or Decimal(0) for r in reported), Decimal(0))
-         + sum((r.ordered_euros for r in items if r.forecast_euros is None), Decimal(0)))
+         + sum((r.available_euros for r in items if r.forecast_euros is None), Decimal(0)))
         if reported else None,
+        sum(carried, Decimal(0)) if carried else None,
     )

@@ -26,6 +26,9 @@ def delivery_rules(session: Session, delivery: Delivery, _: dict[str, Any]) -> N
     if period.year != budget.year:
         raise InvalidInput(f"{period.code} is not in the order budget's year {budget.year}",
                            field="period")
+    if delivery.volume is None and line.appropriation is None:  # a line of volume × price
+        key = N_("detail_delivery_needs_volume")
+        raise InvalidInput(t(key, "en"), field="volume", message=(key, {}))
     _check_overlap(session, delivery, period)
     delivery.period, delivery.period_start, delivery.period_end = (period.code, period.start,
                                                                    period.end)

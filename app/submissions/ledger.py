@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.agreements import in_force
 from app.agreements.models import AgreementStatus, FrameworkAgreement, ServiceAgreement
-from app.agreements.service import service_agreement_has_board
+from app.agreements.service import agreement_years, service_agreement_has_board
 from app.auth.authz import scope
 from app.auth.models import Role, User
 from app.core.db import utcnow
@@ -188,12 +188,11 @@ class Ledger:
                    ServiceAgreement.id.label("agreement_id"),
                    ServiceAgreement.code.label("agreement_code"),
                    ServiceAgreement.year.label("agreement_year"),
-                   ServiceAgreement.version.label("agreement_version"), FrameworkAgreement.first_year,
-                   FrameworkAgreement.last_year)
+                   ServiceAgreement.version.label("agreement_version"), *agreement_years())
             .join(Goal, Goal.id == Measure.goal_id)
             .join(ServiceAgreement, ServiceAgreement.id == Goal.service_agreement_id)
-            .join(FrameworkAgreement,
-                  FrameworkAgreement.id == ServiceAgreement.framework_agreement_id)
+            .outerjoin(FrameworkAgreement,
+                       FrameworkAgreement.id == ServiceAgreement.framework_agreement_id)
         )
         if user is not None:
             stmt = scope(stmt, Measure, user)

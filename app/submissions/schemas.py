@@ -141,7 +141,9 @@ class ReportingDeadlineFilters(Schema):
 class DeliveryCreate(Schema):
     order_budget_line_id: Id
     period: PeriodCode
-    volume: Quantity = Field(description="Delivered volume in the product's unit")
+    volume: Quantity | None = Field(
+        None, description="Delivered volume in the product's unit; required on a line of "
+        "volume × unit price, optional on a line of an appropriation in euros")
     euros: Money
     comment: Text | None = None
 
@@ -159,7 +161,7 @@ class DeliveryRead(ReadSchema):
     period: str
     period_start: date
     period_end: date
-    volume: Decimal
+    volume: Decimal | None
     euros: Decimal
     comment: str | None
     created_by: str

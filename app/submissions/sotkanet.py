@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import FrameworkAgreement, ServiceAgreement
+from app.agreements.service import agreement_years
 from app.auth.authz import Act, may, scope_writable
 from app.auth.models import User
 from app.core.db import utcnow
@@ -138,11 +139,11 @@ def load(session: Session, user: User, values: list[SotkanetValue],
     if not may(user, Act.load_national):
         raise Forbidden("Only the purchaser organisation loads national indicators")
     stmt = (
-        scope_writable(session, select(Measure, FrameworkAgreement.first_year,
-                                       FrameworkAgreement.last_year), Measure, user)
+        scope_writable(session, select(Measure, *agreement_years()), Measure, user)
         .join(Goal, Goal.id == Measure.goal_id)
         .join(ServiceAgreement, ServiceAgreement.id == Goal.service_agreement_id)
-        .join(FrameworkAgreement, FrameworkAgreement.id == ServiceAgreement.framework_agreement_id)
+        .outerjoin(FrameworkAgreement,
+                   FrameworkAgreement.id == ServiceAgreement.framework_agreement_id)
         .where(Measure.source == DataSource.national)
         .order_by(Measure.municipality_id, Measure.code, Measure.id)
     )

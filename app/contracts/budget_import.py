@@ -1,0 +1,92 @@
+"""The importer's part for order budgets (app.contracts.importer): a set's budgets, each with
+its earlier versions, and their lines (volume × unit price, or an appropriation in euros)."""
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.budgets.models import OrderBudget, OrderBudgetLine
+from app.budgets.service import line_rules
+from app.catalogue.models import Product
+from app.contracts import schema as d
+from app.contracts.versions import VersionSteps
+from app.organisations.models import Provider
+
+
+class BudgetSteps(VersionSteps):
+    """Order budgets of a set; the plumbing is the importer's (app.contracts.importer)."""
+
+    def upsert(self, model: Any, key: dict[str, Any], values: dict[str, Any],
+               rules: Callable[[Session, Any, dict[str, Any]], None] | None = None,
+               path: str = "") -> Any:
+        raise NotImplementedError
+
+    def code_map(self, model: Any) -> dict[str, int]:
+        raise NotImplementedError
+
+    def ref(self, codes: dict[str, int], code: str | None, what: str, path: str) -> int | None:
+        raise NotImplementedError
+
+    def budgets(self, doc: d.AgreementSet, earlier: d.EarlierVersionsDoc,
+                boards: dict[str, int]) -> dict[tuple[str, int], OrderBudget]:
+        """The file's order budgets (each with its earlier versions), by board code and year."""
+        main = ([(doc.order_budget, "order_budget")] if doc.order_budget is not None else []) + \
+            [(ob, f"order_budgets[{i}]") for i, ob in enumerate(doc.order_budgets)]
+        out: dict[tuple[str, int], OrderBudget] = {}
+        keys = {(ob.board, ob.year) for ob, _ in main}
+        for i, e in enumerate(earlier.order_budgets):
+            if (e.board, e.year) not in keys:
+                self.error(f"earlier_versions.order_budgets[{i}]", f"an earlier version of the "
+                           f"order budget of {e.board} for {e.year}, which the file does not have")
+        seen: set[tuple[str, int]] = set()
+        for ob, path in main:
+            if (ob.board, ob.year) in seen:
+                self.error(f"{path}.year", f"a second order budget of {ob.board} for {ob.year}")
+                continue
+            seen.add((ob.board, ob.year))
+            versions = [(e, f"earlier_versions.order_budgets[{i}]")
+                        for i, e in enumerate(earlier.order_budgets)
+                        if (e.board, e.year) == (ob.board, ob.year)] + [(ob, path)]
+            budget = self.chain(OrderBudget, [
+                OrderBudget.board_id == boards.get(ob.board), OrderBudget.year == ob.year],
+                versions, lambda doc, path, n: self.budget(doc, path, n, boards))
+            if budget is not None:
+                out[(ob.board, ob.year)] = budget
+        return out
+
+    def budget(self, b: d.OrderBudgetDoc, bpath: str, version: int, boards: dict[str, int]
+               ) -> Any:
+        board_id = self.ref(boards, b.board, "board", f"{bpath}.board")
+        if board_id is None:
+            return None
+        budget = self.upsert(OrderBudget, {"board_id": board_id, "year": b.year,
+                                           "version": version}, {"title": b.title})
+        products, providers = self.code_map(Product), self.code_map(Provider)
+        seen: set[tuple[int, int]] = set()
+        for i, line in enumerate(b.lines):
+            path = f"{bpath}.lines[{i}]"
+            product = self.ref(products, line.product, "product", f"{path}.product")
+            provider = self.ref(providers, line.provider, "provider", f"{path}.provider")
+            if product is None or provider is None:
+                continue
+            if (product, provider) in seen:
+                self.error(path, f"a second line for product {line.product} and provider "
+                           f"{line.provider}; put the whole volume on one line")
+                continue
+            seen.add((product, provider))
+            self.upsert(OrderBudgetLine, {"order_budget_id": budget.id, "product_id": product,
+                                          "provider_id": provider}, {
+                "volume": line.volume, "unit_price": line.unit_price,
+                "appropriation": line.appropriation,
+                "carry_over": line.carry_over_from_previous_year,
+                "population_moment": line.population_moment, "age_segment": line.age_segment,
+            }, line_rules, path)
+        for stored in self.session.scalars(
+            select(OrderBudgetLine).where(OrderBudgetLine.order_budget_id == budget.id)
+        ):
+            if (stored.product_id, stored.provider_id) not in seen:  # removed from the file
+                self.session.delete(stored)
+                self.result.updated += 1
+        return budget
