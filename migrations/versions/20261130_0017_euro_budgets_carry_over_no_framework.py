@@ -5,7 +5,7 @@ carry the year before's surplus or deficit over; a delivery on such a line may h
 a service agreement may stand outside any framework agreement.
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0018
 Create Date: 2026-11-30 04:30:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision: str = '0017'
-down_revision: str | None = '0015'
+down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
