@@ -26,6 +26,7 @@ from app.catalogue.models import Product, ProductGroup, ServiceArea
 from app.contracts import schema as d
 from app.contracts.loading import ImportFailed, line_for, line_index, parse
 from app.contracts.versions import Amendment, VersionSteps, by_code, docs_of, measure_in_force
+from app.contracts.voucher_sets import import_schemes
 from app.core.audit import set_actor
 from app.core.errors import DomainError
 from app.goals.models import Action, Goal, Resource
@@ -129,6 +130,9 @@ class Importer(VersionSteps):
             seen.add(doc.code)
             yield item, doc
 
+    def removed(self) -> None:
+        self.result.updated += 1
+
     def code_map(self, model: Any) -> dict[str, int]:
         rows = self.session.execute(
             select(model.code, model.id).where(model.municipality_id == self.municipality_id)
@@ -207,6 +211,7 @@ class Importer(VersionSteps):
                 OrderBudget.board_id == boards.get(ob.board), OrderBudget.year == ob.year],
                 docs_of(earlier.order_budgets, "order_budgets", [(ob, "order_budget")]),
                 lambda doc, path, n: self.budget(doc, path, n, boards))
+        import_schemes(self, doc.voucher_schemes)
         result: ImportResult = self.result
         if framework is None:
             return result

@@ -27,7 +27,7 @@ from app.indicators.service import goals_measures
 from app.lifecycle import versioning
 from app.organisations.models import Provider
 from app.organisations.service import providers_by_id, readable_boards
-from app.web import dashboard, measure_page, purchaser, reporting
+from app.web import dashboard, measure_page, purchaser, reporting, vouchers_page
 from app.web.deps import (
     LANG_COOKIE,
     LOGIN_CSRF_COOKIE,
@@ -46,6 +46,7 @@ router = APIRouter(include_in_schema=False)
 router.include_router(reporting.router)
 router.include_router(purchaser.router)
 router.include_router(measure_page.router)
+router.include_router(vouchers_page.router)
 
 
 def _safe_next(target: str | None) -> str:
