@@ -217,7 +217,8 @@ class SchemeFollowUp(BaseModel):
     total: Figures
     euros_pct: Decimal | None = Field(description="Euros used of the budget, in per cent")
     vouchers_pct: Decimal | None = Field(description="Vouchers used of the budget, in per cent")
-    forecast_euros: Decimal | None = Field(description="The year at this pace")
+    forecast_euros: Decimal | None = Field(
+        description="The year at the pace of the months reported")
 
 
 class SchemeSummary(BaseModel):

@@ -204,7 +204,14 @@ def follow_up(session: Session, user: User | None, scheme: VoucherScheme, period
         providers=rows, total=total,
         euros_pct=_pct(total.euros, scheme.budget_euros),
         vouchers_pct=_pct(total.vouchers_used, scheme.budget_vouchers),
-        forecast_euros=euros(total.euros / share) if share else None)
+        forecast_euros=_forecast(scheme.year, total))
+
+
+def _forecast(year: int, total: Figures) -> Decimal | None:
+    """The year at the pace of the months reported: providers report after their periods, so
+    the pace is that of the reports, not of the report's period."""
+    reported = year_share(year, total.reported_until) if total.reported_until else Decimal(0)
+    return euros(total.euros / reported) if reported else None
 
 
 def _in_register(entry: VoucherProvider, on: date) -> bool:

@@ -5,12 +5,14 @@ purchasers of the municipality read everything, and a scheme's follow-up sums it
 from decimal import Decimal
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role
-from app.vouchers.models import VoucherReport
+from app.organisations.models import Municipality, Provider
+from app.vouchers.models import VoucherProvider, VoucherReport
 from tests.helpers import auth, create, create_user, if_match
-from tests.vouchers.helpers import voucher_world
+from tests.vouchers.helpers import load_jkl, voucher_world
 
 API = "/api/v1"
 
@@ -64,7 +66,7 @@ def test_a_reporter_reports_his_own_providers_follow_up(client: TestClient, db: 
     assert (f["total"]["vouchers_used"], f["total"]["customers"]) == (145, 40)
     assert Decimal(f["euros_pct"]) == Decimal("28.8")  # of 10 000,00 €
     assert Decimal(f["elapsed_pct"]) == Decimal("33.3")  # January–April
-    assert Decimal(f["forecast_euros"]) == Decimal("8640.00")
+    assert Decimal(f["forecast_euros"]) == Decimal("11520.00")  # reported until March: × 4
     # his own view of the follow-up: his figures only
     own = client.get(f"{API}/voucher-schemes/{w['scheme'].id}/follow-up", headers=reporter,
                      params={"period": "2015-T1"}).json()
@@ -99,3 +101,25 @@ def test_bad_input_is_a_problem_naming_the_field(client: TestClient, db: Session
     assert negative.status_code == 422
     assert client.get(f"{API}/voucher-schemes/{w['scheme'].id}/follow-up", headers=director,
                       params={"period": "kevät"}).status_code == 422
+
+
+def test_a_jyvaskyla_provider_reports_a_quarter_and_the_follow_up_counts_it(
+        client: TestClient, db: Session) -> None:
+    load_jkl(db)
+    municipality = db.scalars(select(Municipality).where(Municipality.code == "179")).one()
+    provider = db.scalars(select(Provider).where(Provider.code == "KOTIKOLO")).one()
+    entry = db.scalars(select(VoucherProvider).where(VoucherProvider.provider_id == provider.id)
+                       ).one()
+    reporter = auth(db, create_user(db, Role.provider_reporter, municipality,
+                                    provider_id=provider.id))
+    director = auth(db, create_user(db, Role.purchaser_director, municipality))
+    url = f"{API}/voucher-schemes/{entry.scheme_id}/follow-up"
+    before = client.get(url, headers=director, params={"period": "2010-09"}).json()
+    created = client.post(f"{API}/voucher-reports", headers=reporter, json={
+        "voucher_provider_id": entry.id, "period": "2010-Q3", "vouchers_granted": 60,
+        "vouchers_used": 58, "euros": "1537.00", "customers": 7})
+    assert created.status_code == 201, created.text
+    after = client.get(url, headers=director, params={"period": "2010-09"}).json()
+    assert Decimal(after["total"]["euros"]) - Decimal(before["total"]["euros"]) == Decimal("1537.00")
+    mine = next(p for p in after["providers"] if p["code"] == "KOTIKOLO")
+    assert mine["reported_until"] == "2010-09-30"
