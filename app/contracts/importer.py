@@ -130,9 +130,6 @@ class Importer(VersionSteps):
             seen.add(doc.code)
             yield item, doc
 
-    def removed(self) -> None:
-        self.result.updated += 1
-
     def code_map(self, model: Any) -> dict[str, int]:
         rows = self.session.execute(
             select(model.code, model.id).where(model.municipality_id == self.municipality_id)

@@ -23,11 +23,18 @@ from app.vouchers.models import VoucherProvider, VoucherReport, VoucherScheme, V
 from app.vouchers.service import approval_rules, report_rules, scheme_rules, value_rules
 
 
+class Counts(Protocol):
+    updated: int
+
+
 class Importing(Protocol):
     """What of app.contracts.importer.Importer the section uses."""
 
     session: Session
     municipality_id: int
+
+    @property
+    def result(self) -> Counts: ...
 
     def error(self, path: str, message: str) -> None: ...
 
@@ -40,8 +47,6 @@ class Importing(Protocol):
     def code_map(self, model: Any) -> dict[str, int]: ...
 
     def ref(self, codes: dict[str, int], code: str | None, what: str, path: str) -> int | None: ...
-
-    def removed(self) -> None: ...
 
 
 def import_schemes(imp: Importing, docs: list[d.VoucherSchemeDoc]) -> None:
@@ -119,7 +124,7 @@ def _register(imp: Importing, scheme: VoucherScheme, doc: d.VoucherSchemeDoc, pa
 def _remove_others(imp: Importing, model: Any, where: Any, kept: set[int]) -> None:
     for stored in imp.session.scalars(select(model).where(where, model.id.not_in(kept))):
         imp.session.delete(stored)
-        imp.removed()
+        imp.result.updated += 1
     imp.session.flush()
 
 
