@@ -38,6 +38,7 @@ from app.reminders import tasks as reminder_tasks  # noqa: F401  (daily reminder
 from app.reports import tasks as report_tasks  # noqa: F401  (the jobs' tasks registered)
 from app.reports.router import router as reports_router
 from app.submissions.router import routers as submission_routers
+from app.vouchers.router import routers as voucher_routers
 from app.web.reports_pages import router as web_reports_router
 from app.web.router import STATIC, error_page
 from app.web.router import router as web_router
@@ -117,7 +118,7 @@ def create_app() -> FastAPI:
     for router in (auth_router, *organisation_routers, *catalogue_routers, *lifecycle_routers,
                    *agreement_routers,
                    *budget_routers, *goal_routers, *indicator_routers, contracts_router,
-                   *submission_routers, audit_router, reports_router):
+                   *submission_routers, *voucher_routers, audit_router, reports_router):
         include_api(app, router)
     app.include_router(ops_router)
     app.include_router(web_router)

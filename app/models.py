@@ -13,7 +13,8 @@ import app.lifecycle.immutability
 import app.organisations.service
 import app.submissions.calendar  # registers its crud rules, as do deliveries and values
 import app.submissions.deliveries
-import app.submissions.values  # noqa: F401
+import app.submissions.values
+import app.vouchers.service  # noqa: F401
 from app.agreements.models import (
     AgreementTransition,
     FrameworkAgreement,
@@ -39,6 +40,7 @@ from app.submissions.models import (
     IndicatorValueRevision,
     ReportingDeadline,
 )
+from app.vouchers.models import VoucherProvider, VoucherReport, VoucherScheme, VoucherValue
 
 __all__ = [
     "AccessLogEntry", "Action", "AgreementTransition", "ApiToken", "AuditChainHead", "AuditEntry",
@@ -48,7 +50,8 @@ __all__ = [
     "Municipality", "NegotiationComment", "OrderBudget", "OrderBudgetLine", "Perspective", "Product",
     "ProductGroup", "Provider", "PurchaserUnit", "Region", "ReminderDigest", "ReminderItem",
     "RenderJob", "ReportingDeadline",
-    "Resource", "ServiceAgreement", "ServiceArea", "User",
+    "Resource", "ServiceAgreement", "ServiceArea", "User", "VoucherProvider", "VoucherReport",
+    "VoucherScheme", "VoucherValue",
 ]
 
 mark_assembled(__name__)

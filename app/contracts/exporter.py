@@ -23,6 +23,7 @@ from app.auth.models import User
 from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product, ProductGroup, ServiceArea
 from app.contracts import schema as d
+from app.contracts.voucher_sets import export_schemes
 from app.core.errors import NotFound
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import DEFAULT_COMPARISON, IndicatorValue, Measure, MeasureTarget
@@ -136,6 +137,7 @@ def build(session: Session, user: User, municipality_code: str, board_code: str,
                        if budget_docs[-1] is not main_budget],
         service_agreements=[group_docs[-1] for group_docs in agreements],
         earlier_versions=earlier if earlier != d.EarlierVersionsDoc() else None,
+        voucher_schemes=export_schemes(session, user, board, year, products, providers),
     )
 
 

@@ -26,6 +26,7 @@ from app.contracts import schema as d
 from app.contracts.budget_import import BudgetSteps
 from app.contracts.loading import ImportFailed, line_for, line_index, parse
 from app.contracts.versions import Amendment, by_code, docs_of, measure_in_force
+from app.contracts.voucher_sets import import_schemes
 from app.core.audit import set_actor
 from app.core.errors import DomainError
 from app.goals.models import Action, Goal, Resource
@@ -203,6 +204,7 @@ class Importer(BudgetSteps):
                         [(f, "framework_agreement")]),
                 lambda doc, path, n: self.framework(doc, path, n, boards))
         budgets = self.budgets(doc, earlier, boards)
+        import_schemes(self, doc.voucher_schemes)
         result: ImportResult = self.result
         if doc.framework_agreement is not None and framework is None:
             return result

@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from app.reports.data import Baseline, CodeTitle, Data, ProviderRef, ReportHeader, Span
+from app.vouchers.schemas import SchemeSummary
 
 
 class Decision(Data):
@@ -105,6 +106,7 @@ class AgreementDocument(ReportHeader):
     years: list[int]
     goals: list[DocumentGoal]
     calendar: list[CalendarRow]
+    vouchers: list[SchemeSummary] = []  # the board's service vouchers of the year
 
     def measure_count(self) -> int:
         return sum(len(g.measures) for g in self.goals)

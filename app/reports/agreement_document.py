@@ -55,6 +55,7 @@ from app.reports.common import (
 from app.reports.data import CodeTitle, Span
 from app.reports.i18n import t
 from app.reports.models import ReportKind
+from app.vouchers import service as vouchers
 
 
 def board_decision(session: Session, agreement: ServiceAgreement) -> Decision | None:
@@ -199,4 +200,8 @@ def agreement_document(session: Session, user: User, agreement_id: int, lang: st
         ) for g in goals],
         calendar=[CalendarRow(code=p.code, start=p.start, end=p.end, measures=codes)
                   for p, codes in sorted(calendar.values(), key=lambda r: (r[0].end, r[0].start))],
+        vouchers=[vouchers.summary(session, user, scheme, date(agreement.year, 12, 31),
+                                   provider.id)
+                  for b in boards for scheme in vouchers.schemes_of(session, user, b.id,
+                                                                      agreement.year)],
     )

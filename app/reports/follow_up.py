@@ -59,6 +59,7 @@ from app.reports.follow_up_data import (
 )
 from app.reports.i18n import t
 from app.reports.models import IssuedReport, ReportKind
+from app.vouchers import service as vouchers
 
 # The statuses the first page names measure by measure.
 ATTENTION = (st.Status.off_track.value, st.Status.at_risk.value)
@@ -175,6 +176,8 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
         budget=budget_realisation(session, user, board.id, period, lang),
         no_value=_no_value(sections),
         deviations=deviations(entries),
+        vouchers=[vouchers.follow_up(session, user, scheme, period)
+                  for scheme in vouchers.schemes_of(session, user, board.id, period.year)],
     )
 
 

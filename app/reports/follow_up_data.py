@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from app.reports.data import Baseline, CodeTitle, Data, ProviderRef, ReportHeader, Span
+from app.vouchers.schemas import SchemeFollowUp
 
 
 class YearTarget(Data):
@@ -247,6 +248,7 @@ class FollowUpReport(ReportHeader):
     budget: Budget | None
     no_value: list[NoValueGroup]
     deviations: list[Deviation] = []
+    vouchers: list[SchemeFollowUp] = []  # the board's service vouchers of the year
     # Päätösehdotus: the purchaser's proposal to the board, when issuing (app.reports.service).
     decision_proposal: str | None = None
 

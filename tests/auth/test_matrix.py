@@ -42,6 +42,7 @@ from app.main import app
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
 from app.reports.models import IssuedReport, RenderJob
 from app.submissions.models import BulkJob, ReportingDeadline
+from app.vouchers.models import VoucherProvider, VoucherReport, VoucherScheme, VoucherValue
 from app.web.deps import SESSION_COOKIE
 from tests.auth.routes import api_routes
 from tests.helpers import PASSWORD, ROOT, auth, create, create_user
@@ -72,6 +73,10 @@ RESOURCES = {
     "/api/v1/indicator-values": "value",
     "/api/v1/reporting-deadlines": "deadline",
     "/api/v1/deliveries": "delivery",
+    "/api/v1/voucher-schemes": "scheme",
+    "/api/v1/voucher-values": "voucher_value",
+    "/api/v1/voucher-providers": "voucher_provider",
+    "/api/v1/voucher-reports": "voucher_report",
 }
 LIFECYCLE = {"/api/v1/framework-agreements": "framework", "/api/v1/order-budgets": "budget",
              "/api/v1/service-agreements": "agreement"}
@@ -118,6 +123,17 @@ def build_world(db: Session, code: str) -> dict[str, Any]:
                            period="2015-T1", due_date=date(2015, 6, 15))
     w["delivery"] = create(db, Delivery, order_budget_line_id=w["line"].id, period="2015-T1",
                            volume=3, euros=15)
+    w["scheme"] = create(db, VoucherScheme, board_id=w["board"].id, product_id=w["product"].id,
+                         code="SETELI", year=2015, name_fi="Seteli", value_rule="income_table",
+                         budget_euros=1000)
+    w["voucher_value"] = create(db, VoucherValue, scheme_id=w["scheme"].id, income_band="I",
+                                household_size=1, value=20)
+    w["voucher_provider"] = create(db, VoucherProvider, scheme_id=w["scheme"].id,
+                                   provider_id=w["provider"].id, applied_on=date(2014, 11, 1),
+                                   approved_on=date(2014, 12, 1), decision="LANULA 1.12.2014 § 5")
+    w["voucher_report"] = create(db, VoucherReport, voucher_provider_id=w["voucher_provider"].id,
+                                 period="2015-T1", vouchers_granted=10, vouchers_used=8,
+                                 euros=160, customers=4)
     return w
 
 
@@ -173,6 +189,22 @@ def create_body(key: str, db: Session, w: dict[str, Any]) -> tuple[Any, dict[str
         "delivery": lambda: (Delivery, {  # a line of its own: periods of a line do not overlap
             "order_budget_line_id": create(db, OrderBudgetLine, **create_body("line", db, w)[1]).id,
             "period": f"2015-{n % 12 + 1:02d}", "volume": "1", "euros": "5.00"}),
+        "scheme": lambda: (VoucherScheme, {
+            "board_id": w["board"].id, "product_id": w["product"].id, "code": f"VS{n}",
+            "year": 2015, "name_fi": "S", "value_rule": "income_table", "budget_euros": "100.00"}),
+        "voucher_value": lambda: (VoucherValue, {"scheme_id": w["scheme"].id, "income_band": f"B{n}",
+                                                 "household_size": 2, "value": "15.00"}),
+        "voucher_provider": lambda: (VoucherProvider, {
+            "scheme_id": w["scheme"].id, "applied_on": date(2015, 1, 2),
+            "provider_id": create(db, Provider, municipality_id=mid, code=f"VP{n}", name="V",
+                                  kind="company").id}),
+        "voucher_report": lambda: (VoucherReport, {  # a scheme of its own: periods do not overlap
+            "voucher_provider_id": create(
+                db, VoucherProvider, scheme_id=create(db, VoucherScheme, **create_body(
+                    "scheme", db, w)[1]).id, provider_id=w["provider"].id,
+                applied_on=date(2014, 1, 1), approved_on=date(2014, 2, 1)).id,
+            "period": "2015", "vouchers_granted": 3, "vouchers_used": 2, "euros": "40.00",
+            "customers": 1}),
         "value": lambda: (IndicatorValue, {
             "measure_id": create(db, Measure, goal_id=w["goal"].id, code=f"V{n}", name="V",
                                  unit="kpl", direction="lower_is_better",
@@ -327,6 +359,8 @@ CALLS[("GET", "/api/v1/indicator-values/{obj_id}/history")] = _of(
 CALLS[("GET", "/api/v1/service-agreements/{obj_id}/calendar")] = _of(
     "/api/v1/service-agreements/{obj_id}/calendar", "agreement")
 CALLS[("GET", "/api/v1/boards/{obj_id}/overdue")] = _of("/api/v1/boards/{obj_id}/overdue", "board")
+CALLS[("GET", "/api/v1/voucher-schemes/{obj_id}/follow-up")] = lambda c, role, w, own: Req(
+    f"/api/v1/voucher-schemes/{w['scheme'].id}/follow-up?period=2015-T2", 200 if own else 404)
 
 
 def _plain(url: str, status: int) -> Call:
@@ -345,7 +379,7 @@ for _m, _url, _status in (
     ("GET", "/reports", 200), ("GET", "/reporting", 200), ("GET", "/reporting/template.xlsx", 200),
     ("GET", "/reporting/upload", 200), ("GET", "/purchaser", 200),
     ("GET", "/purchaser/overdue", 200), ("GET", "/purchaser/review", 200),
-    ("GET", "/purchaser/export.xlsx", 200), ("GET", "/settings", 200),
+    ("GET", "/purchaser/export.xlsx", 200), ("GET", "/settings", 200), ("GET", "/vouchers", 200),
 ):
     CALLS[(_m, _url)] = _plain(_url, _status)
 CALLS[("GET", "/purchaser/compare")] = lambda c, role, w, own: Req(
