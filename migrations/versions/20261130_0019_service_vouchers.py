@@ -1,7 +1,7 @@
 """service vouchers
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0017
 Create Date: 2026-11-30 04:09:46.644536
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0019'
-down_revision: str | None = '0015'
+down_revision: str | None = '0017'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
