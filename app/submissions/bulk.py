@@ -6,7 +6,7 @@ header row). A row without a value and comment is skipped.
 Every row is checked in memory against the rules of a single submission (app.submissions.rules),
 with the measures, targets, deadlines and stored values of the provider loaded once. A file with
 any bad row is rejected and nothing stored; the answer lists the first
-:data:`~app.submissions.files.MAX_ERRORS` errors in row order (row as numbered in the file,
+:data:`~app.submissions.columns.MAX_ERRORS` errors in row order (row as numbered in the file,
 column, reason) and counts the rest. A dry run reports what would be created, updated or left
 unchanged. The rows are then written with a few executemany statements inside the request's
 one transaction.
@@ -28,7 +28,8 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidInput
 from app.core.periods import PeriodError
 from app.indicators.models import IndicatorValue, Measure, ValueStatus
-from app.submissions.files import BulkRejected, Table, read_table
+from app.submissions.columns import BulkRejected
+from app.submissions.files import Table, read_table
 from app.submissions.ledger import Action, Decision, Ledger, MeasureInfo, period_of, revision
 from app.submissions.models import IndicatorValueRevision
 

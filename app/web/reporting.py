@@ -26,7 +26,7 @@ from app.core.periods import Period, PeriodError, period_codes
 from app.indicators.models import Measure
 from app.organisations.models import Provider
 from app.reports.status import Status, judge
-from app.submissions import bulk, files, notes, staged, template
+from app.submissions import bulk, columns, files, notes, staged, template
 from app.submissions.calendar import DueStatus, due_items
 from app.submissions.ledger import Ledger, MeasureInfo, period_of
 from app.submissions.models import NoteKind
@@ -121,7 +121,7 @@ def _upload(request: Request, session: Session, lang: str, user: User, provider_
         try:
             result = bulk.import_file(session, user, data, filename, provider_id,
                                       dry_run=dry_run, today=date.today())
-        except files.BulkRejected as exc:
+        except columns.BulkRejected as exc:
             rows = row_errors(list(exc.extra.get("errors") or []), lang)
             rejected = {k: exc.extra[k] for k in ("rows_with_errors", "errors_not_listed")}
         except DomainError as exc:  # unreadable, too large: nothing was stored

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.audit.models import AuditEntry
 from app.core.i18n import LANGUAGES, t
 from app.indicators.models import IndicatorValue
-from app.submissions import bulk, files
+from app.submissions import bulk, columns, files
 from app.submissions.models import IndicatorValueRevision
 from tests.submissions.helpers import csv_bytes, submission_world, submit, upload
 
@@ -134,7 +134,7 @@ def test_the_xlsx_template_is_prefilled_and_protected_and_comes_back_as_an_uploa
     rows = {(r[2].value, r[7].value): r for r in sheet.iter_rows(min_row=2)}
     assert len(rows) == 15
     january = rows[("KAYNNIT", "2015-01")]
-    col = {key: headers.index(t(heading, "fi")) for key, heading in files.HEADINGS.items()}
+    col = {key: headers.index(t(heading, "fi")) for key, heading in columns.HEADINGS.items()}
     assert january[col["agreement"]].value == "SA1"
     assert january[col["value"]].value == 1180
     assert january[col["comment"]].value == "=1+1 ei kaava"
@@ -179,8 +179,8 @@ def test_the_template_in_swedish_has_swedish_headings_and_comes_back_as_an_uploa
 
 def test_every_heading_of_the_template_in_every_language_names_its_column() -> None:
     for lang in LANGUAGES:
-        headings = [t(heading, lang) for heading in files.HEADINGS.values()]
-        assert files.columns(headings) == {key: i for i, key in enumerate(files.HEADINGS)}
+        headings = [t(heading, lang) for heading in columns.HEADINGS.values()]
+        assert columns.columns(headings) == {key: i for i, key in enumerate(columns.HEADINGS)}
 
 
 def test_a_semicolon_csv_with_finnish_headers_and_decimal_commas_is_read(
