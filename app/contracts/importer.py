@@ -274,12 +274,13 @@ class Importer(Upserts, VersionSteps):
 
 
 def import_text(session: Session, actor: User, text: str, source: str = "",
-                doc: d.AgreementSet | None = None) -> ImportResult:
+                doc: d.AgreementSet | None = None, lang: str = "en") -> ImportResult:
     """Import one file (``doc``: its parse, if the caller has it) inside a savepoint: on any
-    error nothing of it stays."""
+    error nothing of it stays; ``lang``: the language of the amendments' diffs."""
     doc = doc or parse(text, source)
     set_actor(session, actor.username)  # the audit trail's "who"
     importer = Importer(session, actor, text)
+    importer.lang = lang
     with session.begin_nested() as savepoint:
         result = importer.run(doc)
         if result.errors:

@@ -47,6 +47,7 @@ class Upserts:
         self.result = ImportResult()
         self.text = text  # the file, for the line of an error
         self.municipality_id = 0
+        self.lang = "en"  # of the amendments' diffs (the command line's language)
 
     @cached_property
     def lines(self) -> dict[str, int]:

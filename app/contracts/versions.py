@@ -118,6 +118,7 @@ class VersionSteps:
     session: Session
     user: User
     result: Any  # the importer's ImportResult
+    lang: str  # of the amendments' diffs
 
     def error(self, path: str, message: str) -> None:
         raise NotImplementedError
@@ -216,12 +217,13 @@ class VersionSteps:
         self.session.flush()
         if isinstance(old, FrameworkAgreement):
             return diff_text.render_framework_agreement(
-                diff.compare_framework_agreements(self.session, self.user, old.id, new.id))
+                diff.compare_framework_agreements(self.session, self.user, old.id, new.id),
+                self.lang)
         if isinstance(old, OrderBudget):
             return diff_text.render_order_budget(
-                diff.compare_order_budgets(self.session, self.user, old.id, new.id))
+                diff.compare_order_budgets(self.session, self.user, old.id, new.id), self.lang)
         return diff_text.render_service_agreement(
-            diff.compare_service_agreements(self.session, self.user, old.id, new.id))
+            diff.compare_service_agreements(self.session, self.user, old.id, new.id), self.lang)
 
     # -- the state of a version new to the database ------------------------------------------
     def settle(self, obj: Any, doc: VersionDoc, path: str) -> AgreementStatus | None:
