@@ -146,7 +146,7 @@ class VersionSteps:
                 return None
             if target.step is Step.amend:
                 self.result.amendments.append(Amendment(
-                    agreement=_label(obj), version=obj.version,
+                    agreement=_name(obj), version=obj.version,
                     diff=self.diff_text(target.stored, obj)))
             if target.step in (Step.create, Step.add):
                 final = self.settle(obj, doc, path)
@@ -304,14 +304,6 @@ def by_code(main: list[d.ServiceAgreementDoc], earlier: list[d.ServiceAgreementD
     for i, s in enumerate(main):
         out.setdefault(s.code, []).append((s, f"service_agreements[{i}]"))
     return out
-
-
-def _label(obj: Any) -> str:
-    if isinstance(obj, ServiceAgreement):
-        return f"service agreement {obj.code}"
-    if isinstance(obj, OrderBudget):
-        return f"order budget {obj.year}"
-    return f"framework agreement {obj.first_year}–{obj.last_year}"
 
 
 def stored_versions(session: Session, model: Any, *where: Any) -> list[Any]:

@@ -37,7 +37,7 @@ def _state(ref: VersionRef, lang: str) -> str:
     return t(f"status_{ref.status.value}", lang).lower()
 
 
-def _versions(ref_from: VersionRef, ref_to: VersionRef, lang: str) -> dict[str, Any]:
+def _versions(ref_from: VersionRef, ref_to: VersionRef, lang: str) -> dict[str, str | int]:
     """The placeholders of a diff's first line."""
     return {"label": ref_from.label, "to_label": ref_to.label, "from_version": ref_from.version,
             "from_status": _state(ref_from, lang), "to_version": ref_to.version,

@@ -11,7 +11,6 @@ the next run tries again; a crash between the send and the commit can repeat one
 import logging
 from datetime import date, timedelta
 from email.message import EmailMessage
-from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -23,7 +22,7 @@ from app.core.i18n import date_text, language, t
 from app.core.settings import get_settings
 from app.reminders import mail
 from app.reminders.models import ReminderDigest
-from app.submissions.calendar import DueStatus, due_items
+from app.submissions.calendar import DueItem, DueStatus, due_items
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +41,7 @@ class Digest(BaseModel):
     overdue: list[str]
 
 
-def _line(item: dict[str, Any], lang: str) -> str:
+def _line(item: DueItem, lang: str) -> str:
     return (f"{item['service_agreement_code']} / {item['measure_code']} {item['measure_name']} "
             f"({item['period']}): {date_text(item['due_date'], lang)}")
 

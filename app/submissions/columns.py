@@ -8,10 +8,11 @@ columns that only inform (``measure_name``, ``unit``, ``target`` …) are read a
 """
 
 from functools import lru_cache
-from typing import Any
+from typing import TypedDict
 
 from app.core.errors import InvalidInput
 from app.core.i18n import LANGUAGES, N_, t
+from app.submissions.row_words import row_message
 
 MAX_ERRORS = 100  # listed in the answer; the rest are counted
 MAX_UNKNOWN_LISTED = 3  # unknown columns named one by one; more are one error
@@ -40,11 +41,21 @@ HEADINGS = {
 KNOWN = frozenset((*INPUT, *INFORMATIVE, *ALIASES))
 
 
+class RowError(TypedDict):
+    """What is wrong in a file of values: its row (1: the header row), the column as the file
+    names it, and the message (English, as the API's problem details; app.web.upload_words
+    tells it in the user's language)."""
+
+    row: int
+    column: str
+    message: str
+
+
 class BulkRejected(InvalidInput):
     """The file was rejected; ``errors`` lists its first :data:`MAX_ERRORS` errors in row order
     and ``errors_not_listed`` counts the rest. Nothing was stored."""
 
-    def __init__(self, errors: list[dict[str, Any]], source: str = "") -> None:
+    def __init__(self, errors: list[RowError], source: str = "") -> None:
         errors = sorted(errors, key=lambda e: e["row"])  # the reading's and the rules' errors
         rows = len({e["row"] for e in errors})
         shown = "; ".join(f"row {e['row']} {e['column']}: {e['message']}" for e in errors[:10])
@@ -53,6 +64,11 @@ class BulkRejected(InvalidInput):
         super().__init__(f"{name}{rows} row(s) with errors, nothing was stored: {shown}{more}",
                          errors=errors[:MAX_ERRORS], rows_with_errors=rows,
                          errors_not_listed=max(0, len(errors) - MAX_ERRORS))
+
+    def error_in(self, message: str, lang: str) -> str:
+        """A row's message in ``lang`` (the API's problem lists them in the client's); in
+        English as the rules wrote it."""
+        return message if lang == "en" else row_message(message, lang)[0]
 
 
 def _normal(header: str) -> str:
@@ -76,7 +92,7 @@ def columns(headers: list[str]) -> dict[str, int]:
     """Column positions by key; every problem with the header row at once (many unknown
     columns, a sheet that is not ours, as one error)."""
     found: dict[str, int] = {}
-    errors = []
+    errors: list[RowError] = []
     unknown = []
     for i, header in enumerate(headers):
         key = key_of(header)

@@ -41,7 +41,7 @@ from defusedxml import DefusedXmlException
 from openpyxl.utils import get_column_letter
 
 from app.core.errors import DomainError, InvalidInput, PayloadTooLarge
-from app.submissions.columns import INPUT, KNOWN, columns, key_of
+from app.submissions.columns import INPUT, KNOWN, RowError, columns, key_of
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000  # a provider's year is a few thousand; each row is parsed and checked
@@ -57,7 +57,7 @@ DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 class Table:
     headers: list[str]
     rows: list[tuple[int, list[Any]]]  # (row number in the file, cells)
-    errors: list[dict[str, Any]] = field(default_factory=list)  # rows that could not be read
+    errors: list[RowError] = field(default_factory=list)  # rows that could not be read
     columns: dict[str, int] = field(default_factory=dict)  # column positions by key (columns())
 
 

@@ -131,8 +131,8 @@ def _upload(request: Request, session: Session, lang: str, user: User, provider_
                 if token:
                     staged.discard(user, token)
                 return RedirectResponse(
-                    f"/reporting/upload?created={result['created']}&updated={result['updated']}"
-                    f"&unchanged={result['unchanged']}", status_code=303)
+                    f"/reporting/upload?created={result.created}&updated={result.updated}"
+                    f"&unchanged={result.unchanged}", status_code=303)
             return render(request, "upload.html", lang, user, preview=result, filename=filename,
                           token=token or staged.stage(user, data, filename))
     return render(request, "upload.html", lang, user, status_code=422, error=error,
