@@ -93,6 +93,10 @@ def test_a_file_with_bad_rows_is_rejected_with_every_bad_row_and_nothing_stored(
     assert "largest allowed value 100" in messages[9]
     assert body["detail"].startswith("toteumat.csv: 6 row(s) with errors, nothing was stored")
     assert count(db) == 0
+    finnish = upload(client, {**w["hr"], "Accept-Language": "fi"}, data, "toteumat.csv").json()
+    in_finnish = {e["row"]: e["message"] for e in finnish["errors"]}
+    assert in_finnish[6] == "”abc” ei ole luku"
+    assert in_finnish[8] == "mittari KAYNNIT kaudelle 2015-01 on myös rivillä 2"
 
 
 def test_a_dry_run_shows_what_would_change_and_stores_nothing(
@@ -206,6 +210,11 @@ def test_the_header_row_is_checked_first(client: TestClient, db: Session) -> Non
     assert [(e["row"], e["column"], e["message"][:14]) for e in response.json()["errors"]] == [
         (1, "vaule", "unknown column"), (1, "comment", "the column app"),
         (1, "period", "required colum"), (1, "value", "required colum")]
+    swedish = upload(client, {**w["hr"], "Accept-Language": "sv"}, data).json()
+    assert [e["message"] for e in swedish["errors"]][1:] == [
+        "kolumnen finns två gånger", "en obligatorisk kolumn saknas",
+        "en obligatorisk kolumn saknas"]
+    assert swedish["errors"][0]["message"].startswith("okänd kolumn; kolumnerna är measure_code")
 
 
 def test_a_locked_value_cannot_be_changed_by_a_file(client: TestClient, db: Session) -> None:
