@@ -816,7 +816,7 @@ def test_a_managers_write_to_another_units_board_is_forbidden_before_if_match_is
     assert answers == [403, 403]  # not 428: no If-Match makes a forbidden write allowed
 
 
-def test_a_lifecycle_write_is_refused_before_its_body_or_if_match_is_read(
+def test_a_write_is_refused_before_its_body_or_if_match_is_read(
     client: TestClient, db: Session
 ) -> None:
     w = build_world(db, "109")
@@ -835,6 +835,11 @@ def test_a_lifecycle_write_is_refused_before_its_body_or_if_match_is_read(
     assert [client.post(f"{path}/{sub}", headers={**manager, **stale}, json=body).status_code
             for sub, body in calls] == [403] * len(calls)
     assert client.get(f"{path}/versions/0", headers=stranger).status_code == 404
+    # The same for a PATCH with a bad body and a DELETE with a stale If-Match.
+    for who, status in ((stranger, 404), (manager, 403)):
+        assert client.patch(path, headers={**who, **stale}, json={"year": "x"}).status_code \
+            == status
+        assert client.delete(path, headers={**who, **stale}).status_code == status
     assert client.get(f"{path}/audit", headers=stranger,
                       params={"limit": "many"}).status_code == 404
 
