@@ -45,8 +45,8 @@ def sotkanet_load(
                 typer.echo("  " + ", ".join(f"{k}: {v}" for k, v in err.items()), err=True)
             raise typer.Exit(1) from None
         session.commit()
-    for m in result["measures"]:
-        typer.echo(say("cli_sotkanet_measure", code=m["measure_code"], indicator=m["indicator"],
-                       region=m["region_title"], counts=counts(
-                           len(m["created"]), len(m["updated"]), len(m["unchanged"]))))
-    typer.echo(counts(result["created"], result["updated"], result["unchanged"]))
+    for m in result.measures:
+        typer.echo(say("cli_sotkanet_measure", code=m.measure_code, indicator=m.indicator,
+                       region=m.region_title, counts=counts(
+                           len(m.created), len(m.updated), len(m.unchanged))))
+    typer.echo(counts(result.created, result.updated, result.unchanged))

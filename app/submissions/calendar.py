@@ -4,10 +4,12 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, TypedDict
+from typing import Annotated, Any
 
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from typing_extensions import TypedDict  # pydantic reads only this one on Python < 3.12
 
 from app.agreements.models import ServiceAgreement
 from app.auth.models import User
@@ -31,6 +33,8 @@ class DueStatus(StrEnum):
     returned = "returned"
 
 
+# The due lists and the calendar as the services hand them on and the API answers them
+# (app.submissions.schemas names them for the routes).
 class DueItem(TypedDict):
     """One period of one measure a provider reports: its due date, status and value."""
 
@@ -52,8 +56,9 @@ class DueItem(TypedDict):
     period_end: date
     due_date: date
     status: DueStatus
-    overdue: bool
-    locked: bool
+    overdue: Annotated[bool, Field(description="Not reported (or returned) and the due date "
+                                               "has passed")]
+    locked: Annotated[bool, Field(description="Accepted and the period closed: no more changes")]
     value_id: int | None
     value: Decimal | None
     comment: str | None
@@ -70,9 +75,11 @@ class CalendarPeriod(TypedDict):
     period_end: date
     due_date: date
     default_due_date: date
-    explicit: bool
+    explicit: Annotated[bool, Field(description="Set in the agreement's calendar (else the "
+                                                "default)")]
     reporting_deadline_id: int | None
-    measures: int
+    measures: Annotated[int, Field(description="Measures of the agreement reported for this "
+                                               "period")]
 
 
 class Calendar(TypedDict):

@@ -104,7 +104,7 @@ def _upload(request: Request, session: Session, lang: str, user: User, provider_
     kept (app.submissions.staged)."""
     error: str | None = None
     rows: list[RowError] = []
-    rejected: dict[str, Any] = {}  # how many rows had errors, how many errors are not listed
+    rejected: dict[str, int] = {}  # how many rows had errors, how many errors are not listed
     if not data and token:
         kept = staged.take(user, token)
         if kept is None:  # expired, stored already, or not the user's
