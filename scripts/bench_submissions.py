@@ -214,7 +214,7 @@ def run(engine: Engine, n_rows: int, repeat: int) -> dict[str, Any]:
                 result = bulk.import_file(session, user, data, name, provider_id,
                                           dry_run=False, today=today)
                 session.commit()
-            assert result["created"] + result["updated"] == n_rows, result
+            assert result.created + result.updated == n_rows, result
         return call
 
     def bare_insert() -> None:

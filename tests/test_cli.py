@@ -57,6 +57,17 @@ def test_upgrade_demo_and_export_on_a_fresh_database(tmp_path: Path) -> None:
     assert unknown.returncode == 2 and "no board with code EIOLE in 109" in unknown.stderr
 
 
+def test_the_help_is_in_the_operators_language(tmp_path: Path) -> None:
+    db = tmp_path / "none.db"
+    swedish = run(["--help"], db, LANGUAGE="sv_FI", COLUMNS="200")
+    assert swedish.returncode == 0 and "Databasen." in swedish.stdout
+    assert "avtalsstyrning enligt beställar–utförarmodellen." in swedish.stdout
+    finnish = run(["diff", "--help"], db, LANGUAGE="fi", COLUMNS="200")
+    assert "Versio, josta verrataan, esim. 1" in finnish.stdout
+    english = run(["user", "create", "--help"], db, COLUMNS="200")
+    assert "Purchaser unit code (purchaser managers)" in english.stdout
+
+
 def test_diff_and_audit_verify_on_a_database_file(tmp_path: Path) -> None:
     from decimal import Decimal
 
@@ -117,6 +128,11 @@ def test_diff_and_audit_verify_on_a_database_file(tmp_path: Path) -> None:
     assert "~ 3/HARRASTUS" in shown.stdout and "target 2015: 75 → 80" in shown.stdout
     assert "unit price 78.00 → 80.50 (+57 500.00 €)" in shown.stdout
     assert shown.stdout.endswith("Budget effect: +57 500.00 €\n")
+    finnish = run(["diff", "--municipality", "109", "--agreement", "HML-LANULA-2015-OMA",
+                   "--from", "1", "--to", "2"], db, LANGUAGE="fi")
+    assert "tavoitetaso 2015: 75 → 80" in finnish.stdout
+    assert "yksikköhinta 78.00 → 80.50 (+57 500.00 €)" in finnish.stdout
+    assert finnish.stdout.endswith("Budjettivaikutus: +57 500.00 €\n")
     budget_diff = run(["diff", "--municipality", "109", "--budget", "LANULA", "--year", "2015",
                        "--from", "1", "--to", "2"], db)
     assert budget_diff.returncode == 0 and "Budget effect: +57 500.00 €" in budget_diff.stdout

@@ -103,8 +103,9 @@ def declarations(dependant: Any) -> Iterator[Declaration]:
 
 
 def declaration_of(dependant: Any) -> Declaration | None:
-    """The route's declaration of its callers (its dependant's), or None without one."""
-    found = list(declarations(dependant))
+    """The route's declaration of its callers (its dependant's), or None without one; the
+    same declaration reached again through a dependency of the route counts once."""
+    found = list(dict.fromkeys(declarations(dependant)))
     return found[0] if len(found) == 1 else None
 
 

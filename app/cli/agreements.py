@@ -5,10 +5,10 @@ from typing import Annotated
 
 import typer
 
-from app.cli.common import counts, error, municipality_id_of, operator, say, sessions
+from app.cli.common import counts, error, language, municipality_id_of, operator, say, sessions
 
 
-def import_(files: Annotated[list[Path], typer.Argument(help="Agreement set YAML files")]) -> None:
+def import_(files: Annotated[list[Path], typer.Argument(help=say("cli_opt_files"))]) -> None:
     """Import agreement sets: all files or nothing; importing the same file again changes nothing."""
     from app.contracts.importer import import_text
     from app.contracts.loading import ImportFailed, read_file
@@ -23,14 +23,16 @@ def import_(files: Annotated[list[Path], typer.Argument(help="Agreement set YAML
             raise typer.Exit(1)
         try:
             for path in files:
-                result = import_text(session, SYSTEM, read_file(path), str(path))
+                result = import_text(session, SYSTEM, read_file(path), str(path),
+                                     lang=language())
                 if not result.changed:
-                    typer.echo(f"{path}: no changes ({result.unchanged} unchanged)")
+                    typer.echo(say("cli_import_no_changes", file=path, unchanged=result.unchanged))
                     continue
                 typer.echo(f"{path}: "
                            f"{counts(result.created, result.updated, result.unchanged)}")
                 for amendment in result.amendments:  # a changed approved agreement
-                    typer.echo(f"{amendment.agreement}: version {amendment.version} drafted")
+                    typer.echo(say("cli_amendment_drafted", agreement=amendment.agreement,
+                                   version=amendment.version))
                     typer.echo(amendment.diff, nl=False)
         except ImportFailed as exc:
             session.rollback()
@@ -47,10 +49,10 @@ def import_(files: Annotated[list[Path], typer.Argument(help="Agreement set YAML
 
 
 def export(
-    municipality: Annotated[str, typer.Option(help="Municipality code, e.g. 109")],
-    board: Annotated[str, typer.Option(help="Board code, e.g. LANULA")],
-    year: Annotated[int, typer.Option(help="Year of the order budget and service agreements")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default stdout)")] = None,
+    municipality: Annotated[str, typer.Option(help=say("cli_opt_municipality"))],
+    board: Annotated[str, typer.Option(help=say("cli_opt_board"))],
+    year: Annotated[int, typer.Option(help=say("cli_opt_export_year"))],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help=say("cli_opt_output"))] = None,
 ) -> None:
     """Export an agreement set as YAML."""
     from app.contracts.exporter import build, dump
@@ -71,7 +73,7 @@ def export(
 
 
 def schema(
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default stdout)")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help=say("cli_opt_output"))] = None,
 ) -> None:
     """Write the JSON Schema of the contracts/ file format."""
     from app.contracts.schema import json_schema
@@ -83,15 +85,15 @@ def schema(
 
 
 def diff(
-    municipality: Annotated[str, typer.Option(help="Municipality code, e.g. 109")],
-    from_: Annotated[int, typer.Option("--from", help="Version compared from, e.g. 1")],
-    to: Annotated[int, typer.Option("--to", help="Version compared to, e.g. 2")],
-    agreement: Annotated[str | None, typer.Option(help="Service agreement code")] = None,
-    budget: Annotated[str | None, typer.Option(help="Board code of an order budget")] = None,
+    municipality: Annotated[str, typer.Option(help=say("cli_opt_municipality"))],
+    from_: Annotated[int, typer.Option("--from", help=say("cli_opt_from"))],
+    to: Annotated[int, typer.Option("--to", help=say("cli_opt_to"))],
+    agreement: Annotated[str | None, typer.Option(help=say("cli_opt_agreement"))] = None,
+    budget: Annotated[str | None, typer.Option(help=say("cli_opt_budget"))] = None,
     framework: Annotated[str | None, typer.Option(
-        help="Board code of a framework agreement")] = None,
+        help=say("cli_opt_framework"))] = None,
     year: Annotated[int | None, typer.Option(
-        help="The order budget's year, or a year the framework agreement covers")] = None,
+        help=say("cli_opt_diff_year"))] = None,
 ) -> None:
     """Compare two versions of a service agreement (--agreement), an order budget (--budget,
     --year) or a framework agreement (--framework, --year): goals, measures, targets, lines,
@@ -135,10 +137,12 @@ def diff(
                 raise typer.Exit(1)
         if agreement is not None:
             typer.echo(diff_text.render_service_agreement(
-                d.compare_service_agreements(session, reader, ids[from_], ids[to])), nl=False)
+                d.compare_service_agreements(session, reader, ids[from_], ids[to]), language()),
+                nl=False)
         elif budget is not None:
             typer.echo(diff_text.render_order_budget(
-                d.compare_order_budgets(session, reader, ids[from_], ids[to])), nl=False)
+                d.compare_order_budgets(session, reader, ids[from_], ids[to]), language()), nl=False)
         else:
             typer.echo(diff_text.render_framework_agreement(
-                d.compare_framework_agreements(session, reader, ids[from_], ids[to])), nl=False)
+                d.compare_framework_agreements(session, reader, ids[from_], ids[to]), language()),
+                nl=False)

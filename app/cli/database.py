@@ -8,10 +8,10 @@ import typer
 
 from app.cli.common import say, sessions
 
-db_app = typer.Typer(help="The database.", no_args_is_help=True)
+db_app = typer.Typer(help=say("cli_help_db"), no_args_is_help=True)
 
 
-@db_app.command("upgrade")
+@db_app.command("upgrade", help=say("cli_help_db_upgrade"))
 def db_upgrade(revision: str = "head") -> None:
     """Migrate the database (SOPIMUS_DATABASE_URL) to the newest schema."""
     from app.core.db import get_engine
@@ -22,8 +22,8 @@ def db_upgrade(revision: str = "head") -> None:
                    url=get_engine().url.render_as_string()))
 
 
-@db_app.command("downgrade")
-def db_downgrade(revision: str = typer.Argument(..., help="Target revision, e.g. base")) -> None:
+@db_app.command("downgrade", help=say("cli_help_db_downgrade"))
+def db_downgrade(revision: str = typer.Argument(..., help=say("cli_opt_revision"))) -> None:
     """Migrate the database back to an older schema."""
     from app.core.db import get_engine
     from app.core.migrate import downgrade
@@ -33,8 +33,8 @@ def db_downgrade(revision: str = typer.Argument(..., help="Target revision, e.g.
 
 
 def demo(
-    users_csv: Annotated[Path | None, typer.Option(help="Also write the demo users as CSV")] = None,
-    if_empty: Annotated[bool, typer.Option(help="Load only into an empty database")] = False,
+    users_csv: Annotated[Path | None, typer.Option(help=say("cli_opt_users_csv"))] = None,
+    if_empty: Annotated[bool, typer.Option(help=say("cli_opt_if_empty"))] = False,
 ) -> None:
     """Load the demo data: the seed municipalities and one user per role."""
     from app.demo import DemoUser, database_is_empty, load_demo
@@ -45,7 +45,7 @@ def demo(
             typer.echo(say("cli_demo_not_loaded"))
             return
         if demo_loaded(session):
-            typer.echo("The demo data is already loaded; nothing changed.")
+            typer.echo(say("cli_demo_already"))
             return
         users: list[DemoUser] = load_demo(session, progress=lambda msg: typer.echo(msg, err=True))
         session.commit()

@@ -7,17 +7,15 @@ import typer
 
 from app.cli.common import counts, error, municipality_id_of, operator, say, sessions
 
-sotkanet_app = typer.Typer(help="National indicators from THL's Sotkanet.", no_args_is_help=True)
+sotkanet_app = typer.Typer(help=say("cli_help_sotkanet"), no_args_is_help=True)
 
 
-@sotkanet_app.command("load")
+@sotkanet_app.command("load", help=say("cli_help_sotkanet_load"))
 def sotkanet_load(
-    file: Annotated[Path, typer.Argument(help="Sotkanet data (JSON array of indicator, region, "
-                                              "year, gender, value, absValue)")],
-    regions: Annotated[Path, typer.Option(help="Sotkanet's regions list (JSON)")],
-    municipality: Annotated[str | None, typer.Option(help="Only this municipality, e.g. 109")] = None,
-    user: Annotated[str | None, typer.Option(help="Attribute the values to this purchaser "
-                                                  "(default: 'sotkanet')")] = None,
+    file: Annotated[Path, typer.Argument(help=say("cli_opt_sotkanet_file"))],
+    regions: Annotated[Path, typer.Option(help=say("cli_opt_regions"))],
+    municipality: Annotated[str | None, typer.Option(help=say("cli_opt_only_municipality"))] = None,
+    user: Annotated[str | None, typer.Option(help=say("cli_opt_sotkanet_user"))] = None,
 ) -> None:
     """Load the yearly values of national measures from Sotkanet files: all or nothing."""
     from sqlalchemy import select
@@ -47,8 +45,8 @@ def sotkanet_load(
                 typer.echo("  " + ", ".join(f"{k}: {v}" for k, v in err.items()), err=True)
             raise typer.Exit(1) from None
         session.commit()
-    for m in result["measures"]:
-        typer.echo(say("cli_sotkanet_measure", code=m["measure_code"], indicator=m["indicator"],
-                       region=m["region_title"], counts=counts(
-                           len(m["created"]), len(m["updated"]), len(m["unchanged"]))))
-    typer.echo(counts(result["created"], result["updated"], result["unchanged"]))
+    for m in result.measures:
+        typer.echo(say("cli_sotkanet_measure", code=m.measure_code, indicator=m.indicator,
+                       region=m.region_title, counts=counts(
+                           len(m.created), len(m.updated), len(m.unchanged))))
+    typer.echo(counts(result.created, result.updated, result.unchanged))

@@ -5,12 +5,14 @@ from typing import Annotated
 
 import typer
 
+from app.cli.common import say
+
 
 def remind(
-    day: Annotated[str | None, typer.Option("--date", help="As of this day (default today)")
+    day: Annotated[str | None, typer.Option("--date", help=say("cli_opt_date"))
                    ] = None,
     days: Annotated[int | None, typer.Option(
-        help="Values due within this many days (default SOPIMUS_REMINDER_DAYS, 7)")] = None,
+        help=say("cli_opt_days"))] = None,
 ) -> None:
     """E-mail each provider reporter the values due soon and overdue, each purchaser his
     providers' overdue values; each reminder once per due date, one e-mail a day at most."""
@@ -21,8 +23,7 @@ def remind(
     try:
         today = date.fromisoformat(day) if day else date.today()
     except ValueError:
-        raise typer.BadParameter(f"not a date (YYYY-MM-DD): {day}", param_hint="--date") from None
+        raise typer.BadParameter(say("cli_not_a_date", day=day), param_hint="--date") from None
     run = send_digests(get_sessionmaker(), today, days=days)
-    typer.echo(f"Reminders of {today}: {run.sent} sent, {run.already_sent} already sent today, "
-               f"{run.without_email} without an e-mail address, {run.nothing_new} with nothing "
-               f"new, {run.turned_off} with reminders turned off.")
+    typer.echo(say("cli_reminders", day=today.isoformat(), sent=run.sent, already=run.already_sent,
+                   without=run.without_email, nothing=run.nothing_new, off=run.turned_off))

@@ -9,12 +9,11 @@ import typer
 from app.cli.common import error, municipality_id_of, operator, say, sessions
 from app.reports.models import Language
 
-audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
-report_app = typer.Typer(help="Reports as PDF/A-3a (or HTML when the file ends in .html).",
-                         no_args_is_help=True)
+audit_app = typer.Typer(help=say("cli_help_audit"), no_args_is_help=True)
+report_app = typer.Typer(help=say("cli_help_report"), no_args_is_help=True)
 
 
-@audit_app.command("verify")
+@audit_app.command("verify", help=say("cli_help_audit_verify"))
 def audit_verify() -> None:
     """Recompute the audit trail's hash chains (one per municipality, 0 without one, -1 the
     entries before revision 0013); exit 1 naming the broken chain and its first broken entry."""
@@ -32,18 +31,18 @@ def audit_verify() -> None:
     raise typer.Exit(1)
 
 
-Output = Annotated[Path, typer.Option("-o", "--output", help="The PDF (or .html) to write")]
+Output = Annotated[Path, typer.Option("-o", "--output", help=say("cli_opt_report_output"))]
 
 
 MunicipalityOpt = Annotated[str | None, typer.Option(
-    help="Municipality code, e.g. 109 (needed when the code is used in several)")]
+    help=say("cli_opt_report_municipality"))]
 
 
-LangOpt = Annotated[Language, typer.Option("--lang", help="Language of the report")]
+LangOpt = Annotated[Language, typer.Option("--lang", help=say("cli_opt_report_lang"))]
 
 
 IssueOpt = Annotated[bool, typer.Option(
-    help="Also keep it as an issued report (immutable, listed per board)")]
+    help=say("cli_opt_issue"))]
 
 
 def _one(rows: list[Any], missing: str, code: str) -> Any:
@@ -93,10 +92,10 @@ def _write_report(session: Any, spec: Any, output: Path, issue: bool) -> None:
         typer.echo(say("cli_issued", id=report.id, sha256=report.sha256), err=True)
 
 
-@report_app.command("follow-up")
+@report_app.command("follow-up", help=say("cli_help_report_follow_up"))
 def report_follow_up(
-    board: Annotated[str, typer.Option(help="Board code, e.g. LANULA")],
-    period: Annotated[str, typer.Option(help="Reporting period, e.g. 2015-T2")],
+    board: Annotated[str, typer.Option(help=say("cli_opt_board"))],
+    period: Annotated[str, typer.Option(help=say("cli_opt_period"))],
     output: Output,
     municipality: MunicipalityOpt = None,
     lang: LangOpt = Language.fi,
@@ -117,14 +116,14 @@ def report_follow_up(
                                           period=period), output, issue)
 
 
-@report_app.command("agreement")
+@report_app.command("agreement", help=say("cli_help_report_agreement"))
 def report_agreement(
-    agreement: Annotated[str, typer.Option(help="Service agreement code")],
+    agreement: Annotated[str, typer.Option(help=say("cli_opt_agreement"))],
     output: Output,
-    version: Annotated[int | None, typer.Option(help="Version (default: the newest)")] = None,
+    version: Annotated[int | None, typer.Option(help=say("cli_opt_version"))] = None,
     municipality: MunicipalityOpt = None,
     board: Annotated[str | None, typer.Option(
-        help="Board code, for an agreement of several boards (default: the first)")] = None,
+        help=say("cli_opt_report_board"))] = None,
     lang: LangOpt = Language.fi,
     issue: IssueOpt = False,
 ) -> None:

@@ -20,6 +20,8 @@ from typing import Annotated
 
 import typer
 
+from app.cli.common import say
+
 APP = "app.main:app"
 HEALTHCHECK_SECONDS = 30
 
@@ -97,12 +99,11 @@ def run_server(plan: ServerPlan) -> None:
 
 
 def serve(
-    port: Annotated[int | None, typer.Option(help="Port (default SOPIMUS_PORT or 8000)")] = None,
-    host: Annotated[str | None, typer.Option(help="Address (default 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help=say("cli_opt_port"))] = None,
+    host: Annotated[str | None, typer.Option(help=say("cli_opt_host"))] = None,
     workers: Annotated[int | None, typer.Option(
-        min=1, help="API processes (default SOPIMUS_WORKERS or 1); more than one needs "
-                    "PostgreSQL and SOPIMUS_RATE_LIMIT_STORAGE=redis://…")] = None,
-    access_log: Annotated[bool, typer.Option(help="uvicorn's line per request on stdout")] = True,
+        min=1, help=say("cli_opt_workers"))] = None,
+    access_log: Annotated[bool, typer.Option(help=say("cli_opt_access_log"))] = True,
 ) -> None:
     """Serve the web app and the API (once the database answers and is migrated)."""
     from pydantic import ValidationError

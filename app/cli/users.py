@@ -7,19 +7,19 @@ import typer
 from app.auth.models import Role
 from app.cli.common import error, municipality_id_of, say, sessions
 
-user_app = typer.Typer(help="Users.", no_args_is_help=True)
+user_app = typer.Typer(help=say("cli_help_user"), no_args_is_help=True)
 
 
-@user_app.command("create")
+@user_app.command("create", help=say("cli_help_user_create"))
 def user_create(
     username: str,
-    role: Annotated[Role, typer.Option(help="admin, purchaser_director, …")],
-    full_name: Annotated[str, typer.Option(help="Shown in the app")] = "",
-    municipality: Annotated[str | None, typer.Option(help="Municipality code, e.g. 109")] = None,
-    provider: Annotated[str | None, typer.Option(help="Provider code (provider reporters)")] = None,
-    board: Annotated[str | None, typer.Option(help="Board code (board members)")] = None,
-    unit: Annotated[str | None, typer.Option(help="Purchaser unit code (purchaser managers)")] = None,
-    password: Annotated[str | None, typer.Option(help="Asked for if not given",
+    role: Annotated[Role, typer.Option(help=say("cli_opt_role"))],
+    full_name: Annotated[str, typer.Option(help=say("cli_opt_full_name"))] = "",
+    municipality: Annotated[str | None, typer.Option(help=say("cli_opt_municipality"))] = None,
+    provider: Annotated[str | None, typer.Option(help=say("cli_opt_provider"))] = None,
+    board: Annotated[str | None, typer.Option(help=say("cli_opt_user_board"))] = None,
+    unit: Annotated[str | None, typer.Option(help=say("cli_opt_unit"))] = None,
+    password: Annotated[str | None, typer.Option(help=say("cli_opt_password"),
                                                  envvar="SOPIMUS_NEW_PASSWORD")] = None,
 ) -> None:
     """Create a user; an admin without a municipality administers the whole installation."""
@@ -60,11 +60,11 @@ def user_create(
     typer.echo(say("cli_user_created", username=username, role=role.value))
 
 
-@user_app.command("email")
+@user_app.command("email", help=say("cli_help_user_email"))
 def user_email(
     username: str,
-    address: Annotated[str, typer.Argument(help="The address for reminders; '' removes it")],
-    language: Annotated[str | None, typer.Option(help="fi, sv or en (of the e-mails)")] = None,
+    address: Annotated[str, typer.Argument(help=say("cli_opt_address"))],
+    language: Annotated[str | None, typer.Option(help=say("cli_opt_email_language"))] = None,
 ) -> None:
     """Set a user's e-mail address (and the language of what is sent to it)."""
     from pydantic import TypeAdapter, ValidationError
@@ -81,10 +81,10 @@ def user_email(
     with sessions()() as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
-            typer.echo(f"Error: no user {username}", err=True)
+            typer.echo(say("cli_no_such_user", username=username), err=True)
             raise typer.Exit(1)
         user.email = email
         if lang is not None:
             user.language = lang
         session.commit()
-    typer.echo(f"{username}: {email or 'no e-mail'}")
+    typer.echo(say("cli_user_email", username=username, email=email or say("cli_no_email")))

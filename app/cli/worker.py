@@ -9,11 +9,13 @@ from typing import Annotated
 
 import typer
 
+from app.cli.common import say
+
 
 def worker(
     concurrency: Annotated[int, typer.Option(
-        help="Jobs run at once by this worker (each renders in a process of its own)")] = 1,
-    name: Annotated[str | None, typer.Option(help="The worker's name in the logs")] = None,
+        help=say("cli_opt_concurrency"))] = 1,
+    name: Annotated[str | None, typer.Option(help=say("cli_opt_worker_name"))] = None,
 ) -> None:
     """Run queued jobs until stopped (Ctrl+C or SIGTERM: the job at hand is finished first)."""
     from app import models  # noqa: F401  (mappers, audit hooks and rules before a session)
@@ -26,8 +28,7 @@ def worker(
 
     engine = get_engine()
     if engine.dialect.name != "postgresql":
-        typer.echo("The worker needs PostgreSQL (SOPIMUS_DATABASE_URL=postgresql://…); with "
-                   "SQLite the server runs the jobs itself.", err=True)
+        typer.echo(say("cli_worker_needs_postgres"), err=True)
         raise typer.Exit(1)
     problem = engine_problem(engine)
     if problem is not None:

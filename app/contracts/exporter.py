@@ -61,6 +61,19 @@ def _all(session: Session, user: User, model: Any, *where: Any) -> list[Any]:
                                 .order_by(model.id)))
 
 
+def _children(session: Session, user: User, model: Any, parent: Any, ids: list[int],
+              *order: Any, load: tuple[Any, ...] = ()) -> dict[int, list[Any]]:
+    """The rows of ``model`` under each of the parents ``ids`` (as ``user`` may read them), in one
+    query: an export's number of statements does not grow with its goals or measures."""
+    out: dict[int, list[Any]] = {}
+    if not ids:
+        return out
+    for row in session.scalars(scope(select(model), model, user).options(*load)
+                               .where(parent.in_(ids)).order_by(*(order or (model.id,)))):
+        out.setdefault(getattr(row, parent.key), []).append(row)
+    return out
+
+
 def _codes(session: Session, model: Any, municipality_id: int) -> dict[int, str]:
     return dict(session.execute(select(model.id, model.code)
                                 .where(model.municipality_id == municipality_id)).all())
@@ -213,30 +226,32 @@ def _placed_values(session: Session, user: User, group: list[ServiceAgreement]
 
 
 def _catalogue(session: Session, user: User, mid: int) -> list[d.ServiceAreaDoc]:
+    areas = _all(session, user, ServiceArea, ServiceArea.municipality_id == mid)
+    groups = _children(session, user, ProductGroup, ProductGroup.service_area_id,
+                       [a.id for a in areas])
+    products = _children(session, user, Product, Product.product_group_id,
+                         [g.id for gs in groups.values() for g in gs])
     return [
         d.ServiceAreaDoc(code=a.code, name_fi=a.name_fi, name_sv=a.name_sv, product_groups=[
             d.ProductGroupDoc(code=g.code, name_fi=g.name_fi, name_sv=g.name_sv, products=[
                 d.ProductDoc(code=p.code, name_fi=p.name_fi, name_sv=p.name_sv, unit=p.unit)
-                for p in _all(session, user, Product, Product.product_group_id == g.id)])
-            for g in _all(session, user, ProductGroup, ProductGroup.service_area_id == a.id)])
-        for a in _all(session, user, ServiceArea, ServiceArea.municipality_id == mid)
+                for p in products.get(g.id, [])])
+            for g in groups.get(a.id, [])])
+        for a in areas
     ]
 
 
 def _framework(session: Session, user: User, fa: FrameworkAgreement, boards: dict[int, str]
                ) -> d.FrameworkAgreementDoc:
-    perspectives = []
-    for p in session.scalars(scope(select(Perspective), Perspective, user).where(
-            Perspective.framework_agreement_id == fa.id).order_by(Perspective.position)):
-        goals = session.scalars(scope(select(LongTermGoal), LongTermGoal, user)
-                                .options(selectinload(LongTermGoal.boards))
-                                .where(LongTermGoal.perspective_id == p.id)
-                                .order_by(LongTermGoal.id))
-        perspectives.append(d.PerspectiveDoc(name_fi=p.name_fi, name_sv=p.name_sv, goals=[
-            d.LongTermGoalDoc(code=g.code, title=g.title, actions=g.actions,
-                              boards=[boards[b.id] for b in sorted(g.boards, key=lambda b: b.id)],
-                              resources=list(g.resources), evaluation=g.evaluation)
-            for g in goals]))
+    found = list(session.scalars(scope(select(Perspective), Perspective, user).where(
+        Perspective.framework_agreement_id == fa.id).order_by(Perspective.position)))
+    goals = _children(session, user, LongTermGoal, LongTermGoal.perspective_id,
+                      [p.id for p in found], load=(selectinload(LongTermGoal.boards),))
+    perspectives = [d.PerspectiveDoc(name_fi=p.name_fi, name_sv=p.name_sv, goals=[
+        d.LongTermGoalDoc(code=g.code, title=g.title, actions=g.actions,
+                          boards=[boards[b.id] for b in sorted(g.boards, key=lambda b: b.id)],
+                          resources=list(g.resources), evaluation=g.evaluation)
+        for g in goals.get(p.id, [])]) for p in found]
     return d.FrameworkAgreementDoc(**_marks(session, fa), board=boards[fa.board_id], title=fa.title,
                                    description=fa.description, first_year=fa.first_year,
                                    last_year=fa.last_year, perspectives=perspectives)
@@ -249,35 +264,37 @@ def _service_agreement(session: Session, user: User, sa: ServiceAgreement, board
                                      .where(Perspective.framework_agreement_id ==
                                             sa.framework_agreement_id)).all()) \
         if sa.framework_agreement_id is not None else {}
-    goals = []
-    for g in _all(session, user, Goal, Goal.service_agreement_id == sa.id):
-        goals.append(d.GoalDoc(
-            code=g.code, title=g.title, description=g.description,
-            long_term_goal=long_term.get(g.long_term_goal_id) if g.long_term_goal_id else None,
-            actions=[d.ActionDoc(description=a.description, responsible=a.responsible)
-                     for a in session.scalars(scope(select(Action), Action, user)
-                                              .where(Action.goal_id == g.id)
-                                              .order_by(Action.position, Action.id))],
-            resources=[d.ResourceDoc(kind=r.kind, description=r.description, amount=r.amount)
-                       for r in _all(session, user, Resource, Resource.goal_id == g.id)],
-            measures=[_measure(session, user, m, sa, providers, placed.get(m.id, []))
-                      for m in _all(session, user, Measure, Measure.goal_id == g.id)],
-        ))
+    found = _all(session, user, Goal, Goal.service_agreement_id == sa.id)
+    ids = [g.id for g in found]
+    actions = _children(session, user, Action, Action.goal_id, ids, Action.position, Action.id)
+    resources = _children(session, user, Resource, Resource.goal_id, ids)
+    measures = _children(session, user, Measure, Measure.goal_id, ids)
+    targets = _children(session, user, MeasureTarget, MeasureTarget.measure_id,
+                        [m.id for ms in measures.values() for m in ms], MeasureTarget.year)
+    goals = [d.GoalDoc(
+        code=g.code, title=g.title, description=g.description,
+        long_term_goal=long_term.get(g.long_term_goal_id) if g.long_term_goal_id else None,
+        actions=[d.ActionDoc(description=a.description, responsible=a.responsible)
+                 for a in actions.get(g.id, [])],
+        resources=[d.ResourceDoc(kind=r.kind, description=r.description, amount=r.amount)
+                   for r in resources.get(g.id, [])],
+        measures=[_measure(m, sa, providers, targets.get(m.id, []), placed.get(m.id, []))
+                  for m in measures.get(g.id, [])],
+    ) for g in found]
     return d.ServiceAgreementDoc(
         **_marks(session, sa), code=sa.code, provider=providers[sa.provider_id],
         boards=[boards[b.id] for b in sorted(sa.boards, key=lambda b: b.id)], year=sa.year,
         title=sa.title, description=sa.description, goals=goals)
 
 
-def _measure(session: Session, user: User, m: Measure, sa: ServiceAgreement, providers: dict[int, str],
-             values: list[IndicatorValue]) -> d.MeasureDoc:
-    targets = _all(session, user, MeasureTarget, MeasureTarget.measure_id == m.id)
+def _measure(m: Measure, sa: ServiceAgreement, providers: dict[int, str],
+             targets: list[MeasureTarget], values: list[IndicatorValue]) -> d.MeasureDoc:
     has_range = m.min_value is not None or m.max_value is not None
     return d.MeasureDoc(
         code=m.code, name=m.name, unit=m.unit, direction=m.direction,
         baseline=d.BaselineDoc(value=m.baseline_value, year=m.baseline_year)
         if m.baseline_value is not None and m.baseline_year is not None else None,
-        targets={t.year: t.value for t in sorted(targets, key=lambda t: t.year)},
+        targets={t.year: t.value for t in targets},
         tolerance=m.tolerance, frequency=m.frequency, rollup=m.rollup,
         # Written only when chosen apart from the roll-up's default, as files leave it out.
         comparison=m.comparison if m.comparison != DEFAULT_COMPARISON[m.rollup] else None,

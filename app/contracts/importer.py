@@ -7,14 +7,10 @@ is stored. Agreement versions (which one a document describes, amendments drafte
 changed file, approved versions never changed in place): app.contracts.versions.
 """
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
@@ -24,11 +20,11 @@ from app.budgets.models import OrderBudget
 from app.catalogue.models import Product, ProductGroup, ServiceArea
 from app.contracts import schema as d
 from app.contracts.budget_import import BudgetSteps
-from app.contracts.loading import ImportFailed, line_for, line_index, parse
-from app.contracts.versions import Amendment, by_code, docs_of, measure_in_force
+from app.contracts.loading import ImportFailed, parse
+from app.contracts.upserts import ImportResult, Upserts, same
+from app.contracts.versions import by_code, docs_of, measure_in_force
 from app.contracts.voucher_sets import import_schemes
 from app.core.audit import set_actor
-from app.core.errors import DomainError
 from app.goals.models import Action, Goal, Resource
 from app.goals.service import goal_rules
 from app.indicators.models import (
@@ -45,123 +41,8 @@ from app.submissions.ledger import revision
 from app.submissions.models import IndicatorValueRevision
 
 
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    amendments: list[Amendment] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated or self.amendments)
-
-
-def _same(old: Any, new: Any) -> bool:
-    if isinstance(old, Decimal) or isinstance(new, Decimal):
-        return old is not None and new is not None and Decimal(old) == Decimal(new)
-    return bool(old == new)
-
-
-class Importer(BudgetSteps):
-    def __init__(self, session: Session, actor: User, text: str = ""):
-        self.session = session
-        self.user = actor
-        self.actor = actor.username
-        self.result = ImportResult()
-        self.text = text  # the file, for the line of an error
-        self.municipality_id = 0
-
-    @cached_property
-    def lines(self) -> dict[str, int]:
-        """Each path's line: the file composed once more, so only when an error needs it."""
-        return line_index(self.text)
-
-    # -- plumbing ---------------------------------------------------------------------------
-    def error(self, path: str, message: str) -> None:
-        self.result.errors.append(
-            {"path": path, "message": message, "line": line_for(self.lines, path)}
-        )
-
-    @contextmanager
-    def at(self, path: str) -> Iterator[None]:
-        """Record a domain error raised inside as an error at ``path`` of the file."""
-        try:
-            yield
-        except DomainError as exc:
-            self.error(f"{path}.{exc.field}" if exc.field else path, exc.detail)
-
-    def upsert(self, model: Any, key: dict[str, Any], values: dict[str, Any],
-               rules: Callable[[Session, Any, dict[str, Any]], None] | None = None,
-               path: str = "") -> Any:
-        obj = self.session.scalar(select(model).filter_by(**key))
-        tenant = "municipality_id" in model.__table__.c and "municipality_id" not in key
-        if obj is None:
-            extra = {"municipality_id": self.municipality_id} if tenant else {}
-            obj = model(**key, **values, **extra, created_by=self.actor, updated_by=self.actor)
-            self.session.add(obj)
-            self.result.created += 1
-        else:
-            changed = {k: v for k, v in values.items() if not _same(getattr(obj, k), v)}
-            for name, value in changed.items():
-                setattr(obj, name, value)
-            if changed:
-                obj.updated_by = self.actor
-                self.result.updated += 1
-            else:
-                self.result.unchanged += 1
-        if rules:
-            with self.at(path):
-                rules(self.session, obj, values)
-        self.session.flush()
-        return obj
-
-    def once(self, docs: list[Any], path: str, what: str, where: str
-             ) -> Iterator[tuple[str, Any]]:
-        """Each of ``docs`` with its path, less one whose code came before (an error at its
-        path: "goal G1 appears twice in the agreement")."""
-        seen: set[str] = set()
-        for i, doc in enumerate(docs):
-            item = f"{path}[{i}]"
-            if doc.code in seen:
-                self.error(f"{item}.code", f"{what} {doc.code} appears twice {where}")
-                continue
-            seen.add(doc.code)
-            yield item, doc
-
-    def code_map(self, model: Any) -> dict[str, int]:
-        rows = self.session.execute(
-            select(model.code, model.id).where(model.municipality_id == self.municipality_id)
-        )
-        return {code: id_ for code, id_ in rows}
-
-    def ref(self, codes: dict[str, int], code: str | None, what: str, path: str) -> int | None:
-        if code is None:
-            return None
-        if code not in codes:
-            self.error(path, f"unknown {what} '{code}': declare it in the file's {what}s")
-            return None
-        return codes[code]
-
-    def replace_children(self, model: Any, parent: str, parent_id: int,
-                         rows: list[dict[str, Any]], compare: tuple[str, ...]) -> None:
-        """Small ordered lists (actions, resources, targets): replace them if they differ."""
-        existing = self.session.scalars(
-            select(model).where(getattr(model, parent) == parent_id).order_by(model.id)
-        ).all()
-        old = [tuple(getattr(o, c) for c in compare) for o in existing]
-        new = [tuple(r.get(c) for c in compare) for r in rows]
-        if len(old) == len(new) and all(
-            all(_same(a, b) for a, b in zip(o, n, strict=True)) for o, n in zip(old, new, strict=True)
-        ):
-            return
-        self.session.execute(delete(model).where(getattr(model, parent) == parent_id))
-        for row in rows:
-            self.session.add(model(**{parent: parent_id}, **row, municipality_id=self.municipality_id,
-                                   created_by=self.actor, updated_by=self.actor))
-        self.result.updated += 1
-        self.session.flush()
+class Importer(Upserts, BudgetSteps):
+    """An agreement set walked document by document, all or nothing."""
 
     # -- the document -------------------------------------------------------------------------
     def run(self, doc: d.AgreementSet) -> ImportResult:
@@ -338,7 +219,7 @@ class Importer(BudgetSteps):
         correction, and an accepted one is not changed at all (review closed it)."""
         stored = self.session.scalar(select(IndicatorValue).filter_by(lineage=measure.lineage,
                                                                       period=period))
-        if stored is not None and (not _same(stored.value, value) or stored.comment != comment):
+        if stored is not None and (not same(stored.value, value) or stored.comment != comment):
             if stored.status is ValueStatus.accepted:
                 self.error(path, f"the value of {measure.code} for {period} was accepted on "
                            "review and is not changed by an import; a purchaser returns it "
@@ -362,12 +243,13 @@ class Importer(BudgetSteps):
 
 
 def import_text(session: Session, actor: User, text: str, source: str = "",
-                doc: d.AgreementSet | None = None) -> ImportResult:
+                doc: d.AgreementSet | None = None, lang: str = "en") -> ImportResult:
     """Import one file (``doc``: its parse, if the caller has it) inside a savepoint: on any
-    error nothing of it stays."""
+    error nothing of it stays; ``lang``: the language of the amendments' diffs."""
     doc = doc or parse(text, source)
     set_actor(session, actor.username)  # the audit trail's "who"
     importer = Importer(session, actor, text)
+    importer.lang = lang
     with session.begin_nested() as savepoint:
         result = importer.run(doc)
         if result.errors:

@@ -120,6 +120,7 @@ class VersionSteps:
     session: Session
     user: User
     result: Any  # the importer's ImportResult
+    lang: str  # of the amendments' diffs
 
     def error(self, path: str, message: str) -> None:
         raise NotImplementedError
@@ -147,7 +148,7 @@ class VersionSteps:
                 return None
             if target.step is Step.amend:
                 self.result.amendments.append(Amendment(
-                    agreement=_label(obj), version=obj.version,
+                    agreement=_name(obj), version=obj.version,
                     diff=self.diff_text(target.stored, obj)))
             if target.step in (Step.create, Step.add):
                 final = self.settle(obj, doc, path)
@@ -218,12 +219,13 @@ class VersionSteps:
         self.session.flush()
         if isinstance(old, FrameworkAgreement):
             return diff_text.render_framework_agreement(
-                diff.compare_framework_agreements(self.session, self.user, old.id, new.id))
+                diff.compare_framework_agreements(self.session, self.user, old.id, new.id),
+                self.lang)
         if isinstance(old, OrderBudget):
             return diff_text.render_order_budget(
-                diff.compare_order_budgets(self.session, self.user, old.id, new.id))
+                diff.compare_order_budgets(self.session, self.user, old.id, new.id), self.lang)
         return diff_text.render_service_agreement(
-            diff.compare_service_agreements(self.session, self.user, old.id, new.id))
+            diff.compare_service_agreements(self.session, self.user, old.id, new.id), self.lang)
 
     # -- the state of a version new to the database ------------------------------------------
     def settle(self, obj: Any, doc: VersionDoc, path: str) -> AgreementStatus | None:
@@ -310,14 +312,6 @@ def by_code(main: list[d.ServiceAgreementDoc], earlier: list[d.ServiceAgreementD
     for i, s in enumerate(main):
         out.setdefault(s.code, []).append((s, f"service_agreements[{i}]"))
     return out
-
-
-def _label(obj: Any) -> str:
-    if isinstance(obj, ServiceAgreement):
-        return f"service agreement {obj.code}"
-    if isinstance(obj, OrderBudget):
-        return f"order budget {obj.year}"
-    return f"framework agreement {obj.first_year}–{obj.last_year}"
 
 
 def stored_versions(session: Session, model: Any, *where: Any) -> list[Any]:

@@ -38,6 +38,10 @@ class DomainError(Exception):
         self.message = message
         self.extra = extra
 
+    def error_in(self, message: str, lang: str) -> str:
+        """An entry of the problem's ``errors`` in ``lang``, where the catalogue has it."""
+        return in_language(message, lang)
+
     def detail_in(self, lang: str) -> str:
         """The detail in ``lang``, where the catalogue has it."""
         if self.message is not None:
@@ -176,12 +180,13 @@ def api_language(request: Request) -> str:
 def _problem(request: Request, status: int, title: str, detail: str, *,
              errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
              translated: Callable[[str], str] | None = None, lang: str | None = None,
-             **extra: Any) -> JSONResponse:
+             error_in: Callable[[str, str], str] | None = None, **extra: Any) -> JSONResponse:
     """``problem`` in the client's language (``lang`` if the caller has worked it out;
-    ``translated``: the detail in a language, where the raise site knows it)."""
+    ``translated``: the detail in a language, where the raise site knows it; ``error_in``: an
+    entry of ``errors`` in a language)."""
     lang = lang or api_language(request)
     if errors is not None:
-        errors = [{**e, "message": in_language(e["message"], lang)}
+        errors = [{**e, "message": (error_in or in_language)(e["message"], lang)}
                   if isinstance(e.get("message"), str) else e for e in errors]
     headers = {**(headers or {}), "Content-Language": lang, "Vary": "Accept-Language"}
     return problem(status, in_language(title, lang),
@@ -225,7 +230,7 @@ def domain_response(request: Request, exc: DomainError) -> Response:
     if errors is None and exc.field:
         errors = [{"field": exc.field, "message": exc.detail}]
     return _problem(request, exc.status, exc.title, exc.detail, errors=errors, headers=headers,
-                    translated=exc.detail_in, **extra)
+                    translated=exc.detail_in, error_in=exc.error_in, **extra)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Response, status
 from pydantic import BaseModel, Field, create_model
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
@@ -85,6 +85,16 @@ def crud_router(res: Resource) -> APIRouter:
     def load(session: Session, user: User | None, obj_id: int) -> Any:
         return get_readable(session, res.model, obj_id, user, res.options)
 
+    def writable(session: SessionDep, user: Writer, obj_id: IdPath) -> Any:  # type: ignore[valid-type]
+        """The object of the path, checked before FastAPI reads the body or the handler an
+        If-Match: 404 if the caller may not see it, 403 if he may not change it (their 422, 412
+        or 428 would tell that it exists)."""
+        obj = load(session, user, obj_id)
+        require_write_object(session, user, obj)
+        return obj
+
+    Target = Annotated[Any, Depends(writable)]
+
     @router.get("", response_model=Page[Read], summary=f"List {res.model.__tablename__}")  # type: ignore[valid-type]
     def list_(
         session: SessionDep, user: Readers,  # type: ignore[valid-type]
@@ -111,10 +121,8 @@ def crud_router(res: Resource) -> APIRouter:
     @router.patch("/{obj_id}", response_model=Read, summary=f"Update {a(label(res.model))}",
                   responses={412: {"description": "If-Match is stale"},
                              428: {"description": "If-Match is missing"}})
-    def update_(session: SessionDep, user: Writer, obj_id: IdPath, body: Update,  # type: ignore[valid-type]
+    def update_(session: SessionDep, user: Writer, obj: Target, body: Update,  # type: ignore[valid-type]
                 response: Response, if_match: IfMatch = None) -> Any:
-        obj = load(session, user, obj_id)
-        require_write_object(session, user, obj)  # a forbidden write is 403, If-Match or not
         check_if_match(obj, if_match)
         update(session, user, obj, body.model_dump(exclude_unset=True))  # type: ignore[attr-defined]
         obj = load(session, user, obj.id)
@@ -125,10 +133,8 @@ def crud_router(res: Resource) -> APIRouter:
                    summary=f"Delete {a(label(res.model))}",
                    responses={412: {"description": "If-Match is stale"},
                               428: {"description": "If-Match is missing"}})
-    def delete_(session: SessionDep, user: Writer, obj_id: IdPath,  # type: ignore[valid-type]
+    def delete_(session: SessionDep, user: Writer, obj: Target,  # type: ignore[valid-type]
                 if_match: IfMatch = None) -> Response:
-        obj = load(session, user, obj_id)
-        require_write_object(session, user, obj)
         check_if_match(obj, if_match)
         delete(session, user, obj)
         return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,14 +1,19 @@
-"""Diffs of agreement versions as text, for the command line (``sopimus diff``)."""
+"""Diffs of agreement versions as text, for the command line (``sopimus diff``, and the
+amendments ``sopimus import`` drafts), in the catalogue's words of ``lang``."""
 
 from decimal import Decimal
 from typing import Any
 
+from app.core.i18n import t
 from app.lifecycle.diff import (
     FieldChange,
     FrameworkAgreementDiff,
     OrderBudgetDiff,
     ServiceAgreementDiff,
+    VersionRef,
 )
+
+MARKS = {"added": "+", "removed": "-", "changed": "~"}
 
 
 def euros(amount: Decimal, sign: bool = True) -> str:
@@ -28,26 +33,40 @@ def _value(value: Any) -> str:
     return str(value)
 
 
+def _state(ref: VersionRef, lang: str) -> str:
+    return t(f"status_{ref.status.value}", lang).lower()
+
+
+def _versions(ref_from: VersionRef, ref_to: VersionRef, lang: str) -> dict[str, str | int]:
+    """The placeholders of a diff's first line."""
+    return {"label": ref_from.label, "to_label": ref_to.label, "from_version": ref_from.version,
+            "from_status": _state(ref_from, lang), "to_version": ref_to.version,
+            "to_status": _state(ref_to, lang)}
+
+
 def _field_lines(fields: list[FieldChange], indent: str) -> list[str]:
     return [f"{indent}{f.field}: {_value(f.from_)} → {_value(f.to)}" for f in fields]
 
 
-def render_budget(diff: OrderBudgetDiff, indent: str = "") -> list[str]:
-    out = [f"{indent}Order budget {diff.from_.label}: version {diff.from_.version} "
-           f"({diff.from_.status.value}) → version {diff.to.version} ({diff.to.status.value})"]
+def _line_change(line: Any, lang: str) -> str:
+    parts = []
+    if line.volume_from != line.volume_to:
+        parts.append(t("diff_volume", lang, from_=_value(line.volume_from),
+                       to=_value(line.volume_to)))
+    if line.unit_price_from != line.unit_price_to:
+        parts.append(t("diff_unit_price", lang, from_=_money(line.unit_price_from),
+                       to=_money(line.unit_price_to)))
+    parts += [f"{f.field} {_value(f.from_)} → {_value(f.to)}" for f in line.fields]
+    return "; ".join(parts)
+
+
+def render_budget(diff: OrderBudgetDiff, indent: str = "", lang: str = "en") -> list[str]:
+    out = [indent + t("diff_order_budget", lang, **_versions(diff.from_, diff.to, lang))]
     out += _field_lines(diff.fields, indent + "  ")
-    marks = {"added": "+", "removed": "-", "changed": "~"}
     for line in diff.lines:
-        head = f"{indent}  {marks[line.change]} {line.product} / {line.provider}: "
+        head = f"{indent}  {MARKS[line.change]} {line.product} / {line.provider}: "
         if line.change == "changed":
-            parts = []
-            if line.volume_from != line.volume_to:
-                parts.append(f"volume {_value(line.volume_from)} → {_value(line.volume_to)}")
-            if line.unit_price_from != line.unit_price_to:
-                parts.append(f"unit price {_money(line.unit_price_from)} → "
-                             f"{_money(line.unit_price_to)}")
-            parts += [f"{f.field} {_value(f.from_)} → {_value(f.to)}" for f in line.fields]
-            head += "; ".join(parts)
+            head += _line_change(line, lang)
         else:
             line_volume = line.volume_to if line.change == "added" else line.volume_from
             line_price = line.unit_price_to if line.change == "added" else line.unit_price_from
@@ -55,58 +74,58 @@ def render_budget(diff: OrderBudgetDiff, indent: str = "") -> list[str]:
             head += f"{_value(line_volume)} × {_money(line_price)}" if line_volume is not None \
                 else f"appropriation {_money(line_total)}"
         out.append(f"{head} ({euros(line.effect)})")
-    out.append(f"{indent}  Total {euros(diff.total_from, False)} → {euros(diff.total_to, False)} "
-               f"({euros(diff.effect)})")
+    out.append(indent + "  " + t("diff_total", lang, from_=euros(diff.total_from, False),
+                                 to=euros(diff.total_to, False), effect=euros(diff.effect)))
     return out
 
 
-def render_service_agreement(diff: ServiceAgreementDiff) -> str:
-    out = [f"Service agreement {diff.from_.label} version {diff.from_.version} "
-           f"({diff.from_.status.value}) → {diff.to.label} version {diff.to.version} "
-           f"({diff.to.status.value})"]
+def render_service_agreement(diff: ServiceAgreementDiff, lang: str = "en") -> str:
+    out = [t("diff_service_agreement", lang, **_versions(diff.from_, diff.to, lang))]
     out += _field_lines(diff.fields, "  ")
-    marks = {"added": "+", "removed": "-", "changed": "~"}
+    action, resource = t("diff_action", lang), t("diff_resource", lang)
     if diff.goals:
-        out.append("Goals")
+        out.append(t("diff_goals", lang))
         for goal in diff.goals:
-            out.append(f"  {marks[goal.change]} {goal.code} {goal.title}")
+            out.append(f"  {MARKS[goal.change]} {goal.code} {goal.title}")
             out += _field_lines(goal.fields, "      ")
-            out += [f"      + action: {x.description}" for x in goal.actions_added]
-            out += [f"      - action: {x.description}" for x in goal.actions_removed]
-            out += [f"      + resource: {x.kind} {_money(x.amount)}" for x in goal.resources_added]
-            out += [f"      - resource: {x.kind} {_money(x.amount)}" for x in goal.resources_removed]
+            out += [f"      + {action}: {x.description}" for x in goal.actions_added]
+            out += [f"      - {action}: {x.description}" for x in goal.actions_removed]
+            out += [f"      + {resource}: {x.kind} {_money(x.amount)}" for x in goal.resources_added]
+            out += [f"      - {resource}: {x.kind} {_money(x.amount)}"
+                    for x in goal.resources_removed]
     if diff.measures:
-        out.append("Measures")
+        out.append(t("diff_measures", lang))
+        target = t("diff_target", lang)
         for m in diff.measures:
-            out.append(f"  {marks[m.change]} {m.goal}/{m.code} {m.name}")
+            out.append(f"  {MARKS[m.change]} {m.goal}/{m.code} {m.name}")
             out += _field_lines(m.fields, "      ")
-            out += [f"      target {t.year}: {_value(t.from_)} → {_value(t.to)}" for t in m.targets]
+            out += [f"      {target} {x.year}: {_value(x.from_)} → {_value(x.to)}"
+                    for x in m.targets]
     if diff.order_budget:
-        out += render_budget(diff.order_budget)
-    out.append(f"Resource effect: {euros(diff.resource_effect)}")
-    out.append(f"Budget effect: {euros(diff.budget_effect)}")
+        out += render_budget(diff.order_budget, lang=lang)
+    out.append(t("diff_resource_effect", lang, effect=euros(diff.resource_effect)))
+    out.append(t("diff_budget_effect", lang, effect=euros(diff.budget_effect)))
     return "\n".join(out) + "\n"
 
 
-def render_framework_agreement(diff: FrameworkAgreementDiff) -> str:
-    out = [f"Framework agreement {diff.from_.label} version {diff.from_.version} "
-           f"({diff.from_.status.value}) → version {diff.to.version} ({diff.to.status.value})"]
+def render_framework_agreement(diff: FrameworkAgreementDiff, lang: str = "en") -> str:
+    out = [t("diff_framework_agreement", lang, **_versions(diff.from_, diff.to, lang))]
     out += _field_lines(diff.fields, "  ")
-    marks = {"added": "+", "removed": "-", "changed": "~"}
     if diff.perspectives:
-        out.append("Perspectives")
+        out.append(t("diff_perspectives", lang))
         for p in diff.perspectives:
-            out.append(f"  {marks[p.change]} {p.name}")
+            out.append(f"  {MARKS[p.change]} {p.name}")
             out += _field_lines(p.fields, "      ")
     if diff.goals:
-        out.append("Long-term goals")
+        out.append(t("diff_long_term_goals", lang))
         for g in diff.goals:
-            out.append(f"  {marks[g.change]} {g.perspective} / {g.code} {g.title}")
+            out.append(f"  {MARKS[g.change]} {g.perspective} / {g.code} {g.title}")
             out += _field_lines(g.fields, "      ")
     if len(out) == 1:
-        out.append("  No changes")
+        out.append("  " + t("diff_no_changes", lang))
     return "\n".join(out) + "\n"
 
 
-def render_order_budget(diff: OrderBudgetDiff) -> str:
-    return "\n".join([*render_budget(diff), f"Budget effect: {euros(diff.effect)}"]) + "\n"
+def render_order_budget(diff: OrderBudgetDiff, lang: str = "en") -> str:
+    return "\n".join([*render_budget(diff, lang=lang),
+                      t("diff_budget_effect", lang, effect=euros(diff.effect))]) + "\n"

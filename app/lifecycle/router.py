@@ -26,7 +26,7 @@ from app.agreements.models import (
 from app.agreements.ownership import ref_text
 from app.audit.queries import entries_query
 from app.audit.schemas import AuditEntryRead
-from app.auth.authz import Act
+from app.auth.authz import Act, authorize
 from app.auth.models import User
 from app.auth.policy import LoggedIn, may_do
 from app.budgets.models import OrderBudget
@@ -70,6 +70,23 @@ def lifecycle_router(path: str, model: Any, read: type[BaseModel], tag: str, *,
     def load(session: Any, user: User, obj_id: int) -> Any:
         return get_readable(session, model, obj_id, user, options)
 
+    def target(caller: Any, act: Act | None = None) -> Callable[..., Any]:
+        """The object of the path as a dependency: 404 for a caller who may not see it and
+        403 for one who may not ``act`` on it, before FastAPI reads the body or the handler
+        an If-Match (their 422, 412 or 428 would tell that it exists)."""
+        def dependency(session: SessionDep, user: caller, obj_id: IdPath) -> Any:
+            obj = load(session, user, obj_id)
+            if act is not None:
+                authorize(session, user, act, obj)
+            return obj
+        return dependency
+
+    Moved = Annotated[Any, Depends(target(Mover, Act.transition))]
+    Commented = Annotated[Any, Depends(target(Commenter, Act.comment))]
+    Written = Annotated[Any, Depends(target(Writer, Act.write))]
+    Seen = Annotated[Any, Depends(target(LoggedIn))]
+    Audited = Annotated[Any, Depends(target(AuditReader))]
+
     def answer(session: Any, user: User, obj_id: int, response: Response) -> Any:
         obj = load(session, user, obj_id)
         response.headers["ETag"] = etag(obj)
@@ -88,9 +105,9 @@ def lifecycle_router(path: str, model: Any, read: type[BaseModel], tag: str, *,
     @router.post("/{obj_id}/transitions", response_model=Read,
                  summary=f"Move {article} on in its lifecycle",
                  responses={409: {"description": "Not allowed now; lists allowed_transitions"}})
-    def transition_(session: SessionDep, user: Mover, obj_id: IdPath, body: TransitionIn,
-                    response: Response, if_match: IfMatch = None) -> Any:
-        obj = load(session, user, obj_id)
+    def transition_(session: SessionDep, user: Mover, obj_id: IdPath, obj: Moved,
+                    body: TransitionIn, response: Response, if_match: IfMatch = None) -> Any:
+        transitions.authorize_move(session, user, obj, body.to)  # an approval: the director's
         if if_match is not None:
             check_if_match(obj, if_match)
         transitions.transition(session, user, obj, body.model_dump())
@@ -98,25 +115,24 @@ def lifecycle_router(path: str, model: Any, read: type[BaseModel], tag: str, *,
 
     @router.get("/{obj_id}/transitions", response_model=list[TransitionRead],
                 summary="The version's lifecycle so far, with the board decision")
-    def transitions_(session: SessionDep, user: LoggedIn, obj_id: IdPath) -> Any:
-        return transitions.events(session, AgreementTransition, load(session, user, obj_id))
+    def transitions_(session: SessionDep, user: LoggedIn, obj: Seen) -> Any:
+        return transitions.events(session, AgreementTransition, obj)
 
     @router.post("/{obj_id}/comments", response_model=CommentRead,
                  status_code=status.HTTP_201_CREATED,
                  summary="Comment on a version in negotiation (the provider's comments are kept)")
-    def comment_(session: SessionDep, user: Commenter, obj_id: IdPath, body: CommentIn) -> Any:
-        return transitions.comment(session, user, load(session, user, obj_id), body.text)
+    def comment_(session: SessionDep, user: Commenter, obj: Commented, body: CommentIn) -> Any:
+        return transitions.comment(session, user, obj, body.text)
 
     @router.get("/{obj_id}/comments", response_model=list[CommentRead],
                 summary="The negotiation comments on the version")
-    def comments_(session: SessionDep, user: LoggedIn, obj_id: IdPath) -> Any:
-        return transitions.events(session, NegotiationComment, load(session, user, obj_id))
+    def comments_(session: SessionDep, user: LoggedIn, obj: Seen) -> Any:
+        return transitions.events(session, NegotiationComment, obj)
 
     @router.post("/{obj_id}/amendments", response_model=Read, status_code=status.HTTP_201_CREATED,
                  summary="Amend an approved version: the next version as a draft")
-    def amend_(session: SessionDep, user: Writer, obj_id: IdPath, response: Response,
+    def amend_(session: SessionDep, user: Writer, obj: Written, response: Response,
                if_match: IfMatch = None) -> Any:
-        obj = load(session, user, obj_id)
         if if_match is not None:
             check_if_match(obj, if_match)
         new = versioning.amend(session, user, obj)
@@ -125,23 +141,21 @@ def lifecycle_router(path: str, model: Any, read: type[BaseModel], tag: str, *,
 
     @router.get("/{obj_id}/versions", response_model=list[Read],  # type: ignore[valid-type]
                 summary=f"Every version of the {noun}, oldest first")
-    def versions_(session: SessionDep, user: LoggedIn, obj_id: IdPath) -> Any:
-        return versioning.versions(session, user, load(session, user, obj_id), options)
+    def versions_(session: SessionDep, user: LoggedIn, obj: Seen) -> Any:
+        return versioning.versions(session, user, obj, options)
 
     snapshot_model, take = snapshot
 
     @router.get("/{obj_id}/versions/{number}", response_model=snapshot_model,
                 summary=f"Version n of the {noun} as it was, with all its content")
-    def version_(session: SessionDep, user: LoggedIn, obj_id: IdPath,
+    def version_(session: SessionDep, user: LoggedIn, obj: Seen,
                  number: Annotated[int, Path(ge=1, le=10_000)]) -> Any:
-        obj = versioning.version_of(session, user, load(session, user, obj_id), number)
-        return take(session, user, obj.id)
+        return take(session, user, versioning.version_of(session, user, obj, number).id)
 
     @router.get("/{obj_id}/audit", response_model=Page[AuditEntryRead],
                 summary="The audit trail of this version and its content")
-    def audit_(session: SessionDep, user: AuditReader, obj_id: IdPath,
+    def audit_(session: SessionDep, user: AuditReader, obj: Audited,
                page: Annotated[PageParams, Query()]) -> Any:
-        obj = load(session, user, obj_id)
         stmt = entries_query(user, {"agreement": ref_text((model.__tablename__, obj.id))})
         return page_of(session, stmt, page)
 
@@ -153,9 +167,8 @@ def lifecycle_router(path: str, model: Any, read: type[BaseModel], tag: str, *,
                      status_code=status.HTTP_201_CREATED,
                      summary="A draft for another year of the framework, with the goals and "
                              "measures; lists the targets to fill in")
-        def carry_over_(session: SessionDep, user: Writer, obj_id: IdPath, body: CarryOverIn,
+        def carry_over_(session: SessionDep, user: Writer, old: Written, body: CarryOverIn,
                         response: Response) -> Any:
-            old = load(session, user, obj_id)
             new, missing = versioning.carry_over(session, user, old, body.year, body.code,
                                                 body.title)
             response.headers["Location"] = f"/api/v1{path}/{new.id}"

@@ -87,14 +87,19 @@ def _record(session: Session, user: User, obj: Agreement, old: AgreementStatus,
     return event
 
 
+def authorize_move(session: Session, user: User, obj: Agreement, to: AgreementStatus) -> None:
+    """May ``user`` move ``obj`` to ``to``? Approval records the board's decision: the
+    purchaser director (or an admin) does it."""
+    authorize(session, user, Act.approve if to is S.approved else Act.transition, obj)
+
+
 def transition(session: Session, user: User, obj: Agreement, data: dict[str, Any]) -> Agreement:
     """Move ``obj`` to ``data['to']`` if the lifecycle allows it (409 lists what it allows).
     ``data`` is a TransitionIn body; whoever calls, it is validated as one."""
     set_actor(session, user.username)
     data = TransitionIn.model_validate(data).model_dump()
     to = AgreementStatus(data["to"])
-    # Approval records the board's decision: the purchaser director (or an admin) does it.
-    authorize(session, user, Act.approve if to is S.approved else Act.transition, obj)
+    authorize_move(session, user, obj, to)
     allowed = TRANSITIONS[obj.status]
     if to not in allowed:
         shown = ", ".join(s.value for s in allowed) or "nothing (it is final)"

@@ -30,6 +30,7 @@ from app.core.audit import set_actor
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import Measure, MeasureTarget, new_lineage
+from app.lifecycle.schemas import MissingTarget
 
 S = AgreementStatus
 Agreement = FrameworkAgreement | OrderBudget | ServiceAgreement
@@ -205,7 +206,8 @@ def _latest_approved(session: Session, obj: ServiceAgreement) -> ServiceAgreemen
 
 
 def carry_over(session: Session, user: User, old: ServiceAgreement, year: int | None,
-               code: str | None, title: str | None) -> tuple[ServiceAgreement, list[dict[str, Any]]]:
+               code: str | None, title: str | None
+               ) -> tuple[ServiceAgreement, list[MissingTarget]]:
     """Vuoden vaihde: a draft for another year of the same framework agreement with this
     agreement's goals, actions, resources and measures, and the targets the measures have for
     the framework's years. Returns the draft and the measures that have no target for its year
@@ -249,6 +251,6 @@ def carry_over(session: Session, user: User, old: ServiceAgreement, year: int | 
         .where(Goal.service_agreement_id == new.id)
         .where(~Measure.id.in_(select(MeasureTarget.measure_id).where(MeasureTarget.year == year)))
         .order_by(Goal.code, Measure.code)).all()
-    missing = [{"goal_code": g, "measure_code": m, "measure_id": i, "year": year}
+    missing = [MissingTarget(goal_code=g, measure_code=m, measure_id=i, year=year)
                for g, m, i in rows]
     return new, missing

@@ -9,7 +9,6 @@ period and its due date, so a reminder is sent once per due date, not once per d
 
 from datetime import date, timedelta
 from email.message import EmailMessage
-from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -20,7 +19,7 @@ from app.core.i18n import date_text, language, t
 from app.core.settings import get_settings
 from app.organisations.service import providers_by_id
 from app.reminders.models import ReminderItem, ReminderKind
-from app.submissions.calendar import DueStatus, due_items
+from app.submissions.calendar import DueItem, DueStatus, due_items
 
 # Who gets reminders: the reporters for their own values, the purchasers for their providers'.
 REPORTERS = frozenset({Role.provider_reporter})
@@ -44,13 +43,13 @@ class Item(BaseModel):
         return self.lineage, self.period, self.kind, self.due_date
 
 
-def _text(row: dict[str, Any], lang: str, provider: str | None) -> str:
+def _text(row: DueItem, lang: str, provider: str | None) -> str:
     line = (f"{row['service_agreement_code']} / {row['measure_code']} {row['measure_name']} "
             f"({row['period']}): {date_text(row['due_date'], lang)}")
     return f"{provider}: {line}" if provider else line
 
 
-def _kind(row: dict[str, Any], user: User, today: date, horizon: date) -> ReminderKind | None:
+def _kind(row: DueItem, user: User, today: date, horizon: date) -> ReminderKind | None:
     if row["overdue"]:
         return ReminderKind.overdue
     if user.role in REPORTERS and row["status"] in _TO_REPORT \

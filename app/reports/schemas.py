@@ -71,13 +71,18 @@ class ReportRequest(Schema):
         return self
 
 
-class IssuedReportRead(ReadSchema):
+class _ReportOf(ReadSchema):
+    """What a report is of: an issued report's and a rendering job's first fields."""
+
     id: int
     municipality_id: int
     board_id: int
     kind: ReportKind
     period: str | None
     service_agreement_id: int | None
+
+
+class IssuedReportRead(_ReportOf):
     subject: str
     language: Language
     title: str
@@ -100,13 +105,7 @@ class IssuedReportFilters(PageParams):
     _period = field_validator("period")(_period_code)
 
 
-class RenderJobRead(ReadSchema):
-    id: int
-    municipality_id: int
-    board_id: int
-    kind: ReportKind
-    period: str | None
-    service_agreement_id: int | None
+class RenderJobRead(_ReportOf):
     language: Language
     status: JobStatus
     progress: int

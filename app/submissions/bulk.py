@@ -6,7 +6,7 @@ header row). A row without a value and comment is skipped.
 Every row is checked in memory against the rules of a single submission (app.submissions.rules),
 with the measures, targets, deadlines and stored values of the provider loaded once. A file with
 any bad row is rejected and nothing stored; the answer lists the first
-:data:`~app.submissions.files.MAX_ERRORS` errors in row order (row as numbered in the file,
+:data:`~app.submissions.columns.MAX_ERRORS` errors in row order (row as numbered in the file,
 column, reason) and counts the rest. A dry run reports what would be created, updated or left
 unchanged. The rows are then written with a few executemany statements inside the request's
 one transaction.
@@ -28,9 +28,11 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidInput
 from app.core.periods import PeriodError
 from app.indicators.models import IndicatorValue, Measure, ValueStatus
-from app.submissions.files import BulkRejected, Table, read_table
+from app.submissions.columns import BulkRejected, RowError
+from app.submissions.files import Table, read_table
 from app.submissions.ledger import Action, Decision, Ledger, MeasureInfo, period_of, revision
 from app.submissions.models import IndicatorValueRevision
+from app.submissions.schemas import BulkResult, BulkRow
 
 MAX_TEXT = 10_000
 CHUNK = 1000  # rows per executemany: bounded memory per statement, same speed
@@ -95,7 +97,7 @@ class Plan:
     source: str
     rows: list[tuple[int, Decision]] = field(default_factory=list)
     skipped: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
     flags: dict[int, str | None] = field(default_factory=dict)  # row -> flag reason
 
     def count(self, action: Action) -> int:
@@ -119,10 +121,10 @@ def plan(session: Session, user: User, provider_id: int, table: Table, today: da
         return cells[i] if i is not None and i < len(cells) else None
 
     for number, cells in table.rows:
-        errors: list[dict[str, Any]] = []
+        errors: list[RowError] = []
 
         def error(key: str, message: str, number: int = number,
-                  errors: list[dict[str, Any]] = errors) -> None:
+                  errors: list[RowError] = errors) -> None:
             errors.append({"row": number, "column": header_of.get(key, key), "message": message})
 
         raw_value = cell(cells, "value")
@@ -267,7 +269,7 @@ def apply(session: Session, user: User, result: Plan) -> None:
 
 
 def import_file(session: Session, user: User, data: bytes, filename: str, provider_id: int,
-                *, dry_run: bool, today: date) -> dict[str, Any]:
+                *, dry_run: bool, today: date) -> BulkResult:
     """Check a whole file and, unless it is a dry run, store it; any bad row rejects it all."""
     if user.role is Role.provider_reporter and provider_id != user.provider_id:
         raise InvalidInput("A provider reporter uploads only his own provider's values",
@@ -281,15 +283,15 @@ def import_file(session: Session, user: User, data: bytes, filename: str, provid
         authorize(session, user, Act.write, session.get_one(Measure, measure_id), IndicatorValue)
     if not dry_run:
         apply(session, user, result)
-    return {
-        "dry_run": dry_run, "created": result.count(Action.created),
-        "updated": result.count(Action.updated), "unchanged": result.count(Action.unchanged),
-        "skipped": result.skipped,
-        "rows": [{
-            "row": number, "measure_id": d.info.id, "measure_code": d.info.code,
-            "service_agreement_code": d.info.agreement_code, "period": d.period.code,
-            "action": d.action, "old_value": d.existing.value if d.existing else None,
-            "value": d.value, "flagged": result.flags.get(number) is not None,
-            "flag_reason": result.flags.get(number),
-        } for number, d in result.rows if d.action is not Action.unchanged],
-    }
+    return BulkResult(
+        dry_run=dry_run, created=result.count(Action.created),
+        updated=result.count(Action.updated), unchanged=result.count(Action.unchanged),
+        skipped=result.skipped,
+        rows=[BulkRow(
+            row=number, measure_id=d.info.id, measure_code=d.info.code,
+            service_agreement_code=d.info.agreement_code, period=d.period.code,
+            action=d.action, old_value=d.existing.value if d.existing else None,
+            value=d.value, flagged=result.flags.get(number) is not None,
+            flag_reason=result.flags.get(number),
+        ) for number, d in result.rows if d.action is not Action.unchanged],
+    )

@@ -2,20 +2,23 @@
 
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from typing_extensions import TypedDict  # pydantic reads only this one on Python < 3.12
 
 from app.agreements.models import ServiceAgreement
 from app.auth.models import User
 from app.core import access
 from app.core.access import get_readable
 from app.core.errors import InvalidInput
-from app.core.periods import PeriodError, periods_of_year
+from app.core.periods import Frequency, Period, PeriodError, periods_of_year
 from app.goals.models import Goal
-from app.indicators.models import DataSource, Measure
+from app.indicators.models import DataSource, Direction, Measure
 from app.organisations.models import Provider
 from app.submissions import rules
 from app.submissions.ledger import Ledger, deadline_or_default, period_of
@@ -30,9 +33,66 @@ class DueStatus(StrEnum):
     returned = "returned"
 
 
+# The due lists and the calendar as the services hand them on and the API answers them
+# (app.submissions.schemas names them for the routes).
+class DueItem(TypedDict):
+    """One period of one measure a provider reports: its due date, status and value."""
+
+    service_agreement_id: int
+    service_agreement_code: str
+    provider_id: int
+    provider_code: str
+    goal_code: str
+    measure_id: int
+    lineage: Annotated[str, Field(description="The measure across the agreement's versions")]
+    measure_code: str
+    measure_name: str
+    unit: str
+    direction: Direction
+    frequency: Frequency
+    target: Decimal | None
+    tolerance: Decimal
+    period: str
+    period_start: date
+    period_end: date
+    due_date: date
+    status: DueStatus
+    overdue: Annotated[bool, Field(description="Not reported (or returned) and the due date "
+                                               "has passed")]
+    locked: Annotated[bool, Field(description="Accepted and the period closed: no more changes")]
+    value_id: int | None
+    value: Decimal | None
+    comment: str | None
+    return_reason: str | None
+    flagged: bool
+    flag_reason: str | None
+
+
+class CalendarPeriod(TypedDict):
+    """A period of an agreement's reporting calendar and its due date."""
+
+    period: str
+    period_start: date
+    period_end: date
+    due_date: date
+    default_due_date: date
+    explicit: Annotated[bool, Field(description="Set in the agreement's calendar (else the "
+                                                "default)")]
+    reporting_deadline_id: int | None
+    measures: Annotated[int, Field(description="Measures of the agreement reported for this "
+                                               "period")]
+
+
+class Calendar(TypedDict):
+    service_agreement_id: int
+    service_agreement_code: str
+    year: int
+    periods: list[CalendarPeriod]
+
+
 def due_items(session: Session, user: User, *, as_of: date, year: int | None = None,
               agreement_id: int | None = None, provider_id: int | None = None,
-              board_id: int | None = None) -> list[dict[str, Any]]:
+              board_id: int | None = None) -> list[DueItem]:
     """Every period of every provider-reported measure, with its due date and status."""
     ledger = Ledger.load(session, user, year=year, agreement_id=agreement_id,
                          provider_id=provider_id, board_id=board_id,
@@ -40,7 +100,7 @@ def due_items(session: Session, user: User, *, as_of: date, year: int | None = N
     providers = dict(session.execute(select(Provider.id, Provider.code).where(
         Provider.id.in_({m.provider_id for m in ledger.measures.values()}))).all()) \
         if ledger.measures else {}
-    items: list[dict[str, Any]] = []
+    items: list[DueItem] = []
     for info in ledger.measures.values():
         for period in periods_of_year(info.agreement_year, info.frequency):
             if not ledger.counts_for(info, period):
@@ -75,7 +135,7 @@ def due_items(session: Session, user: User, *, as_of: date, year: int | None = N
     return items
 
 
-def calendar(session: Session, user: User, agreement_id: int) -> dict[str, Any]:
+def calendar(session: Session, user: User, agreement_id: int) -> Calendar:
     """The agreement's reporting calendar: which periods are reported, by which date."""
     agreement = get_readable(session, ServiceAgreement, agreement_id, user)
     frequencies: dict[Any, int] = defaultdict(int)
@@ -86,25 +146,25 @@ def calendar(session: Session, user: User, agreement_id: int) -> dict[str, Any]:
         frequencies[frequency] += 1
     explicit = {d.period: d for d in session.scalars(
         select(ReportingDeadline).where(ReportingDeadline.service_agreement_id == agreement.id))}
-    periods: dict[str, dict[str, Any]] = {}
+    periods: dict[str, tuple[Period, int]] = {}  # the period and its number of measures
     for frequency, count in frequencies.items():
         for period in periods_of_year(agreement.year, frequency):
-            entry = periods.setdefault(period.code, {"period": period, "measures": 0})
-            entry["measures"] += count
+            _, measures = periods.get(period.code, (period, 0))
+            periods[period.code] = (period, measures + count)
     for code in explicit:
         try:
-            periods.setdefault(code, {"period": period_of(code), "measures": 0})
+            periods.setdefault(code, (period_of(code), 0))
         except PeriodError:  # pragma: no cover - the rules keep codes valid
             continue
-    rows = []
-    for code, entry in periods.items():
-        period, deadline = entry["period"], explicit.get(code)
+    rows: list[CalendarPeriod] = []
+    for code, (period, measures) in periods.items():
+        deadline = explicit.get(code)
         rows.append({
             "period": code, "period_start": period.start, "period_end": period.end,
             "due_date": deadline_or_default(deadline.due_date if deadline else None, period),
             "default_due_date": rules.default_due_date(period), "explicit": deadline is not None,
             "reporting_deadline_id": deadline.id if deadline else None,
-            "measures": entry["measures"],
+            "measures": measures,
         })
     rows.sort(key=lambda r: (r["due_date"], r["period_start"], r["period_end"]))
     return {"service_agreement_id": agreement.id, "service_agreement_code": agreement.code,

@@ -1,12 +1,7 @@
 """Reading a table of indicator values from CSV or XLSX bytes as people save them.
 
-One row per measure × period. Columns (header names as keys, in English or Finnish, or the
-template's headings in any of its languages; any order):
-``measure_code`` (mittari), ``period`` (kausi) and ``value`` (arvo) are required; ``comment``
-(kommentti) is optional, and ``agreement`` (sopimus) and ``goal`` (tavoite) pick the measure
-when the provider has the same measure code in several agreements or goals. The columns of
-the template that only inform (``measure_name``, ``unit``, ``target``, ``due_date``, ``status``
-…) are ignored. The rows are checked and stored by app.submissions.bulk.
+One row per measure × period, its columns in any order (app.submissions.columns names them and
+checks the header row). The rows are checked and stored by app.submissions.bulk.
 
 Files as people save them: CSV in UTF-8 (with or without a byte order mark), UTF-16 with its
 mark (Excel's "Unicode text") or Windows-1252 (Excel's "CSV" on Finnish Windows), separated by
@@ -39,7 +34,6 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from itertools import islice
 from typing import Any
 
@@ -47,62 +41,23 @@ from defusedxml import DefusedXmlException
 from openpyxl.utils import get_column_letter
 
 from app.core.errors import DomainError, InvalidInput, PayloadTooLarge
-from app.core.i18n import LANGUAGES, N_, t
+from app.submissions.columns import INPUT, KNOWN, RowError, columns, key_of
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000  # a provider's year is a few thousand; each row is parsed and checked
 MAX_COLUMNS = 40
-MAX_ERRORS = 100  # listed in the answer; the rest are counted
-MAX_UNKNOWN_LISTED = 3  # unknown columns named one by one; more are one error
 XLSX_MAX_ENTRIES = 100
 XLSX_MAX_UNPACKED = 25 * 1024 * 1024  # a template of MAX_ROWS rows unpacks to some 13 MiB
 
-REQUIRED = ("measure_code", "period", "value")
-INPUT = (*REQUIRED, "comment", "agreement", "goal")
-INFORMATIVE = ("measure_name", "unit", "target", "tolerance", "due_date", "status", "provider",
-               "return_reason", "flagged", "flag_reason", "direction", "frequency",
-               "updated_by", "updated_at", "value_id", "locked")
-ALIASES = {
-    "mittari": "measure_code", "mittarin_tunnus": "measure_code", "kausi": "period",
-    "arvo": "value", "toteuma": "value", "kommentti": "comment", "sopimus": "agreement",
-    "tavoite": "goal", "mittarin_nimi": "measure_name", "nimi": "measure_name",
-    "yksikkö": "unit", "tavoitetaso": "target", "määräpäivä": "due_date", "tila": "status",
-}
-# The template's column headings (app.submissions.template) in the catalogue: a file saved from
-# the template in any of its languages is read back by these keys (headings_in_every_language).
-HEADINGS = {
-    "agreement": N_("column_agreement"), "goal": N_("column_goal"),
-    "measure_code": N_("column_measure_code"), "measure_name": N_("column_measure_name"),
-    "unit": N_("column_unit"), "target": N_("column_target"),
-    "tolerance": N_("column_tolerance"), "period": N_("column_period"),
-    "due_date": N_("column_due_date"), "status": N_("column_status"),
-    "value": N_("column_value"), "comment": N_("column_comment"),
-}
-KNOWN = frozenset((*INPUT, *INFORMATIVE, *ALIASES))
 DELIMITERS = (";", ",", "\t")
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-class BulkRejected(InvalidInput):
-    """The file was rejected; ``errors`` lists its first :data:`MAX_ERRORS` errors in row order
-    and ``errors_not_listed`` counts the rest. Nothing was stored."""
-
-    def __init__(self, errors: list[dict[str, Any]], source: str = "") -> None:
-        errors = sorted(errors, key=lambda e: e["row"])  # the reading's and the rules' errors
-        rows = len({e["row"] for e in errors})
-        shown = "; ".join(f"row {e['row']} {e['column']}: {e['message']}" for e in errors[:10])
-        more = f" … and {len(errors) - 10} more" if len(errors) > 10 else ""
-        name = f"{source}: " if source else ""
-        super().__init__(f"{name}{rows} row(s) with errors, nothing was stored: {shown}{more}",
-                         errors=errors[:MAX_ERRORS], rows_with_errors=rows,
-                         errors_not_listed=max(0, len(errors) - MAX_ERRORS))
 
 
 @dataclass
 class Table:
     headers: list[str]
     rows: list[tuple[int, list[Any]]]  # (row number in the file, cells)
-    errors: list[dict[str, Any]] = field(default_factory=list)  # rows that could not be read
+    errors: list[RowError] = field(default_factory=list)  # rows that could not be read
     columns: dict[str, int] = field(default_factory=dict)  # column positions by key (columns())
 
 
@@ -296,7 +251,7 @@ def _delimiter(line: str) -> str:
     """The delimiter that splits the header line into the most of our column names (a comma
     in a comma-separated file's values cannot move it); without any, the most frequent."""
     def known(delimiter: str) -> int:
-        return sum(_key(name.strip().strip('"')) in KNOWN for name in line.split(delimiter))
+        return sum(key_of(name.strip().strip('"')) in KNOWN for name in line.split(delimiter))
 
     best = max(DELIMITERS, key=known)
     return best if known(best) else max(DELIMITERS, key=line.count)
@@ -367,53 +322,3 @@ def _field_count(fields: int, width: int, delimiter: str) -> str:
         message += ("; in a comma-separated file put a number with a decimal comma in quotes "
                     "(\"66,5\") or separate the fields with semicolons")
     return message
-
-
-# -- the header row ----------------------------------------------------------------------------
-
-
-def _normal(header: str) -> str:
-    return header.strip().lower().replace(" ", "_").replace("-", "_")
-
-
-@lru_cache
-def headings_in_every_language() -> dict[str, str]:
-    """The template's headings in fi, sv and en, as read (normalised), by their column key."""
-    return {_normal(t(message, lang)): key for key, message in HEADINGS.items()
-            for lang in LANGUAGES}
-
-
-def _key(header: str) -> str:
-    key = _normal(header)
-    return ALIASES.get(key) or headings_in_every_language().get(key, key)
-
-
-def columns(headers: list[str]) -> dict[str, int]:
-    """Column positions by key; every problem with the header row at once (many unknown
-    columns, a sheet that is not ours, as one error)."""
-    found: dict[str, int] = {}
-    errors = []
-    unknown = []
-    for i, header in enumerate(headers):
-        key = _key(header)
-        if not key:
-            continue
-        if key in found:
-            errors.append({"row": 1, "column": header, "message": "the column appears twice"})
-        elif key not in INPUT and key not in INFORMATIVE:
-            unknown.append(header)
-        found[key] = i
-    known = "the columns are " + ", ".join(INPUT) + " (and the template's informative columns)"
-    if len(unknown) > MAX_UNKNOWN_LISTED:
-        others = ", ".join(unknown[1:MAX_UNKNOWN_LISTED + 1])
-        errors.insert(0, {"row": 1, "column": unknown[0], "message": (
-            f"unknown column, as are {len(unknown) - 1} others ({others} …); {known}")})
-    else:
-        errors[:0] = [{"row": 1, "column": header, "message": f"unknown column; {known}"}
-                      for header in unknown]
-    for key in REQUIRED:
-        if key not in found:
-            errors.append({"row": 1, "column": key, "message": "required column is missing"})
-    if errors:
-        raise BulkRejected(errors)
-    return found

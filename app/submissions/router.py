@@ -247,7 +247,7 @@ def export_values(session: SessionDep, user: LoggedIn, year: Year | None = None,
 # -- the reporting calendar and overdue submissions ---------------------------------------------
 
 
-@router.get("/service-agreements/{obj_id}/calendar", response_model=s.CalendarRead,
+@router.get("/service-agreements/{obj_id}/calendar", response_model=calendar.Calendar,
             summary="The agreement's reporting calendar: which periods, by which due date")
 def agreement_calendar(session: SessionDep, user: LoggedIn, obj_id: IdPath) -> Any:
     return calendar.calendar(session, user, obj_id)

@@ -7,10 +7,10 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from app.core.pagination import PageParams
-from app.core.periods import Frequency
 from app.core.types import Id, Money, Quantity, ReadSchema, Schema, Text, Value, Year
-from app.indicators.models import Direction, ValueStatus
+from app.indicators.models import ValueStatus
 from app.indicators.schemas import IndicatorValueRead, PeriodCode
+from app.submissions.calendar import DueItem as DueItem  # typed where it is made: a TypedDict
 from app.submissions.calendar import DueStatus
 from app.submissions.ledger import Action
 from app.submissions.models import NoteKind
@@ -41,35 +41,6 @@ class DueQuery(PageParams):
                                                  "(default today)")
 
 
-class DueItem(BaseModel):
-    service_agreement_id: int
-    service_agreement_code: str
-    provider_id: int
-    provider_code: str
-    goal_code: str
-    measure_id: int
-    measure_code: str
-    measure_name: str
-    unit: str
-    direction: Direction
-    frequency: Frequency
-    target: Decimal | None
-    tolerance: Decimal
-    period: str
-    period_start: date
-    period_end: date
-    due_date: date
-    status: DueStatus
-    overdue: bool = Field(description="Not reported (or returned) and the due date has passed")
-    locked: bool = Field(description="Accepted and the period closed: no more changes")
-    value_id: int | None
-    value: Decimal | None
-    comment: str | None
-    return_reason: str | None
-    flagged: bool
-    flag_reason: str | None
-
-
 class ReviewIn(Schema):
     decision: Literal["accept", "return"]
     reason: Text | None = Field(None, description="Required when the value is returned")
@@ -90,24 +61,6 @@ class RevisionRead(ReadSchema):
 class HistoryRead(BaseModel):
     indicator_value: IndicatorValueRead
     revisions: list[RevisionRead] = Field(description="Every change, oldest first")
-
-
-class CalendarPeriod(BaseModel):
-    period: str
-    period_start: date
-    period_end: date
-    due_date: date
-    default_due_date: date
-    explicit: bool = Field(description="Set in the agreement's calendar (else the default)")
-    reporting_deadline_id: int | None
-    measures: int = Field(description="Measures of the agreement reported for this period")
-
-
-class CalendarRead(BaseModel):
-    service_agreement_id: int
-    service_agreement_code: str
-    year: int
-    periods: list[CalendarPeriod]
 
 
 class OverdueRead(BaseModel):

@@ -42,6 +42,7 @@ from app.indicators.models import DataSource, IndicatorValue, Measure, ValueStat
 from app.indicators.schemas import SotkanetId
 from app.submissions.ledger import period_of, revision
 from app.submissions.models import IndicatorValueRevision
+from app.submissions.schemas import SotkanetMeasure, SotkanetResult
 
 MAX_BYTES = 20 * 1024 * 1024
 MUNICIPALITY = "KUNTA"
@@ -134,7 +135,8 @@ class _Measure:
 
 
 def load(session: Session, user: User, values: list[SotkanetValue],
-         regions: list[SotkanetRegion], *, municipality_id: int | None = None) -> dict[str, Any]:
+         regions: list[SotkanetRegion], *, municipality_id: int | None = None
+         ) -> SotkanetResult:
     """Load the national measures' yearly values; all or nothing."""
     if not may(user, Act.load_national):
         raise Forbidden("Only the purchaser organisation loads national indicators")
@@ -175,7 +177,7 @@ def load(session: Session, user: User, values: list[SotkanetValue],
                                                                  for i in measures])))}
     stamp, by = utcnow(), user.username
     totals = {"created": 0, "updated": 0, "unchanged": 0}
-    report = []
+    report: list[SotkanetMeasure] = []
     for item in measures:
         m = item.measure
         assert m.sotkanet_indicator_id is not None and m.sotkanet_region_id is not None
@@ -210,8 +212,8 @@ def load(session: Session, user: User, values: list[SotkanetValue],
                 done["updated"].append(period.code)
         for key in totals:
             totals[key] += len(done[key])
-        report.append({"measure_id": m.id, "measure_code": m.code,
-                       "indicator": m.sotkanet_indicator_id, "region": m.sotkanet_region_id,
-                       "region_title": region.title.fi, **done})
+        report.append(SotkanetMeasure(
+            measure_id=m.id, measure_code=m.code, indicator=m.sotkanet_indicator_id,
+            region=m.sotkanet_region_id, region_title=region.title.fi, **done))
     session.flush()
-    return {**totals, "measures": report}
+    return SotkanetResult(**totals, measures=report)

@@ -29,7 +29,8 @@ from app.goals.models import Goal
 from app.indicators.models import IndicatorValue, Measure
 from app.indicators.service import value_in_year
 from app.submissions.calendar import due_items
-from app.submissions.files import HEADINGS, MAX_ERRORS, MAX_ROWS, neutralise
+from app.submissions.columns import HEADINGS, MAX_ERRORS
+from app.submissions.files import MAX_ROWS, neutralise
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = [  # (key, width); the keys are the upload's column names
@@ -68,7 +69,7 @@ def template(session: Session, user: User, provider_id: int, *, today: date,
              year: int | None = None, agreement_id: int | None = None, lang: str = DEFAULT
              ) -> bytes:
     """The provider's due values as a workbook in ``lang``: its headings are read back as the
-    columns they name whatever the language (app.submissions.files.HEADINGS)."""
+    columns they name whatever the language (app.submissions.columns.HEADINGS)."""
     items = due_items(session, user, as_of=today, year=year,
                               agreement_id=agreement_id, provider_id=provider_id)
     book = Workbook()

@@ -9,7 +9,6 @@ overview filtered by status), read through the same services and the same access
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -17,7 +16,7 @@ from app.agreements.service import board_agreement_years, boards_with_agreements
 from app.auth.models import User
 from app.organisations.models import Board
 from app.reports.status import SEVERITY
-from app.submissions.calendar import DueStatus, due_items
+from app.submissions.calendar import DueItem, DueStatus, due_items
 from app.submissions.review import waiting_for_review
 from app.web.board_rows import Row, board_overview
 
@@ -53,7 +52,7 @@ def _year(years: list[int], year: int | None) -> int | None:
     return date.today().year if date.today().year in years else (years[0] if years else None)
 
 
-def _due_counts(items: list[dict[str, Any]], today: date) -> tuple[int, int, int]:
+def _due_counts(items: list[DueItem], today: date) -> tuple[int, int, int]:
     soon = today + timedelta(days=DUE_SOON_DAYS)
     due = sum(1 for i in items if i["status"] is DueStatus.due
               and i["due_date"] <= soon)

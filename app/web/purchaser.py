@@ -27,7 +27,7 @@ from app.lifecycle import versioning
 from app.organisations.models import Board
 from app.organisations.service import providers_by_id
 from app.submissions import notes
-from app.submissions.calendar import due_items
+from app.submissions.calendar import DueItem, due_items
 from app.submissions.models import NoteKind
 from app.submissions.review import accept_many, waiting_for_review
 from app.submissions.review import review as review_value
@@ -105,6 +105,11 @@ def overview_export(session: SessionDep, lang: Lang, user: PurchaserPage,
     return file_response(overview_xlsx(filters.apply(data.all_rows()), lang), name, XLSX)
 
 
+class OverdueItem(DueItem):
+    provider_name: str
+    days_late: int
+
+
 @router.get("/overdue", response_class=HTMLResponse)
 def overdue(request: Request, session: SessionDep, lang: Lang, user: PurchaserPage,
             board: QueryId = None) -> HTMLResponse:
@@ -116,12 +121,11 @@ def overdue(request: Request, session: SessionDep, lang: Lang, user: PurchaserPa
              if i["overdue"]]
     names: dict[int, str] = {p.id: p.name for p in providers_by_id(
         session, user, (i["provider_id"] for i in items)).values()} if items else {}
-    for i in items:
-        i["provider_name"] = names.get(i["provider_id"], i["provider_code"])
-        i["days_late"] = (today - i["due_date"]).days
-    items.sort(key=lambda i: (i["provider_name"], i["due_date"], i["measure_code"]))
+    late = [OverdueItem(**i, provider_name=names.get(i["provider_id"], i["provider_code"]),
+                        days_late=(today - i["due_date"]).days) for i in items]
+    late.sort(key=lambda i: (i["provider_name"], i["due_date"], i["measure_code"]))
     return render(request, "overdue.html", lang, user, boards=boards, board=chosen,
-                  items=items, today=today)
+                  items=late, today=today)
 
 
 def _review_page(request: Request, session: SessionDep, lang: str, user: User,
@@ -197,11 +201,15 @@ def review(request: Request, session: SessionDep, lang: Lang, user: ReviewerPage
         except Conflict:
             error = t("err_locked", lang)
         else:
-            where = f"&board={board}" if board else ""
-            return RedirectResponse(f"/purchaser/review?done={body.decision}{where}",
-                                    status_code=303)
+            return _reviewed(body.decision, board)
     return _review_page(request, session, lang, user, board, errors={value_id: error},
                         reasons={value_id: reason}, status_code=422)
+
+
+def _reviewed(done: str, board: int | None, anchor: str = "") -> Response:
+    """Back to the review list (Post/Redirect/Get), its board filter kept."""
+    where = f"&board={board}" if board else ""
+    return RedirectResponse(f"/purchaser/review?done={done}{where}{anchor}", status_code=303)
 
 
 @router.post("/review/{value_id}/notes", response_class=HTMLResponse)
@@ -217,9 +225,7 @@ def answer(request: Request, session: SessionDep, lang: Lang, user: ReviewerPage
     except (ValueError, InvalidInput):
         error = t("err_note_invalid", lang)
     else:
-        where = f"&board={board}" if board else ""
-        return RedirectResponse(f"/purchaser/review?done=note{where}#v-{value_id}",
-                                status_code=303)
+        return _reviewed("note", board, f"#v-{value_id}")
     return _review_page(request, session, lang, user, board, note_errors={value_id: error},
                         status_code=422)
 

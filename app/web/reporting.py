@@ -26,7 +26,7 @@ from app.core.periods import Period, PeriodError, period_codes
 from app.indicators.models import Measure
 from app.organisations.models import Provider
 from app.reports.status import Status, judge
-from app.submissions import bulk, files, notes, staged, template
+from app.submissions import bulk, columns, files, notes, staged, template
 from app.submissions.calendar import DueStatus, due_items
 from app.submissions.ledger import Ledger, MeasureInfo, period_of
 from app.submissions.models import NoteKind
@@ -104,7 +104,7 @@ def _upload(request: Request, session: Session, lang: str, user: User, provider_
     kept (app.submissions.staged)."""
     error: str | None = None
     rows: list[RowError] = []
-    rejected: dict[str, Any] = {}  # how many rows had errors, how many errors are not listed
+    rejected: dict[str, int] = {}  # how many rows had errors, how many errors are not listed
     if not data and token:
         kept = staged.take(session, user, token)
         if kept is None:  # expired, stored already, or not the user's
@@ -121,7 +121,7 @@ def _upload(request: Request, session: Session, lang: str, user: User, provider_
         try:
             result = bulk.import_file(session, user, data, filename, provider_id,
                                       dry_run=dry_run, today=date.today())
-        except files.BulkRejected as exc:
+        except columns.BulkRejected as exc:
             rows = row_errors(list(exc.extra.get("errors") or []), lang)
             rejected = {k: exc.extra[k] for k in ("rows_with_errors", "errors_not_listed")}
         except DomainError as exc:  # unreadable, too large: nothing was stored
@@ -131,8 +131,8 @@ def _upload(request: Request, session: Session, lang: str, user: User, provider_
                 if token:
                     staged.discard(session, user, token)
                 return RedirectResponse(
-                    f"/reporting/upload?created={result['created']}&updated={result['updated']}"
-                    f"&unchanged={result['unchanged']}", status_code=303)
+                    f"/reporting/upload?created={result.created}&updated={result.updated}"
+                    f"&unchanged={result.unchanged}", status_code=303)
             return render(request, "upload.html", lang, user, preview=result, filename=filename,
                           token=token or staged.stage(session, user, data, filename))
     return render(request, "upload.html", lang, user, status_code=422, error=error,

@@ -854,6 +854,34 @@ def test_a_managers_write_to_another_units_board_is_forbidden_before_if_match_is
     assert answers == [403, 403]  # not 428: no If-Match makes a forbidden write allowed
 
 
+def test_a_write_is_refused_before_its_body_or_if_match_is_read(
+    client: TestClient, db: Session
+) -> None:
+    w = build_world(db, "109")
+    manager = auth(db, _other_units_manager(db, w))
+    stranger = auth(db, create_user(db, Role.purchaser_director, build_world(db, "837")[
+        "municipality"], username="837-pj"))
+    db.commit()
+    path = f"/api/v1/service-agreements/{w['agreement'].id}"
+    stale = {"If-Match": '"stale"'}
+    calls = [("transitions", {"to": "nowhere"}), ("transitions", {"to": "negotiation"}),
+             ("comments", {"text": ""}), ("amendments", None), ("carry-over", {"year": "x"})]
+    # Another municipality's director may not see the agreement: 404, whatever he sends.
+    assert [client.post(f"{path}/{sub}", headers={**stranger, **stale}, json=body).status_code
+            for sub, body in calls] == [404] * len(calls)
+    # A manager of another unit's board sees it and may not change it: 403, not 422 or 412.
+    assert [client.post(f"{path}/{sub}", headers={**manager, **stale}, json=body).status_code
+            for sub, body in calls] == [403] * len(calls)
+    assert client.get(f"{path}/versions/0", headers=stranger).status_code == 404
+    # The same for a PATCH with a bad body and a DELETE with a stale If-Match.
+    for who, status in ((stranger, 404), (manager, 403)):
+        assert client.patch(path, headers={**who, **stale}, json={"year": "x"}).status_code \
+            == status
+        assert client.delete(path, headers={**who, **stale}).status_code == status
+    assert client.get(f"{path}/audit", headers=stranger,
+                      params={"limit": "many"}).status_code == 404
+
+
 def test_a_manager_uploads_values_only_for_his_units_board(client: TestClient, db: Session
                                                            ) -> None:
     w = build_world(db, "109")

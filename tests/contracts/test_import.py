@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import AgreementStatus
@@ -225,6 +225,54 @@ def test_a_measures_comparison_is_read_defaulted_and_written_back(db: Session) -
     assert result.updated == 1 and not result.errors
     assert db.scalar(select(Measure.comparison).where(
         Measure.code == "KORJAAVAT-KUSTANNUKSET")) == "year_to_date_level"
+
+
+def _export_statements(db: Session, municipality: str, board: str, year: int) -> int:
+    """The SQL statements one export of the set sends."""
+    seen: list[str] = []
+    bind = db.connection()
+
+    def listener(*args: Any) -> None:
+        seen.append(args[2])
+
+    event.listen(bind, "before_cursor_execute", listener)
+    try:
+        exporter.build(db, SYSTEM, municipality, board, year)
+    finally:
+        event.remove(bind, "before_cursor_execute", listener)
+    return len(seen)
+
+
+def test_the_export_sends_as_many_statements_whatever_the_number_of_goals_and_measures(
+        db: Session) -> None:
+    path = next(f for f in FILES if f.name.startswith("109"))
+    text = path.read_text(encoding="utf-8")
+    import_text(db, SYSTEM, text, path.name)
+    data = yaml.safe_load(text)
+    agreement = data["service_agreements"][0]
+    year, board = agreement["year"], data["framework_agreement"]["board"]
+    # The same set as another municipality's, its agreement with three goals and six measures
+    # more: the same versions, so only the goals and measures differ.
+    data["municipality"]["code"] = "999"
+    first = next(g for g in agreement["goals"] if g.get("measures"))
+    per_goal = len(first["measures"])
+    for n in range(3):
+        goal = copy.deepcopy(first)
+        goal["code"] = f"X{n}"
+        agreement["goals"].append(goal)
+    for n in range(6):
+        measure = copy.deepcopy(first["measures"][0])
+        measure["code"] = f"M{n}"
+        first["measures"].append(measure)
+    assert not import_text(db, SYSTEM, yaml.safe_dump(data, allow_unicode=True), "more").errors
+    def measures(municipality: str) -> int:
+        exported = exporter.build(db, SYSTEM, municipality, board, year)
+        return sum(len(g.measures) for s in exported.service_agreements
+                   if s.code == agreement["code"] for g in s.goals)
+
+    assert measures("999") == measures("109") + 3 * per_goal + 6
+
+    assert _export_statements(db, "999", board, year) == _export_statements(db, "109", board, year)
 
 
 def test_a_file_that_cannot_be_read_is_named_not_a_traceback(tmp_path: Path) -> None:

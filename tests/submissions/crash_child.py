@@ -37,7 +37,7 @@ def main(url: str, path: str, username: str, kill: bool) -> None:
         result = bulk.import_file(session, user, Path(path).read_bytes(), Path(path).name,
                                   user.provider_id, dry_run=False, today=date.today())
         session.commit()
-    print(f"stored {result['created']}")
+    print(f"stored {result.created}")
 
 
 if __name__ == "__main__":

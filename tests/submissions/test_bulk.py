@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.audit.models import AuditEntry
 from app.core.i18n import LANGUAGES, t
 from app.indicators.models import IndicatorValue
-from app.submissions import bulk, files
+from app.submissions import bulk, columns, files
 from app.submissions.models import IndicatorValueRevision
 from tests.submissions.helpers import csv_bytes, submission_world, submit, upload
 
@@ -93,6 +93,10 @@ def test_a_file_with_bad_rows_is_rejected_with_every_bad_row_and_nothing_stored(
     assert "largest allowed value 100" in messages[9]
     assert body["detail"].startswith("toteumat.csv: 6 row(s) with errors, nothing was stored")
     assert count(db) == 0
+    finnish = upload(client, {**w["hr"], "Accept-Language": "fi"}, data, "toteumat.csv").json()
+    in_finnish = {e["row"]: e["message"] for e in finnish["errors"]}
+    assert in_finnish[6] == "”abc” ei ole luku"
+    assert in_finnish[8] == "mittari KAYNNIT kaudelle 2015-01 on myös rivillä 2"
 
 
 def test_a_dry_run_shows_what_would_change_and_stores_nothing(
@@ -134,7 +138,7 @@ def test_the_xlsx_template_is_prefilled_and_protected_and_comes_back_as_an_uploa
     rows = {(r[2].value, r[7].value): r for r in sheet.iter_rows(min_row=2)}
     assert len(rows) == 15
     january = rows[("KAYNNIT", "2015-01")]
-    col = {key: headers.index(t(heading, "fi")) for key, heading in files.HEADINGS.items()}
+    col = {key: headers.index(t(heading, "fi")) for key, heading in columns.HEADINGS.items()}
     assert january[col["agreement"]].value == "SA1"
     assert january[col["value"]].value == 1180
     assert january[col["comment"]].value == "=1+1 ei kaava"
@@ -179,8 +183,8 @@ def test_the_template_in_swedish_has_swedish_headings_and_comes_back_as_an_uploa
 
 def test_every_heading_of_the_template_in_every_language_names_its_column() -> None:
     for lang in LANGUAGES:
-        headings = [t(heading, lang) for heading in files.HEADINGS.values()]
-        assert files.columns(headings) == {key: i for i, key in enumerate(files.HEADINGS)}
+        headings = [t(heading, lang) for heading in columns.HEADINGS.values()]
+        assert columns.columns(headings) == {key: i for i, key in enumerate(columns.HEADINGS)}
 
 
 def test_a_semicolon_csv_with_finnish_headers_and_decimal_commas_is_read(
@@ -206,6 +210,11 @@ def test_the_header_row_is_checked_first(client: TestClient, db: Session) -> Non
     assert [(e["row"], e["column"], e["message"][:14]) for e in response.json()["errors"]] == [
         (1, "vaule", "unknown column"), (1, "comment", "the column app"),
         (1, "period", "required colum"), (1, "value", "required colum")]
+    swedish = upload(client, {**w["hr"], "Accept-Language": "sv"}, data).json()
+    assert [e["message"] for e in swedish["errors"]][1:] == [
+        "kolumnen finns två gånger", "en obligatorisk kolumn saknas",
+        "en obligatorisk kolumn saknas"]
+    assert swedish["errors"][0]["message"].startswith("okänd kolumn; kolumnerna är measure_code")
 
 
 def test_a_locked_value_cannot_be_changed_by_a_file(client: TestClient, db: Session) -> None:
