@@ -14,9 +14,10 @@ from app.auth.models import Role, User
 from app.auth.service import create_user
 from app.contracts.importer import import_text
 from app.core.migrate import ROOT
-from app.demo_progress import approve_seeds, demo_loaded, load_year
-from app.demo_year import SEED, YearPlan
-from app.organisations.models import Municipality, Provider, PurchaserUnit
+from app.demo_progress import act_on, action_due, approve_seeds, demo_loaded, load_year
+from app.demo_year import BOARD, SEED, YearPlan
+from app.organisations.models import Board, Municipality, Provider, PurchaserUnit
+from app.web.board_rows import board_overview
 
 CONTRACTS = ROOT / "contracts"
 SYSTEM = User(username="demo", full_name="Demo data", role=Role.admin)
@@ -62,13 +63,29 @@ def load_demo(session: Session, progress: Callable[[str], None] = lambda _: None
     hameenlinna = session.scalars(select(Municipality).where(Municipality.code == "109")).one()
     add("109-director", Role.purchaser_director, hameenlinna)  # who acts in the year
     director = session.scalars(select(User).where(User.username == "109-director")).one()
+    plan = YearPlan.of(date.today())
     report = load_year(session, SYSTEM, director, (CONTRACTS / SEED).read_text(encoding="utf-8"),
-                       YearPlan.of(date.today()), progress)
+                       plan, progress)
+    _act_on_board_misses(session, director, hameenlinna, plan)
     # The report renders in a process of its own meanwhile: hashing the passwords takes long.
     progress("Creating demo users")
     _add_users(session, add)
     report.store(session, director)
     return users
+
+
+def _act_on_board_misses(session: Session, director: User, municipality: Municipality,
+                         plan: YearPlan) -> None:
+    """The red and amber measures of the board member's first screen (the latest value of the
+    year, app.web.board_rows) get their provider's corrective action too: the report judged
+    its own period."""
+    board = session.scalars(select(Board).where(Board.municipality_id == municipality.id,
+                                                Board.code == BOARD)).one()
+    rows = board_overview(session, director, board.id, plan.year, "fi").all_rows()
+    for r in rows:
+        if r.status in ("off_track", "at_risk") and r.value is not None and not r.notes:
+            act_on(session, session.get_one(Provider, r.info.provider_id), r.value.id,
+                   r.info.code, action_due(plan))
 
 
 Add = Callable[..., None]

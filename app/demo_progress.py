@@ -8,18 +8,18 @@ agreements they pay for, an amendment takes effect no earlier than the version i
 
 import threading
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import AgreementStatus, FrameworkAgreement, ServiceAgreement
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.budgets.models import OrderBudget
 from app.contracts.importer import import_text
 from app.core.errors import DomainError
-from app.core.periods import Frequency
+from app.core.periods import Frequency, parse_period
 from app.demo_year import (
     AMENDED_MEASURE,
     AMENDED_PROVIDER,
@@ -39,6 +39,8 @@ from app.organisations.models import Board, Municipality, Provider
 from app.reports import render
 from app.reports import service as reports
 from app.reports.models import IssuedReport, ReportKind
+from app.submissions import notes
+from app.submissions.models import NoteKind
 from app.submissions.review import review
 
 S = AgreementStatus
@@ -116,8 +118,54 @@ def load_year(session: Session, system: User, director: User, seed_text: str, pl
                if session.get_one(Provider, a.provider_id).code == AMENDED_PROVIDER)
     _amend(session, director, own, plan)
     progress(f"Issuing {BOARD}'s follow-up report for {plan.report_period}")
-    return PendingReport(reports.build(session, director, reports.ReportSpec(
-        ReportKind.follow_up, "fi", board_id=budget.board_id, period=plan.report_period)))
+    spec = reports.ReportSpec(ReportKind.follow_up, "fi", board_id=budget.board_id,
+                              period=plan.report_period)
+    _act_on_misses(session, plan, agreements, reports.build(session, director, spec))
+    return PendingReport(reports.build(session, director, spec))
+
+
+# What a provider does about a measure off track or at risk, by the measure's code.
+ACTIONS = {
+    "HARRASTUS": "Kerhotarjontaa lisätään syyslukukaudella kolmeen kouluun.",
+    "KORJAAVAT-KUSTANNUKSET": "Kiireelliset sijoitukset käydään läpi; perhetyötä lisätään.",
+    "TAYTTOASTE": "Ryhmiä yhdistetään ja vapaat paikat tarjotaan jonossa oleville.",
+}
+ACTION = "Syyt selvitetään ja toimintaa korjataan; tilanne raportoidaan seuraavalla kaudella."
+
+
+def act_on(session: Session, provider: Provider, value_id: int, code: str, due: date) -> None:
+    """The provider's corrective action on a value that misses its target, as his reporter
+    would write it (app.submissions.notes)."""
+    municipality = session.get_one(Municipality, provider.municipality_id).code
+    writer = User(username=f"{municipality}-{provider.code.lower()}",
+                  role=Role.provider_reporter, municipality_id=provider.municipality_id,
+                  provider_id=provider.id)
+    notes.add(session, writer, value_id, NoteKind.corrective_action, ACTIONS.get(code, ACTION),
+              due)
+
+
+def action_due(plan: YearPlan) -> date:
+    return plan.today + timedelta(days=45)
+
+
+def _act_on_misses(session: Session, plan: YearPlan, agreements: list[ServiceAgreement],
+                   data: Any) -> None:
+    """Each red and amber measure of the report gets its provider's corrective action on the
+    value the report judges (the latest of the report's period)."""
+    missing = {(d.provider, d.code) for d in data.deviations}
+    report_end = parse_period(plan.report_period).end
+    for agreement in agreements:
+        provider = session.get_one(Provider, agreement.provider_id)
+        measures = session.scalars(select(Measure).join(Goal, Goal.id == Measure.goal_id)
+                                   .where(Goal.service_agreement_id == agreement.id))
+        for m in measures:
+            if (provider.name, m.code) not in missing:
+                continue
+            judged = session.scalars(select(IndicatorValue.id).where(
+                IndicatorValue.measure_id == m.id, IndicatorValue.period_end <= report_end)
+                .order_by(IndicatorValue.period_end.desc())).first()
+            if judged is not None:
+                act_on(session, provider, judged, m.code, action_due(plan))
 
 
 def _review(session: Session, director: User, plan: YearPlan, agreement_ids: list[int]) -> None:

@@ -24,6 +24,7 @@ from app.demo_year import AMENDED_MEASURE, AMENDED_TARGET, RETURN_REASON, YearPl
 from app.main import app
 from app.organisations.models import Board
 from tests.conftest import DATABASES, empty_database
+from tests.web.test_pages import web_login
 
 API = "/api/v1"
 PLAN = YearPlan.of(date.today())
@@ -146,6 +147,26 @@ def test_the_boards_report_uses_the_first_versions_target_for_t1(
 def test_the_boards_report_uses_the_amendments_target_for_t2(
         client: TestClient, demo: Engine) -> None:
     assert _target_in_report(client, demo, f"{PLAN.year}-T2") == str(AMENDED_TARGET[1])
+
+
+def test_the_board_member_sees_each_miss_with_its_providers_corrective_action(
+        client: TestClient, demo: Engine) -> None:
+    """The board member's first screen and the first page of the board's report: the red and
+    amber measures, by how much, and what their provider does about each."""
+    with Session(demo) as session:
+        board_id = session.scalars(select(Board.id).where(Board.code == "LANULA")).first()
+    html = client.get(f"{API}/reports/follow-up", headers=login(client, "109-board"), params={
+        "board_id": board_id, "period": PLAN.report_period, "format": "html",
+        "language": "fi"}).text
+    attention = html.split('<table class="attention">', 1)[1].split("</table>", 1)[0]
+    rows = attention.split("<tbody>", 1)[1].split("</tr>")[:-1]
+    assert rows and all("Korjaava toimenpide, määräpäivä" in row for row in rows)
+    client.base_url = "https://testserver"  # the session cookie is Secure
+    web_login(client, "109-board", demo_password("109-board"))
+    home = client.get("/").text
+    table = home.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    misses = table.split("</tr>")[:-1]
+    assert misses and [r for r in misses if "Korjaava toimenpide, määräpäivä" not in r] == []
 
 
 def test_loading_the_demo_again_changes_nothing(demo: Engine) -> None:

@@ -104,6 +104,12 @@ class MeasureEntry(Data):
         return commented[-1] if commented else None
 
     @property
+    def corrective_action(self) -> Note | None:
+        """The provider's latest corrective action of the year: what is done about a miss."""
+        acts = [n for n in self.notes if n.kind == "corrective_action"]
+        return acts[-1] if acts else None
+
+    @property
     def unreviewed(self) -> bool:
         return any(not v.reviewed for v in self.reported_values)
 

@@ -22,7 +22,6 @@ from app.agreements.service import agreements_in_force, board_agreements
 from app.auth.models import User
 from app.core.ordering import natural
 from app.core.periods import Period
-from app.core.types import MAX_ID
 from app.indicators.models import Measure
 from app.indicators.service import measures_with_targets
 from app.lifecycle import versioning
@@ -201,13 +200,18 @@ class Filters:
         return bool(self.provider or self.goal or self.status or (self.q or "").strip())
 
 
-def filters_of(provider: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+# The form's "all" is an empty value: no choice, not a number that fails to parse (an id
+# beyond MAX_ID is no provider's: nothing matches it).
+AnyOrId = Annotated[str | None, Query(max_length=12, pattern=r"^([1-9][0-9]*)?$")]
+
+
+def filters_of(provider: AnyOrId = None,
                goal: Annotated[str | None, Query(max_length=50)] = None,
                status: Annotated[str | None, Query(max_length=20)] = None,
                q: Annotated[str | None, Query(max_length=200)] = None,
                sort: Annotated[str | None, Query(max_length=20)] = None) -> Filters:
     """The query's filters; an unknown status or sort is no choice (the whole table)."""
-    return Filters(provider=provider, goal=goal or None,
+    return Filters(provider=int(provider) if provider else None, goal=goal or None,
                    status=status if status in STATUSES else None, q=q or None,
                    sort=sort if sort in SORTS else None)
 

@@ -31,6 +31,15 @@ def get_lang(request: Request) -> str:
     return language(request.cookies.get(LANG_COOKIE))
 
 
+def header_copy(user: User) -> User:
+    """The user as the error page's header and the access log need him, in no session: the
+    rollback of a failed request (a 422 of a query's value) expires the session's row, and
+    reading it then raises instead of showing the error page."""
+    return User(id=user.id, username=user.username, full_name=user.full_name, role=user.role,
+                municipality_id=user.municipality_id, provider_id=user.provider_id,
+                board_id=user.board_id, purchaser_unit_id=user.purchaser_unit_id)
+
+
 def get_web_user(request: Request, session: SessionDep) -> User | None:
     """The user of the session cookie; None for the public (or an ended session)."""
     token = request.cookies.get(SESSION_COOKIE)
@@ -42,7 +51,7 @@ def get_web_user(request: Request, session: SessionDep) -> User | None:
         return None
     if not mfa_complete:
         return None
-    request.state.user = user
+    request.state.user = header_copy(user)
     # Shown in every page's header: the user's organisation (provider or municipality), as
     # its name: a row would be expired by the rollback of a failed request, before its error
     # page shows the header.

@@ -20,10 +20,11 @@ from app.web.i18n import LANGUAGES
 from app.web.upload_words import history_reason
 
 
-def number(value: Any, lang: str = "fi") -> str:
+def number(value: Any, lang: str = "fi", decimals: int = 4) -> str:
     """A value as reported (up to four decimals): 1 234 567,5 in Finnish and Swedish,
-    1,234,567.5 in English."""
-    return formatting.number(value, lang, decimals=4, empty="")
+    1,234,567.5 in English. A target worked out for a part of the year (70,6667 %) is shown
+    with two, as the report shows it."""
+    return formatting.number(value, lang, decimals=decimals, empty="")
 
 
 def day(value: date | None, lang: str = "fi") -> str:

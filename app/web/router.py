@@ -175,6 +175,9 @@ def error_page(request: Request, status: int, detail: str) -> Response:
     if status == 403 and "form has expired" in detail:
         key = "csrf_failed"
     message = t(key, lang) if key else detail
+    if status == 422:  # pydantic's words are English: the page names the fields in its own
+        fields = sorted({part.split(":", 1)[0].strip() for part in detail.split("; ")})
+        message = t("bad_address", lang, fields=", ".join(fields))
     if status == 409:  # what cannot be done, and why (the service's words)
         message = f"{message} {in_language(detail, lang)}"
     return render(request, "error.html", lang, getattr(request.state, "user", None),

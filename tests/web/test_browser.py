@@ -1,6 +1,8 @@
 """The pages in a real browser: Debian's headless Chromium driven by Playwright, with axe-core
 checking WCAG 2.1 AA, and screenshots at desktop and phone width in artifacts/screenshots/."""
 
+import hashlib
+import io
 import os
 import re
 import socket
@@ -8,15 +10,20 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
+from babel.messages import pofile
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from app.auth.models import Role
+from app.auth.policy import Declaration, declaration_of
 from app.core.migrate import ROOT
 from app.demo import demo_password
+from tests.auth.routes import api_routes
 from tests.conftest import DATABASES, IN_CI, empty_database
 
 CHROMIUM = "/usr/bin/chromium"
@@ -90,10 +97,11 @@ def log_in(page: Page, base: str, username: str) -> None:
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """Every violation axe-core finds with all its rules (WCAG 2.1 A and AA and the best
+    practices), of any impact: minor ones too."""
     page.add_script_tag(path=str(AXE))
-    result = page.evaluate("""async () => await axe.run(document, {runOnly: {type: 'tag',
-        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")
-    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    result = page.evaluate("async () => await axe.run(document)")
+    return list(result["violations"])
 
 
 def look(browser: Browser, base: str, name: str, path: str, user: str | None = None) -> None:
@@ -119,13 +127,6 @@ def look_all(browser: Browser, base: str, pages: list[tuple[str, str]],
         page.context.close()
 
 
-def test_public_pages(server: str, browser: Browser) -> None:
-    look(browser, server, "home-public", "/")
-    look(browser, server, "agreements-public", "/agreements")
-    look(browser, server, "login", "/login")
-    look(browser, server, "reports-public", "/reports")
-
-
 def test_a_purchaser_issues_a_report_that_the_public_downloads(server: str, browser: Browser
                                                               ) -> None:
     page = new_page(browser)
@@ -136,7 +137,6 @@ def test_a_purchaser_issues_a_report_that_the_public_downloads(server: str, brow
     page.click("form[action='/reports/preview'] button[type=submit]")
     page.wait_for_load_state()
     assert "Tarkista ennen julkaisua" in page.inner_text("main h1")
-    preview = page.url.removeprefix(server)
     page.click("form[action='/reports/issue'] button[type=submit]")
     page.wait_for_load_state()
     assert "Raportti julkaistiin" in page.inner_text("main")
@@ -150,8 +150,6 @@ def test_a_purchaser_issues_a_report_that_the_public_downloads(server: str, brow
     response = public.request.get(server + href)
     assert response.status == 200 and response.body().startswith(b"%PDF")
     public.context.close()
-    look_all(browser, server, [("reports-purchaser", "/reports"),
-                               ("report-preview", preview)], "109-director")
 
 
 def test_purchaser_sees_the_agreements_of_the_year(server: str, browser: Browser) -> None:
@@ -163,7 +161,7 @@ def test_purchaser_sees_the_agreements_of_the_year(server: str, browser: Browser
     page.click("main table a")
     assert "Korjaavien palveluiden kustannukset" in page.inner_text("main")
     page.context.close()
-    look(browser, server, "agreements-purchaser", "/agreements?year=2015", "109-director")
+    look(browser, server, "agreements-purchaser-2015", "/agreements?year=2015", "109-director")
 
 
 def test_a_reporter_cannot_open_another_providers_agreement(server: str, browser: Browser) -> None:
@@ -269,8 +267,84 @@ def test_a_reporter_reports_and_sees_a_returned_value_come_back(server: str,
     assert HOBBY in returned and "Osuus nousi paljon: tarkista lähde" in returned
     href = due_row(page, HOBBY, "2015-T1").locator("a").get_attribute("href")
     page.context.close()
-    look_all(browser, server, [("reporting", "/reporting"), ("reporting-value", str(href)),
-                               ("reporting-upload", "/reporting/upload")], REPORTER)
+    look(browser, server, "reporting-value-returned", str(href), REPORTER)
+
+
+def test_an_implausible_value_is_asked_about_before_it_is_stored(server: str, browser: Browser
+                                                                 ) -> None:
+    page = new_page(browser)
+    log_in(page, server, REPORTER)
+    href = value_page(page, server, "KORJAAVAT-KUSTANNUKSET", "2015-T1")
+    before = page.input_value("#value")
+    page.fill("#value", "900000000")  # ten times the year's target of 15 300 000 euros
+    page.fill("#reason", "Laskettu uudelleen")
+    page.click("main form.form button[type=submit]")
+    page.wait_for_load_state()
+    assert "kymmenkertainen" in page.inner_text("#question")
+    page.screenshot(path=str(SHOTS / "reporting-value-question-desktop.png"), full_page=True)
+    assert axe_violations(page) == []
+    page.goto(server + href)
+    assert page.input_value("#value") == before  # asking stored nothing
+    page.fill("#value", "900000000")
+    page.fill("#reason", "Laskettu uudelleen")
+    page.click("main form.form button[type=submit]")
+    page.wait_for_load_state()
+    page.click("button[name=confirmed]")
+    page.wait_for_load_state()
+    assert "Korjaus on tallennettu" in page.inner_text("main [role=status]")
+    assert page.input_value("#value") == "900000000"
+    page.context.close()
+
+
+def pdf_text(body: bytes) -> str:
+    """The text of a PDF, as pdftotext (poppler) reads it."""
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=body, check=True,
+                          capture_output=True).stdout.decode()
+
+
+def test_a_miss_is_talked_over_and_reaches_the_overview_and_the_report(server: str,
+                                                                      browser: Browser) -> None:
+    """The provider explains a miss and names a corrective action with its date; the purchaser
+    answers on the review card; both are on the overview and in the board's report."""
+    page = new_page(browser)
+    log_in(page, server, REPORTER)
+    value_page(page, server, HOBBY, "2015-T2")  # 70 % against 75 %: at risk
+    assert "Poikkeama ja korjaavat toimenpiteet" in page.inner_text("main #deviation")
+    page.check("input[name=kind][value=corrective_action]")
+    page.fill("#note-text", "Kerhoja lisätään syksyllä")
+    page.click("form[action$='/notes'] button[type=submit]")  # no date: asked for one
+    assert "määräpäivä" in page.inner_text("#note-error")
+    page.fill("#note-text", "Kerhoja lisätään syksyllä")
+    page.fill("#action-due", "2015-10-31")
+    page.click("form[action$='/notes'] button[type=submit]")
+    page.wait_for_load_state()
+    assert "Korjaava toimenpide, määräpäivä 31.10.2015" in page.inner_text("main ol.notes")
+    page.context.close()
+    purchaser = new_page(browser)
+    log_in(purchaser, server, DIRECTOR)
+    purchaser.goto(f"{server}/purchaser/review")
+    card = purchaser.locator(".review-item").filter(has_text="Kerhoja lisätään syksyllä")
+    assert "Korjaava toimenpide, määräpäivä 31.10.2015" in card.inner_text()
+    answer = card.locator("details").filter(has=purchaser.locator("summary",
+                                                                   has_text="Vastaa"))
+    answer.locator("summary").click()
+    answer.locator("textarea").fill("Hyvä, seurataan syyskaudella")
+    answer.locator("button[type=submit]").click()
+    purchaser.wait_for_load_state()
+    assert "Tilaajan vastaus" in purchaser.locator(".review-item").filter(
+        has_text="Hyvä, seurataan syyskaudella").inner_text()
+    purchaser.goto(f"{server}/purchaser")
+    board = purchaser.input_value("#board")
+    # The overview shows the conversation about each red and amber measure's latest value (in
+    # 2015 HARRASTUS ended the year on track; the demo's year has its providers' actions).
+    purchaser.goto(f"{server}/purchaser?board={board}&status=at_risk")
+    assert "Korjaava toimenpide, määräpäivä" in purchaser.inner_text("main table.overview-flat")
+    pdf = purchaser.request.get(f"{server}/reports/preview/report.pdf?board_id={board}"
+                                "&period=2015-T2&language=fi")
+    assert pdf.status == 200
+    report = " ".join(pdf_text(pdf.body()).split())
+    assert "Kerhoja lisätään syksyllä" in report and "Hyvä, seurataan syyskaudella" in report
+    purchaser.context.close()
 
 
 def test_a_purchaser_follows_the_board_and_amends_an_agreement(server: str,
@@ -295,17 +369,13 @@ def test_a_purchaser_follows_the_board_and_amends_an_agreement(server: str,
     page.wait_for_load_state()
     assert "Hyväksytty 2 arvoa." in page.inner_text("main [role=status]")
     assert page.locator(".review-item").count() == before - 2
-    look_all(browser, server, [("purchaser", "/purchaser"), ("purchaser-review", "/purchaser/review"),
-                               ("purchaser-overdue", "/purchaser/overdue")], DIRECTOR)
     # The demo's agreements are approved: start an amendment and compare in the browser.
     page.goto(server + str(href))
     page.click("text=Aloita muutos")
     assert "Muutosversio on luotu" in page.inner_text("main")
-    page.click("main form.filters button[type=submit]")
+    page.click("main form[action='/purchaser/compare'] button[type=submit]")
     assert "Versioiden vertailu" in page.inner_text("main h1")
-    compare = page.url.removeprefix(server)
     page.context.close()
-    look_all(browser, server, [("purchaser-compare", compare)], DIRECTOR)
 
 
 def no_sideways_scroll(page: Page) -> bool:
@@ -323,12 +393,8 @@ def test_the_dashboards_overview_choices_and_a_measure_page(server: str, browser
     board = page.input_value("#board")
     page.context.close()
     look_all(browser, server, [
-        ("home-purchaser", "/"),
         ("purchaser-sorted", f"/purchaser?board={board}&sort=status"),
-        ("purchaser-off-track", f"/purchaser?board={board}&status=off_track"),
-        ("measure", str(href))], DIRECTOR)
-    look_all(browser, server, [("home-board", "/"), ("measure-board", str(href))], "109-board")
-    look_all(browser, server, [("home-reporter", "/")], REPORTER)
+        ("purchaser-off-track", f"/purchaser?board={board}&status=off_track")], DIRECTOR)
     phone = new_page(browser, "phone")
     log_in(phone, server, "109-board")
     for path in ("/", str(href)):
@@ -353,4 +419,282 @@ def test_a_reporter_turns_his_reminders_off_from_the_header(server: str, browser
     assert not page.get_by_label("Lähetä minulle muistutukset sähköpostilla").is_checked()
     assert axe_violations(page) == []
     page.context.close()
-    look(browser, server, "settings", "/settings", "109-director")
+
+
+def test_the_overview_filters_searches_and_exports_what_it_shows(server: str, browser: Browser
+                                                                 ) -> None:
+    page = new_page(browser)
+    log_in(page, server, DIRECTOR)
+    page.goto(f"{server}/purchaser")
+    provider = next(o.strip() for o in page.locator("#f-provider option").all_inner_texts()
+                    if "alue 1" in o)  # a day-care region: its occupancy rate is searched
+    page.select_option("#f-provider", label=provider)
+    page.fill("#f-q", "täyttöaste")
+    page.select_option("#f-sort", "status")
+    page.click("main form:has(#f-q) button[type=submit]")
+    page.wait_for_load_state()
+    rows = page.locator("main table.overview-flat tbody tr")
+    assert rows.count() >= 1
+    for text in rows.all_inner_texts():
+        assert "täyttöaste" in text.lower() and provider in text
+    with page.expect_download() as download:
+        page.click("main form:has(#f-q) a.button")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    assert sheet is not None
+    cells = [" ".join(str(c) for c in row if c is not None) for row in sheet.iter_rows(
+        min_row=2, values_only=True)]
+    assert len(cells) == rows.count() and all("täyttöaste" in c.lower() for c in cells)
+    page.select_option("#f-provider", "")
+    page.fill("#f-q", "")
+    page.select_option("#f-goal", index=1)
+    goal = page.input_value("#f-goal")
+    page.click("main form:has(#f-q) button[type=submit]")
+    page.wait_for_load_state()
+    assert rows.count() >= 1
+    assert all(f"Tavoite {goal} ·" in t for t in rows.all_inner_texts())
+    # A value that is no provider: the error page, in Finnish, with the user still logged in.
+    response = page.goto(f"{server}/purchaser?provider=x")
+    assert response is not None and response.status == 422
+    assert "Kirjaudu ulos" in page.inner_text("header")
+    assert "Sivun osoitteessa on arvo, jota ei voi käyttää (provider)" in page.inner_text("main")
+    page.go_back()
+    # A measure's own page: its series against the targets and every value with its history.
+    page.click("main table.overview-flat tbody tr a[href^='/measures/']")
+    page.wait_for_load_state()
+    assert page.locator("#series").count() == 1 and page.locator("#values").count() == 1
+    assert page.locator("#values + .table-wrap tbody tr").count() >= 1
+    page.context.close()
+
+
+def test_the_board_member_sees_what_is_off_track_by_how_much_and_what_is_done(
+        server: str, browser: Browser) -> None:
+    """The first screen after login: the red and amber measures, the gap to the target and
+    the provider's corrective action with its date."""
+    for size in SIZES:
+        page = new_page(browser, size)
+        log_in(page, server, "109-board")
+        first = page.locator("main table tbody tr").first
+        text = first.inner_text()
+        assert "Riskissä" in text or "Jäljessä tavoitteesta" in text
+        assert re.search(r"Ero tavoitteeseen|\d", text)
+        assert "Korjaava toimenpide, määräpäivä" in text
+        assert no_sideways_scroll(page)
+        page.context.close()
+
+
+def catalogue(lang: str) -> dict[str, str]:
+    with (ROOT / "app" / "locale" / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        return {str(m.id): str(m.string) for m in pofile.read_po(f) if m.id and m.string}
+
+
+def finnish_labels(page: Page) -> list[str]:
+    """The page's labels (headers, buttons, fields, navigation, lights) that are Finnish
+    catalogue texts with a translation of their own: one language at a time."""
+    fi, sv, en = catalogue("fi"), catalogue("sv"), catalogue("en")
+    finnish = {text for key, text in fi.items() if text not in (sv.get(key), en.get(key))
+               and len(text) > 3}
+    labels = page.eval_on_selector_all(
+        "th, label, button, summary, legend, dt, nav a, .light, .count + *, a.button, h1, h2",
+        "els => els.map(e => e.innerText.trim())")
+    return [t for t in labels if t in finnish]
+
+
+def test_one_language_at_a_time(server: str, browser: Browser) -> None:
+    """Swedish and English pages have no Finnish labels; "upload" and "download" are two
+    different words in each language."""
+    words = {"fi": ("Lähetä tiedosto", "Lataa Excel-pohja"),
+             "sv": ("Skicka in en fil", "Ladda ner Excel-mallen"),
+             "en": ("Upload a file", "Download the Excel template")}
+    for user, paths in ((REPORTER, ["/", "/reporting", "/reporting/upload"]),
+                        (DIRECTOR, ["/", "/purchaser", "/purchaser/review", "/reports"]),
+                        ("109-board", ["/"])):
+        page = new_page(browser)
+        log_in(page, server, user)
+        for lang in ("sv", "en"):
+            page.click(f"header nav.langs a[lang={lang}]")
+            page.wait_for_load_state()
+            assert page.get_attribute("html", "lang") == lang
+            for path in paths:
+                page.goto(server + path)
+                assert finnish_labels(page) == [], f"{lang} {path}"
+                name = f"{user}{path.replace('/', '-').rstrip('-')}-{lang}"
+                page.screenshot(path=str(SHOTS / f"lang-{name}-desktop.png"), full_page=True)
+                if path == "/reporting":
+                    upload_word, download_word = words[lang]
+                    text = page.inner_text("main .actions-row")
+                    assert upload_word in text and download_word in text
+        page.click("header nav.langs a[lang=fi]")
+        if user == REPORTER:
+            page.goto(f"{server}/reporting")
+            assert page.inner_text("main .actions-row").count("Lataa") == 1
+        page.context.close()
+
+
+# --- every page, for every role that may see it, at both widths -------------------------------
+# The pages are the app's own GET routes outside /api (tests/auth/routes.py), so a new page is
+# looked at here or this test names it. Each has a way to reach one of it in the demo as a role.
+
+Resolve = Callable[[Page, str], str]
+
+
+def hrefs(page: Page, selector: str) -> list[str]:
+    """The links matching ``selector`` now on the page (without waiting for one)."""
+    found = page.eval_on_selector_all(selector, "els => els.map(e => e.getAttribute('href'))")
+    return [str(h).split("#")[0] for h in found]
+
+
+def _link(listing: str, selector: str) -> Resolve:
+    """The first link matching ``selector`` on ``listing`` (as the role sees it)."""
+    def resolve(page: Page, base: str) -> str:
+        page.goto(base + listing)
+        found = hrefs(page, selector)
+        assert found, f"no {selector} on {listing}"
+        return found[0]
+    return resolve
+
+
+def _measure(page: Page, base: str) -> str:
+    """A measure the role may read: from the board's dashboard, the purchaser's overview or the
+    reporter's list of values."""
+    for listing, selector in (("/", "main a[href^='/measures/']"),
+                              ("/purchaser", "main a[href^='/measures/']"),
+                              ("/reporting", "main a[href^='/reporting/'][href*='-T']")):
+        page.goto(base + listing)
+        found = hrefs(page, selector)
+        if found:
+            return found[0] if listing != "/reporting" else \
+                "/measures/" + found[0].split("/")[2]
+    raise AssertionError("no measure on /, /purchaser or /reporting")
+
+
+def _compare(page: Page, base: str) -> str:
+    """The versions of an agreement with more than one, compared with the agreement's form."""
+    page.goto(base + "/agreements")
+    for href in hrefs(page, "main a[href^='/agreements/']"):
+        page.goto(base + href)
+        if page.locator("main form[action='/purchaser/compare']").count():
+            page.click("main form[action='/purchaser/compare'] button[type=submit]")
+            page.wait_for_load_state()
+            return page.url.removeprefix(base)
+    raise AssertionError("no agreement with versions to compare")
+
+
+def _preview(page: Page, base: str) -> str:
+    page.goto(base + "/reports")
+    page.select_option("#board_id", label="LANULA – Lasten ja nuorten lautakunta")
+    page.select_option("#period", "2015-T2")
+    page.click("form[action='/reports/preview'] button[type=submit]")
+    page.wait_for_load_state()
+    return page.url.removeprefix(base)
+
+
+def _fixed(path: str) -> Resolve:
+    return lambda page, base: path
+
+
+PAGES: dict[str, Resolve] = {
+    "/": _fixed("/"),
+    "/login": _fixed("/login"),
+    "/agreements": _fixed("/agreements"),
+    "/agreements/{agreement_id}": _link("/agreements", "main table a[href^='/agreements/']"),
+    "/measures/{measure_id}": _measure,
+    "/purchaser": _fixed("/purchaser"),
+    "/purchaser/overdue": _fixed("/purchaser/overdue"),
+    "/purchaser/review": _fixed("/purchaser/review"),
+    "/purchaser/compare": _compare,
+    "/reporting": _fixed("/reporting"),
+    "/reporting/upload": _fixed("/reporting/upload"),
+    "/reporting/{measure_id}/{code}": _link("/reporting", "main a[href^='/reporting/'][href*='-T']"),
+    "/reports": _fixed("/reports"),
+    "/reports/preview": _preview,
+    "/settings": _fixed("/settings"),
+    "/vouchers": _fixed("/vouchers"),
+}
+# GET routes outside /api that answer no page: files, a redirect and the operator's probes.
+NOT_PAGES = {"/lang/{code}", "/purchaser/export.xlsx", "/reporting/template.xlsx",
+             "/reports/preview/report.pdf", "/reports/{report_id}.pdf", "/healthz", "/readyz",
+             "/health/live", "/health/ready", "/metrics"}
+# A demo user of every role (None: the public).
+ROLES: dict[str, str | None] = {"public": None, "admin": "109-admin",
+                                "purchaser_director": DIRECTOR, "purchaser_manager": "109-manager",
+                                "board_member": "109-board", "provider_reporter": REPORTER}
+
+
+def web_pages() -> dict[str, Declaration]:
+    """The app's GET pages outside /api, with their declarations of who may see them."""
+    return {path: declaration for method, path, dependant in api_routes()
+            if method == "GET" and not path.startswith("/api/")
+            and (declaration := declaration_of(dependant)) is not None}
+
+
+def sees(declaration: Declaration, role: str) -> bool:
+    return declaration.public if role == "public" else Role(role) in declaration.roles
+
+
+def test_every_page_is_looked_at() -> None:
+    assert sorted(web_pages().keys() - NOT_PAGES - PAGES.keys()) == []
+    assert sorted(PAGES.keys() - web_pages().keys()) == []
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    return "; ".join(f"{v['id']} [{v['impact']}]: {v['help']} ({len(v['nodes'])}: "
+                     f"{[n['html'][:120] for n in v['nodes'][:3]]})" for v in violations)
+
+
+def shoot(page: Page, path: Path) -> None:
+    """The page from its top, at most 6000 px of it: Chromium cannot capture the overview's
+    whole length at phone width."""
+    height = min(int(page.evaluate("document.documentElement.scrollHeight")), 6000)
+    width = page.viewport_size["width"] if page.viewport_size else 1280
+    page.screenshot(path=str(path), full_page=True,
+                    clip={"x": 0, "y": 0, "width": width, "height": height})
+
+
+_SEEN: set[tuple[str, str, str]] = set()
+
+
+def seen_before(page: Page, base: str, size: str) -> bool:
+    """Whether axe has checked this very content of <main> at this width already (the pages
+    the admin and the director see are mostly the same): the header and navigation, which
+    differ by role, are checked on the role's first page."""
+    main = page.evaluate("""() => { const m = document.querySelector('main').cloneNode(true);
+        m.querySelectorAll('input[name=csrf]').forEach(i => i.remove()); return m.outerHTML; }""")
+    key = (base, size, hashlib.sha256(main.encode()).hexdigest())
+    if key in _SEEN:
+        return True
+    _SEEN.add(key)
+    return False
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_passes_axe_for_every_role_at_both_widths(server: str, browser: Browser,
+                                                             role: str) -> None:
+    declared = web_pages()
+    found: list[str] = []
+    for size in SIZES:
+        page = new_page(browser, size)
+        user = ROLES[role]
+        if user:
+            log_in(page, server, user)
+        for route, resolve in PAGES.items():
+            if not sees(declared[route], role):
+                continue
+            path = resolve(page, server)
+            response = page.goto(server + path)
+            assert response is not None and response.status == 200, f"{role}: {path}"
+            slug = re.sub(r"[{}]", "", route.strip("/").replace("/", "-")) or "home"
+            name = f"page-{slug}-{role}-{size}"
+            if size == "phone" and not no_sideways_scroll(page):
+                found.append(f"{path} ({size}): scrolls sideways")
+            if not seen_before(page, server, size):
+                shoot(page, SHOTS / f"{name}.png")
+                violations = axe_violations(page)
+                if violations:
+                    found.append(f"{path} ({size}): {describe(violations)}")
+        response = page.goto(f"{server}/agreements/999999")  # the error page
+        assert response is not None and response.status == 404
+        if violations := axe_violations(page):
+            found.append(f"404 ({size}): {describe(violations)}")
+        page.context.close()
+    assert found == [], f"{role}:\n" + "\n".join(found)

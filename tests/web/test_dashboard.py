@@ -113,6 +113,20 @@ def test_the_overview_filters_by_status_and_sorts(client: TestClient, db: Sessio
                               ).text) == ["Mittari", "Asiakastyytyväisyys", "Bonus"]
 
 
+def test_the_forms_all_providers_is_no_choice_and_a_bad_choice_an_error_page(
+        client: TestClient, db: Session) -> None:
+    """The filter form sends provider= for "all"; a value that is no id answers the error page
+    with the user's header (422), never a 500."""
+    w = dashboard_world(client, db)
+    web_login(client, "tilaaja")
+    base = f"/purchaser?board={w['board'].id}&year=2015"
+    assert rows_of(client.get(f"{base}&provider=&goal=1&status=&q=&sort=status").text) == [
+        "Mittari", "Asiakastyytyväisyys", "Bonus"]
+    bad = client.get(f"{base}&provider=x")
+    assert bad.status_code == 422 and "Kirjaudu ulos" in bad.text
+    assert "Sivun osoitteessa on arvo, jota ei voi käyttää (provider)." in bad.text
+
+
 def test_the_export_has_the_filtered_rows(client: TestClient, db: Session) -> None:
     w = dashboard_world(client, db)
     web_login(client, "tilaaja")
