@@ -64,7 +64,7 @@ def prometheus_metrics(_: InstallationAdmin, session: Annotated[Session, Depends
                        ) -> Response:
     """The processes' figures; on PostgreSQL also the queue's jobs by state."""
     body = metrics.exposition()
-    state, _ = queue_state(session)  # None on SQLite, or if the queue cannot be read
+    state = queue_state(session)[0]  # None on SQLite, or if the queue cannot be read
     if state is not None:
         body += metrics.queue_exposition(state.model_dump())
     return Response(body, media_type=metrics.CONTENT_TYPE)
