@@ -85,6 +85,8 @@ def logging_config(log_format: LogFormat, level: str = "INFO", *, request_lines:
             "uvicorn.error": {**passed_on, "level": level},
             "uvicorn.access": {**passed_on, "level": "WARNING"},  # ours has the request id
             REQUESTS_LOGGER: {**passed_on, "level": "INFO" if request_lines else "WARNING"},
+            # /ready asks alembic for the schema's revision: two lines a probe, every probe.
+            "alembic": {**passed_on, "level": "WARNING"},
         },
     }
 

@@ -27,8 +27,9 @@ class Lines:
 @pytest.fixture
 def restored_logging() -> Iterator[None]:
     """The logging set-up as it was before the test (a test configures it as a process would)."""
-    root, requests, uvicorn = (logging.getLogger(name) for name in ("", REQUESTS_LOGGER, "uvicorn"))
-    saved = [(log, log.level, list(log.handlers), log.propagate) for log in (root, requests, uvicorn)]
+    names = ("", REQUESTS_LOGGER, "uvicorn", "uvicorn.error", "uvicorn.access", "alembic")
+    saved = [(log, log.level, list(log.handlers), log.propagate)
+             for log in map(logging.getLogger, names)]
     yield
     for log, level, handlers, propagate in saved:
         log.setLevel(level)
@@ -64,6 +65,16 @@ def test_the_clients_request_id_is_the_one_logged(client: TestClient) -> None:
     [line] = lines.of(REQUESTS_LOGGER)
     assert (line["request_id"], line["status"], line["path"]) == (
         "lb-7f3a", 404, "/api/v1/boards/987654")
+
+
+@pytest.mark.usefixtures("restored_logging")
+def test_a_readiness_probe_writes_its_request_line_only(client: TestClient) -> None:
+    """A load balancer asks every few seconds: alembic's look at the schema is not logged."""
+    lines = Lines()
+    configure("json", lines.stream)
+    client.get("/ready")
+    assert [line["logger"] for line in lines.json() if line["logger"] != "httpx2"] == [
+        REQUESTS_LOGGER]
 
 
 @pytest.mark.usefixtures("restored_logging")
