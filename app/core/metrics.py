@@ -11,7 +11,7 @@ serve`` does for its workers).
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from fastapi.routing import iter_route_contexts
 from prometheus_client import (
@@ -24,6 +24,8 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -125,3 +127,24 @@ def job_finished(task: str, outcome: str, seconds: float) -> None:
     reach /metrics when it shares PROMETHEUS_MULTIPROC_DIR with the API processes)."""
     JOBS.labels(task, outcome).inc()
     JOB_DURATION.labels(task, outcome).observe(seconds)
+
+
+class _QueueCollector(Collector):
+    def __init__(self, counts: Mapping[str, int]) -> None:
+        self.counts = counts
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "sopimus_jobs_in_queue", "The queue's jobs now, by state (waiting, running, stalled: "
+            "running on a silent worker, failed), as /ready counts them", labels=["state"])
+        for state, count in self.counts.items():
+            family.add_metric([state], count)
+        yield family
+
+
+def queue_exposition(counts: Mapping[str, int]) -> bytes:
+    """The queue's jobs by state, read from the database at the scrape (every process sees
+    the same queue: no per-process figures to add up)."""
+    registry = CollectorRegistry()
+    registry.register(_QueueCollector(counts))
+    return generate_latest(registry)
