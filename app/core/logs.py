@@ -19,8 +19,9 @@ from contextvars import ContextVar
 from typing import IO, Literal
 
 from pythonjsonlogger.json import JsonFormatter
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.core.asgi import StatusOf
 from app.core.audit import request_id
 
 LogFormat = Literal["text", "json"]
@@ -102,20 +103,13 @@ class RequestLogMiddleware:
         if scope["type"] != "http" or not request_log.isEnabledFor(logging.INFO):
             await self.app(scope, receive, send)
             return
-        status = 500  # unless an answer starts: the server answers 500 to an exception
+        answer = StatusOf(send)
         started = time.perf_counter()
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
         try:
-            await self.app(scope, receive, send_status)
+            await self.app(scope, receive, answer)
         finally:
             duration_ms = round((time.perf_counter() - started) * 1000, 1)
             # The path without its query: a query may carry what a log should not keep.
-            request_log.info("%s %s %s %.1f ms", scope["method"], scope["path"], status,
+            request_log.info("%s %s %s %.1f ms", scope["method"], scope["path"], answer.status,
                              duration_ms, extra={"method": scope["method"], "path": scope["path"],
-                                                 "status": status, "duration_ms": duration_ms})
+                                                 "status": answer.status, "duration_ms": duration_ms})

@@ -27,8 +27,9 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.routing import BaseRoute
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.core.asgi import StatusOf
 from app.core.db import get_engine
 
 REQUESTS = Counter("sopimus_http_requests", "HTTP requests answered",
@@ -87,21 +88,14 @@ class MetricsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        status = 500  # unless an answer starts: the server answers 500 to an exception
+        answer = StatusOf(send)
         started = time.perf_counter()
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
         IN_FLIGHT.inc()
         try:
-            await self.app(scope, receive, send_status)
+            await self.app(scope, receive, answer)
         finally:
             IN_FLIGHT.dec()
-            labels = (scope["method"], self._route(scope), str(status))
+            labels = (scope["method"], self._route(scope), str(answer.status))
             REQUESTS.labels(*labels).inc()
             DURATION.labels(*labels).observe(time.perf_counter() - started)
             _sample_pool()
