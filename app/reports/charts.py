@@ -5,10 +5,11 @@ hundreds of them lay out fast and stay small in the PDF. One trend chart (``meas
 serves the follow-up report and the purchaser's overview alike. Shapes and dashes, not colour
 alone, tell the series apart (greyscale, colour blindness).
 
-What a chart costs in WeasyPrint is its text: each <text> is laid out by Pango, and one that is
-centred or right-aligned (text-anchor) becomes a PDF form object of its own (hundreds of bytes,
-thousands of them in a large report). So every label is left-aligned at a position computed
-here from the font's advance widths, and the labels share one font declaration.
+What a chart costs in WeasyPrint is its text: each <text> is laid out by Pango letter by letter,
+and one that is centred or right-aligned (text-anchor) becomes a PDF form object of its own
+(hundreds of bytes, thousands of them in a large report). So every label is left-aligned at a
+position computed here from the font's advance widths, which also lets the report draw it as one
+word (app.reports.svg_text), and the labels share one font declaration.
 """
 
 import math
