@@ -176,7 +176,9 @@ class Summary(Data):
     changes: list[Change]
     transitions: list[Transition]  # how many measures moved from one status to another
     new_values: int
-    attention: list[MeasureEntry]  # off track and at risk, the worst first
+    # Named on the first page, the worst first: every red measure, the worst amber ones.
+    attention: list[MeasureEntry]
+    at_risk_not_named: int = 0  # the other amber measures (in the chapter of measures)
     unreviewed: int  # values counted in the report that the purchaser has not accepted
     drafts: list[str]  # codes of agreements in the report that are not approved
 

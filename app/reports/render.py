@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from app.core import formatting
 from app.core.i18n import translations
-from app.reports import charts, i18n
+from app.reports import charts, i18n, svg_text
 from app.reports.agreement_data import AgreementDocument
 from app.reports.data import Span, measure_count, to_json
 from app.reports.follow_up_data import FollowUpReport, MeasureEntry, Summary
@@ -142,7 +142,7 @@ def _fetcher() -> Any:
 
         def fetch(self, url: str, headers: Any = None) -> Any:
             parts = urlsplit(url)
-            if url.startswith("data:image/svg+xml;"):  # the charts: inline data, no fetching
+            if url.startswith("data:image/svg+xml,"):  # the charts: inline data, no fetching
                 return super().fetch(url, headers)
             if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
                 raise ValueError(f"Refused to fetch {url}: reports use files under templates/ only")
@@ -214,6 +214,7 @@ def render_pdf(html: str, data: ReportData, progress: Progress | None = None) ->
     from weasyprint.logger import PROGRESS_LOGGER
 
     started, cpu = time.perf_counter(), time.process_time()
+    svg_text.install()  # the charts' labels drawn as words (app.reports.svg_text)
     handler = _ProgressHandler(progress, pages_hint(data)) if progress else None
     level = PROGRESS_LOGGER.level
     if handler:
