@@ -4,7 +4,9 @@ as attributes and embedded in the PDF as JSON."""
 from datetime import date, datetime
 from decimal import Decimal
 
+from app.core.ordering import natural
 from app.reports.data import Baseline, CodeTitle, Data, ProviderRef, ReportHeader, Span
+from app.reports.status import worst
 from app.vouchers.schemas import SchemeFollowUp
 
 
@@ -121,6 +123,10 @@ class GoalEntry(Data):
     description: str | None
     long_term_goal: CodeTitle | None
     measures: list[MeasureEntry]
+
+    @property
+    def status(self) -> str | None:
+        return worst(m.status for m in self.measures)
 
 
 class AgreementRef(Data):
@@ -259,6 +265,14 @@ class FollowUpReport(ReportHeader):
     vouchers: list[SchemeFollowUp] = []  # the board's service vouchers of the year
     # Päätösehdotus: the purchaser's proposal to the board, when issuing (app.reports.service).
     decision_proposal: str | None = None
+
+    def goal_lights(self) -> list[tuple[AgreementRef, GoalEntry]]:
+        """Every goal of the report with its light, for the first page: by agreement (in the
+        report's order), then by code."""
+        order = {a.id: i for i, a in enumerate(self.agreements)}
+        goals = [(b.agreement, g) for s in self.perspectives for b in s.agreements
+                 for g in b.goals]
+        return sorted(goals, key=lambda ag: (order[ag[0].id], natural(ag[1].code)))
 
     def measure_count(self) -> int:
         return self.summary.measures
