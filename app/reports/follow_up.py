@@ -18,7 +18,7 @@ from app.auth.authz import scope
 from app.auth.models import User
 from app.core.access import get_readable
 from app.core.ordering import natural
-from app.core.periods import Period, parse_period
+from app.core.periods import Period, parse_period, periods_of_year
 from app.goals.models import Goal
 from app.indicators.models import IndicatorValue, Measure, ValueStatus
 from app.organisations.models import Board, Municipality, Provider
@@ -49,6 +49,7 @@ from app.reports.follow_up_data import (
     Note,
     NoValueGroup,
     NoValueMeasure,
+    PeriodValue,
     ReportedValue,
     Section,
     StatusCount,
@@ -294,9 +295,24 @@ def _measure_entry(m: Measure, values: list[IndicatorValue], period: Period, pre
                          for v in values if v.period_start.year == period.year],
         notes=[n for v in values if v.period_start.year == period.year
                for n in notes.get(v.id, [])],
-        trend=trend, goal=goal, agreement=agreement.code, draft=agreement.draft,
+        trend=trend, periods=_periods(m, args, period), goal=goal, agreement=agreement.code,
+        draft=agreement.draft,
         returned=returned,
     )
+
+
+def _periods(m: Measure, args: dict[str, Any], period: Period) -> list[PeriodValue]:
+    """The report's year period by period (the measure's own), each judged as the report would
+    have judged it then: the value compared and the target of that moment."""
+    out = []
+    for p in periods_of_year(period.year, m.frequency):
+        if p.end > period.end:
+            break
+        then = st.measure_status(period=p, **args)
+        out.append(PeriodValue(code=p.code, actual=then.compared if then.part else (
+            then.rolled.compared if then.rolled else None),
+            target=then.part.target if then.part else then.target))
+    return out
 
 
 def _compared_with(now: st.MeasureStatus) -> ComparedWith | None:

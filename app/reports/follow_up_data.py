@@ -22,6 +22,15 @@ class TrendPoint(Data):
     partial: bool  # the year is not complete: its point is the year so far
 
 
+class PeriodValue(Data):
+    """A period of the report's year up to the report's end: the year so far at its end as
+    its status compares it, and the target the comparison rule holds it against then."""
+
+    code: str
+    actual: Decimal | None
+    target: Decimal | None
+
+
 class ReportedValue(Data):
     id: int
     period: str
@@ -93,6 +102,7 @@ class MeasureEntry(Data):
     previous_status: str
     reported_values: list[ReportedValue]
     trend: list[TrendPoint]
+    periods: list[PeriodValue] = []  # the report's year, period by period (its chart)
     goal: str  # the goal's code
     agreement: str  # the service agreement's code
     draft: bool  # the agreement is not approved yet

@@ -29,6 +29,7 @@ from markupsafe import Markup
 
 from app.core import formatting
 from app.core.i18n import translations
+from app.core.periods import parse_period
 from app.reports import charts, i18n, svg_text
 from app.reports.agreement_data import AgreementDocument
 from app.reports.data import Span, measure_count, to_json
@@ -78,7 +79,8 @@ class Formats:
 
 
 def trend_chart(m: MeasureEntry, lang: str) -> Markup:
-    """The measure's baseline, targets and actuals over the framework years, with alt text."""
+    """The measure's baseline, targets and actuals: the years before the report's, then its
+    year period by period; with alt text."""
     return charts.measure_trend(charts.Trend(
         code=m.code, name=m.name, unit=m.unit, years=[p.year for p in m.trend],
         baseline=(charts.Point(m.baseline.year, m.baseline.value)
@@ -87,7 +89,9 @@ def trend_chart(m: MeasureEntry, lang: str) -> Markup:
         actuals=[charts.Point(p.year, p.actual, p.partial) for p in m.trend
                  if p.actual is not None],
         until=m.until,
-        period=m.reported_values[-1].period if m.reported_values else None), lang)
+        period=m.reported_values[-1].period if m.reported_values else None,
+        periods=[charts.PeriodPoint(q.code, q.actual, q.target) for q in m.periods],
+        this_year=parse_period(m.periods[0].code).year if m.periods else None), lang)
 
 
 def status_chart(summary: Summary, lang: str) -> Markup:
