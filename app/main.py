@@ -24,6 +24,7 @@ from app.core.db import get_engine, get_sessionmaker, open_session
 from app.core.errors import html_error_page, install_error_handlers
 from app.core.health import DatabaseNotReady, engine_problem
 from app.core.limits import BodyLimitMiddleware
+from app.core.logs import RequestLogMiddleware
 from app.core.metrics import MetricsMiddleware, process_exits
 from app.core.queue import local as local_jobs
 from app.core.routing import route_path
@@ -112,6 +113,7 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, routes=lambda: app.routes)  # innermost
     install_security_headers(app)
+    app.add_middleware(RequestLogMiddleware)  # inside RequestIdMiddleware: it has the id
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(MetricsMiddleware, routes=lambda: app.routes)  # outermost: all the time
     # The lifecycle routes before the agreements' and budgets': /service-agreements/diff is no id.

@@ -64,12 +64,13 @@ sys.path.insert(0, str(ROOT))
 SOPIMUS = str(Path(sys.executable).parent / "sopimus")
 
 
-def server_command(kind: str, port: int) -> list[str]:
+def server_command(kind: str, port: int, access_log: bool = False) -> list[str]:
     if kind == "uvicorn --workers 2":
         return [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
                 "--port", str(port), "--workers", "2", "--log-level", "warning"]
     workers = "2" if kind == "workers=2" else "1"
-    return [SOPIMUS, "serve", "--port", str(port), "--workers", workers, "--no-access-log"]
+    return [SOPIMUS, "serve", "--port", str(port), "--workers", workers,
+            "--access-log" if access_log else "--no-access-log"]
 
 
 def cpu_seconds(roots: list[int]) -> float:
@@ -93,13 +94,14 @@ def cpu_seconds(roots: list[int]) -> float:
 
 
 @contextmanager
-def servers(kind: str, env: dict[str, str]) -> Iterator[tuple[list[str], list[int]]]:
+def servers(kind: str, env: dict[str, str], access_log: bool = False
+            ) -> Iterator[tuple[list[str], list[int]]]:
     """The base URLs of ``kind``'s server(s), up and ready, and their processes' ids; stopped
-    at the end."""
+    at the end. ``access_log``: a log line per request (scripts/bench_scale.py), to a file."""
     ports = [free_port() for _ in range(2 if kind == "split" else 1)]
     workers = 2 if kind in ("workers=2", "uvicorn --workers 2") else 1
     logs = [tempfile.TemporaryFile() for _ in ports]  # noqa: SIM115 (closed below)
-    started = [subprocess.Popen(server_command(kind, port), cwd=ROOT, env={
+    started = [subprocess.Popen(server_command(kind, port, access_log), cwd=ROOT, env={
         **env, "SOPIMUS_WORKERS": str(workers)}, stdout=subprocess.DEVNULL, stderr=log)
         for port, log in zip(ports, logs, strict=True)]
     bases = [f"http://127.0.0.1:{port}" for port in ports]

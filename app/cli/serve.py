@@ -21,6 +21,7 @@ from typing import Annotated
 import typer
 
 from app.cli.common import say
+from app.core.logs import LogFormat, logging_config
 
 APP = "app.main:app"
 HEALTHCHECK_SECONDS = 30
@@ -38,21 +39,28 @@ class ServerPlan:
     access_log: bool = True
     temporary_metrics_dir: bool = False  # made for this run: removed at its end
     forwarded_allow_ips: str = ""
+    log_format: LogFormat = "text"
+    log_level: str = "INFO"
 
     def uvicorn_options(self) -> dict[str, object]:
         # The client's address (the login limits count by it) is the connection's, unless the
         # connection comes from a proxy the operator names: then X-Forwarded-For's.
         proxies = {"proxy_headers": True, "forwarded_allow_ips": self.forwarded_allow_ips} \
             if self.forwarded_allow_ips else {"proxy_headers": False}
-        # A worker that does not answer the supervisor's ping within the timeout is killed and
-        # replaced: uvicorn's 5 s is short for a worker starting on a busy machine.
+        # uvicorn applies the logging configuration in each of its processes; its own line per
+        # request is off (ours, app.core.logs, carries the request id). A worker that does not
+        # answer the supervisor's ping within the timeout is killed and replaced: uvicorn's 5 s
+        # is short for a worker starting on a busy machine.
         return {"app": APP, "host": self.host, "port": self.port, "workers": self.workers,
-                **proxies, "access_log": self.access_log,
+                **proxies, "access_log": False,
+                "log_config": logging_config(self.log_format, self.log_level,
+                                             request_lines=self.access_log),
                 "timeout_worker_healthcheck": HEALTHCHECK_SECONDS}
 
 
 def plan_server(host: str, port: int, workers: int, metrics_dir: str | None = None, *,
-                access_log: bool = True, forwarded_allow_ips: str = "") -> ServerPlan:
+                access_log: bool = True, forwarded_allow_ips: str = "",
+                log_format: LogFormat = "text", log_level: str = "INFO") -> ServerPlan:
     """The server for ``workers`` processes. With more than one, their Prometheus metrics are
     written to files in ``metrics_dir`` (a fresh temporary directory unless given, or the
     operator's PROMETHEUS_MULTIPROC_DIR) that /metrics adds up."""
@@ -62,7 +70,8 @@ def plan_server(host: str, port: int, workers: int, metrics_dir: str | None = No
         environ["PROMETHEUS_MULTIPROC_DIR"] = given or tempfile.mkdtemp(prefix="sopimus-metrics-")
     return ServerPlan(host, port, workers, environ, access_log,
                       temporary_metrics_dir=workers > 1 and not given,
-                      forwarded_allow_ips=forwarded_allow_ips)
+                      forwarded_allow_ips=forwarded_allow_ips, log_format=log_format,
+                      log_level=log_level)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -126,4 +135,5 @@ def serve(
         raise typer.Exit(1)
     run_server(plan_server(host or settings.host, port or settings.port, settings.workers,
                            access_log=access_log,
-                           forwarded_allow_ips=settings.forwarded_allow_ips))
+                           forwarded_allow_ips=settings.forwarded_allow_ips,
+                           log_format=settings.log_format, log_level=settings.log_level))

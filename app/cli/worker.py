@@ -4,7 +4,7 @@ Start as many as the load needs, on as many machines: they share the queue in th
 SQLite has no workers: the server runs its jobs itself (app.core.queue.local).
 """
 
-import logging
+import logging.config
 from typing import Annotated
 
 import typer
@@ -21,7 +21,9 @@ def worker(
     from app import models  # noqa: F401  (mappers, audit hooks and rules before a session)
     from app.core.db import get_engine
     from app.core.health import engine_problem
+    from app.core.logs import logging_config
     from app.core.queue import postgres_conninfo, run_worker
+    from app.core.settings import get_settings
     from app.reminders import tasks as reminder_tasks  # noqa: F401  (the tasks this worker knows)
     from app.reports import tasks  # noqa: F401
     from app.submissions import bulk_jobs  # noqa: F401
@@ -34,6 +36,7 @@ def worker(
     if problem is not None:
         typer.echo(problem, err=True)
         raise typer.Exit(1)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = get_settings()
+    logging.config.dictConfig(logging_config(settings.log_format, settings.log_level))
     run_worker(postgres_conninfo(engine.url.render_as_string(hide_password=False)),
                concurrency=concurrency, name=name)

@@ -11,7 +11,7 @@ serve`` does for its workers).
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from fastapi.routing import iter_route_contexts
 from prometheus_client import (
@@ -24,9 +24,12 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 from starlette.routing import BaseRoute
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.core.asgi import StatusOf
 from app.core.db import get_engine
 
 REQUESTS = Counter("sopimus_http_requests", "HTTP requests answered",
@@ -85,21 +88,14 @@ class MetricsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        status = 500  # unless an answer starts: the server answers 500 to an exception
+        answer = StatusOf(send)
         started = time.perf_counter()
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
         IN_FLIGHT.inc()
         try:
-            await self.app(scope, receive, send_status)
+            await self.app(scope, receive, answer)
         finally:
             IN_FLIGHT.dec()
-            labels = (scope["method"], self._route(scope), str(status))
+            labels = (scope["method"], self._route(scope), str(answer.status))
             REQUESTS.labels(*labels).inc()
             DURATION.labels(*labels).observe(time.perf_counter() - started)
             _sample_pool()
@@ -125,3 +121,24 @@ def job_finished(task: str, outcome: str, seconds: float) -> None:
     reach /metrics when it shares PROMETHEUS_MULTIPROC_DIR with the API processes)."""
     JOBS.labels(task, outcome).inc()
     JOB_DURATION.labels(task, outcome).observe(seconds)
+
+
+class _QueueCollector(Collector):
+    def __init__(self, counts: Mapping[str, int]) -> None:
+        self.counts = counts
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "sopimus_jobs_in_queue", "The queue's jobs now, by state (waiting, running, stalled: "
+            "running on a silent worker, failed), as /ready counts them", labels=["state"])
+        for state, count in self.counts.items():
+            family.add_metric([state], count)
+        yield family
+
+
+def queue_exposition(counts: Mapping[str, int]) -> bytes:
+    """The queue's jobs by state, read from the database at the scrape (every process sees
+    the same queue: no per-process figures to add up)."""
+    registry = CollectorRegistry()
+    registry.register(_QueueCollector(counts))
+    return generate_latest(registry)

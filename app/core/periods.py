@@ -9,6 +9,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 
@@ -102,3 +103,16 @@ def periods_of_year(year: int, frequency: Frequency) -> tuple[Period, ...]:
 def period_codes(year: int, frequency: Frequency) -> tuple[str, ...]:
     """The codes of :func:`periods_of_year`."""
     return tuple(p.code for p in periods_of_year(year, frequency))
+
+
+def year_share(year: int, until: date) -> Decimal:
+    """The share of ``year`` elapsed by ``until``: months, as reporting periods end at month
+    ends (the budget realisation and the voucher follow-up count it so)."""
+    if until < date(year, 1, 1):
+        return Decimal(0)
+    if until >= date(year, 12, 31):
+        return Decimal(1)
+    if until.day == calendar.monthrange(until.year, until.month)[1]:
+        return Decimal(until.month) / 12
+    days = 366 if calendar.isleap(year) else 365
+    return Decimal((until - date(year, 1, 1)).days + 1) / days

@@ -36,6 +36,10 @@ queue = procrastinate.App(connector=procrastinate.PsycopgConnector())
 
 # Seconds without a heartbeat after which a worker counts as dead and its job is retried.
 STALLED_AFTER = 60
+# The stall check goes before the waiting jobs (procrastinate takes the highest priority first):
+# else a worker busy with a backlog runs it only once the backlog is done, and a dead worker's
+# job waits behind every job queued after it.
+STALL_CHECK_PRIORITY = 100
 
 
 def on_postgresql(session: Session) -> bool:
@@ -83,7 +87,8 @@ def run_worker(conninfo: str, **options: Any) -> None:
 
 
 @queue.periodic(cron="* * * * *")
-@queue.task(name="retry_stalled_jobs", queueing_lock="retry_stalled_jobs", pass_context=True)
+@queue.task(name="retry_stalled_jobs", queueing_lock="retry_stalled_jobs", pass_context=True,
+            priority=STALL_CHECK_PRIORITY)
 async def retry_stalled_jobs(context: procrastinate.JobContext, timestamp: int) -> None:
     """Every minute: the jobs of workers that stopped sending heartbeats go back to the queue."""
     await retry_stalled(context.app)

@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     # Access tokens are server-side sessions: revoked at once on logout or when a user is disabled.
     session_hours: int = 8
     sql_echo: bool = False
+    # The servers' and workers' log lines: "text" for a person, "json" (one object a line, with
+    # the request or job id) for a log collector in production (app.core.logs).
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # argon2id cost: RFC 9106's second recommendation by default (64 MiB, 3 passes), above
     # OWASP's minimum (19 MiB, 2 passes). Only the test suite lowers it, to stay fast.
     argon2_memory_kib: int = 65536

@@ -1,15 +1,16 @@
 """Liveness, readiness and metrics, outside the API (/api/v1) and the pages.
 
-- ``/health/live`` (and the older ``/healthz``): the process answers; nothing else is asked,
+- ``/health`` (and ``/health/live``, ``/healthz``): the process answers; nothing else is asked,
   so that a process is not restarted because its database is down.
-- ``/health/ready`` (and ``/readyz``): the database answers at the schema this version needs,
+- ``/ready`` (and ``/health/ready``, ``/readyz``): the database answers at the schema this version needs,
   the rate limit store (Redis) answers when one is configured, and on PostgreSQL the job
   queue's tables are there; else 503 with a problem naming each that is down (``checks``), for
   the load balancer to send requests elsewhere. On PostgreSQL the answer counts the queue's
   jobs waiting, running, stalled and failed: a backlog is for the operator, not a 503.
 - ``/metrics``: Prometheus' text format, for the installation's admin (a personal API token in
   the scraper's ``Authorization: Bearer`` header): route templates and timings tell an outsider
-  what the installation serves and how busy it is.
+  what the installation serves and how busy it is. On PostgreSQL with the queue's jobs by state
+  (``sopimus_jobs_in_queue``), read from the database at each scrape.
 """
 
 from typing import Annotated
@@ -30,6 +31,7 @@ router = APIRouter(include_in_schema=False)
 InstallationAdmin = Annotated[User, Depends(allow({Role.admin}, installation=True))]
 
 
+@router.get("/health")
 @router.get("/health/live")
 @router.get("/healthz")
 def live(_: Anyone) -> dict[str, str]:
@@ -37,6 +39,7 @@ def live(_: Anyone) -> dict[str, str]:
     return {"status": "ok"}
 
 
+@router.get("/ready", response_model=None)
 @router.get("/health/ready", response_model=None)
 @router.get("/readyz", response_model=None)
 def ready(_: Anyone, session: Annotated[Session, Depends(open_session)]
@@ -57,5 +60,11 @@ def ready(_: Anyone, session: Annotated[Session, Depends(open_session)]
 
 
 @router.get("/metrics")
-def prometheus_metrics(_: InstallationAdmin) -> Response:
-    return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)
+def prometheus_metrics(_: InstallationAdmin, session: Annotated[Session, Depends(open_session)]
+                       ) -> Response:
+    """The processes' figures; on PostgreSQL also the queue's jobs by state."""
+    body = metrics.exposition()
+    state = queue_state(session)[0]  # None on SQLite, or if the queue cannot be read
+    if state is not None:
+        body += metrics.queue_exposition(state.model_dump())
+    return Response(body, media_type=metrics.CONTENT_TYPE)

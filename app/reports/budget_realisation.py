@@ -19,7 +19,7 @@ from app.auth.models import User
 from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product as ProductRow
 from app.core.ordering import natural
-from app.core.periods import Period, parse_period
+from app.core.periods import Period, parse_period, year_share
 from app.reports import status as st
 from app.reports.common import display_name, provider_entry, readable_providers
 from app.reports.follow_up_data import Budget, BudgetLine, Product, ProviderBudget, Realisation
@@ -120,6 +120,6 @@ def budget_realisation(session: Session, user: User, board_id: int, period: Peri
     return Budget(id=budget.id, title=budget.title, year=budget.year, version=budget.version,
                   providers=out, total=realisation(everything),
                   lines_reported=sum(1 for ln in lines if st.line_key(ln) in done), lines=len(lines),
-                  elapsed_pct=(st.year_share(period.year, period.end) * 100).quantize(
+                  elapsed_pct=(year_share(period.year, period.end) * 100).quantize(
                       Decimal("0.1")),
                   largest_deviations=deviating[:LARGEST])

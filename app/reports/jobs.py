@@ -28,6 +28,7 @@ from app.core.access import get_readable
 from app.core.audit import set_actor
 from app.core.db import get_sessionmaker, utcnow
 from app.core.errors import DomainError
+from app.core.logs import job_context
 from app.core.queue import defer
 from app.organisations.models import Board
 from app.reports import render, service
@@ -99,7 +100,7 @@ def execute(factory: SessionFactory, job_id: int) -> None:
     """Run the job once: nothing if it is finished (or gone); else one attempt. Raises
     ``Retry`` (or the attempt's error, on the last) when it failed for a reason that may pass."""
     started = time.perf_counter()
-    with factory() as session:
+    with job_context(TASK, job_id), factory() as session:
         job = session.get(RenderJob, job_id)
         if job is None or job.status in FINISHED:
             return

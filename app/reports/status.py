@@ -25,7 +25,6 @@ that amount (``carried_euros``) added to what it may spend: the per cents and th
 are of the appropriation and the amount carried together.
 """
 
-import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -39,7 +38,7 @@ from sqlalchemy.orm import Session
 from app.auth.authz import scope
 from app.auth.models import User
 from app.budgets.models import Delivery, OrderBudget, OrderBudgetLine
-from app.core.periods import Frequency, Period, parse_period
+from app.core.periods import Frequency, Period, parse_period, year_share
 from app.core.types import euros
 from app.indicators.models import (
     DEFAULT_COMPARISON,
@@ -130,16 +129,6 @@ def cover(items: Iterable[P]) -> list[P]:
     return chosen
 
 
-def year_share(year: int, until: date) -> Decimal:
-    """The share of ``year`` elapsed by ``until`` (months, as periods end at month ends)."""
-    if until < date(year, 1, 1):
-        return Decimal(0)
-    if until >= date(year, 12, 31):
-        return Decimal(1)
-    if until.day == calendar.monthrange(until.year, until.month)[1]:
-        return Decimal(until.month) / 12
-    days = 366 if calendar.isleap(year) else 365
-    return Decimal((until - date(year, 1, 1)).days + 1) / days
 
 
 @dataclass(frozen=True)

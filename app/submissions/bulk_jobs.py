@@ -28,6 +28,7 @@ from app.core.audit import set_actor
 from app.core.db import get_sessionmaker, utcnow
 from app.core.errors import DomainError, NotFound
 from app.core.i18n import N_, t
+from app.core.logs import job_context
 from app.core.queue import defer, local, pick_due_job, queue
 from app.submissions import bulk, sotkanet
 from app.submissions.models import BulkJob, BulkJobKind, BulkJobStatus
@@ -105,7 +106,7 @@ class Retry(Exception):
 def execute(factory: SessionFactory, job_id: int) -> None:
     """Run the job once: nothing if it is finished (or gone); else one attempt."""
     started = time.perf_counter()
-    with factory() as session:
+    with job_context(TASK, job_id), factory() as session:
         job = session.get(BulkJob, job_id)
         if job is None or job.status in FINISHED:
             return

@@ -10,7 +10,6 @@
   the scheme's budget and the share of the year elapsed.
 """
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -24,7 +23,7 @@ from app.auth.models import User
 from app.catalogue.models import Product
 from app.core import access
 from app.core.errors import Conflict, InvalidInput
-from app.core.periods import Period, parse_period
+from app.core.periods import Period, parse_period, year_share
 from app.core.types import euros
 from app.organisations.models import Provider
 from app.vouchers.models import ValueRule, VoucherProvider, VoucherReport, VoucherScheme, VoucherValue
@@ -133,17 +132,6 @@ access.register(VoucherReport, report_rules)
 
 
 # -- the follow-up -------------------------------------------------------------------------------
-def year_share(year: int, until: date) -> Decimal:
-    """The share of ``year`` elapsed by ``until``: months, as reporting periods end at month
-    ends (as the budget realisation counts it)."""
-    if until < date(year, 1, 1):
-        return Decimal(0)
-    if until >= date(year, 12, 31):
-        return Decimal(1)
-    if until.day == calendar.monthrange(until.year, until.month)[1]:
-        return Decimal(until.month) / 12
-    days = 366 if calendar.isleap(year) else 365
-    return Decimal((until - date(year, 1, 1)).days + 1) / days
 
 
 def _pct(part: Decimal | int, whole: Decimal | int | None) -> Decimal | None:

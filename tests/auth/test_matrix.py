@@ -375,6 +375,7 @@ for _m, _url, _status in (
     ("GET", "/api/v1/auth/access-log", 200), ("GET", "/api/v1/submissions/due", 200),
     ("GET", "/api/v1/reports/issued", 200), ("GET", "/healthz", 200), ("GET", "/readyz", 200),
     ("GET", "/health/live", 200), ("GET", "/health/ready", 200), ("GET", "/metrics", 200),
+    ("GET", "/health", 200), ("GET", "/ready", 200),
     ("GET", "/", 200), ("GET", "/login", 200), ("GET", "/agreements", 200),
     ("GET", "/reports", 200), ("GET", "/reporting", 200), ("GET", "/reporting/template.xlsx", 200),
     ("GET", "/reporting/upload", 200), ("GET", "/purchaser", 200),
@@ -623,7 +624,7 @@ def _users(db: Session, own: dict[str, Any]) -> dict[str, User]:
 
 
 # the operator's, neither API nor page
-PROBES = {"/healthz", "/readyz", "/health/live", "/health/ready", "/metrics"}
+PROBES = {"/healthz", "/readyz", "/health/live", "/health/ready", "/health", "/ready", "/metrics"}
 
 
 def _send(client: TestClient, db: Session, method: str, path: str, req: Req,

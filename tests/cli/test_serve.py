@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from app.cli import app as cli
 from app.cli import serve
+from app.core.logs import logging_config
 from app.core.settings import get_settings
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/sopimus"
@@ -32,9 +33,11 @@ def test_two_workers_share_one_socket_and_a_metrics_directory(
     done = CliRunner().invoke(cli, ["serve", "--workers", "2", "--port", "8123"])
     assert done.exit_code == 0, done.output
     [plan] = started
-    assert plan.uvicorn_options() == {
+    options = plan.uvicorn_options()
+    assert options.pop("log_config") == logging_config("text")
+    assert options == {
         "app": "app.main:app", "host": "127.0.0.1", "port": 8123, "workers": 2,
-        "proxy_headers": False, "access_log": True, "timeout_worker_healthcheck": 30}
+        "proxy_headers": False, "access_log": False, "timeout_worker_healthcheck": 30}
     assert plan.environ == {"SOPIMUS_WORKERS": "2",
                             "PROMETHEUS_MULTIPROC_DIR": "/srv/sopimus/metrics"}
 

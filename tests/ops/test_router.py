@@ -1,5 +1,6 @@
-"""What a load balancer and Prometheus ask a server process: /health/live, /health/ready and
-/metrics (the older /healthz and /readyz: tests/core/test_health.py)."""
+"""What a load balancer and Prometheus ask a server process: /health, /ready and /metrics (the
+same answers at /health/live and /health/ready; the older /healthz and /readyz:
+tests/core/test_health.py)."""
 
 from collections.abc import Iterator
 
@@ -20,13 +21,15 @@ from tests.helpers import auth, create_municipality, create_user
 UNREACHABLE = "postgresql://postgres@127.0.0.1:1/sopimus"  # nothing listens on port 1
 
 
-def test_live_answers_while_the_process_runs(client: TestClient) -> None:
-    assert client.get("/health/live").json() == {"status": "ok"}
+@pytest.mark.parametrize("path", ["/health", "/health/live"])
+def test_live_answers_while_the_process_runs(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
 
 
 def test_ready_answers_while_the_database_is_there(client: TestClient, db: Session) -> None:
     """On PostgreSQL with the job queue's figures (SQLite's jobs are the server's own)."""
-    response = client.get("/health/ready")
+    response = client.get("/ready")
     queue = {"queue": {"waiting": 0, "running": 0, "stalled": 0, "failed": 0}}
     expected = {"status": "ready", **(queue if on_postgresql(db) else {})}
     assert (response.status_code, response.json()) == (200, expected)
@@ -55,19 +58,21 @@ def test_ready_answers_503_naming_the_queue_when_its_tables_are_missing(
     assert list(response.json().get("checks", {})) == (["queue"] if on_postgresql(db) else [])
 
 
-def test_ready_answers_503_naming_the_database_when_it_is_unreachable(client: TestClient) -> None:
+@pytest.mark.parametrize("path", ["/ready", "/health/ready"])
+def test_ready_answers_503_naming_the_database_when_it_is_unreachable(
+        client: TestClient, path: str) -> None:
     def unreachable() -> Iterator[Session]:
         with Session(make_engine(UNREACHABLE)) as session:
             yield session
 
     app.dependency_overrides[open_session] = unreachable  # the client fixture restores its own
-    response = client.get("/health/ready")
+    response = client.get(path)
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
     assert list(response.json()["checks"]) == ["database"]
     assert response.json()["checks"]["database"].startswith(
         "Cannot reach the database postgresql+psycopg://postgres@127.0.0.1:1/sopimus")
-    assert client.get("/health/live").status_code == 200  # the process itself is alive
+    assert client.get("/health").status_code == 200  # the process itself is alive
 
 
 @pytest.fixture
@@ -105,6 +110,22 @@ def test_metrics_count_a_request_by_its_route_template(client: TestClient, db: S
     before = _count(client, headers, "/api/v1/boards/{obj_id}")
     assert client.get("/api/v1/boards/987654").status_code == 404
     assert _count(client, headers, "/api/v1/boards/{obj_id}") == before + 1
+
+
+def test_metrics_count_the_queues_jobs_by_state(client: TestClient, db: Session) -> None:
+    """PostgreSQL's queue (SQLite's jobs are the server's own: no such figures)."""
+    if on_postgresql(db):
+        for n in range(3):
+            db.execute(text("INSERT INTO procrastinate_jobs (queue_name, task_name, args) "
+                            "VALUES ('default', 'reports.render', :args)"),
+                       {"args": f'{{"job_id": {n}}}'})
+    headers = auth(db, create_user(db, Role.admin, username="root-admin"))
+    response = client.get("/metrics", headers=headers)
+    queue = {sample.labels["state"]: sample.value
+             for family in text_string_to_metric_families(response.text)
+             for sample in family.samples if sample.name == "sopimus_jobs_in_queue"}
+    expected = {"waiting": 3, "running": 0, "stalled": 0, "failed": 0}
+    assert queue == (expected if on_postgresql(db) else {})
 
 
 def test_metrics_are_not_for_a_municipalitys_admin(client: TestClient, db: Session) -> None:

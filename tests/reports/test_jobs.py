@@ -3,6 +3,9 @@ procrastinate and run by a worker (until the queue is empty), on SQLite run by t
 runner. Requested through the API, polled through it, retried, failed, left by a dead worker."""
 
 import asyncio
+import io
+import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,7 +21,8 @@ from app.audit.models import AuditEntry
 from app.auth import ratelimit
 from app.auth.models import Role, User
 from app.core.db import open_session, utcnow
-from app.core.queue import local, postgres_conninfo, queue, retry_stalled, run_worker
+from app.core.logs import make_handler
+from app.core.queue import defer, local, postgres_conninfo, queue, retry_stalled, run_worker
 from app.main import app
 from app.reports import jobs, render, tasks
 from app.reports import router as reports_router
@@ -154,6 +158,27 @@ def test_a_job_whose_task_fails_is_retried_then_failed_with_its_error(
     assert live.client.get(f"{API}/issued", headers=live.director).json()["total"] == 0
 
 
+def test_a_jobs_log_lines_name_the_job(live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker's lines (SOPIMUS_LOG_FORMAT=json) carry the task and the job's id."""
+    def broken(*_: Any, **__: Any) -> Any:
+        raise render.RenderFailed("The rendering process ended without a result (exit code -9)")
+
+    monkeypatch.setattr(render, "render_in_child", broken)
+    monkeypatch.setattr(jobs, "ATTEMPTS", 1)
+    stream = io.StringIO()
+    handler = make_handler("json", stream)
+    logging.getLogger().addHandler(handler)
+    try:
+        job_id = live.poll(live.request())["id"]
+        live.run_jobs()
+    finally:
+        logging.getLogger().removeHandler(handler)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    [failed] = [line for line in lines if line["logger"] == "app.reports.jobs"]
+    assert (failed["level"], failed["job_task"], failed["job_id"]) == ("ERROR", jobs.TASK, job_id)
+    assert failed["message"] == f"rendering job {job_id} failed (attempt 1 of 1)"
+
+
 def test_a_job_that_can_no_longer_be_done_fails_at_once(live: Live) -> None:
     location = live.request()
     with live.sessions() as session:
@@ -203,6 +228,29 @@ def test_a_job_left_by_a_dead_worker_is_run_again(live: Live) -> None:
     job = live.poll(location)
     assert (job["status"], job["attempts"], job["error"]) == ("done", 2, None)
     assert live.client.get(f"{API}/issued", headers=live.director).json()["total"] == 1
+
+
+def test_a_dead_workers_job_runs_before_the_jobs_queued_after_it(
+        live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker with a backlog takes the minute's stall check first, so the dead worker's job
+    does not wait until the backlog is done (SQLite's runner takes the oldest job anyway)."""
+    first = live.poll(live.request())["id"]
+    _die_mid_job(live, first)
+    second = live.poll(live.request(language="sv"))["id"]
+    if live.postgresql:
+        with live.sessions() as session:  # the minute's tick of the periodic stall check
+            defer(session, "retry_stalled_jobs", timestamp=0)
+            session.commit()
+    ran: list[int] = []
+    execute = jobs.execute
+
+    def recorded(factory: jobs.SessionFactory, job_id: int) -> None:
+        ran.append(job_id)
+        execute(factory, job_id)
+
+    monkeypatch.setattr(jobs, "execute", recorded)
+    live.run_jobs()
+    assert ran == [first, second]
 
 
 def test_a_finished_job_run_again_does_nothing(live: Live) -> None:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from app.core.periods import parse_period
+from app.core.periods import parse_period, year_share
 from app.indicators.models import Direction, Rollup
 from app.reports.status import (
     Delivered,
@@ -16,7 +16,6 @@ from app.reports.status import (
     realise,
     roll_up,
     total,
-    year_share,
 )
 
 

@@ -614,6 +614,7 @@ PAGES: dict[str, Resolve] = {
 # GET routes outside /api that answer no page: files, a redirect and the operator's probes.
 NOT_PAGES = {"/lang/{code}", "/purchaser/export.xlsx", "/reporting/template.xlsx",
              "/reports/preview/report.pdf", "/reports/{report_id}.pdf", "/healthz", "/readyz",
+             "/health", "/ready",
              "/health/live", "/health/ready", "/metrics"}
 # A demo user of every role (None: the public).
 ROLES: dict[str, str | None] = {"public": None, "admin": "109-admin",
