@@ -18,7 +18,7 @@ from app.auth.authz import scope
 from app.auth.models import User
 from app.core.access import get_readable
 from app.core.ordering import natural
-from app.core.periods import Period, parse_period
+from app.core.periods import Period, parse_period, periods_of_year
 from app.goals.models import Goal
 from app.indicators.models import IndicatorValue, Measure, ValueStatus
 from app.organisations.models import Board, Municipality, Provider
@@ -49,6 +49,7 @@ from app.reports.follow_up_data import (
     Note,
     NoValueGroup,
     NoValueMeasure,
+    PeriodValue,
     ReportedValue,
     Section,
     StatusCount,
@@ -63,6 +64,10 @@ from app.vouchers import service as vouchers
 
 # The statuses the first page names measure by measure.
 ATTENTION = (st.Status.off_track.value, st.Status.at_risk.value)
+# Every red measure is named on the first page, but only this many amber ones (the furthest
+# from their targets): a board with a hundred amber measures still gets a one-page summary, with
+# the count of the rest and where they are.
+AMBER_NAMED = 5
 
 
 def agreements_in_report(session: Session, user: User, board_id: int, period: Period
@@ -200,6 +205,8 @@ def _summary(entries: list[MeasureEntry], values: dict[str, list[IndicatorValue]
     for c in changes:
         transitions[c.before, c.now] = transitions.get((c.before, c.now), 0) + 1
     counted = [v for vs in values.values() for v in vs if v.period_start.year == period.year]
+    red, amber = ([e for e in sorted(entries, key=_shortfall, reverse=True) if e.status == s]
+                  for s in ATTENTION)
     return Summary(
         statuses=[StatusCount(status=s.value, count=n, share=(
             Decimal(n * 100) / (len(entries) or 1)).quantize(Decimal("0.1")))
@@ -210,11 +217,21 @@ def _summary(entries: list[MeasureEntry], values: dict[str, list[IndicatorValue]
         transitions=[Transition(before=b, now=n, count=k) for (b, n), k in sorted(
             transitions.items(), key=lambda x: (-st.SEVERITY[x[0][1]], st.SEVERITY[x[0][0]]))],
         new_values=sum(1 for v in counted if previous.end < v.period_end),
-        attention=sorted((e for e in entries if e.status in ATTENTION),
-                         key=lambda e: -st.SEVERITY[e.status]),
+        attention=[*red, *amber[:AMBER_NAMED]],
+        at_risk_not_named=len(amber[AMBER_NAMED:]),
         unreviewed=sum(1 for v in counted if v.status is not ValueStatus.accepted),
         drafts=[a.code for a in agreements if a.draft],
     )
+
+
+def _shortfall(e: MeasureEntry) -> Decimal:
+    """How far the measure falls short of what it was held against, in tolerances (amber is
+    above 0 and at most 1, red above 1): the order of "the worst first"."""
+    c = e.compared_with
+    if c is None or c.value is None or not e.tolerance:
+        return Decimal(0)
+    gap = c.target - c.value if e.direction == "higher_is_better" else c.value - c.target
+    return gap / e.tolerance
 
 
 def _no_value(sections: list[Section]) -> list[NoValueGroup]:
@@ -278,9 +295,24 @@ def _measure_entry(m: Measure, values: list[IndicatorValue], period: Period, pre
                          for v in values if v.period_start.year == period.year],
         notes=[n for v in values if v.period_start.year == period.year
                for n in notes.get(v.id, [])],
-        trend=trend, goal=goal, agreement=agreement.code, draft=agreement.draft,
+        trend=trend, periods=_periods(m, args, period), goal=goal, agreement=agreement.code,
+        draft=agreement.draft,
         returned=returned,
     )
+
+
+def _periods(m: Measure, args: dict[str, Any], period: Period) -> list[PeriodValue]:
+    """The report's year period by period (the measure's own), each judged as the report would
+    have judged it then: the value compared and the target of that moment."""
+    out = []
+    for p in periods_of_year(period.year, m.frequency):
+        if p.end > period.end:
+            break
+        then = st.measure_status(period=p, **args)
+        out.append(PeriodValue(code=p.code, actual=then.compared if then.part else (
+            then.rolled.compared if then.rolled else None),
+            target=then.part.target if then.part else then.target))
+    return out
 
 
 def _compared_with(now: st.MeasureStatus) -> ComparedWith | None:

@@ -4,7 +4,9 @@ as attributes and embedded in the PDF as JSON."""
 from datetime import date, datetime
 from decimal import Decimal
 
+from app.core.ordering import natural
 from app.reports.data import Baseline, CodeTitle, Data, ProviderRef, ReportHeader, Span
+from app.reports.status import worst
 from app.vouchers.schemas import SchemeFollowUp
 
 
@@ -18,6 +20,15 @@ class TrendPoint(Data):
     target: Decimal | None
     actual: Decimal | None
     partial: bool  # the year is not complete: its point is the year so far
+
+
+class PeriodValue(Data):
+    """A period of the report's year up to the report's end: the year so far at its end as
+    its status compares it, and the target the comparison rule holds it against then."""
+
+    code: str
+    actual: Decimal | None
+    target: Decimal | None
 
 
 class ReportedValue(Data):
@@ -91,6 +102,7 @@ class MeasureEntry(Data):
     previous_status: str
     reported_values: list[ReportedValue]
     trend: list[TrendPoint]
+    periods: list[PeriodValue] = []  # the report's year, period by period (its chart)
     goal: str  # the goal's code
     agreement: str  # the service agreement's code
     draft: bool  # the agreement is not approved yet
@@ -121,6 +133,10 @@ class GoalEntry(Data):
     description: str | None
     long_term_goal: CodeTitle | None
     measures: list[MeasureEntry]
+
+    @property
+    def status(self) -> str | None:
+        return worst(m.status for m in self.measures)
 
 
 class AgreementRef(Data):
@@ -176,7 +192,9 @@ class Summary(Data):
     changes: list[Change]
     transitions: list[Transition]  # how many measures moved from one status to another
     new_values: int
-    attention: list[MeasureEntry]  # off track and at risk, the worst first
+    # Named on the first page, the worst first: every red measure, the worst amber ones.
+    attention: list[MeasureEntry]
+    at_risk_not_named: int = 0  # the other amber measures (in the chapter of measures)
     unreviewed: int  # values counted in the report that the purchaser has not accepted
     drafts: list[str]  # codes of agreements in the report that are not approved
 
@@ -257,6 +275,14 @@ class FollowUpReport(ReportHeader):
     vouchers: list[SchemeFollowUp] = []  # the board's service vouchers of the year
     # Päätösehdotus: the purchaser's proposal to the board, when issuing (app.reports.service).
     decision_proposal: str | None = None
+
+    def goal_lights(self) -> list[tuple[AgreementRef, GoalEntry]]:
+        """Every goal of the report with its light, for the first page: by agreement (in the
+        report's order), then by code."""
+        order = {a.id: i for i, a in enumerate(self.agreements)}
+        goals = [(b.agreement, g) for s in self.perspectives for b in s.agreements
+                 for g in b.goals]
+        return sorted(goals, key=lambda ag: (order[ag[0].id], natural(ag[1].code)))
 
     def measure_count(self) -> int:
         return self.summary.measures

@@ -29,7 +29,8 @@ from markupsafe import Markup
 
 from app.core import formatting
 from app.core.i18n import translations
-from app.reports import charts, i18n
+from app.core.periods import parse_period
+from app.reports import charts, i18n, svg_text
 from app.reports.agreement_data import AgreementDocument
 from app.reports.data import Span, measure_count, to_json
 from app.reports.follow_up_data import FollowUpReport, MeasureEntry, Summary
@@ -78,7 +79,8 @@ class Formats:
 
 
 def trend_chart(m: MeasureEntry, lang: str) -> Markup:
-    """The measure's baseline, targets and actuals over the framework years, with alt text."""
+    """The measure's baseline, targets and actuals: the years before the report's, then its
+    year period by period; with alt text."""
     return charts.measure_trend(charts.Trend(
         code=m.code, name=m.name, unit=m.unit, years=[p.year for p in m.trend],
         baseline=(charts.Point(m.baseline.year, m.baseline.value)
@@ -87,7 +89,9 @@ def trend_chart(m: MeasureEntry, lang: str) -> Markup:
         actuals=[charts.Point(p.year, p.actual, p.partial) for p in m.trend
                  if p.actual is not None],
         until=m.until,
-        period=m.reported_values[-1].period if m.reported_values else None), lang)
+        period=m.reported_values[-1].period if m.reported_values else None,
+        periods=[charts.PeriodPoint(q.code, q.actual, q.target) for q in m.periods],
+        this_year=parse_period(m.periods[0].code).year if m.periods else None), lang)
 
 
 def status_chart(summary: Summary, lang: str) -> Markup:
@@ -142,7 +146,7 @@ def _fetcher() -> Any:
 
         def fetch(self, url: str, headers: Any = None) -> Any:
             parts = urlsplit(url)
-            if url.startswith("data:image/svg+xml;"):  # the charts: inline data, no fetching
+            if url.startswith("data:image/svg+xml,"):  # the charts: inline data, no fetching
                 return super().fetch(url, headers)
             if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
                 raise ValueError(f"Refused to fetch {url}: reports use files under templates/ only")
@@ -214,6 +218,7 @@ def render_pdf(html: str, data: ReportData, progress: Progress | None = None) ->
     from weasyprint.logger import PROGRESS_LOGGER
 
     started, cpu = time.perf_counter(), time.process_time()
+    svg_text.install()  # the charts' labels drawn as words (app.reports.svg_text)
     handler = _ProgressHandler(progress, pages_hint(data)) if progress else None
     level = PROGRESS_LOGGER.level
     if handler:

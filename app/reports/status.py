@@ -62,6 +62,14 @@ class Status(StrEnum):
 # How bad a status is, for listing the worst news first.
 SEVERITY = {"off_track": 3, "at_risk": 2, "no_value": 1, "no_target": 0, "on_track": 0}
 
+
+
+def worst(statuses: Iterable[str]) -> str | None:
+    """A goal's light: the worst of its measures' (on track only when every measure is), None
+    for a goal without measures."""
+    return max(statuses, key=lambda s: (SEVERITY[s], s != Status.on_track), default=None)
+
+
 STATUS_ORDER = [Status.on_track, Status.at_risk, Status.off_track, Status.no_value,
                 Status.no_target]
 

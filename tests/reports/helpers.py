@@ -83,9 +83,14 @@ def deliver(db: Session, ln: OrderBudgetLine, period: str, volume: str, euros: s
 
 def pdf_text(pdf: bytes) -> str:
     """The PDF's text with the non-breaking spaces of Finnish number formats as spaces."""
+    return "\n".join(pdf_pages(pdf))
+
+
+def pdf_pages(pdf: bytes) -> list[str]:
+    """The text of each page, as pdf_text."""
     reader = PdfReader(io.BytesIO(pdf))
-    text = "\n".join(page.extract_text() for page in reader.pages)
-    return text.replace("\u00a0", " ").replace("\u202f", " ")
+    return [page.extract_text().replace("\u00a0", " ").replace("\u202f", " ")
+            for page in reader.pages]
 
 
 def attachment(pdf: bytes) -> Any:

@@ -203,7 +203,10 @@ def test_pdf_a_3a_metadata_and_alternative_texts(rendered: Rendered, kind: str, 
     assert all(f.get("/Alt") for f in figures)
     if kind is ReportKind.follow_up:
         alts = " ".join(str(f["/Alt"]) for f in figures)
-        target = {"fi": "Tavoite 2016: 90 %", "sv": "Mål 2016: 90 %", "en": "Target 2016: 90 %"}
+        # The report's year period by period: TUNTILASKUTUS' target path at T1 (4/12 of the way
+        # from 20 % to 50 %).
+        target = {"fi": "Tavoite 2015-T1: 30 %", "sv": "Mål 2015-T1: 30 %",
+                  "en": "Target 2015-T1: 30 %"}
         assert "HARRASTUS" in alts and target[lang] in alts.replace("\u00a0", " ")
 
 

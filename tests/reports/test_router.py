@@ -41,7 +41,7 @@ def test_previews_as_html_and_pdf(client: TestClient, demo: Demo, director: dict
     assert html.headers["content-type"].startswith("text/html")
     assert '<html lang="sv">' in html.text and "Uppföljningsrapport" in html.text
     assert "@page" in html.text  # the stylesheet is inline in a preview
-    assert 'alt="Utvecklingen av mätaren M1. Mål 2015: 80' in html.text  # Swedish alt text
+    assert 'alt="Utvecklingen av mätaren M1. Mål 2015-T1: 80' in html.text  # Swedish alt text
 
     pdf = client.get(f"{API}/agreement", headers=director, params={
         "service_agreement_id": demo.agreement.id, "language": "en"})

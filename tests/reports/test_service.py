@@ -181,11 +181,14 @@ def test_the_agreement_document_names_the_board_decision(db: Session) -> None:
 def test_the_first_page_names_the_measures_off_track_and_at_risk(db: Session) -> None:
     demo = load_hml(db)
     summary = follow_up(db, ROOT, demo.board.id, "2015-T2", "fi").summary
-    # The worst first, each with what the board needs to judge it: the value, the target it was
-    # compared with (the hobby share on its target path 62 % → 75 %), and the explanation.
+    # The worst first — the furthest from its target in tolerances: the costs' forecast misses
+    # by 0.04 M of 0.25 M (0.16), the hobby share by 0.67 of 5 points (0.13) — each with what
+    # the board needs to judge it: the value, the target it was compared with (the hobby share
+    # on its target path 62 % → 75 %), and the explanation.
     assert [(m.code, m.status) for m in summary.attention] == [
-        ("HARRASTUS", "at_risk"), ("KORJAAVAT-KUSTANNUKSET", "at_risk")]
-    red = summary.attention[0]
+        ("KORJAAVAT-KUSTANNUKSET", "at_risk"), ("HARRASTUS", "at_risk")]
+    assert summary.at_risk_not_named == 0
+    red = summary.attention[1]
     assert (red.value, red.target, red.tolerance) == (Decimal(70), Decimal(75), Decimal(5))
     assert red.compared_with is not None
     assert red.compared_with.target.quantize(Decimal("0.01")) == Decimal("70.67")
