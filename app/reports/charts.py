@@ -139,6 +139,9 @@ def measure_trend(trend: Trend, lang: str, size: tuple[int, int] = PRINT) -> Mar
     """The one trend chart: baseline, targets (dashed line) and actuals (solid line) on
     labelled axes (years and periods; the unit), with the points spelt out as alternative
     text."""
+    # The periods' year's own target is told in words (what its periods aim at), not drawn.
+    year_target = next((p for p in trend.targets if p.year == trend.this_year), None) \
+        if trend.periods else None
     trend = _before(trend)
     qty = partial(formatting.quantity, unit=trend.unit, lang=lang)
     parts = []
@@ -157,6 +160,8 @@ def measure_trend(trend: Trend, lang: str, size: tuple[int, int] = PRINT) -> Mar
             parts.append(t("chart_target", lang, year=q.code, value=qty(q.target)))
         if q.actual is not None:
             parts.append(t("chart_actual", lang, year=q.code, value=qty(q.actual)))
+    if year_target is not None:
+        parts.append(t("chart_target", lang, year=year_target.year, value=qty(year_target.value)))
     alt = t("chart_alt", lang, name=trend.code, points=" ".join(parts))
     axes = Axes(x=t("chart_axis_period", lang) if trend.periods else t("chart_axis_year", lang),
                 y=formatting.unit_text(trend.unit, lang),
