@@ -22,7 +22,7 @@ from app.auth import ratelimit
 from app.auth.models import Role, User
 from app.core.db import open_session, utcnow
 from app.core.logs import make_handler
-from app.core.queue import defer, local, postgres_conninfo, queue, retry_stalled, run_worker
+from app.core.queue import defer, local, postgres_conninfo, queue, remove_old, retry_stalled, run_worker
 from app.main import app
 from app.reports import jobs, render, tasks
 from app.reports import router as reports_router
@@ -225,6 +225,53 @@ def _retry_stalled(live: Live) -> int:
                 return await retry_stalled(queue_app)
 
     return asyncio.run(run())
+
+
+def _remove_old(live: Live) -> None:
+    """The nightly ``remove_old_jobs``, run now."""
+    async def run() -> None:
+        connector = procrastinate.PsycopgConnector(conninfo=live.conninfo())
+        with queue.replace_connector(connector) as queue_app:
+            async with queue_app.open_async():
+                await remove_old(queue_app)
+
+    asyncio.run(run())
+
+
+def _queue_job(session: Session, status: str, days_ago: int) -> int:
+    """A job of procrastinate's that ended ``days_ago`` with ``status``."""
+    job: int = session.execute(text(
+        "INSERT INTO procrastinate_jobs (queue_name, task_name, args, status) "
+        "VALUES ('default', 'reports.render', '{}', CAST(:s AS procrastinate_job_status)) "
+        "RETURNING id"), {"s": status}).scalar_one()
+    session.execute(text(
+        "INSERT INTO procrastinate_events (job_id, type, at) VALUES "
+        "(:j, CAST(:s AS procrastinate_job_event_type), now() - make_interval(days => :d))"),
+        {"j": job, "s": status, "d": days_ago})
+    session.execute(text("UPDATE procrastinate_events SET at = now() - make_interval(days => :d)"
+                         " WHERE job_id = :j"), {"d": days_ago, "j": job})
+    return job
+
+
+def test_the_nightly_clean_up_keeps_a_weeks_jobs_and_every_failed_one(live: Live) -> None:
+    """The queue's succeeded jobs over a week old go (the minute's stall check alone leaves
+    1 440 a day); newer ones and failed ones stay. The job's state that the API shows is its
+    own row, on either database, and stays."""
+    location = live.request()
+    live.run_jobs()
+    if live.postgresql:
+        with live.sessions() as session:
+            old, failed, recent = (_queue_job(session, "succeeded", 8),
+                                   _queue_job(session, "failed", 8),
+                                   _queue_job(session, "succeeded", 6))
+            session.commit()
+        _remove_old(live)
+        with live.sessions() as session:
+            left = set(session.scalars(text("SELECT id FROM procrastinate_jobs WHERE id IN "
+                                            "(:a, :b, :c)"), {"a": old, "b": failed,
+                                                              "c": recent}).all())
+        assert left == {failed, recent}
+    assert live.poll(location)["status"] == "done"
 
 
 def test_a_job_left_by_a_dead_worker_is_run_again(live: Live) -> None:
