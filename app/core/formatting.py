@@ -7,7 +7,7 @@ from decimal import Decimal
 from babel import Locale
 from babel.numbers import format_currency, format_decimal, format_percent
 
-from app.core.i18n import date_text, locale
+from app.core.i18n import N_, date_text, locale, t
 
 DASH = "–"  # what a table shows where there is no value
 
@@ -46,9 +46,18 @@ def day(value: date | datetime | None, lang: str, *, empty: str = DASH) -> str:
 EURO_UNITS = {"euroa", "euro", "eur", "€", "euros"}
 
 
+# Units written in Finnish abbreviations, told in the reader's language (a Swedish or English
+# label does not end in a Finnish word); other units are the agreement's own words.
+UNIT_WORDS = {"vrk": N_("unit_days"), "kpl": N_("unit_pieces")}
+
+
 def unit_text(unit: str, lang: str) -> str:
-    """A measure's unit as the reports and pages write it: one notation for euros (€)."""
-    return "€" if unit.strip().lower() in EURO_UNITS else unit
+    """A measure's unit as the reports and pages write it: one notation for euros (€), the
+    common abbreviations in the reader's language."""
+    key = unit.strip().lower()
+    if key in EURO_UNITS:
+        return "€"
+    return t(UNIT_WORDS[key], lang) if key in UNIT_WORDS else unit
 
 
 def quantity(value: Decimal | None, unit: str, lang: str) -> str:

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from app.core import formatting
 from app.core.downloads import disposition
 from app.core.formatting import number
 from app.core.ordering import natural
@@ -26,3 +27,10 @@ def test_the_pages_show_a_reported_value_as_stored_and_the_reports_round_to_cent
     assert page_number(Decimal("1234.5678"), "fi") == "1\xa0234,5678"
     assert number(Decimal("1234.5678"), "fi") == "1\xa0234,57"
     assert number(Decimal("1234.5"), "en") == "1,234.5"
+
+
+def test_a_finnish_unit_abbreviation_is_told_in_the_readers_language() -> None:
+    assert [formatting.quantity(Decimal(38), "vrk", lang) for lang in ("fi", "sv", "en")] == [
+        "38\u00a0vrk", "38 dygn", "38 days"]
+    assert formatting.unit_text("kpl", "sv") == "st."
+    assert formatting.unit_text("käyntiä", "en") == "käyntiä"  # the agreement's own word

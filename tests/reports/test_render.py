@@ -121,8 +121,8 @@ FOLLOW_UP_FIGURES = {
            "jämfört: proportionerad summa 8/12 × årets mål 15 300 000 € = 10 200 000 €"],
     "en": ["10,240,000 €", "€89,461,200.00", "€1,848,600.00", "+€54,600.00", "+3.0%",
            "-€106,000.00", "15,800",
-           "compared: the latest value with the target path 40 kpl + 8/12 × (120 kpl − "
-           "40 kpl) = 93.33 kpl"],
+           "compared: the latest value with the target path 40 pcs + 8/12 × (120 pcs − "
+           "40 pcs) = 93.33 pcs"],
 }
 
 
