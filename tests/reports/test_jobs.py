@@ -6,10 +6,10 @@ import asyncio
 import io
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import procrastinate
 import pytest
@@ -216,26 +216,26 @@ def _silence_workers(live: Live) -> None:
         session.commit()
 
 
-def _retry_stalled(live: Live) -> int:
-    """procrastinate's periodic ``retry_stalled_jobs``, run now."""
-    async def run() -> int:
+T = TypeVar("T")
+
+
+def _periodic_now(live: Live, task: Callable[[procrastinate.App], Awaitable[T]]) -> T:
+    """One of the queue's periodic tasks (``retry_stalled``, ``remove_old``), run now."""
+    async def run() -> T:
         connector = procrastinate.PsycopgConnector(conninfo=live.conninfo())
         with queue.replace_connector(connector) as queue_app:
             async with queue_app.open_async():
-                return await retry_stalled(queue_app)
+                return await task(queue_app)
 
     return asyncio.run(run())
 
 
-def _remove_old(live: Live) -> None:
-    """The nightly ``remove_old_jobs``, run now."""
-    async def run() -> None:
-        connector = procrastinate.PsycopgConnector(conninfo=live.conninfo())
-        with queue.replace_connector(connector) as queue_app:
-            async with queue_app.open_async():
-                await remove_old(queue_app)
+def _retry_stalled(live: Live) -> int:
+    return _periodic_now(live, retry_stalled)
 
-    asyncio.run(run())
+
+def _remove_old(live: Live) -> None:
+    _periodic_now(live, remove_old)
 
 
 def _queue_job(session: Session, status: str, days_ago: int) -> int:
