@@ -5,6 +5,8 @@ nesting and the file's size, and a file is read no further than the cap. Every e
 path in the file and, where known, its line.
 """
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -12,19 +14,47 @@ import yaml
 from pydantic import ValidationError
 
 from app.contracts import schema as d
-from app.core.errors import InvalidInput
+from app.core.errors import InvalidInput, in_language
+from app.core.i18n import N_, pydantic_text, t
 
 
 class ImportFailed(InvalidInput):
-    """The file was rejected; ``errors`` lists every problem with its path in the file."""
+    """The file was rejected; ``errors`` lists every problem with its path in the file.
 
-    def __init__(self, errors: list[dict[str, Any]], source: str = "") -> None:
-        lines = [f"{e['path']}: {e['message']}" + (f" (line {e['line']})" if e.get("line")
-                 else "") for e in errors]
-        prefix = f"{source}: " if source else ""
-        super().__init__(f"{prefix}{len(errors)} error(s): " + "; ".join(lines[:20]))
+    ``words``: an error's message (English) -> the message in a language, where the catalogue
+    has it (pydantic's checks and the file's own refusals), so that the problem and its
+    ``errors`` are told in the client's language."""
+
+    def __init__(self, errors: list[dict[str, Any]], source: str = "",
+                 words: dict[str, Callable[[str], str]] | None = None) -> None:
         self.errors = errors
+        self.source = source
+        self.words = words or {}
+        super().__init__(self.detail_in("en"))
         self.extra = {"errors": errors}
+
+    def error_in(self, message: str, lang: str) -> str:
+        said = self.words.get(message)
+        return said(lang) if said and lang != "en" else in_language(message, lang)
+
+    def detail_in(self, lang: str) -> str:
+        lines = [self._error_text(e, lang) for e in self.errors[:20]]
+        head = t("import_failed_errors", lang, count=len(self.errors))
+        return (f"{self.source}: " if self.source else "") + f"{head}: " + "; ".join(lines)
+
+    def _error_text(self, error: dict[str, Any], lang: str) -> str:
+        message = self.error_in(error["message"], lang)
+        path = error["path"] or "-"
+        if error.get("line"):
+            return t("import_error_at_line", lang, path=path, message=message, line=error["line"])
+        return t("import_error_at", lang, path=path, message=message)
+
+
+def refusal(key: str, source: str = "", line: int | None = None, **values: Any) -> ImportFailed:
+    """A whole file's refusal (``key`` of the catalogue), told in the client's language."""
+    english = t(key, "en", **values)
+    return ImportFailed([{"path": "", "message": english, "line": line}], source,
+                        {english: lambda lang: t(key, lang, **values)})
 
 
 # Bounds that no agreement set comes near (the largest demo file: 22 KB, 1 400 nodes, depth 9)
@@ -35,7 +65,13 @@ MAX_DEPTH = 30
 
 
 class YamlRefused(yaml.MarkedYAMLError):
-    """Valid YAML that the contracts format does not accept (aliases, too many nodes, depth)."""
+    """Valid YAML that the contracts format does not accept (aliases, too many nodes, depth):
+    ``key`` and ``values`` of the catalogue's words for it."""
+
+    def __init__(self, key: str, mark: yaml.Mark, **values: Any) -> None:
+        super().__init__(problem=t(key, "en", **values), problem_mark=mark)
+        self.key = key
+        self.values = values
 
 
 class _LimitedLoader(yaml.SafeLoader):
@@ -50,15 +86,12 @@ class _LimitedLoader(yaml.SafeLoader):
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise YamlRefused(problem="anchors and aliases (&name, *name) are not allowed; "
-                              "write the values out", problem_mark=event.start_mark)
+            raise YamlRefused(N_("import_yaml_alias"), event.start_mark)
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise YamlRefused(problem=f"more than {MAX_NODES} values; split the file",
-                              problem_mark=event.start_mark)
+            raise YamlRefused(N_("import_yaml_too_many"), event.start_mark, count=MAX_NODES)
         if self.depth >= MAX_DEPTH:
-            raise YamlRefused(problem=f"nested deeper than {MAX_DEPTH} levels",
-                              problem_mark=event.start_mark)
+            raise YamlRefused(N_("import_yaml_too_deep"), event.start_mark, depth=MAX_DEPTH)
         self.depth += 1
         try:
             return super().compose_node(parent, index)
@@ -116,8 +149,7 @@ _MESSAGES = {
 
 
 def _too_large(source: str) -> ImportFailed:
-    return ImportFailed([{"path": "", "message": f"the file is larger than "
-                          f"{MAX_FILE_BYTES // (1024 * 1024)} MiB; split it"}], source)
+    return refusal(N_("import_file_too_large"), source, mib=MAX_FILE_BYTES // (1024 * 1024))
 
 
 def read_file(path: Path) -> str:
@@ -126,15 +158,14 @@ def read_file(path: Path) -> str:
         with path.open("rb") as file:
             data = file.read(MAX_FILE_BYTES + 1)
     except OSError as error:  # missing, a folder, not readable: say so, not a traceback
-        raise ImportFailed([{"path": "", "message": f"the file cannot be read: "
-                             f"{error.strerror or error}"}], str(path)) from None
+        raise refusal(N_("import_file_unreadable"), str(path),
+                      reason=error.strerror or str(error)) from None
     if len(data) > MAX_FILE_BYTES:
         raise _too_large(str(path))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ImportFailed([{"path": "", "message": "the file is not UTF-8 text"}],
-                           str(path)) from None
+        raise refusal(N_("import_not_utf8"), str(path)) from None
 
 
 def parse(text: str, source: str = "") -> d.AgreementSet:
@@ -147,19 +178,33 @@ def parse(text: str, source: str = "") -> d.AgreementSet:
         data = yaml.load(text, Loader=_LimitedLoader)  # a SafeLoader: plain data only
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", exc)
-        message = problem if isinstance(exc, YamlRefused) else f"not valid YAML: {problem}"
-        raise ImportFailed([{"path": "", "message": message,
-                             "line": mark.line + 1 if mark else None}], source) from None
+        line = mark.line + 1 if mark else None
+        if isinstance(exc, YamlRefused):
+            raise refusal(exc.key, source, line, **exc.values) from None
+        # PyYAML's own words for the syntax error stay as it says them
+        raise refusal(N_("import_not_yaml"), source, line,
+                      problem=str(getattr(exc, "problem", exc))) from None
     if not isinstance(data, dict):
-        raise ImportFailed([{"path": "", "message": "expected a YAML mapping at the top"}], source)
+        raise refusal(N_("import_not_a_mapping"), source)
     try:
         return d.AgreementSet.model_validate(data)
     except ValidationError as exc:
-        index = line_index(text)
-        errors = []
-        for err in exc.errors():
-            path = _path(tuple(err["loc"]))
-            errors.append({"path": path, "message": _MESSAGES.get(err["type"], err["msg"]),
-                           "line": line_for(index, path)})
-        raise ImportFailed(errors, source) from None
+        raise _invalid(exc, text, source) from None
+
+
+def _invalid(exc: ValidationError, text: str, source: str) -> ImportFailed:
+    """Every error of the set's validation, with its path, line and words in each language."""
+    index = line_index(text)
+    errors = []
+    words: dict[str, Callable[[str], str]] = {}
+    for err in exc.errors():
+        path = _path(tuple(err["loc"]))
+        message = _MESSAGES.get(err["type"], err["msg"])
+        errors.append({"path": path, "message": message, "line": line_for(index, path)})
+        if pydantic_text(err["type"], err.get("ctx"), "fi") is not None:
+            words[message] = partial(_told, err["type"], err.get("ctx"), message)
+    return ImportFailed(errors, source, words)
+
+
+def _told(kind: str, context: dict[str, Any] | None, english: str, lang: str) -> str:
+    return pydantic_text(kind, context, lang) or english

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.core.i18n import LANGUAGES, N_, InvalidValue, t
+from app.core.i18n import LANGUAGES, N_, InvalidValue, pydantic_text, t
 from app.core.routing import route_path
 
 log = logging.getLogger(__name__)
@@ -117,15 +117,19 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 
 
 def validation_errors(exc: RequestValidationError, lang: str = "en") -> list[dict[str, Any]]:
-    """The fields and what is wrong with them: pydantic's own words (in English) for its own
-    checks, ours in ``lang`` where a validator raised an InvalidValue of the catalogue."""
+    """The fields and what is wrong with them in ``lang``: a validator's InvalidValue and
+    pydantic's common checks in the catalogue's words (English: pydantic's own)."""
     errors = []
     for err in exc.errors():
         loc = tuple(err.get("loc", ()))
         message = err.get("msg")
         ours = (err.get("ctx") or {}).get("error")
-        if isinstance(ours, InvalidValue) and lang != "en":  # English: as pydantic says it
+        if lang == "en":
+            pass  # as pydantic says it
+        elif isinstance(ours, InvalidValue):
             message = ours.text(lang)
+        else:
+            message = pydantic_text(err["type"], err.get("ctx"), lang) or message
         errors.append({"field": _field_name(loc), "in": loc[0] if loc else None,
                        "message": message})
     return errors

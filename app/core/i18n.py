@@ -12,6 +12,7 @@ Jinja's newstyle gettext and ``t()`` format them alike. The .po files are compil
 start-up: nothing to build after a clone.
 """
 
+from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
 from io import BytesIO
@@ -93,3 +94,63 @@ def date_text(value: date, lang: str) -> str:
     if lang == "en":
         return format_date(value, "d MMM yyyy", locale=locale(lang))
     return f"{value.day}.{value.month}.{value.year}"
+
+
+# pydantic's own checks, by error type, in the catalogue's words (an input's type, its bounds,
+# a required or an unknown field): the same refusal reads the same in the API's problem, a
+# contracts file's errors and a form. A type not here keeps pydantic's English.
+_PYDANTIC = {
+    "missing": N_("pydantic_missing"),
+    "extra_forbidden": N_("pydantic_extra_forbidden"),
+    "int_parsing": N_("pydantic_int_parsing"),
+    "int_from_float": N_("pydantic_int_parsing"),
+    "int_type": N_("pydantic_int_parsing"),
+    "decimal_parsing": N_("pydantic_number"),
+    "decimal_type": N_("pydantic_number"),
+    "float_parsing": N_("pydantic_number"),
+    "float_type": N_("pydantic_number"),
+    "finite_number": N_("pydantic_number"),
+    "bool_parsing": N_("pydantic_bool"),
+    "bool_type": N_("pydantic_bool"),
+    "string_type": N_("pydantic_string_type"),
+    "greater_than": N_("pydantic_greater_than"),
+    "greater_than_equal": N_("pydantic_greater_than_equal"),
+    "less_than": N_("pydantic_less_than"),
+    "less_than_equal": N_("pydantic_less_than_equal"),
+    "string_too_short": N_("pydantic_string_too_short"),
+    "string_too_long": N_("pydantic_string_too_long"),
+    "too_short": N_("pydantic_too_short"),
+    "too_long": N_("pydantic_too_long"),
+    "string_pattern_mismatch": N_("pydantic_pattern"),
+    "enum": N_("pydantic_one_of"),
+    "literal_error": N_("pydantic_one_of"),
+    "date_parsing": N_("pydantic_date"),
+    "date_type": N_("pydantic_date"),
+    "date_from_datetime_parsing": N_("pydantic_date"),
+    "date_from_datetime_inexact": N_("pydantic_date"),
+    "datetime_parsing": N_("pydantic_datetime"),
+    "datetime_type": N_("pydantic_datetime"),
+    "datetime_from_date_parsing": N_("pydantic_datetime"),
+    "decimal_max_digits": N_("pydantic_max_digits"),
+    "decimal_max_places": N_("pydantic_max_places"),
+    "decimal_whole_digits": N_("pydantic_whole_digits"),
+    "list_type": N_("pydantic_list_type"),
+    "dict_type": N_("pydantic_object_type"),
+    "model_type": N_("pydantic_object_type"),
+    "model_attributes_type": N_("pydantic_object_type"),
+    "json_invalid": N_("pydantic_json_invalid"),
+}
+# The context values a message names (pydantic's ctx), as plain text.
+_BOUNDS = ("gt", "ge", "lt", "le", "min_length", "max_length", "expected", "max_digits",
+           "decimal_places", "whole_digits")
+
+
+def pydantic_text(error_type: str, context: Mapping[str, Any] | None, lang: str) -> str | None:
+    """pydantic's refusal ``error_type`` (with its ``context``) in ``lang``; None for a type
+    the catalogue does not word."""
+    key = _PYDANTIC.get(error_type)
+    if key is None:
+        return None
+    values = {name: str((context or {}).get(name, "")) for name in _BOUNDS}
+    values["expected"] = values["expected"].replace("' or '", "', '")  # pydantic's English "or"
+    return t(key, lang, **values)

@@ -32,6 +32,34 @@ def test_a_broken_file_gets_422_listing_every_error_and_stores_nothing(
     assert db.scalar(select(func.count()).select_from(Municipality)) == 0
 
 
+def test_a_finnish_client_reads_the_files_errors_in_finnish_with_their_lines(
+    client: TestClient, db: Session
+) -> None:
+    h = {**auth(db, create_user(db, Role.admin, username="root")), "Accept-Language": "fi"}
+    text = HAMEENLINNA.read_text(encoding="utf-8")
+    broken = text.replace("first_year: 2013", "first_year: kaksituhatta", 1)
+    line = text.splitlines().index(next(ln for ln in text.splitlines()
+                                        if "first_year: 2013" in ln)) + 1
+    response = client.post("/api/v1/contracts/import", headers={**h, **YAML},
+                           content=broken.encode())
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["message"] == "anna kokonaisluku"
+    assert response.json()["detail"] == (
+        f"Virheitä 1, mitään ei tallennettu: framework_agreement.first_year: anna kokonaisluku "
+        f"(rivi {line})")
+
+
+def test_a_swedish_client_is_told_that_the_file_is_not_yaml(
+    client: TestClient, db: Session
+) -> None:
+    h = {**auth(db, create_user(db, Role.admin, username="root")), "Accept-Language": "sv"}
+    response = client.post("/api/v1/contracts/import", headers={**h, **YAML},
+                           content=b"[1, 2")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["message"].startswith("inte giltig YAML: ")
+
+
 def test_export_returns_what_was_imported(client: TestClient, db: Session) -> None:
     root = auth(db, create_user(db, Role.admin, username="root"))
     assert client.post("/api/v1/contracts/import", headers={**root, **YAML},

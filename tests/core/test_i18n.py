@@ -141,7 +141,7 @@ def test_the_login_page_tells_of_too_many_attempts_in_the_users_language(
             "osoitteesta; yritä uudelleen") in page.text
 
 
-def test_our_validators_answer_in_the_clients_language_and_pydantics_own_checks_in_english(
+def test_our_validators_and_pydantics_own_checks_answer_in_the_clients_language(
         client: TestClient, db: Session) -> None:
     director = create_user(db, Role.purchaser_director, create_municipality(db))
     response = client.get("/api/v1/deliveries", params={"period": "2025-13", "provider_id": "x"},
@@ -149,5 +149,23 @@ def test_our_validators_answer_in_the_clients_language_and_pydantics_own_checks_
     assert response.status_code == 422
     assert {e["field"]: e["message"] for e in response.json()["errors"]} == {
         "period": "'2025-13': kuukaudet ovat 01–12",
-        "provider_id": "Input should be a valid integer, unable to parse string as an integer",
+        "provider_id": "anna kokonaisluku",
     }
+
+
+def test_a_bound_and_a_missing_field_are_told_in_swedish_with_the_bound_named(
+        client: TestClient, db: Session) -> None:
+    director = create_user(db, Role.purchaser_director, create_municipality(db))
+    response = client.post("/api/v1/submissions", json={"period": "2025", "value": "x"},
+                           headers={**auth(db, director), "Accept-Language": "sv"})
+    assert response.status_code == 422
+    assert {e["field"]: e["message"] for e in response.json()["errors"]} == {
+        "measure_id": "obligatorisk uppgift saknas", "value": "ange ett tal"}
+
+
+def test_english_keeps_pydantics_own_words(client: TestClient, db: Session) -> None:
+    director = create_user(db, Role.purchaser_director, create_municipality(db))
+    response = client.get("/api/v1/deliveries", params={"provider_id": "x"},
+                          headers={**auth(db, director), "Accept-Language": "en"})
+    assert response.json()["errors"][0]["message"] == (
+        "Input should be a valid integer, unable to parse string as an integer")
