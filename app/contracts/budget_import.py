@@ -12,6 +12,7 @@ from app.budgets.service import line_rules
 from app.catalogue.models import Product
 from app.contracts import schema as d
 from app.contracts.versions import VersionSteps
+from app.core.i18n import N_
 from app.organisations.models import Provider
 
 
@@ -38,12 +39,13 @@ class BudgetSteps(VersionSteps):
         keys = {(ob.board, ob.year) for ob, _ in main}
         for i, e in enumerate(earlier.order_budgets):
             if (e.board, e.year) not in keys:
-                self.error(f"earlier_versions.order_budgets[{i}]", f"an earlier version of the "
-                           f"order budget of {e.board} for {e.year}, which the file does not have")
+                self.refuse(f"earlier_versions.order_budgets[{i}]",
+                            N_("import_earlier_budget_alone"), board=e.board, year=e.year)
         seen: set[tuple[str, int]] = set()
         for ob, path in main:
             if (ob.board, ob.year) in seen:
-                self.error(f"{path}.year", f"a second order budget of {ob.board} for {ob.year}")
+                self.refuse(f"{path}.year", N_("import_second_budget"), board=ob.board,
+                            year=ob.year)
                 continue
             seen.add((ob.board, ob.year))
             versions = [(e, f"earlier_versions.order_budgets[{i}]")
@@ -72,8 +74,8 @@ class BudgetSteps(VersionSteps):
             if product is None or provider is None:
                 continue
             if (product, provider) in seen:
-                self.error(path, f"a second line for product {line.product} and provider "
-                           f"{line.provider}; put the whole volume on one line")
+                self.refuse(path, N_("import_second_line"), product=line.product,
+                            provider=line.provider)
                 continue
             seen.add((product, provider))
             self.upsert(OrderBudgetLine, {"order_budget_id": budget.id, "product_id": product,

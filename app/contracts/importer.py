@@ -25,6 +25,7 @@ from app.contracts.upserts import ImportResult, Upserts, same
 from app.contracts.versions import by_code, docs_of, measure_in_force
 from app.contracts.voucher_sets import import_schemes
 from app.core.audit import set_actor
+from app.core.i18n import N_
 from app.goals.models import Action, Goal, Resource
 from app.goals.service import goal_rules
 from app.indicators.models import (
@@ -221,9 +222,8 @@ class Importer(Upserts, BudgetSteps):
                                                                       period=period))
         if stored is not None and (not same(stored.value, value) or stored.comment != comment):
             if stored.status is ValueStatus.accepted:
-                self.error(path, f"the value of {measure.code} for {period} was accepted on "
-                           "review and is not changed by an import; a purchaser returns it "
-                           "for correction first")
+                self.refuse(path, N_("import_value_accepted"), measure=measure.code,
+                            period=period)
                 return
             self.session.add(IndicatorValueRevision(**revision(
                 stored, municipality_id=stored.municipality_id, by=self.actor, new_value=value,
@@ -234,9 +234,8 @@ class Importer(Upserts, BudgetSteps):
         if stored is None:
             in_force_id = measure_in_force(self.session, measure, period)
             if in_force_id is None:
-                self.error(path, f"measure {measure.code} is new in a draft amendment, and the "
-                           f"version in force for {period} has no such measure: report its "
-                           "values once the amendment is approved")
+                self.refuse(path, N_("import_measure_new_in_draft"), measure=measure.code,
+                            period=period)
                 return
             key["measure_id"] = in_force_id
         self.upsert(IndicatorValue, key, {"value": value, "comment": comment}, value_rules, path)
@@ -254,6 +253,6 @@ def import_text(session: Session, actor: User, text: str, source: str = "",
         result = importer.run(doc)
         if result.errors:
             savepoint.rollback()
-            raise ImportFailed(result.errors, source)
+            raise ImportFailed(result.errors, source, result.words)
     return result
 

@@ -16,6 +16,7 @@ from app.auth.models import User
 from app.contracts.loading import line_for, line_index
 from app.contracts.versions import Amendment
 from app.core.errors import DomainError
+from app.core.i18n import N_, Said, saying
 
 
 @dataclass
@@ -24,6 +25,8 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # an error's English words -> the words in a language (app.contracts.loading.ImportFailed)
+    words: dict[str, Said] = field(default_factory=dict)
     amendments: list[Amendment] = field(default_factory=list)
 
     @property
@@ -59,13 +62,27 @@ class Upserts:
             {"path": path, "message": message, "line": line_for(self.lines, path)}
         )
 
+    def refuse(self, path: str, key: str, english: str | None = None, **values: Any) -> None:
+        """An error at ``path`` in the catalogue's words (``key`` with ``values``), told in the
+        client's language; ``english``: the English words, where they differ from the
+        catalogue's English."""
+        said = saying(key, **values)
+        message = english or said("en")
+        self.result.words[message] = said
+        self.error(path, message)
+
+    def refuse_domain(self, path: str, exc: DomainError) -> None:
+        """A domain rule's refusal at ``path``, in its own words in each language."""
+        self.result.words[exc.detail] = exc.detail_in
+        self.error(path, exc.detail)
+
     @contextmanager
     def at(self, path: str) -> Iterator[None]:
         """Record a domain error raised inside as an error at ``path`` of the file."""
         try:
             yield
         except DomainError as exc:
-            self.error(f"{path}.{exc.field}" if exc.field else path, exc.detail)
+            self.refuse_domain(f"{path}.{exc.field}" if exc.field else path, exc)
 
     def upsert(self, model: Any, key: dict[str, Any], values: dict[str, Any],
                rules: Callable[[Session, Any, dict[str, Any]], None] | None = None,
@@ -100,7 +117,8 @@ class Upserts:
         for i, doc in enumerate(docs):
             item = f"{path}[{i}]"
             if doc.code in seen:
-                self.error(f"{item}.code", f"{what} {doc.code} appears twice {where}")
+                self.refuse(f"{item}.code", N_("import_code_twice"),
+                            f"{what} {doc.code} appears twice {where}", code=doc.code)
                 continue
             seen.add(doc.code)
             yield item, doc
@@ -115,7 +133,8 @@ class Upserts:
         if code is None:
             return None
         if code not in codes:
-            self.error(path, f"unknown {what} '{code}': declare it in the file's {what}s")
+            self.refuse(path, N_("import_unknown_code"),
+                        f"unknown {what} '{code}': declare it in the file's {what}s", code=code)
             return None
         return codes[code]
 

@@ -38,7 +38,8 @@ from app.budgets.models import OrderBudget
 from app.contracts import exporter
 from app.contracts import schema as d
 from app.core.access import label as noun
-from app.core.errors import Conflict
+from app.core.errors import Conflict, DomainError
+from app.core.i18n import N_, Said, saying
 from app.core.periods import parse_period
 from app.goals.models import Goal
 from app.indicators.models import Measure
@@ -106,12 +107,28 @@ def _claims_approved(doc: VersionDoc) -> bool:
     return doc.approval is not None or (doc.status is not None and doc.status in LOCKED)
 
 
-def _name(obj: Agreement) -> str:
+def _noun(obj: Agreement) -> Said:
+    """The kind of agreement, in the words of the language it is told in."""
+    return saying(str(obj.__tablename__).removesuffix("s"))
+
+
+def _state(status: AgreementStatus) -> Said:
+    return saying(f"status_{status.value}")
+
+
+def _label(obj: Agreement) -> str:
     if isinstance(obj, FrameworkAgreement):
-        return f"{noun(obj)} {obj.first_year}–{obj.last_year}"
-    if isinstance(obj, OrderBudget):
-        return f"{noun(obj)} {obj.year}"
-    return f"{noun(obj)} {obj.code}"
+        return f"{obj.first_year}–{obj.last_year}"
+    return str(obj.year) if isinstance(obj, OrderBudget) else obj.code
+
+
+def _name(obj: Agreement) -> str:
+    return f"{noun(obj)} {_label(obj)}"
+
+
+def _named(obj: Agreement) -> Said:
+    """``_name`` in the words of the language it is told in."""
+    return saying(N_("import_agreement_name"), noun=_noun(obj), label=_label(obj))
 
 
 class VersionSteps:
@@ -123,6 +140,12 @@ class VersionSteps:
     lang: str  # of the amendments' diffs
 
     def error(self, path: str, message: str) -> None:
+        raise NotImplementedError
+
+    def refuse(self, path: str, key: str, english: str | None = None, **values: Any) -> None:
+        raise NotImplementedError
+
+    def refuse_domain(self, path: str, exc: DomainError) -> None:
         raise NotImplementedError
 
     def chain(self, model: Any, where: list[Any], docs: list[tuple[Any, str]],
@@ -164,24 +187,29 @@ class VersionSteps:
         latest = stored[-1] if stored else None
         if latest is None:
             if doc.version not in (None, 1):
-                self.error(f"{path}.version", f"version {doc.version} of an agreement the "
-                           "database does not have: its versions are imported from version 1 on")
+                self.refuse(f"{path}.version", N_("import_version_unknown"),
+                            version=doc.version)
                 return None
             return Target(Step.create, 1)
         wanted = doc.version if doc.version is not None else latest.version
         if wanted == latest.version + 1:
             return self._next(latest, doc, path)
         if wanted > latest.version:
-            self.error(f"{path}.version", f"version {wanted}: the database has versions up to "
-                       f"{latest.version} of this {noun(latest)}; import version "
-                       f"{latest.version + 1} first")
+            self.refuse(f"{path}.version", N_("import_version_gap"),
+                        f"version {wanted}: the database has versions up to {latest.version} "
+                        f"of this {noun(latest)}; import version {latest.version + 1} first",
+                        wanted=wanted, latest=latest.version, next=latest.version + 1,
+                        noun=_noun(latest))
             return None
         existing = next(v for v in stored if v.version == wanted)
         if existing.status not in LOCKED:
             if doc.status is not None and doc.status is not existing.status:
-                self.error(f"{path}.status", f"version {wanted} is {existing.status.value} in the "
-                           f"database, {doc.status.value} in the file: a version's state moves "
-                           "through its lifecycle (POST …/transitions), not by an import")
+                self.refuse(f"{path}.status", N_("import_version_state"),
+                            f"version {wanted} is {existing.status.value} in the database, "
+                            f"{doc.status.value} in the file: a version's state moves through "
+                            "its lifecycle (POST …/transitions), not by an import",
+                            wanted=wanted, stored=_state(existing.status),
+                            filed=_state(doc.status))
                 return None
             return Target(Step.edit, wanted, existing)
         stored_doc = exporter.version_doc(self.session, self.user, existing)
@@ -190,23 +218,30 @@ class VersionSteps:
             return Target(Step.unchanged, wanted, existing)
         if existing.id == latest.id and existing.status in AMENDABLE and not _claims_approved(doc):
             return Target(Step.amend, wanted + 1, existing)
-        what = f"{_name(existing).capitalize()} version {wanted} is {existing.status.value}"
-        hint = (f"to amend it, leave out status and approval (or write version: {wanted + 1})"
-                if existing.id == latest.id and existing.status in AMENDABLE else
-                f"version {latest.version} is the latest")
-        self.error(changed[0], f"{what}: an approved version is a public record and is never "
-                   f"changed in place; the file differs from it here; {hint}")
+        amendable = existing.id == latest.id and existing.status in AMENDABLE
+        hint = (saying(N_("import_hint_amend"), next=wanted + 1) if amendable else
+                saying(N_("import_hint_latest"), latest=latest.version))
+        self.refuse(changed[0], N_("import_approved_differs"),
+                    f"{_name(existing).capitalize()} version {wanted} is "
+                    f"{existing.status.value}: an approved version is a public record and is "
+                    f"never changed in place; the file differs from it here; {hint('en')}",
+                    name=_named(existing), version=wanted, status=_state(existing.status),
+                    hint=hint)
         return None
 
     def _next(self, latest: Any, doc: VersionDoc, path: str) -> Target | None:
         if latest.status in DRAFTING:
-            self.error(f"{path}.version", f"version {latest.version} of this {noun(latest)} is "
-                       f"{latest.status.value}: edit it (version: {latest.version}) instead of "
-                       "adding another")
+            self.refuse(f"{path}.version", N_("import_edit_instead"),
+                        f"version {latest.version} of this {noun(latest)} is "
+                        f"{latest.status.value}: edit it (version: {latest.version}) instead of "
+                        "adding another",
+                        version=latest.version, noun=_noun(latest), status=_state(latest.status))
             return None
         if latest.status not in AMENDABLE:
-            self.error(f"{path}.version", f"version {latest.version} of this {noun(latest)} is "
-                       f"{latest.status.value}: it is not amended any more")
+            self.refuse(f"{path}.version", N_("import_not_amended"),
+                        f"version {latest.version} of this {noun(latest)} is "
+                        f"{latest.status.value}: it is not amended any more",
+                        version=latest.version, noun=_noun(latest), status=_state(latest.status))
             return None
         return Target(Step.add, latest.version + 1, latest)
 
@@ -245,7 +280,7 @@ class VersionSteps:
             try:  # a file approves what the API would: within an approved order budget
                 check_budgets(self.session, obj)
             except Conflict as exc:
-                self.error(f"{path}.status", exc.detail)
+                self.refuse_domain(f"{path}.status", exc)
                 return None
         self._move(obj, S.approved, **approval.model_dump(exclude={"effective_from"}))
         return status if status is not S.approved else None
@@ -257,12 +292,11 @@ class VersionSteps:
             *key_filter(model, obj), model.version < obj.version, model.status.in_(APPROVED)))
         where = f"{path}.approval.effective_from"
         if obj.effective_from is not None and earlier is not None and obj.effective_from < earlier:
-            self.error(where, f"version {obj.version} cannot take effect before "
-                       f"{earlier.isoformat()}, the day the version it amends took effect")
+            self.refuse(where, N_("import_effective_before"), version=obj.version,
+                        date=earlier.isoformat())
         elif explicit is not None and explicit > end_date(obj):
-            self.error(where, f"version {obj.version} cannot take effect after "
-                       f"{end_date(obj).isoformat()}, the end of its agreement's period: it "
-                       "would never count")
+            self.refuse(where, N_("import_effective_after"), version=obj.version,
+                        date=end_date(obj).isoformat())
 
     def finish(self, obj: Any, status: AgreementStatus) -> None:
         self._move(obj, status)

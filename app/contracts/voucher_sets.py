@@ -17,6 +17,7 @@ from app.auth.authz import scope
 from app.auth.models import User
 from app.catalogue.models import Product
 from app.contracts import schema as d
+from app.core.i18n import N_
 from app.core.periods import parse_period
 from app.organisations.models import Board, Provider
 from app.vouchers.models import VoucherProvider, VoucherReport, VoucherScheme, VoucherValue
@@ -38,6 +39,8 @@ class Importing(Protocol):
 
     def error(self, path: str, message: str) -> None: ...
 
+    def refuse(self, path: str, key: str, english: str | None = None, **values: Any) -> None: ...
+
     def at(self, path: str) -> AbstractContextManager[None]: ...
 
     def upsert(self, model: Any, key: dict[str, Any], values: dict[str, Any],
@@ -56,7 +59,7 @@ def import_schemes(imp: Importing, docs: list[d.VoucherSchemeDoc]) -> None:
     for i, doc in enumerate(docs):
         path = f"voucher_schemes[{i}]"
         if (doc.code, doc.year) in seen:
-            imp.error(f"{path}.code", f"voucher scheme {doc.code} of {doc.year} appears twice")
+            imp.refuse(f"{path}.code", N_("import_scheme_twice"), code=doc.code, year=doc.year)
             continue
         seen.add((doc.code, doc.year))
         board = imp.ref(boards, doc.board, "board", f"{path}.board")
@@ -64,8 +67,7 @@ def import_schemes(imp: Importing, docs: list[d.VoucherSchemeDoc]) -> None:
         if board is None or product is None:
             continue
         if doc.value_table and doc.fixed_value is not None:
-            imp.error(f"{path}.value_table", "a voucher has a fixed_value or a value_table, "
-                      "not both")
+            imp.refuse(f"{path}.value_table", N_("import_voucher_two_values"))
             continue
         scheme = imp.upsert(VoucherScheme, {"municipality_id": imp.municipality_id,
                                             "code": doc.code, "year": doc.year}, {
@@ -98,8 +100,8 @@ def _register(imp: Importing, scheme: VoucherScheme, doc: d.VoucherSchemeDoc, pa
         if provider is None:
             continue
         if any(e.provider == entry.provider for e in doc.providers[:j]):
-            imp.error(f"{epath}.provider", f"provider {entry.provider} appears twice in the "
-                      f"register of {doc.code}")
+            imp.refuse(f"{epath}.provider", N_("import_register_twice"),
+                       provider=entry.provider, code=doc.code)
             continue
         row = imp.upsert(VoucherProvider, {"scheme_id": scheme.id, "provider_id": provider}, {
             "applied_on": entry.applied_on, "approved_on": entry.approved_on,

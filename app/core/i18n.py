@@ -12,9 +12,9 @@ Jinja's newstyle gettext and ``t()`` format them alike. The .po files are compil
 start-up: nothing to build after a clone.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from io import BytesIO
 from pathlib import Path
 from typing import Any, Literal
@@ -67,6 +67,21 @@ def message_keys() -> frozenset[str]:
 def t(key: str, lang: str = DEFAULT, **values: Any) -> str:
     """The message ``key`` in ``lang``; ``values`` fill its %(placeholders)s."""
     return translations(lang).gettext(key) % values
+
+
+# A message told later, in a language not known yet (a file's errors, told in the client's).
+Said = Callable[[str], str]
+
+
+def told(key: str, lang: str, **values: Any) -> str:
+    """``t`` whose values may themselves be told (a term, a hint): each in ``lang`` too."""
+    return t(key, lang, **{name: value(lang) if callable(value) else value
+                           for name, value in values.items()})
+
+
+def saying(key: str, **values: Any) -> Said:
+    """The message ``key`` with ``values``, to be told in a language later."""
+    return partial(told, key, **values)
 
 
 def N_(key: str) -> str:  # gettext's name for "mark, do not translate"

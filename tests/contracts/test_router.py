@@ -50,6 +50,33 @@ def test_a_finnish_client_reads_the_files_errors_in_finnish_with_their_lines(
         f"(rivi {line})")
 
 
+def test_an_unknown_code_is_told_in_finnish_and_a_second_import_of_a_changed_approved_version_in_swedish(
+    client: TestClient, db: Session
+) -> None:
+    root = auth(db, create_user(db, Role.admin, username="root"))
+    text = HAMEENLINNA.read_text(encoding="utf-8")
+    unknown = text.replace("provider: HML-ALUE1,", "provider: EI-OLE,", 1)
+    assert unknown != text
+    response = client.post("/api/v1/contracts/import", content=unknown.encode(),
+                           headers={**root, **YAML, "Accept-Language": "fi"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["message"] == (
+        "tuntematon koodi 'EI-OLE': esittele se tiedoston luettelossa")
+    title = "  title: Lasten ja nuorten palvelujen tilausbudjetti 2015\n"
+    approved = text.replace(title, title + "  status: approved\n  approval: {organization: "
+                            "LANULA, event_date: 2014-12-10, article_number: '145'}\n", 1)
+    assert approved != text
+    assert client.post("/api/v1/contracts/import", headers={**root, **YAML},
+                       content=approved.encode()).status_code == 200
+    in_place = approved.replace("tilausbudjetti 2015\n", "tilausbudjetti 2015 (uusi)\n", 1)
+    response = client.post("/api/v1/contracts/import", content=in_place.encode(),
+                           headers={**root, **YAML, "Accept-Language": "sv"})
+    assert response.status_code == 422
+    message = response.json()["errors"][0]["message"]
+    assert message.startswith("Beställningsbudget 2015, version ")
+    assert "en godkänd version är en offentlig handling" in message
+
+
 def test_a_swedish_client_is_told_that_the_file_is_not_yaml(
     client: TestClient, db: Session
 ) -> None:
