@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -136,7 +137,7 @@ def _add_users(session: Session, add: Add) -> None:
     _add_organisation_reporters(session, add)
 
 
-def _shared_providers() -> Select[tuple[int]]:
+def _shared_providers() -> Select[Any]:
     """The providers whose organisation (one Y-tunnus) is party to agreements of several
     municipalities: they report with one login, the organisation's."""
     return select(Provider.id).where(Provider.organisation_id.in_(
