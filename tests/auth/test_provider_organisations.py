@@ -248,3 +248,16 @@ def test_the_amended_measure_keeps_its_shared_indicator(
     codes = db.scalars(select(Measure.indicator_code)
                        .where(Measure.code == "ASIAKASTYYTYVAISYYS"))
     assert list(codes) == ["EKSOTE-ASTYYT", "EKSOTE-ASTYYT"]
+
+
+def test_a_comment_in_negotiation_speaks_for_the_municipalitys_provider_row(
+        client: TestClient, db: Session, two: dict[str, Any]) -> None:
+    from app.lifecycle import transitions
+
+    agreement = db.scalars(select(ServiceAgreement).where(
+        ServiceAgreement.code == "LPR-EKSOTE-2010")).one()
+    transitions.transition(db, ROOT, agreement, {"to": "negotiation"})
+    answer = client.post(f"/api/v1/service-agreements/{agreement.id}/comments",
+                         headers=_login(client), json={"text": "Hinta tarkistetaan"})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["provider_id"] == agreement.provider_id
