@@ -46,7 +46,7 @@ service_agreements:
       - code: "1"
         title: Tyytyväiset asiakkaat
         measures:
-          - {code: TYYTYVAISYYS, name: Asiakastyytyväisyys, unit: "1–5",
+          - {code: TYYTYVAISYYS, name: Asiakastyytyväisyys, unit: pistettä,
              direction: higher_is_better, frequency: year, range: {min: 1, max: 5},
              indicator: EKSOTE-ASTYYT, targets: {2010: 3.9}, tolerance: 0.2}
   - code: LPR-OMA-2010
@@ -58,7 +58,7 @@ service_agreements:
       - code: "1"
         title: Tyytyväiset asiakkaat
         measures:
-          - {code: OMA-TYYTYVAISYYS, name: Asiakastyytyväisyys, unit: "1–5",
+          - {code: OMA-TYYTYVAISYYS, name: Asiakastyytyväisyys, unit: pistettä,
              direction: higher_is_better, frequency: year, range: {min: 1, max: 5},
              indicator: EKSOTE-ASTYYT}
 """
@@ -261,3 +261,36 @@ def test_a_comment_in_negotiation_speaks_for_the_municipalitys_provider_row(
                          headers=_login(client), json={"text": "Hinta tarkistetaan"})
     assert answer.status_code == 201, answer.text
     assert answer.json()["provider_id"] == agreement.provider_id
+
+
+def test_every_list_shows_the_organisation_reporter_only_his_municipalities_and_providers(
+        client: TestClient, db: Session, two: dict[str, Any]) -> None:
+    """An attacker's sweep of every resource: a third municipality (the route matrix's world,
+    its provider of another Y-tunnus) shows nothing, and of Lappeenranta nothing of its own
+    production unit's agreement, goal, measure or values."""
+    from tests.auth.test_matrix import RESOURCES, build_world
+
+    third = build_world(db, "109")
+    unit = db.scalars(select(Provider).where(Provider.code == "LPR-OMA")).one()
+    create_user(db, Role.provider_reporter, two["lpr"], provider_id=unit.id,
+                username="lpr-oma")
+    other_value = client.post("/api/v1/submissions/shared", headers=auth(db, db.scalars(
+        select(User).where(User.username == "lpr-oma")).one()), json={
+        "indicator": "EKSOTE-ASTYYT", "period": "2010", "value": "3"}).json()["stored"][0]
+    hidden = {("/api/v1/service-agreements", other_value["service_agreement_id"]),
+              ("/api/v1/measures", other_value["measure_id"]),
+              ("/api/v1/indicator-values", other_value["indicator_value_id"])}
+    headers = _login(client)
+    mine = {two["lemi"].id, two["lpr"].id}
+    seen: dict[str, int] = {}
+    for path in RESOURCES:
+        answer = client.get(f"{path}?limit=200", headers=headers)
+        assert answer.status_code == 200, (path, answer.text)
+        items = answer.json()["items"]
+        seen[path] = len(items)
+        assert {i.get("municipality_id", i["id"]) for i in items} <= mine, path
+        assert not {(path, i["id"]) for i in items} & hidden, path
+        foreign = third[RESOURCES[path]]
+        assert client.get(f"{path}/{foreign.id}", headers=headers).status_code == 404, path
+    assert (seen["/api/v1/municipalities"], seen["/api/v1/service-agreements"],
+            seen["/api/v1/measures"], seen["/api/v1/indicator-values"]) == (2, 2, 3, 2)
