@@ -5,8 +5,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import FrameworkAgreement
@@ -94,15 +95,16 @@ Add = Callable[..., None]
 def _adder(session: Session, users: list[DemoUser]) -> Add:
     def add(username: str, role: Role, municipality: Municipality | None,
             provider: Provider | None = None, board_id: int | None = None,
-            unit_id: int | None = None) -> None:
+            unit_id: int | None = None, organisation_id: int | None = None) -> None:
         if session.scalar(select(User.id).where(User.username == username)):
             return
         password = demo_password(username)
         create_user(session, username=username, password=password,
                     full_name=username.replace("-", " ").title(), role=role,
                     municipality_id=municipality.id if municipality else None,
-                    provider_id=provider.id if provider else None, board_id=board_id,
-                    purchaser_unit_id=unit_id)
+                    provider_id=provider.id if provider and not organisation_id else None,
+                    board_id=board_id, purchaser_unit_id=unit_id,
+                    provider_organisation_id=organisation_id)
         users.append(DemoUser(username, password, role.value,
                               municipality.code if municipality else "",
                               provider.code if provider else ""))
@@ -115,15 +117,41 @@ def _add_users(session: Session, add: Add) -> None:
     for m in session.scalars(select(Municipality).order_by(Municipality.code)):
         add(f"{m.code}-admin", Role.admin, m)
         add(f"{m.code}-director", Role.purchaser_director, m)
-        # The board member sits on the board of the municipality's framework agreement.
+        # The board member sits on the board of the municipality's framework agreement (a
+        # set without one: its first board).
         board_id = session.scalar(select(FrameworkAgreement.board_id).where(
-            FrameworkAgreement.municipality_id == m.id).order_by(FrameworkAgreement.id))
+            FrameworkAgreement.municipality_id == m.id).order_by(FrameworkAgreement.id)) \
+            or session.scalar(select(Board.id).where(Board.municipality_id == m.id)
+                              .order_by(Board.id))
         add(f"{m.code}-board", Role.board_member, m, board_id=board_id)
         # The purchaser manager drafts within a purchaser unit of that board, if it has one.
         unit_id = session.scalar(select(PurchaserUnit.id).where(
             PurchaserUnit.board_id == board_id).order_by(PurchaserUnit.id)) if board_id else None
         add(f"{m.code}-manager", Role.purchaser_manager, m, unit_id=unit_id)
         providers = session.scalars(
-            select(Provider).where(Provider.municipality_id == m.id).order_by(Provider.code))
+            select(Provider).where(Provider.municipality_id == m.id,
+                                   Provider.id.not_in(_shared_providers()))
+            .order_by(Provider.code))
         for p in providers:
             add(f"{m.code}-{p.code.lower()}", Role.provider_reporter, m, p)
+    _add_organisation_reporters(session, add)
+
+
+def _shared_providers() -> Select[Any]:
+    """The providers whose organisation (one Y-tunnus) is party to agreements of several
+    municipalities: they report with one login, the organisation's."""
+    return select(Provider.id).where(Provider.organisation_id.in_(
+        select(Provider.organisation_id).group_by(Provider.organisation_id)
+        .having(func.count(Provider.municipality_id.distinct()) > 1)))
+
+
+def _add_organisation_reporters(session: Session, add: Add) -> None:
+    """One reporter per organisation of several municipalities, named by the code its first
+    municipality knows it by (e.g. eksote)."""
+    seen: set[int] = set()
+    for p in session.scalars(select(Provider).where(Provider.id.in_(_shared_providers()))
+                             .order_by(Provider.municipality_id, Provider.code)):
+        if p.organisation_id is not None and p.organisation_id not in seen:
+            seen.add(p.organisation_id)
+            add(p.code.lower(), Role.provider_reporter, None, p,
+                organisation_id=p.organisation_id)

@@ -14,7 +14,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.agreements.models import AgreementStatus, FrameworkAgreement, ServiceAgreement
+from app.agreements.models import (
+    AgreementStatus,
+    FrameworkAgreement,
+    ServiceAgreement,
+    service_agreement_boards,
+)
 from app.auth.models import Role, User
 from app.budgets.models import OrderBudget
 from app.contracts.importer import import_text
@@ -57,11 +62,8 @@ def demo_loaded(session: Session) -> bool:
 def approve(session: Session, user: User, obj: Agreement, on: date, *, in_force: bool = False,
             effective_from: date | None = None) -> None:
     """draft → negotiation → approved (the board's decision on ``on``) [→ in force]."""
-    if isinstance(obj, ServiceAgreement):
-        assert obj.framework_agreement_id is not None  # the demo's agreements have frameworks
-        board_id = session.get_one(FrameworkAgreement, obj.framework_agreement_id).board_id
-    else:
-        board_id = obj.board_id
+    board_id = _deciding_board(session, obj) if isinstance(obj, ServiceAgreement) \
+        else obj.board_id
     municipality = session.get_one(Municipality, obj.municipality_id)
     transitions.transition(session, user, obj, {"to": "negotiation"})
     transitions.transition(session, user, obj, {
@@ -71,6 +73,16 @@ def approve(session: Session, user: User, obj: Agreement, on: date, *, in_force:
         "effective_from": effective_from})
     if in_force:
         transitions.transition(session, user, obj, {"to": "in_force"})
+
+
+def _deciding_board(session: Session, agreement: ServiceAgreement) -> int:
+    """The board that decides a service agreement: its framework agreement's, else (a set
+    without one, e.g. Lemi's) the first of its own boards."""
+    if agreement.framework_agreement_id is not None:
+        return session.get_one(FrameworkAgreement, agreement.framework_agreement_id).board_id
+    return session.scalars(select(service_agreement_boards.c.board_id).where(
+        service_agreement_boards.c.service_agreement_id == agreement.id)
+        .order_by(service_agreement_boards.c.board_id)).first() or 0
 
 
 def _drafts(session: Session, model: Any, **where: Any) -> list[Any]:

@@ -56,6 +56,20 @@ def test_upgrade_demo_and_export_on_a_fresh_database(tmp_path: Path) -> None:
     unknown = run(["user", "create", "lautakunta-toinen", *member, "--board", "EIOLE"], db)
     assert unknown.returncode == 2 and "no board with code EIOLE in 109" in unknown.stderr
 
+    # A provider organisation's reporter, by its Y-tunnus (Akaa's Sääksjärven Nuorisokoti Oy):
+    # no municipality of his own; with one he is refused.
+    reporter = ["--role", "provider_reporter", "--password", PASSWORD]
+    organisation = run(["user", "create", "nuorisokoti", *reporter, "--organisation",
+                        "25631482"], db)
+    assert organisation.stdout == "Created user nuorisokoti (provider_reporter)\n", \
+        organisation.stderr
+    both = run(["user", "create", "nuorisokoti-2", *reporter, "--organisation", "2563148-2",
+                "--municipality", "020"], db)
+    assert both.returncode == 1 and "no municipality" in both.stderr
+    nowhere = run(["user", "create", "nuorisokoti-3", *reporter, "--organisation",
+                   "2283136-5"], db)
+    assert nowhere.returncode == 2 and "2283136-5" in nowhere.stderr
+
 
 def test_the_help_is_in_the_operators_language(tmp_path: Path) -> None:
     db = tmp_path / "none.db"

@@ -213,9 +213,9 @@ class NegotiationComment(OfAgreement, Base):
 def _frameworks(viewer: Viewer, _: Reach) -> Select[Any]:
     if viewer.board_id is not None:
         return select(FrameworkAgreement.id).where(FrameworkAgreement.board_id == viewer.board_id)
-    if viewer.provider_id is not None:  # the frameworks of his service agreements
+    if viewer.providers is not None:  # the frameworks of his service agreements
         return select(ServiceAgreement.framework_agreement_id).where(
-            ServiceAgreement.provider_id == viewer.provider_id)
+            ServiceAgreement.provider_id.in_(viewer.providers))
     return select(FrameworkAgreement.id).where(FrameworkAgreement.status.in_(PUBLISHED))
 
 
@@ -223,8 +223,8 @@ def _agreements(viewer: Viewer, _: Reach) -> Select[Any]:
     if viewer.board_id is not None:
         return select(service_agreement_boards.c.service_agreement_id).where(
             service_agreement_boards.c.board_id == viewer.board_id)
-    if viewer.provider_id is not None:
-        return select(ServiceAgreement.id).where(ServiceAgreement.provider_id == viewer.provider_id)
+    if viewer.providers is not None:
+        return select(ServiceAgreement.id).where(ServiceAgreement.provider_id.in_(viewer.providers))
     return select(ServiceAgreement.id).where(ServiceAgreement.status.in_(PUBLISHED))
 
 

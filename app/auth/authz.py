@@ -9,7 +9,9 @@ Who sees what:
 - admin, purchaser director and purchaser manager: their municipality;
 - board member: the municipality's master data, and the agreements, budgets and values of
   his board;
-- provider reporter: master data, and only what concerns his provider;
+- provider reporter: master data, and only what concerns his provider; a reporter of a
+  provider organisation (one Y-tunnus, several municipalities) the same of each of its
+  municipalities' provider rows, each municipality's only as far as it concerns them;
 - the public (no login): master data and approved agreements with their content.
 Each feature declares beside its models what kind of record they are and what a board, a
 provider or the public reaches (app.core.visibility); the roles above are applied here. A model
@@ -25,8 +27,17 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role, User
 from app.core.access import model_for_table
-from app.core.errors import Forbidden, NotFound
-from app.core.visibility import Reach, Viewer, Visibility, Writers, models, rule_of, written_by
+from app.core.errors import Forbidden, InvalidInput, NotFound
+from app.core.visibility import (
+    INSTALLATION,
+    Reach,
+    Viewer,
+    Visibility,
+    Writers,
+    models,
+    rule_of,
+    written_by,
+)
 
 S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
 
@@ -84,6 +95,51 @@ def _board_filter(model: Any, board_id: int) -> ColumnElement[bool]:
     return _reached(model, Viewer(board_id=board_id))
 
 
+def provider_ids(user: User) -> Select[Any]:
+    """The ids of the providers ``user`` reports for: an organisation's reporter every
+    municipality's provider row linked to his organisation, another reporter his provider
+    (none: an empty set, whatever else the user is). The one place that says so: reach rules,
+    pages and routes all use it."""
+    provider = model_for_table("providers")
+    if user.role is not Role.provider_reporter:
+        return select(provider.id).where(false())
+    if user.provider_organisation_id is not None:
+        return select(provider.id).where(
+            provider.organisation_id == user.provider_organisation_id)
+    return select(provider.id).where(provider.id == (user.provider_id or 0))
+
+
+def reports_for(session: Session, user: User, provider_id: int) -> bool:
+    """Is ``provider_id`` one of the providers ``user`` reports for?"""
+    return provider_id in set(session.scalars(provider_ids(user)))
+
+
+def own_provider(session: Session, user: User, provider_id: int | None) -> int:
+    """The one of his providers a reporter's request is about: the one he names (another's:
+    404), else his only one (an organisation's reporter of several must name it: 422)."""
+    mine: list[int] = list(session.scalars(provider_ids(user)))
+    if provider_id is not None:
+        if provider_id not in mine:
+            raise NotFound(f"No provider with id {provider_id}")
+        return provider_id
+    if len(mine) != 1:
+        raise InvalidInput("provider_id: required; you report for several providers (one per "
+                           "municipality): whose values?", field="provider_id")
+    return mine[0]
+
+
+def _user_tenant(column: Any, user: User) -> ColumnElement[bool]:
+    """``column`` names one of the user's municipalities: his own, or an organisation
+    reporter's, the municipalities of his providers."""
+    if user.role is Role.provider_reporter and user.provider_organisation_id is not None:
+        provider = model_for_table("providers")
+        within: ColumnElement[bool] = column.in_(
+            select(provider.municipality_id).where(provider.id.in_(provider_ids(user))))
+        return within
+    own: ColumnElement[bool] = column == user.municipality_id
+    return own
+
+
 def read_filter(model: Any, user: User | None) -> ColumnElement[bool]:
     """The condition on ``model``'s rows that ``user`` (None: the public) may read."""
     if is_installation_admin(user):
@@ -94,8 +150,10 @@ def read_filter(model: Any, user: User | None) -> ColumnElement[bool]:
         if kind in (Visibility.MASTER_DATA, Visibility.PUBLIC_RECORD):
             return true()
         return _reached(model, Viewer()) if kind is Visibility.CONTENT else false()
+    if rule is not None and rule.tenant is INSTALLATION:  # of no municipality: as the public
+        return true() if kind is Visibility.MASTER_DATA else false()
     column = rule.tenant if rule and rule.tenant is not None else model.municipality_id
-    tenant: ColumnElement[bool] = column == user.municipality_id
+    tenant = _user_tenant(column, user)
     if kind is Visibility.PUBLIC_RECORD:  # issued reports: the board member's those of his board
         return tenant & (model.board_id == (user.board_id or 0)) \
             if user.role is Role.board_member else tenant
@@ -104,7 +162,7 @@ def read_filter(model: Any, user: User | None) -> ColumnElement[bool]:
     if kind is Visibility.MASTER_DATA or user.role in PURCHASER_ROLES:
         return tenant
     if user.role is Role.provider_reporter:
-        return tenant & _reached(model, Viewer(provider_id=user.provider_id or 0))
+        return tenant & _reached(model, Viewer(providers=provider_ids(user)))
     if user.role is Role.board_member:
         return tenant & _board_filter(model, user.board_id or 0)
     return false()
@@ -202,6 +260,8 @@ def _readable(session: Session, user: User, obj: Any) -> bool:
     if model is User:
         return bool(obj.municipality_id == user.municipality_id)
     rule = rule_of(model)
+    if rule is not None and rule.tenant is INSTALLATION:
+        return rule.visibility is Visibility.MASTER_DATA
     if "municipality_id" not in model.__table__.c and (rule is None or rule.tenant is None):
         return True  # not tenant data (e.g. a user's own API token: checked by its owner)
     return bool(session.scalar(select(exists().where(model.id == obj.id,

@@ -36,6 +36,11 @@ class User(Base):
     provider_id: Mapped[int | None] = mapped_column(
         ForeignKey("providers.id", ondelete="CASCADE"), index=True
     )
+    # A reporter of a provider organisation (one Y-tunnus, several municipalities): no
+    # municipality and no provider of his own; he reports for every provider row linked to it.
+    provider_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("provider_organisations.id", ondelete="CASCADE"), index=True
+    )
     board_id: Mapped[int | None] = mapped_column(
         ForeignKey("boards.id", ondelete="SET NULL"), index=True
     )

@@ -30,7 +30,7 @@ from app.auth.schemas import (
 )
 from app.core.access import get_readable, model_for_table
 from app.core.db import SessionDep
-from app.core.errors import NotFound
+from app.core.errors import Forbidden, NotFound
 from app.core.pagination import Page, PageParams, page_of
 from app.core.settings import get_settings
 from app.core.types import IdPath
@@ -126,6 +126,8 @@ def list_users(session: SessionDep, user: Admin,
              summary="Create a user")
 def create_user(session: SessionDep, user: Admin, body: UserCreate) -> Any:
     data = body.model_dump()
+    if data["provider_organisation_id"] is not None:
+        return _organisation_reporter(session, user, data)
     if data["municipality_id"] is None and not is_installation_admin(user):
         data["municipality_id"] = user.municipality_id
     if data["municipality_id"] is not None:
@@ -139,6 +141,19 @@ def create_user(session: SessionDep, user: Admin, body: UserCreate) -> Any:
             ref = get_readable(session, model_for_table(model), data[field], user)
             if ref.municipality_id != data["municipality_id"]:
                 raise NotFound(f"No {model.removesuffix('s')} with id {data[field]}")
+    return service.create_user(session, **data)
+
+
+def _organisation_reporter(session: SessionDep, user: User, data: dict[str, Any]) -> User:
+    """A reporter of a provider organisation reads several municipalities' items: only the
+    installation's admin creates one, never a municipality's admin (403)."""
+    if not is_installation_admin(user):
+        raise Forbidden("Only the installation's admin creates a provider organisation's "
+                        "reporter: he reports to several municipalities",
+                        field="provider_organisation_id")
+    organisation = model_for_table("provider_organisations")
+    if session.get(organisation, data["provider_organisation_id"]) is None:
+        raise NotFound(f"No provider organisation with id {data['provider_organisation_id']}")
     return service.create_user(session, **data)
 
 

@@ -31,6 +31,7 @@ class UserRead(ReadSchema):
     role: Role
     municipality_id: int | None
     provider_id: int | None
+    provider_organisation_id: int | None
     board_id: int | None
     purchaser_unit_id: int | None
     email: str | None
@@ -47,6 +48,10 @@ class UserCreate(Schema):
     role: Role
     municipality_id: Id | None = None
     provider_id: Id | None = None
+    provider_organisation_id: Id | None = Field(
+        None, description="A reporter of a provider organisation (one Y-tunnus): he reports for "
+        "its providers in every municipality, with no municipality of his own; the "
+        "installation's admin alone creates one")
     board_id: Id | None = None
     purchaser_unit_id: Id | None = None
     email: Email | None = None

@@ -109,25 +109,42 @@ def create_user(
     municipality_id: int | None = None, provider_id: int | None = None,
     board_id: int | None = None, purchaser_unit_id: int | None = None,
     email: str | None = None, language: str | None = None,
+    provider_organisation_id: int | None = None,
 ) -> User:
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"A user named '{username}' already exists", field="username")
-    if role is Role.provider_reporter and provider_id is None:
-        raise InvalidInput("A provider reporter needs a provider", field="provider_id")
+    if provider_organisation_id is not None:
+        _check_organisation_reporter(role, municipality_id, provider_id, board_id,
+                                     purchaser_unit_id)
+    elif role is Role.provider_reporter and provider_id is None:
+        raise InvalidInput("A provider reporter needs a provider (provider_id) or a provider "
+                           "organisation (provider_organisation_id)", field="provider_id")
     if role is Role.board_member and board_id is None:
         # Without a board he would see no agreement and no report: a user who cannot work.
         raise InvalidInput("A board member needs a board (board_id): he reads that board's "
                            "agreements and reports", field="board_id")
-    if role is not Role.admin and municipality_id is None:
+    if role is not Role.admin and municipality_id is None and provider_organisation_id is None:
         raise InvalidInput(f"A {role.value} needs a municipality", field="municipality_id")
     user = User(
         username=username, full_name=full_name, password_hash=hash_password(password, username),
         role=role, municipality_id=municipality_id, provider_id=provider_id, board_id=board_id,
         purchaser_unit_id=purchaser_unit_id, email=email, language=language,
+        provider_organisation_id=provider_organisation_id,
     )
     session.add(user)
     session.flush()
     return user
+
+
+def _check_organisation_reporter(role: Role, *others: int | None) -> None:
+    """An organisation's reporter is a provider reporter and nothing else: no municipality,
+    provider, board or unit of his own (his reach is his organisation's providers alone)."""
+    if role is not Role.provider_reporter:
+        raise InvalidInput("Only a provider reporter reports for a provider organisation",
+                           field="provider_organisation_id")
+    if any(other is not None for other in others):
+        raise InvalidInput("A provider organisation's reporter has no municipality, provider, "
+                           "board or purchaser unit of his own", field="provider_organisation_id")
 
 
 def set_active(session: Session, user: User, active: bool) -> None:

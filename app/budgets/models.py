@@ -112,15 +112,15 @@ class Delivery(TenantOwned, Base):
 def _budgets(viewer: Viewer, _: Reach) -> Select[Any]:
     if viewer.board_id is not None:
         return select(OrderBudget.id).where(OrderBudget.board_id == viewer.board_id)
-    if viewer.provider_id is not None:  # the budgets with a line of his
+    if viewer.providers is not None:  # the budgets with a line of his
         return select(OrderBudgetLine.order_budget_id).where(
-            OrderBudgetLine.provider_id == viewer.provider_id)
+            OrderBudgetLine.provider_id.in_(viewer.providers))
     return select(OrderBudget.id).where(OrderBudget.status.in_(PUBLISHED))
 
 
 def _lines(viewer: Viewer, reach: Reach) -> Select[Any]:
-    if viewer.provider_id is not None:  # the budget's other providers' lines are not his
-        return select(OrderBudgetLine.id).where(OrderBudgetLine.provider_id == viewer.provider_id)
+    if viewer.providers is not None:  # the budget's other providers' lines are not his
+        return select(OrderBudgetLine.id).where(OrderBudgetLine.provider_id.in_(viewer.providers))
     return select(OrderBudgetLine.id).where(OrderBudgetLine.order_budget_id.in_(reach["budgets"]))
 
 

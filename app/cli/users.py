@@ -19,6 +19,7 @@ def user_create(
     provider: Annotated[str | None, typer.Option(help=say("cli_opt_provider"))] = None,
     board: Annotated[str | None, typer.Option(help=say("cli_opt_user_board"))] = None,
     unit: Annotated[str | None, typer.Option(help=say("cli_opt_unit"))] = None,
+    organisation: Annotated[str | None, typer.Option(help=say("cli_opt_organisation"))] = None,
     password: Annotated[str | None, typer.Option(help=say("cli_opt_password"),
                                                  envvar="SOPIMUS_NEW_PASSWORD")] = None,
 ) -> None:
@@ -48,16 +49,36 @@ def user_create(
                     raise typer.BadParameter(say(missing, code=code, municipality=municipality))
                 ids[model] = found
         provider_id, board_id, unit_id = (ids.get(m) for m in (Provider, Board, PurchaserUnit))
+        organisation_id = _organisation_id(session, organisation) if organisation else None
         try:
             create_user(session, username=username, password=password,
                         full_name=full_name or username, role=role,
                         municipality_id=municipality_id, provider_id=provider_id,
-                        board_id=board_id, purchaser_unit_id=unit_id)
+                        board_id=board_id, purchaser_unit_id=unit_id,
+                        provider_organisation_id=organisation_id)
         except DomainError as exc:
             typer.echo(error(exc), err=True)
             raise typer.Exit(1) from None
         session.commit()
     typer.echo(say("cli_user_created", username=username, role=role.value))
+
+
+def _organisation_id(session: Any, business_id: str) -> int:
+    """The provider organisation of a Y-tunnus (as written, or normalised: 2283136-6)."""
+    from contextlib import suppress
+
+    from sqlalchemy import select
+
+    from app.organisations.models import ProviderOrganisation
+    from app.organisations.schemas import normalised_business_id
+
+    with suppress(ValueError):  # not a valid Y-tunnus: not found below
+        business_id = normalised_business_id(business_id)
+    found = session.scalar(select(ProviderOrganisation.id).where(
+        ProviderOrganisation.business_id == business_id))
+    if found is None:
+        raise typer.BadParameter(say("cli_no_organisation", business_id=business_id))
+    return int(found)
 
 
 @user_app.command("email", help=say("cli_help_user_email"))

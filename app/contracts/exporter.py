@@ -303,6 +303,7 @@ def _measure(m: Measure, sa: ServiceAgreement, providers: dict[int, str],
         sotkanet=d.SotkanetDoc(indicator=m.sotkanet_indicator_id, region=m.sotkanet_region_id)
         if m.sotkanet_indicator_id and m.sotkanet_region_id else None,
         provider=providers[m.provider_id] if m.provider_id != sa.provider_id else None,
+        indicator=m.indicator_code,
         values=[d.ValueDoc(period=v.period, value=v.value, comment=v.comment) for v in values],
     )
 

@@ -197,6 +197,7 @@ class Importer(Upserts, BudgetSteps):
                 "max_value": m.range.max if m.range else None, "source": m.source,
                 "sotkanet_indicator_id": m.sotkanet.indicator if m.sotkanet else None,
                 "sotkanet_region_id": m.sotkanet.region if m.sotkanet else None,
+                "indicator_code": m.indicator,
                 "provider_id": self.ref(providers, m.provider, "provider", f"{mpath}.provider")
                 if m.provider else agreement_provider,
             }

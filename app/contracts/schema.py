@@ -218,6 +218,9 @@ class MeasureDoc(Doc):
     source: DataSource = DataSource.provider
     sotkanet: SotkanetDoc | None = None
     provider: Code | None = Field(None, description="Responsible provider if not the agreement's")
+    indicator: Code | None = Field(
+        None, description="A shared indicator: the same provider's measures with this code in "
+        "several purchasers' agreements are one figure, reported once")
     values: list[ValueDoc] = []
 
 

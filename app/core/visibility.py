@@ -34,10 +34,20 @@ class Writers(Enum):
 
 @dataclass(frozen=True)
 class Viewer:
-    """Whom a reach is for: a board's member, a provider's reporter, or the public (neither)."""
+    """Whom a reach is for: a board's member, a provider's reporter, or the public (neither).
+
+    A reporter's ``providers`` is a subquery of provider ids: his one provider, or every
+    municipality's provider row of his provider organisation (app.auth.authz.provider_ids).
+    Reach rules test ``column.in_(viewer.providers)``.
+    """
 
     board_id: int | None = None
-    provider_id: int | None = None
+    providers: Select[Any] | None = None
+
+
+# The tenant of an installation-level record (not one municipality's): e.g. a provider
+# organisation, which several municipalities' providers link to.
+INSTALLATION = object()
 
 
 ReachRule = Callable[[Viewer, "Reach"], Select[Any]]

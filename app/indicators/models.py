@@ -107,6 +107,9 @@ class Measure(TenantOwned, Base):
         ForeignKey("providers.id", ondelete="RESTRICT"), index=True
     )
     code: Mapped[str] = mapped_column(String(40))
+    # A shared indicator: the same provider's measures with this code in several purchasers'
+    # agreements are one figure, reported once (POST /submissions/shared).
+    indicator_code: Mapped[str | None] = mapped_column(String(40), index=True)
     name: Mapped[str] = mapped_column(Text)
     unit: Mapped[str] = mapped_column(String(40))
     direction: Mapped[Direction] = enum_column(Direction)
@@ -221,8 +224,8 @@ def _lineage_of_measure(_: Mapper[Any], connection: Connection, value: Indicator
 
 # What a board's member, a provider's reporter and the public reach (app.core.visibility).
 def _measures(viewer: Viewer, reach: Reach) -> Select[Any]:
-    if viewer.provider_id is not None:  # the measures he reports
-        return select(Measure.id).where(Measure.provider_id == viewer.provider_id)
+    if viewer.providers is not None:  # the measures he reports
+        return select(Measure.id).where(Measure.provider_id.in_(viewer.providers))
     return select(Measure.id).where(Measure.goal_id.in_(reach["goals"]))
 
 

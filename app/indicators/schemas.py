@@ -55,6 +55,9 @@ class MeasureCreate(Schema):
     source: DataSource = DataSource.provider
     sotkanet_indicator_id: SotkanetId | None = None
     sotkanet_region_id: SotkanetId | None = None
+    indicator_code: Code | None = Field(
+        None, description="A shared indicator: the same provider's measures with this code in "
+        "several purchasers' agreements are one figure, reported once")
     targets: Annotated[list[TargetIn], Field(max_length=20)] = []
 
 
@@ -75,6 +78,7 @@ class MeasureUpdate(Schema):
     source: DataSource | None = None
     sotkanet_indicator_id: SotkanetId | None = None
     sotkanet_region_id: SotkanetId | None = None
+    indicator_code: Code | None = None
     targets: Annotated[list[TargetIn], Field(max_length=20)] | None = None
 
 
@@ -98,6 +102,7 @@ class MeasureRead(ReadSchema):
     source: DataSource
     sotkanet_indicator_id: int | None
     sotkanet_region_id: int | None
+    indicator_code: str | None
     lineage: str = Field(description="The measure's identity across the versions of its agreement; "
                          "its values are shared by every version")
     targets: list[TargetRead]

@@ -55,6 +55,7 @@ class MeasureSnap(Snap):
     max_value: Decimal | None
     source: str
     sotkanet_indicator_id: int | None
+    indicator_code: str | None = None  # a shared indicator (snapshots before it: none)
     sotkanet_region_id: int | None
     targets: list[TargetSnap]
 

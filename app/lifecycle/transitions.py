@@ -35,7 +35,7 @@ from app.agreements.models import (
     NegotiationComment,
     ServiceAgreement,
 )
-from app.auth.authz import Act, authorize
+from app.auth.authz import Act, authorize, provider_ids
 from app.auth.models import User
 from app.core.access import label as noun
 from app.core.audit import set_actor
@@ -43,6 +43,7 @@ from app.core.errors import Conflict, InvalidInput
 from app.lifecycle.budget_check import check_budgets
 from app.lifecycle.schemas import TransitionIn
 from app.lifecycle.versioning import Agreement, S, key_filter
+from app.organisations.models import Provider
 
 TRANSITIONS: dict[AgreementStatus, tuple[AgreementStatus, ...]] = {
     S.draft: (S.negotiation,),
@@ -188,12 +189,21 @@ def comment(session: Session, user: User, obj: Agreement, text: str) -> Negotiat
                        f"{obj.status.value}; comments are taken while it is in negotiation")
     note = NegotiationComment(
         **_refs(obj), municipality_id=obj.municipality_id, version=obj.version,
-        author_role=user.role.value, provider_id=user.provider_id, text=text,
+        author_role=user.role.value, provider_id=_speaking_for(session, user, obj), text=text,
         created_by=user.username, updated_by=user.username,
     )
     session.add(note)
     session.flush()
     return note
+
+
+def _speaking_for(session: Session, user: User, obj: Agreement) -> int | None:
+    """The provider a reporter's comment speaks for: his own, or (an organisation's reporter)
+    his organisation's provider row in the agreement's municipality."""
+    if user.provider_organisation_id is None:
+        return user.provider_id
+    mine = provider_ids(user).where(Provider.municipality_id == obj.municipality_id)
+    return session.scalars(mine.order_by(Provider.id)).first()
 
 
 def events(session: Session, model: Any, obj: Agreement) -> list[Any]:

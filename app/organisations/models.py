@@ -3,11 +3,11 @@
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Attributed, Base
 from app.core.models import TenantOwned, enum_column
-from app.core.visibility import Visibility, Writers, declare
+from app.core.visibility import INSTALLATION, Visibility, Writers, declare
 
 
 class Municipality(Attributed, Base):
@@ -67,9 +67,24 @@ class ProviderKind(StrEnum):
     association = "association"  # yhdistys
 
 
+class ProviderOrganisation(Attributed, Base):
+    """The provider as one legal person in the installation, known by its business ID
+    (Y-tunnus): a joint municipal authority or a company that is party to agreements of several
+    municipalities. Each municipality keeps its own Provider row (its code, region and name as
+    it knows the provider); the rows of one Y-tunnus link here, and the organisation's reporter
+    reports for all of them with one login."""
+
+    __tablename__ = "provider_organisations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    business_id: Mapped[str] = mapped_column(String(9), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[ProviderKind] = enum_column(ProviderKind)
+
+
 class Provider(TenantOwned, Base):
     """Tuottaja. Own production units carry only their internal code; others may carry a
-    business ID (Y-tunnus)."""
+    business ID (Y-tunnus), which links them to the installation's organisation of that ID."""
 
     __tablename__ = "providers"
     __table_args__ = (UniqueConstraint("municipality_id", "code"),)
@@ -81,6 +96,11 @@ class Provider(TenantOwned, Base):
     region_id: Mapped[int | None] = mapped_column(
         ForeignKey("regions.id", ondelete="SET NULL"), index=True
     )
+    # Set from business_id by the service (app.organisations.service), never by the caller.
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("provider_organisations.id", ondelete="SET NULL"), index=True
+    )
+    organisation: Mapped[ProviderOrganisation | None] = relationship(lazy="raise")
 
 
 # The municipality's organisation is a public record (app.core.visibility); the installation's
@@ -89,3 +109,7 @@ declare(Municipality, Visibility.MASTER_DATA, tenant=Municipality.id,
         writers=Writers.INSTALLATION)
 for _model in (Board, PurchaserUnit, Region, Provider):
     declare(_model, Visibility.MASTER_DATA)
+# An organisation is a public record of the installation (the trade register's name and ID):
+# readable by every role, whatever the municipality; written by the service as providers link.
+declare(ProviderOrganisation, Visibility.MASTER_DATA, tenant=INSTALLATION,
+        writers=Writers.INSTALLATION)

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 from stdnum.fi import ytunnus
 
 from app.core.i18n import N_, InvalidValue
@@ -10,10 +10,14 @@ from app.core.types import Code, Id, Name, ReadSchema, Schema
 from app.organisations.models import ProviderKind
 
 
+def normalised_business_id(value: str) -> str:
+    """Y-tunnus with its check digit, normalised to 1234567-8 (ValueError if it is none)."""
+    return str(ytunnus.format(ytunnus.validate(value)))
+
+
 def _business_id(value: str) -> str:
-    """Y-tunnus with its check digit, normalised to 1234567-8."""
     try:
-        return str(ytunnus.format(ytunnus.validate(value)))
+        return normalised_business_id(value)
     except Exception as exc:  # stdnum raises its own ValidationError subclasses
         raise InvalidValue(N_("invalid_business_id"), value=value, reason=str(exc)) from None
 
@@ -128,6 +132,8 @@ class ProviderRead(ReadSchema):
     kind: ProviderKind
     business_id: str | None
     region_id: int | None
+    organisation_id: int | None = Field(description="The installation's provider organisation "
+                                        "of its business ID (set from business_id)")
 
 
 class NamedFilters(Schema):

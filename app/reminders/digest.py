@@ -69,10 +69,16 @@ def items_of(session: Session, user: User, today: date, days: int) -> list[Item]
         names = {p.id: p.name for p in providers_by_id(
             session, user, (row["provider_id"] for row, _ in rows)).values()}
     return [Item(lineage=row["lineage"], period=row["period"], kind=kind,
-                 due_date=row["due_date"],
-                 text=_text(row, lang, names.get(row["provider_id"], row["provider_code"])
-                            if user.role in PURCHASERS else None))
+                 due_date=row["due_date"], text=_text(row, lang, _whose(row, user, names)))
             for row, kind in rows]
+
+
+def _whose(row: DueItem, user: User, names: dict[int, str]) -> str | None:
+    """Whose item it is, where the user has several: the purchaser his provider's name, an
+    organisation's reporter the municipality that asks (a reporter of one provider: none)."""
+    if user.role in PURCHASERS:
+        return names.get(row["provider_id"], row["provider_code"])
+    return row["purchaser"] if user.provider_organisation_id is not None else None
 
 
 def new_items(session: Session, user: User, items: list[Item]) -> list[Item]:

@@ -76,6 +76,7 @@ class DocumentMeasure(Data):
     comparison: str  # how a part year is compared (app.submissions.rules)
     tolerance: Decimal
     provider: str | None  # another provider than the agreement's
+    indicator: str | None = None  # a shared indicator: one figure for several purchasers
     baseline: Baseline | None
     targets: dict[int, Decimal]
 

@@ -194,7 +194,7 @@ def agreement_document(session: Session, user: User, agreement_id: int, lang: st
                 rollup=m.rollup.value, comparison=m.comparison.value, tolerance=m.tolerance,
                 provider=(measure_providers[m.provider_id].name
                           if m.provider_id != provider.id else None),
-                baseline=baseline(m),
+                indicator=m.indicator_code, baseline=baseline(m),
                 targets={tg.year: tg.value for tg in m.targets},
             ) for m in measures if m.goal_id == g.id],
         ) for g in goals],

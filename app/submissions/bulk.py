@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
-from app.auth.authz import Act, authorize
+from app.auth.authz import Act, authorize, reports_for
 from app.auth.models import Role, User
 from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidInput
@@ -271,7 +271,7 @@ def apply(session: Session, user: User, result: Plan) -> None:
 def import_file(session: Session, user: User, data: bytes, filename: str, provider_id: int,
                 *, dry_run: bool, today: date) -> BulkResult:
     """Check a whole file and, unless it is a dry run, store it; any bad row rejects it all."""
-    if user.role is Role.provider_reporter and provider_id != user.provider_id:
+    if user.role is Role.provider_reporter and not reports_for(session, user, provider_id):
         raise InvalidInput("A provider reporter uploads only his own provider's values",
                            field="provider_id")
     table = read_table(data, filename)

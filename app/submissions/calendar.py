@@ -19,7 +19,7 @@ from app.core.errors import InvalidInput
 from app.core.periods import Frequency, Period, PeriodError, periods_of_year
 from app.goals.models import Goal
 from app.indicators.models import DataSource, Direction, Measure
-from app.organisations.models import Provider
+from app.organisations.models import Municipality, Provider
 from app.submissions import rules
 from app.submissions.ledger import Ledger, deadline_or_default, period_of
 from app.submissions.models import ReportingDeadline
@@ -38,6 +38,9 @@ class DueStatus(StrEnum):
 class DueItem(TypedDict):
     """One period of one measure a provider reports: its due date, status and value."""
 
+    municipality_id: int
+    purchaser: Annotated[str, Field(description="The municipality that asks for the value "
+                                                "(its name)")]
     service_agreement_id: int
     service_agreement_code: str
     provider_id: int
@@ -47,6 +50,8 @@ class DueItem(TypedDict):
     lineage: Annotated[str, Field(description="The measure across the agreement's versions")]
     measure_code: str
     measure_name: str
+    indicator_code: Annotated[str | None, Field(description="A shared indicator: reported once "
+                                                            "for every purchaser")]
     unit: str
     direction: Direction
     frequency: Frequency
@@ -100,6 +105,8 @@ def due_items(session: Session, user: User, *, as_of: date, year: int | None = N
     providers = dict(session.execute(select(Provider.id, Provider.code).where(
         Provider.id.in_({m.provider_id for m in ledger.measures.values()}))).all()) \
         if ledger.measures else {}
+    purchasers = municipality_names(session, {m.municipality_id
+                                              for m in ledger.measures.values()})
     items: list[DueItem] = []
     for info in ledger.measures.values():
         for period in periods_of_year(info.agreement_year, info.frequency):
@@ -112,11 +119,13 @@ def due_items(session: Session, user: User, *, as_of: date, year: int | None = N
             else:
                 status = DueStatus(stored.status.value)
             items.append({
+                "municipality_id": info.municipality_id,
+                "purchaser": purchasers.get(info.municipality_id, ""),
                 "service_agreement_id": info.agreement_id,
                 "service_agreement_code": info.agreement_code, "provider_id": info.provider_id,
                 "provider_code": providers.get(info.provider_id, ""), "goal_code": info.goal_code,
                 "measure_id": info.id, "lineage": info.lineage, "measure_code": info.code,
-                "measure_name": info.name,
+                "measure_name": info.name, "indicator_code": info.indicator_code,
                 "unit": info.unit, "direction": info.direction, "frequency": info.frequency,
                 "target": info.target(period), "tolerance": info.tolerance,
                 "period": period.code, "period_start": period.start, "period_end": period.end,
@@ -130,9 +139,18 @@ def due_items(session: Session, user: User, *, as_of: date, year: int | None = N
                 "flagged": stored.flagged if stored else False,
                 "flag_reason": stored.flag_reason if stored else None,
             })
-    items.sort(key=lambda i: (i["due_date"], i["service_agreement_code"], i["goal_code"],
-                              i["measure_code"], i["period_start"], i["period_end"]))
+    items.sort(key=lambda i: (i["due_date"], i["purchaser"], i["service_agreement_code"],
+                              i["goal_code"], i["measure_code"], i["period_start"],
+                              i["period_end"]))
     return items
+
+
+def municipality_names(session: Session, ids: set[int]) -> dict[int, str]:
+    """The municipalities' names (the purchasers a provider's items are for)."""
+    if not ids:
+        return {}
+    return {i: n for i, n in session.execute(select(Municipality.id, Municipality.name_fi)
+                                             .where(Municipality.id.in_(ids)))}
 
 
 def calendar(session: Session, user: User, agreement_id: int) -> Calendar:

@@ -69,6 +69,7 @@ class MeasureInfo:
     agreement_version: int
     first_year: int
     last_year: int
+    indicator_code: str | None = None  # a shared indicator, reported once for every purchaser
     targets: dict[int, Decimal] = field(default_factory=dict)
 
     def series(self, period: Period) -> tuple[int, str, str, str]:
@@ -184,7 +185,8 @@ class Ledger:
                    Measure.name, Measure.unit, Measure.direction, Measure.tolerance,
                    Measure.frequency, Measure.rollup, Measure.comparison,
                    Measure.baseline_value, Measure.min_value, Measure.max_value,
-                   Measure.source, Measure.lineage, Goal.code.label("goal_code"),
+                   Measure.source, Measure.lineage, Measure.indicator_code,
+                   Goal.code.label("goal_code"),
                    ServiceAgreement.id.label("agreement_id"),
                    ServiceAgreement.code.label("agreement_code"),
                    ServiceAgreement.year.label("agreement_year"),
@@ -219,7 +221,7 @@ class Ledger:
                 lineage=m.lineage, goal_code=m.goal_code, agreement_id=m.agreement_id,
                 agreement_code=m.agreement_code, agreement_year=m.agreement_year,
                 agreement_version=m.agreement_version, first_year=m.first_year,
-                last_year=m.last_year,
+                last_year=m.last_year, indicator_code=m.indicator_code,
             )
         if not ledger.measures:
             return ledger

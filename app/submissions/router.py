@@ -10,14 +10,14 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from app.auth.authz import Act
+from app.auth.authz import Act, own_provider
 from app.auth.models import Role, User
-from app.auth.policy import LoggedIn, may_do
+from app.auth.policy import LoggedIn, allow, may_do
 from app.budgets.models import Delivery
 from app.core.access import get_readable
 from app.core.db import SessionDep
 from app.core.downloads import file_response
-from app.core.errors import InvalidInput, NotFound
+from app.core.errors import InvalidInput
 from app.core.i18n import DEFAULT, Language
 from app.core.limits import body_limit, upload_limit
 from app.core.pagination import Page
@@ -34,6 +34,7 @@ from app.submissions import (
     files,
     idempotency,
     notes,
+    shared,
     sotkanet,
     template,
     values,
@@ -53,16 +54,17 @@ Reviewer = Annotated[User, Depends(may_do(Act.review))]
 # The provider's reporter and the purchaser talk about a deviation; which kind each: notes.
 NoteWriter = Annotated[User, Depends(may_do(Act.comment))]
 NationalLoader = Annotated[User, Depends(may_do(Act.load_national))]
+# A shared indicator is the provider's own figure: his reporter alone reports it.
+SharedReporter = Annotated[User, Depends(allow({Role.provider_reporter}))]
 IdempotencyKey = Annotated[str | None, Header(alias=idempotency.HEADER,
                                               description="Any unique string, e.g. a UUID")]
 
 
 def _provider(session: SessionDep, user: User, provider_id: int | None) -> int:
-    """The provider whose values the request is about: a reporter's own, else given."""
+    """The provider whose values the request is about: a reporter's own (an organisation's
+    reporter names which of his), else given."""
     if user.role is Role.provider_reporter:
-        if provider_id is not None and provider_id != user.provider_id:
-            raise NotFound(f"No provider with id {provider_id}")
-        return user.provider_id or 0
+        return own_provider(session, user, provider_id)
     if provider_id is None:
         raise InvalidInput("provider_id: required; whose values?", field="provider_id")
     get_readable(session, Provider, provider_id, user)
@@ -125,6 +127,18 @@ def submit(session: SessionDep, user: ValueWriter, body: s.SubmissionIn,
 
     request_hash = idempotency.fingerprint("POST /submissions", body.model_dump_json())
     return idempotency.run_once(session, user, idempotency_key, request_hash, run)
+
+
+@router.post("/submissions/shared", response_model=s.SharedSubmissionResult, status_code=201,
+             summary="Report a shared indicator once: stored for every purchaser's measure of "
+                     "it in force for the period, all or nothing")
+def submit_shared(session: SessionDep, user: SharedReporter,
+                  body: s.SharedSubmissionIn) -> Any:
+    stored = shared.submit_shared(session, user, body.indicator, body.period, body.value,
+                                  body.comment, body.reason, date.today())
+    return s.SharedSubmissionResult(indicator=body.indicator, period=body.period,
+                                    stored=[s.SharedStored.model_validate(vars(x))
+                                            for x in stored])
 
 
 @router.get("/indicator-values/{obj_id}/history", response_model=s.HistoryRead,

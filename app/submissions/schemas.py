@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from app.core.pagination import PageParams
-from app.core.types import Id, Money, Quantity, ReadSchema, Schema, Text, Value, Year
+from app.core.types import Code, Id, Money, Quantity, ReadSchema, Schema, Text, Value, Year
 from app.indicators.models import ValueStatus
 from app.indicators.schemas import IndicatorValueRead, PeriodCode
 from app.submissions.calendar import DueItem as DueItem  # typed where it is made: a TypedDict
@@ -223,3 +223,35 @@ class BulkJobRead(BaseModel):
     errors: list[BulkRowError] | None = Field(None, description="The rows' errors (failed)")
     rows_with_errors: int | None = None
     errors_not_listed: int | None = None
+
+
+class SharedSubmissionIn(Schema):
+    indicator: Code = Field(description="The shared indicator's code (a measure's "
+                                        "indicator_code)")
+    period: PeriodCode
+    value: Value = Field(description="One figure, stored for every purchaser's measure of the "
+                                     "indicator in force for the period")
+    comment: Text | None = Field(
+        None, description="Required when the value misses a purchaser's target beyond its "
+        "tolerance")
+    reason: Text | None = Field(
+        None, description="Required for a correction: why the value changes (kept in history)")
+
+
+class SharedStored(BaseModel):
+    """Where the figure was stored: one purchaser's measure."""
+
+    municipality_id: int
+    purchaser: str = Field(description="The municipality (its name)")
+    service_agreement_id: int
+    service_agreement_code: str
+    measure_id: int
+    measure_code: str
+    indicator_value_id: int
+    action: Action
+
+
+class SharedSubmissionResult(BaseModel):
+    indicator: str
+    period: str
+    stored: list[SharedStored]

@@ -106,15 +106,15 @@ class VoucherReport(TenantOwned, Base):
 def _schemes(viewer: Viewer, _: Reach) -> Select[Any]:
     if viewer.board_id is not None:
         return select(VoucherScheme.id).where(VoucherScheme.board_id == viewer.board_id)
-    if viewer.provider_id is not None:  # the schemes he is in the register of
+    if viewer.providers is not None:  # the schemes he is in the register of
         return select(VoucherProvider.scheme_id).where(
-            VoucherProvider.provider_id == viewer.provider_id)
+            VoucherProvider.provider_id.in_(viewer.providers))
     return select(VoucherScheme.id).where(VoucherScheme.id.is_(None))
 
 
 def _approvals(viewer: Viewer, reach: Reach) -> Select[Any]:
-    if viewer.provider_id is not None:  # his own entries; the other providers' are not his
-        return select(VoucherProvider.id).where(VoucherProvider.provider_id == viewer.provider_id)
+    if viewer.providers is not None:  # his own entries; the other providers' are not his
+        return select(VoucherProvider.id).where(VoucherProvider.provider_id.in_(viewer.providers))
     return select(VoucherProvider.id).where(VoucherProvider.scheme_id.in_(reach["voucher schemes"]))
 
 

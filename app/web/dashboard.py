@@ -100,5 +100,5 @@ def board_member_dashboard(session: Session, user: User, year: int | None, lang:
 
 def reporter_dashboard(session: Session, user: User) -> ReporterCounts:
     today = date.today()
-    items = due_items(session, user, as_of=today, provider_id=user.provider_id or 0)
+    items = due_items(session, user, as_of=today)  # scoped: his own providers' alone
     return ReporterCounts(*_due_counts(items, today))

@@ -18,7 +18,7 @@ from app.core.db import SessionDep
 from app.core.errors import DomainError, Forbidden, Unauthorized
 from app.core.i18n import language
 from app.core.settings import get_settings
-from app.organisations.models import Municipality, Provider
+from app.organisations.models import Municipality, Provider, ProviderOrganisation
 from app.reports.models import IssuedReport
 
 SESSION_COOKIE = "sopimus_session"
@@ -37,7 +37,8 @@ def header_copy(user: User) -> User:
     reading it then raises instead of showing the error page."""
     return User(id=user.id, username=user.username, full_name=user.full_name, role=user.role,
                 municipality_id=user.municipality_id, provider_id=user.provider_id,
-                board_id=user.board_id, purchaser_unit_id=user.purchaser_unit_id)
+                provider_organisation_id=user.provider_organisation_id, board_id=user.board_id,
+                purchaser_unit_id=user.purchaser_unit_id)
 
 
 def get_web_user(request: Request, session: SessionDep) -> User | None:
@@ -57,6 +58,9 @@ def get_web_user(request: Request, session: SessionDep) -> User | None:
     # page shows the header.
     if user.provider_id:
         request.state.organisation = session.get_one(Provider, user.provider_id).name
+    elif user.provider_organisation_id:
+        request.state.organisation = session.get_one(ProviderOrganisation,
+                                                     user.provider_organisation_id).name
     elif user.municipality_id:
         request.state.organisation = session.get_one(Municipality, user.municipality_id).name_fi
     return user

@@ -12,10 +12,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from app.auth.authz import own_provider, provider_ids
 from app.auth.models import User
 from app.core.access import get_readable
 from app.core.db import SessionDep
@@ -27,7 +29,7 @@ from app.indicators.models import Measure
 from app.organisations.models import Provider
 from app.reports.status import Status, judge
 from app.submissions import bulk, columns, files, notes, staged, template
-from app.submissions.calendar import DueStatus, due_items
+from app.submissions.calendar import DueStatus, due_items, municipality_names
 from app.submissions.ledger import Ledger, MeasureInfo, period_of
 from app.submissions.models import NoteKind
 from app.submissions.schemas import SubmissionIn
@@ -44,46 +46,63 @@ GROUPS = (DueStatus.returned, DueStatus.overdue, DueStatus.due, DueStatus.submit
 LAST_VALUES = 8
 
 
-def reporter(user: User) -> int:
-    """The reporter's provider (the pages are the provider reporter's: ReporterPage)."""
-    if user.provider_id is None:
+def reporter(session: Session, user: User, provider: int | None = None) -> int:
+    """The reporter's provider the page is about (the pages are the provider reporter's:
+    ReporterPage): his own, or the one of his organisation's he names (another's: 404)."""
+    if user.provider_id is None and user.provider_organisation_id is None:
         raise Forbidden("Only a provider's reporter reports values on these pages")
-    return user.provider_id
+    try:
+        return own_provider(session, user, provider)
+    except InvalidInput:  # an organisation's reporter of several: which one, on the due list
+        raise NotFound("Choose the purchaser on the due list") from None
+
+
+def purchasers(session: Session, user: User) -> list[Provider]:
+    """An organisation's reporter's providers, one per municipality (the purchasers that ask
+    of it), for the due list's files; a reporter of one provider: none to choose from."""
+    if user.provider_organisation_id is None:
+        return []
+    return list(session.scalars(select(Provider).where(Provider.id.in_(provider_ids(user)))
+                                .order_by(Provider.municipality_id)))
 
 
 @router.get("", response_class=HTMLResponse)
 def due_list(request: Request, session: SessionDep, lang: Lang, user: ReporterPage,
              saved: str | None = None) -> HTMLResponse:
-    provider_id = reporter(user)
     today = date.today()
-    items = due_items(session, user, as_of=today, provider_id=provider_id)
+    items = due_items(session, user, as_of=today)  # his own: every municipality's
     groups = [(status, [i for i in items if i["status"] is status]) for status in GROUPS]
+    providers = purchasers(session, user)
     return render(request, "reporting.html", lang, user, groups=[g for g in groups if g[1]],
-                  today=today, saved=saved)
+                  today=today, saved=saved, providers=providers,
+                  names=municipality_names(session, {p.municipality_id for p in providers}))
 
 
 @router.get("/template.xlsx")
-def template_download(session: SessionDep, lang: Lang, user: ReporterPage) -> Response:
-    provider_id = reporter(user)
+def template_download(session: SessionDep, lang: Lang, user: ReporterPage,
+                      provider: int | None = None) -> Response:
+    provider_id = reporter(session, user, provider)
     code = get_readable(session, Provider, provider_id, user).code
     data = template.template(session, user, provider_id, today=date.today(), lang=lang)
     return file_response(data, f"toteumat-{code}.xlsx", template.XLSX)
 
 
 @router.get("/upload", response_class=HTMLResponse)
-def upload_page(request: Request, lang: Lang, user: ReporterPage, created: int | None = None,
-                updated: int | None = None, unchanged: int | None = None) -> HTMLResponse:
-    reporter(user)
+def upload_page(request: Request, session: SessionDep, lang: Lang, user: ReporterPage,
+                created: int | None = None, updated: int | None = None,
+                unchanged: int | None = None, provider: int | None = None) -> HTMLResponse:
+    reporter(session, user, provider)
     stored = None if created is None else {"created": created, "updated": updated or 0,
                                             "unchanged": unchanged or 0}
-    return render(request, "upload.html", lang, user, stored=stored)
+    return render(request, "upload.html", lang, user, stored=stored, provider=provider)
 
 
 @router.post("/upload", response_class=HTMLResponse)
 @body_limit(upload_limit(files.MAX_BYTES))
-async def upload(request: Request, session: SessionDep, lang: Lang, user: ReporterPage
-                 ) -> Response:
-    provider_id = reporter(user)  # who may upload is decided before the file is read
+async def upload(request: Request, session: SessionDep, lang: Lang, user: ReporterPage,
+                 provider: int | None = None) -> Response:
+    # who may upload, and for which of his providers, is decided before the file is read
+    provider_id = await run_in_threadpool(reporter, session, user, provider)
     form = await request.form(max_files=1, max_fields=4)
     try:
         csrf, action, file, token = (form.get(k) for k in ("csrf", "action", "file", "token"))
@@ -132,7 +151,7 @@ def _upload(request: Request, session: Session, lang: str, user: User, provider_
                     staged.discard(session, user, token)
                 return RedirectResponse(
                     f"/reporting/upload?created={result.created}&updated={result.updated}"
-                    f"&unchanged={result.unchanged}", status_code=303)
+                    f"&unchanged={result.unchanged}&provider={provider_id}", status_code=303)
             return render(request, "upload.html", lang, user, preview=result, filename=filename,
                           token=token or staged.stage(session, user, data, filename))
     return render(request, "upload.html", lang, user, status_code=422, error=error,
@@ -153,7 +172,6 @@ def _period(info: MeasureInfo, code: str) -> Period:
 def _form_context(session: Session, user: User, measure_id: int, code: str) -> dict[str, Any]:
     """Everything the form shows: the measure, the period's target, due date and state, the
     stored value with its history, and the series' last values."""
-    provider_id = reporter(user)
     measure = get_readable(session, Measure, measure_id, user)  # another provider's: 404
     ledger = Ledger.load(session, user, measure_ids=[measure.id])
     info = ledger.measures.get(measure.id)
@@ -161,7 +179,7 @@ def _form_context(session: Session, user: User, measure_id: int, code: str) -> d
         raise NotFound(f"No measure with id {measure_id}")
     period = _period(info, code)
     items = due_items(session, user, as_of=date.today(), agreement_id=info.agreement_id,
-                              provider_id=provider_id)
+                      provider_id=info.provider_id)
     item = next((i for i in items if i["measure_id"] == info.id and i["period"] == period.code),
                 None)
     if item is None:  # not reported by the provider (national or the purchaser's)

@@ -447,6 +447,16 @@ def _submit(c: Ctx, role: str, w: dict[str, Any], own: bool) -> Req:
                json={"measure_id": measure.id, "period": "2015", "value": "3"})
 
 
+@calls("POST", "/api/v1/submissions/shared")
+def _submit_shared(c: Ctx, role: str, w: dict[str, Any], own: bool) -> Req:
+    """A shared indicator of the world's provider: his own reporter's 201; another
+    municipality's provider's code is unknown to him (404)."""
+    code = f"SHARED{next(_n)}"
+    c.fresh("measure", w, indicator_code=code)
+    return Req("/api/v1/submissions/shared", 201 if own else 404,
+               json={"indicator": code, "period": "2015", "value": "3"})
+
+
 @calls("POST", "/api/v1/indicator-values/{obj_id}/review")
 def _review(c: Ctx, role: str, w: dict[str, Any], own: bool) -> Req:
     model, body = create_body("value", c.db, w)
