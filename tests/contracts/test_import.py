@@ -62,7 +62,10 @@ def test_import_is_idempotent_and_round_trips(db: Session, path: Path) -> None:
 
     doc = parse(text)
     year = doc.service_agreements[0].year if doc.service_agreements else doc.framework_agreement.first_year
-    exported = exporter.build(db, SYSTEM, doc.municipality.code, doc.framework_agreement.board, year)
+    # A set without a framework agreement (a voucher scheme, a price list) is its board's.
+    board = doc.framework_agreement.board if doc.framework_agreement else \
+        doc.service_agreements[0].boards[0]
+    exported = exporter.build(db, SYSTEM, doc.municipality.code, board, year)
     # The export marks each version (a file without marks describes version 1, a draft).
     assert exported.service_agreements[0].version == 1
     assert exported.service_agreements[0].status is AgreementStatus.draft
@@ -109,7 +112,9 @@ def _broken(path: Path, how: str) -> tuple[str, str]:
         return yaml.safe_dump(data, allow_unicode=True), \
             f"service_agreements[0].goals[{len(sa['goals']) - 1}].code"
     if how == "target outside the years":
-        goal["measures"][0]["targets"] = {data["framework_agreement"]["last_year"] + 3: 1}
+        last = data["framework_agreement"]["last_year"] if "framework_agreement" in data \
+            else sa["year"]  # an agreement without a framework: its own year
+        goal["measures"][0]["targets"] = {last + 3: 1}
         return yaml.safe_dump(data, allow_unicode=True), f"{where}[0]"
     raise AssertionError(how)
 
