@@ -7,10 +7,12 @@ app.reports.status.delivered counts deliveries; the order to date is the line's 
 to the month's end (app.core.periods.year_share)."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app.auth.authz import scope
@@ -63,7 +65,7 @@ def view(session: Session, user: User | None, price_list: PriceList, lang: str,
     listed = items(session, user, price_list.id)
     return PriceListView(
         id=price_list.id, code=price_list.code, year=price_list.year,
-        name=_name(price_list, lang), reference_code=price_list.reference_code,
+        name=_name(price_list, lang), name_sv=price_list.name_sv, reference_code=price_list.reference_code,
         reference_name=price_list.reference_name, base_price=price_list.base_price,
         coefficients=coefficients(session, user, price_list.id),
         items=[_priced(i, lang) for i in listed],
@@ -160,3 +162,47 @@ def _delivered_by_item(session: Session, user: User | None, line: OrderBudgetLin
         volume, amount = out.get(row.item_id, (Decimal(0), ZERO))
         out[row.item_id] = (volume + row.volume, amount + row.euros)
     return out
+
+
+@dataclass(frozen=True)
+class ItemMonth:
+    """A month's invoicing of one order line's identity, as a delivery of euros (no volume:
+    the items' volumes are not of one unit) for the budget realisation."""
+
+    key: tuple[int, int]  # product, provider (app.reports.status.line_key)
+    period: str
+    period_start: date
+    period_end: date
+    euros: Decimal
+    volume: Decimal | None = None
+
+
+def item_months(session: Session, user: User | None, lines: Select[Any], start: date, end: date
+                ) -> list[ItemMonth]:
+    """The item deliveries on ``lines`` (a select of line ids) from ``start`` to ``end``, summed
+    per line identity and month."""
+    rows = session.execute(
+        scope(select(ItemDelivery.period, ItemDelivery.period_start, ItemDelivery.period_end,
+                     OrderBudgetLine.product_id, OrderBudgetLine.provider_id,
+                     func.sum(ItemDelivery.euros)), ItemDelivery, user)
+        .join(OrderBudgetLine, OrderBudgetLine.id == ItemDelivery.order_budget_line_id)
+        .where(ItemDelivery.order_budget_line_id.in_(lines), ItemDelivery.period_start >= start,
+               ItemDelivery.period_end <= end)
+        .group_by(ItemDelivery.period, ItemDelivery.period_start, ItemDelivery.period_end,
+                  OrderBudgetLine.product_id, OrderBudgetLine.provider_id)
+        .order_by(ItemDelivery.period_start))
+    return [ItemMonth((product, provider), period, first, last, euros(Decimal(total)))
+            for period, first, last, product, provider, total in rows]
+
+
+def views_for_lines(session: Session, user: User | None, lines: list[OrderBudgetLine],
+                    lang: str, until: date | None = None) -> list[PriceListView]:
+    """The price lists that ``lines`` are priced by, each with its lines (and their months
+    up to ``until``)."""
+    by_list: dict[int, list[OrderBudgetLine]] = {}
+    for line in lines:
+        if line.price_list_id is not None:
+            by_list.setdefault(line.price_list_id, []).append(line)
+    lists = session.scalars(scope(select(PriceList), PriceList, user).where(
+        PriceList.id.in_(by_list)).order_by(PriceList.code))
+    return [view(session, user, p, lang, by_list[p.id], until) for p in lists]

@@ -227,7 +227,8 @@ class PriceListView(BaseModel):
     id: int
     code: str
     year: int
-    name: str
+    name: str  # in the reader's language where the list has it
+    name_sv: str | None
     reference_code: str
     reference_name: str
     base_price: Decimal

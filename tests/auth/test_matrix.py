@@ -381,6 +381,7 @@ for _m, _url, _status in (
     ("GET", "/reporting/upload", 200), ("GET", "/purchaser", 200),
     ("GET", "/purchaser/overdue", 200), ("GET", "/purchaser/review", 200),
     ("GET", "/purchaser/export.xlsx", 200), ("GET", "/settings", 200), ("GET", "/vouchers", 200),
+    ("GET", "/price-lists", 200),
 ):
     CALLS[(_m, _url)] = _plain(_url, _status)
 CALLS[("GET", "/purchaser/compare")] = lambda c, role, w, own: Req(
