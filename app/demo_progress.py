@@ -14,7 +14,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.agreements.models import AgreementStatus, FrameworkAgreement, ServiceAgreement
+from app.agreements.models import (
+    AgreementStatus,
+    FrameworkAgreement,
+    ServiceAgreement,
+    service_agreement_boards,
+)
 from app.auth.models import Role, User
 from app.budgets.models import OrderBudget
 from app.contracts.importer import import_text
@@ -57,9 +62,11 @@ def demo_loaded(session: Session) -> bool:
 def approve(session: Session, user: User, obj: Agreement, on: date, *, in_force: bool = False,
             effective_from: date | None = None) -> None:
     """draft → negotiation → approved (the board's decision on ``on``) [→ in force]."""
-    if isinstance(obj, ServiceAgreement):
-        assert obj.framework_agreement_id is not None  # the demo's agreements have frameworks
+    if isinstance(obj, ServiceAgreement) and obj.framework_agreement_id is not None:
         board_id = session.get_one(FrameworkAgreement, obj.framework_agreement_id).board_id
+    elif isinstance(obj, ServiceAgreement):  # outside any framework (Vantaa 2010): its board's
+        board_id = min(session.scalars(select(service_agreement_boards.c.board_id).where(
+            service_agreement_boards.c.service_agreement_id == obj.id)))
     else:
         board_id = obj.board_id
     municipality = session.get_one(Municipality, obj.municipality_id)

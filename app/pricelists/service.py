@@ -43,6 +43,11 @@ def factors_of(session: Session, price_list_id: int) -> dict[tuple[str, str], De
 
 def item_rules(session: Session, item: PriceItem, _: dict[str, Any]) -> None:
     """Each class named is a class of one of the list's coefficients; the price follows."""
+    with session.no_autoflush:  # the item, added before its price is known, waits for it
+        _price_item(session, item)
+
+
+def _price_item(session: Session, item: PriceItem) -> None:
     factors = factors_of(session, item.price_list_id)
     coefficients = {name for name, _ in factors}
     classes = dict(item.classes or {})
@@ -111,7 +116,8 @@ def _item_of_line(session: Session, line_id: int, item_id: int) -> tuple[OrderBu
 
 
 def line_item_rules(session: Session, row: OrderLineItem, __: dict[str, Any]) -> None:
-    _, item = _item_of_line(session, row.order_budget_line_id, row.item_id)
+    with session.no_autoflush:  # the row waits for its price
+        _, item = _item_of_line(session, row.order_budget_line_id, row.item_id)
     row.unit_price = item.unit_price
     row.euros = euros(Decimal(row.volume) * item.unit_price)
 
@@ -133,8 +139,9 @@ def retotal(session: Session, line_id: int) -> None:
 
 def delivery_rules(session: Session, row: ItemDelivery, _: dict[str, Any]) -> None:
     """A month of the budget's year, of an item of the line's list, at the item's price."""
-    line, item = _item_of_line(session, row.order_budget_line_id, row.item_id)
-    budget = session.get_one(OrderBudget, line.order_budget_id)
+    with session.no_autoflush:  # the row waits for its price
+        line, item = _item_of_line(session, row.order_budget_line_id, row.item_id)
+        budget = session.get_one(OrderBudget, line.order_budget_id)
     period = parse_period(row.period)
     if period.frequency is not Frequency.month:
         raise InvalidInput(f"{period.code} is not a month: items are invoiced monthly, e.g. "
