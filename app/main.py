@@ -35,6 +35,7 @@ from app.indicators.router import routers as indicator_routers
 from app.lifecycle.router import routers as lifecycle_routers
 from app.ops.router import router as ops_router
 from app.organisations.router import routers as organisation_routers
+from app.pricelists.router import routers as price_list_routers
 from app.reminders import tasks as reminder_tasks  # noqa: F401  (daily reminders)
 from app.reports import tasks as report_tasks  # noqa: F401  (the jobs' tasks registered)
 from app.reports.router import router as reports_router
@@ -120,7 +121,8 @@ def create_app() -> FastAPI:
     for router in (auth_router, *organisation_routers, *catalogue_routers, *lifecycle_routers,
                    *agreement_routers,
                    *budget_routers, *goal_routers, *indicator_routers, contracts_router,
-                   *submission_routers, *voucher_routers, audit_router, reports_router):
+                   *submission_routers, *voucher_routers, *price_list_routers,
+                   audit_router, reports_router):
         include_api(app, router)
     app.include_router(ops_router)
     app.include_router(web_router)

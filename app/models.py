@@ -11,6 +11,7 @@ import app.goals.service
 import app.indicators.service
 import app.lifecycle.immutability
 import app.organisations.service
+import app.pricelists.service
 import app.submissions.calendar  # registers its crud rules, as do deliveries and values
 import app.submissions.deliveries
 import app.submissions.values
@@ -31,6 +32,7 @@ from app.core.db import Base, mark_assembled
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import IndicatorValue, Measure, MeasureTarget
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
+from app.pricelists.models import ItemDelivery, OrderLineItem, PriceCoefficient, PriceItem, PriceList
 from app.reminders.models import ReminderDigest, ReminderItem
 from app.reports.models import IssuedReport, RenderJob
 from app.submissions.models import (
@@ -43,15 +45,54 @@ from app.submissions.models import (
 from app.vouchers.models import VoucherProvider, VoucherReport, VoucherScheme, VoucherValue
 
 __all__ = [
-    "AccessLogEntry", "Action", "AgreementTransition", "ApiToken", "AuditChainHead", "AuditEntry",
-    "AuthSession", "Base", "Board", "BulkJob", "Delivery", "DeviationNote", "FrameworkAgreement",
-    "Goal", "IdempotencyKey",
-    "IndicatorValue", "IndicatorValueRevision", "IssuedReport", "LongTermGoal", "Measure", "MeasureTarget",
-    "Municipality", "NegotiationComment", "OrderBudget", "OrderBudgetLine", "Perspective", "Product",
-    "ProductGroup", "Provider", "PurchaserUnit", "Region", "ReminderDigest", "ReminderItem",
-    "RenderJob", "ReportingDeadline",
-    "Resource", "ServiceAgreement", "ServiceArea", "User", "VoucherProvider", "VoucherReport",
-    "VoucherScheme", "VoucherValue",
+    "AccessLogEntry",
+    "Action",
+    "AgreementTransition",
+    "ApiToken",
+    "AuditChainHead",
+    "AuditEntry",
+    "AuthSession",
+    "Base",
+    "Board",
+    "BulkJob",
+    "Delivery",
+    "DeviationNote",
+    "FrameworkAgreement",
+    "Goal",
+    "IdempotencyKey",
+    "IndicatorValue",
+    "IndicatorValueRevision",
+    "IssuedReport",
+    "ItemDelivery",
+    "LongTermGoal",
+    "Measure",
+    "MeasureTarget",
+    "Municipality",
+    "NegotiationComment",
+    "OrderBudget",
+    "OrderBudgetLine",
+    "OrderLineItem",
+    "Perspective",
+    "PriceCoefficient",
+    "PriceItem",
+    "PriceList",
+    "Product",
+    "ProductGroup",
+    "Provider",
+    "PurchaserUnit",
+    "Region",
+    "ReminderDigest",
+    "ReminderItem",
+    "RenderJob",
+    "ReportingDeadline",
+    "Resource",
+    "ServiceAgreement",
+    "ServiceArea",
+    "User",
+    "VoucherProvider",
+    "VoucherReport",
+    "VoucherScheme",
+    "VoucherValue",
 ]
 
 mark_assembled(__name__)

@@ -3,7 +3,8 @@
 Used where only rows are at hand (the flush hooks of the audit trail and the immutability
 check), so it works the same for the API, the importer and any other writer. An agreement
 version's content: a framework agreement's perspectives and long-term goals, an order
-budget's lines, a service agreement's goals, actions, resources, measures and targets.
+budget's lines (and their items), a service agreement's goals, actions, resources, measures
+and targets.
 Indicator values belong to an agreement for the audit trail, but are not its content:
 providers keep reporting against approved agreements.
 """
@@ -31,6 +32,7 @@ PARENTS = {
     "perspectives": ("framework_agreement_id", "framework_agreements"),
     "long_term_goals": ("perspective_id", "perspectives"),
     "order_budget_lines": ("order_budget_id", "order_budgets"),
+    "order_line_items": ("order_budget_line_id", "order_budget_lines"),
     "goals": ("service_agreement_id", "service_agreements"),
     "actions": ("goal_id", "goals"),
     "resources": ("goal_id", "goals"),

@@ -60,9 +60,10 @@ class OrderBudget(TenantOwned, Base):
 
 
 class OrderBudgetLine(TenantOwned, Base):
-    """Tilausrivi: product × provider, in one of two forms: volume × unit price (total = volume ×
-    unit price), or an appropriation in euros without a volume (määräraha, e.g. a voucher
-    scheme's "vajaa 0,5 milj. €": total = the appropriation).
+    """Tilausrivi: product × provider, in one of three forms: volume × unit price (total = volume ×
+    unit price), an appropriation in euros without a volume (määräraha, e.g. a voucher
+    scheme's "vajaa 0,5 milj. €": total = the appropriation), or priced by a price list
+    (``price_list_id``: total = Σ volume × unit price of its items, app.pricelists).
 
     ``carry_over``: the line's surplus or deficit of the year before (the same product and
     provider's appropriation minus what was delivered) is carried into this year
@@ -83,6 +84,9 @@ class OrderBudgetLine(TenantOwned, Base):
     volume: Mapped[Decimal | None] = mapped_column(QUANTITY)
     unit_price: Mapped[Decimal | None] = mapped_column(MONEY)
     appropriation: Mapped[Decimal | None] = mapped_column(MONEY)
+    # A string reference: app.pricelists builds on budgets, not budgets on it.
+    price_list_id: Mapped[int | None] = mapped_column(
+        ForeignKey("price_lists.id", ondelete="RESTRICT"), index=True)
     total: Mapped[Decimal] = mapped_column(MONEY)
     carry_over: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     population_moment: Mapped[PopulationMoment | None] = enum_column(PopulationMoment,

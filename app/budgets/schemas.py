@@ -43,6 +43,9 @@ class OrderBudgetFilters(Schema):
 
 APPROPRIATION = ("An appropriation in euros (määräraha) for a line without a volume, e.g. a "
                  "voucher scheme; give either it or volume and unit_price")
+PRICE_LIST = ("Price the line by this price list (of the budget's board and year): its total is "
+              "then the sum of its items (/order-line-items); no volume, unit_price or "
+              "appropriation")
 CARRY_OVER = ("Carry the year before's surplus or deficit of this product and provider "
               "(its appropriation minus what was delivered) into this year")
 
@@ -54,6 +57,7 @@ class OrderBudgetLineCreate(Schema):
     volume: Quantity | None = None
     unit_price: Money | None = None
     appropriation: Money | None = Field(None, description=APPROPRIATION)
+    price_list_id: Id | None = Field(None, description=PRICE_LIST)
     carry_over: bool = Field(False, description=CARRY_OVER)
     population_moment: PopulationMoment | None = None
     age_segment: AgeSegment | None = None
@@ -63,6 +67,7 @@ class OrderBudgetLineUpdate(Schema):
     volume: Quantity | None = None
     unit_price: Money | None = None
     appropriation: Money | None = Field(None, description=APPROPRIATION)
+    price_list_id: Id | None = Field(None, description=PRICE_LIST)
     carry_over: bool | None = None
     population_moment: PopulationMoment | None = None
     age_segment: AgeSegment | None = None
@@ -77,6 +82,7 @@ class OrderBudgetLineRead(ReadSchema):
     volume: Decimal | None
     unit_price: Decimal | None
     appropriation: Decimal | None
+    price_list_id: int | None = None
     total: Decimal
     carry_over: bool
     population_moment: PopulationMoment | None

@@ -26,7 +26,14 @@ def line_total(volume: Decimal, unit_price: Decimal) -> Decimal:
 
 
 def line_rules(_: Session, line: OrderBudgetLine, __: dict[str, Any]) -> None:
-    """A line is in exactly one form: volume × unit price, or an appropriation in euros."""
+    """A line is in exactly one form: volume × unit price, an appropriation in euros, or
+    priced by a price list (whose items' rules, app.pricelists, keep its total)."""
+    if line.price_list_id is not None:
+        for name in ("volume", "unit_price", "appropriation"):
+            if getattr(line, name) is not None:
+                _refuse(N_("detail_line_priced_by_list"), name)
+        line.total = line.total if line.total is not None else Decimal("0.00")
+        return
     if line.appropriation is not None:
         for name in ("volume", "unit_price"):
             if getattr(line, name) is not None:

@@ -2,6 +2,7 @@
 its earlier versions, and their lines (volume × unit price, or an appropriation in euros)."""
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from sqlalchemy import select
@@ -11,13 +12,17 @@ from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.budgets.service import line_rules
 from app.catalogue.models import Product
 from app.contracts import schema as d
+from app.contracts.price_lists import import_deliveries, import_line_items
 from app.contracts.versions import VersionSteps
 from app.core.i18n import N_
 from app.organisations.models import Provider
+from app.pricelists.models import PriceList
 
 
 class BudgetSteps(VersionSteps):
     """Order budgets of a set; the plumbing is the importer's (app.contracts.importer)."""
+
+    municipality_id: int
 
     def upsert(self, model: Any, key: dict[str, Any], values: dict[str, Any],
                rules: Callable[[Session, Any, dict[str, Any]], None] | None = None,
@@ -25,6 +30,9 @@ class BudgetSteps(VersionSteps):
         raise NotImplementedError
 
     def code_map(self, model: Any) -> dict[str, int]:
+        raise NotImplementedError
+
+    def at(self, path: str) -> AbstractContextManager[None]:
         raise NotImplementedError
 
     def ref(self, codes: dict[str, int], code: str | None, what: str, path: str) -> int | None:
@@ -53,7 +61,8 @@ class BudgetSteps(VersionSteps):
                         if (e.board, e.year) == (ob.board, ob.year)] + [(ob, path)]
             budget = self.chain(OrderBudget, [
                 OrderBudget.board_id == boards.get(ob.board), OrderBudget.year == ob.year],
-                versions, lambda doc, path, n: self.budget(doc, path, n, boards))
+                versions, lambda doc, path, n: self.budget(doc, path, n, boards),
+                self.deliveries)
             if budget is not None:
                 out[(ob.board, ob.year)] = budget
         return out
@@ -78,13 +87,17 @@ class BudgetSteps(VersionSteps):
                             provider=line.provider)
                 continue
             seen.add((product, provider))
-            self.upsert(OrderBudgetLine, {"order_budget_id": budget.id, "product_id": product,
-                                          "provider_id": provider}, {
+            price_list = self._price_list(line, b.year, f"{path}.price_list")
+            if line.price_list is not None and price_list is None:
+                continue
+            row = self.upsert(OrderBudgetLine, {"order_budget_id": budget.id,
+                                                "product_id": product, "provider_id": provider}, {
                 "volume": line.volume, "unit_price": line.unit_price,
-                "appropriation": line.appropriation,
+                "appropriation": line.appropriation, "price_list_id": price_list,
                 "carry_over": line.carry_over_from_previous_year,
                 "population_moment": line.population_moment, "age_segment": line.age_segment,
             }, line_rules, path)
+            import_line_items(self, row, line, path)
         for stored in self.session.scalars(
             select(OrderBudgetLine).where(OrderBudgetLine.order_budget_id == budget.id)
         ):
@@ -92,3 +105,24 @@ class BudgetSteps(VersionSteps):
                 self.session.delete(stored)
                 self.result.updated += 1
         return budget
+
+    def deliveries(self, budget: OrderBudget, b: d.OrderBudgetDoc, bpath: str) -> None:
+        """An approved version the file leaves as it is still takes the deliveries it lists."""
+        products, providers = self.code_map(Product), self.code_map(Provider)
+        for i, line in enumerate(b.lines):
+            row = self.session.scalar(select(OrderBudgetLine).where(
+                OrderBudgetLine.order_budget_id == budget.id,
+                OrderBudgetLine.product_id == products.get(line.product),
+                OrderBudgetLine.provider_id == providers.get(line.provider)))
+            if row is not None:
+                import_deliveries(self, row, line, f"{bpath}.lines[{i}]")
+
+    def _price_list(self, line: d.OrderLineDoc, year: int, path: str) -> int | None:
+        if line.price_list is None:
+            return None
+        found: int | None = self.session.scalar(select(PriceList.id).where(
+            PriceList.municipality_id == self.municipality_id,
+            PriceList.code == line.price_list, PriceList.year == year))
+        if found is None:
+            self.error(path, f"no price list {line.price_list} of {year} (in price_lists)")
+        return found

@@ -23,6 +23,7 @@ from app.auth.models import User
 from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product, ProductGroup, ServiceArea
 from app.contracts import schema as d
+from app.contracts.price_lists import export_price_lists, line_fields
 from app.contracts.voucher_sets import export_schemes
 from app.core.errors import NotFound
 from app.goals.models import Action, Goal, Resource
@@ -151,6 +152,7 @@ def build(session: Session, user: User, municipality_code: str, board_code: str,
         service_agreements=[group_docs[-1] for group_docs in agreements],
         earlier_versions=earlier if earlier != d.EarlierVersionsDoc() else None,
         voucher_schemes=export_schemes(session, user, board, year, products, providers),
+        price_lists=export_price_lists(session, user, board, year),
     )
 
 
@@ -199,7 +201,8 @@ def _budget(session: Session, user: User, budget: OrderBudget, board: str,
                               unit_price=line.unit_price, appropriation=line.appropriation,
                               carry_over_from_previous_year=line.carry_over,
                               population_moment=line.population_moment,
-                              age_segment=line.age_segment)
+                              age_segment=line.age_segment,
+                              **line_fields(session, user, line))
                for line in _all(session, user, OrderBudgetLine,
                                 OrderBudgetLine.order_budget_id == budget.id)])
 

@@ -21,6 +21,7 @@ from app.catalogue.models import Product, ProductGroup, ServiceArea
 from app.contracts import schema as d
 from app.contracts.budget_import import BudgetSteps
 from app.contracts.loading import ImportFailed, parse
+from app.contracts.price_lists import import_price_lists
 from app.contracts.upserts import ImportResult, Upserts, same
 from app.contracts.versions import by_code, docs_of, measure_in_force
 from app.contracts.voucher_sets import import_schemes
@@ -85,6 +86,7 @@ class Importer(Upserts, BudgetSteps):
                 docs_of(earlier.framework_agreements, "framework_agreements",
                         [(f, "framework_agreement")]),
                 lambda doc, path, n: self.framework(doc, path, n, boards))
+        import_price_lists(self, doc.price_lists)  # before the budgets: lines are priced by them
         budgets = self.budgets(doc, earlier, boards)
         import_schemes(self, doc.voucher_schemes)
         result: ImportResult = self.result

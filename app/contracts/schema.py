@@ -135,17 +135,38 @@ class FrameworkAgreementDoc(Versioned):
     perspectives: list[PerspectiveDoc] = []
 
 
-# A line gives volume and unit price, or an appropriation in euros: never both, never neither.
-_ONE_FORM: JsonDict = {"oneOf": [{"required": ["volume", "unit_price"],
-                                           "not": {"required": ["appropriation"]}},
-                                          {"required": ["appropriation"],
-                                           "not": {"anyOf": [{"required": ["volume"]},
-                                                             {"required": ["unit_price"]}]}}]}
+# A line gives volume and unit price, an appropriation in euros, or a price list and its items:
+# exactly one of the three.
+_VOLUME, _APPROPRIATION, _LIST = ["volume", "unit_price"], ["appropriation"], ["price_list", "items"]
+
+
+def _only(required: list[str], *others: list[str]) -> JsonDict:
+    return {"required": list(required),
+            "not": {"anyOf": [{"required": [name]} for o in others for name in o]}}
+
+
+_ONE_FORM: JsonDict = {"oneOf": [_only(_VOLUME, _APPROPRIATION, _LIST),
+                                 _only(_APPROPRIATION, _VOLUME, _LIST),
+                                 _only(_LIST, _VOLUME, _APPROPRIATION)]}
+
+
+class LineItemDoc(Doc):
+    item: Code = Field(description="The item's code in the line's price list")
+    volume: Quantity
+
+
+class ItemDeliveryDoc(Doc):
+    """The provider's report of a month: the volume delivered of each item (the euros follow
+    from the items' unit prices)."""
+
+    period: PeriodCode = Field(description="A month, e.g. 2010-03")
+    items: Annotated[list[LineItemDoc], Field(min_length=1)]
 
 
 class OrderLineDoc(Doc):
-    """Tilausrivi: volume × unit price, or (a voucher scheme, a grant) an appropriation in
-    euros without a volume."""
+    """Tilausrivi: volume × unit price, (a voucher scheme, a grant) an appropriation in euros
+    without a volume, or (Vantaa's oral health) priced by a price list: the volume ordered of
+    each item at its computed unit price."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=_ONE_FORM)
 
@@ -156,6 +177,13 @@ class OrderLineDoc(Doc):
     appropriation: Money | None = Field(
         None, description="Määräraha in euros, for a line without a volume (e.g. 'vajaa 0,5 "
         "milj. €' of a voucher scheme); instead of volume and unit_price")
+    price_list: Code | None = Field(
+        None, description="The code of a price list of the budget's board and year (in "
+        "price_lists); with items, instead of volume and unit_price")
+    items: list[LineItemDoc] | None = Field(
+        None, description="The volume ordered of each item of the price list")
+    deliveries: list[ItemDeliveryDoc] = Field(
+        [], description="A line priced by a price list: the provider's monthly deliveries")
     carry_over_from_previous_year: bool = Field(
         False, description="Ylivuotinen budjetointi: the surplus or deficit of the same product "
         "and provider in the year before (its appropriation less what was delivered) is "
@@ -166,10 +194,18 @@ class OrderLineDoc(Doc):
     @model_validator(mode="after")
     def _one_form(self) -> "OrderLineDoc":
         by_volume = self.volume is not None or self.unit_price is not None
-        if self.appropriation is not None and by_volume:
-            raise ValueError("give either appropriation or volume and unit_price, not both")
-        if self.appropriation is None and (self.volume is None or self.unit_price is None):
-            raise ValueError("give volume and unit_price, or an appropriation in euros")
+        by_list = self.price_list is not None or self.items is not None
+        if sum([by_volume, self.appropriation is not None, by_list]) > 1:
+            raise ValueError("give one of volume and unit_price, an appropriation in euros, or "
+                             "a price_list and its items")
+        if by_list and (self.price_list is None or self.items is None):
+            raise ValueError("a line priced by a price list gives both price_list and items")
+        if not by_list and self.appropriation is None and (
+                self.volume is None or self.unit_price is None):
+            raise ValueError("give volume and unit_price, an appropriation in euros, or a "
+                             "price_list and its items")
+        if self.deliveries and not by_list:
+            raise ValueError("deliveries by item are for a line priced by a price list")
         return self
 
 
@@ -305,6 +341,43 @@ class VoucherSchemeDoc(Doc):
     providers: list[VoucherProviderDoc] = []
 
 
+class CoefficientClassDoc(Doc):
+    code: Code = Field(description="The class, e.g. 3 or lapsi")
+    name: Name | None = None
+    factor: Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=4)]
+
+
+class CoefficientDoc(Doc):
+    name: Code = Field(description="e.g. vaativuusluokka, ikäluokka")
+    classes: Annotated[list[CoefficientClassDoc], Field(min_length=1)]
+
+
+class PriceItemDoc(Doc):
+    code: Code
+    name_fi: Name
+    name_sv: Name | None = None
+    reference_units: Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=4)] = Field(
+        description="The item's value in reference items (1.0: the reference item itself)")
+    classes: dict[Code, Code] = Field(
+        default_factory=dict, description="coefficient: the item's class in it")
+
+
+class PriceListDoc(Doc):
+    """Hinnasto: a board's price list of a year. An item's unit price is the base price ×
+    its reference units × the factors of its classes, computed on import (never written)."""
+
+    code: Code
+    board: Code
+    year: Year
+    name_fi: Name
+    name_sv: Name | None = None
+    reference_code: Code = Field(description="The reference item, e.g. SFA10")
+    reference_name: Name = Field(description="e.g. 'yhden pinnan täyte'")
+    base_price: Money = Field(description="The reference item's price in euros")
+    coefficients: list[CoefficientDoc] = []
+    items: list[PriceItemDoc] = []
+
+
 class EarlierVersionsDoc(Doc):
     """The versions before the latest, oldest first: what an export writes besides the
     latest version of each agreement (each version once)."""
@@ -334,6 +407,9 @@ class AgreementSet(Doc):
     earlier_versions: EarlierVersionsDoc | None = None
     voucher_schemes: list[VoucherSchemeDoc] = Field(
         [], description="Service vouchers of the set's boards (the export: of its year)")
+    price_lists: list[PriceListDoc] = Field(
+        [], description="Price lists of the set's boards (the export: of its year), which "
+        "order lines are priced by")
 
 
 def json_schema() -> str:

@@ -26,6 +26,7 @@ from app.core.access import get_readable
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import Measure
 from app.organisations.models import Board, Provider
+from app.pricelists.models import OrderLineItem, PriceItem, PriceList
 
 ZERO = Decimal("0.00")
 
@@ -103,6 +104,8 @@ class LineSnap(Snap):
     volume: Decimal | None
     unit_price: Decimal | None
     appropriation: Decimal | None = None
+    price_list: str | None = None
+    items: dict[str, Decimal] = {}  # a line priced by a price list: item code → volume
     carry_over: bool = False
     total: Decimal
     population_moment: str | None
@@ -213,8 +216,13 @@ def order_budget_snapshot(session: Session, user: User, budget_id: int) -> Order
         .join(Provider, Provider.id == OrderBudgetLine.provider_id)
         .where(OrderBudgetLine.order_budget_id == budget.id)
         .order_by(Product.code, Provider.code)).all()
+    items = _line_items(session, user, [line.id for line, _, _ in rows])
+    lists = dict(session.execute(select(PriceList.id, PriceList.code).where(
+        PriceList.id.in_({line.price_list_id for line, _, _ in rows}))).all())
     lines = [LineSnap(product=product, provider=provider, volume=line.volume,
                       unit_price=line.unit_price, appropriation=line.appropriation,
+                      price_list=lists.get(line.price_list_id) if line.price_list_id else None,
+                      items=items.get(line.id, {}),
                       carry_over=line.carry_over, total=line.total,
                       population_moment=line.population_moment, age_segment=line.age_segment)
              for line, product, provider in rows]
@@ -245,3 +253,16 @@ def framework_snapshot(session: Session, user: User, framework_id: int
                                     resources=list(g.resources), evaluation=g.evaluation,
                                     boards=sorted(b.code for b in g.boards))
                    for g in goals[p.id]]) for p in perspectives])
+
+
+def _line_items(session: Session, user: User, line_ids: list[int]) -> dict[int, dict[str, Decimal]]:
+    """The items ordered on each line priced by a price list: item code → volume."""
+    out: dict[int, dict[str, Decimal]] = {}
+    for line_id, code, volume in session.execute(
+            scope(select(OrderLineItem.order_budget_line_id, PriceItem.code,
+                         OrderLineItem.volume), OrderLineItem, user)
+            .join(PriceItem, PriceItem.id == OrderLineItem.item_id)
+            .where(OrderLineItem.order_budget_line_id.in_(line_ids))
+            .order_by(PriceItem.code)):
+        out.setdefault(line_id, {})[code] = volume
+    return out

@@ -31,6 +31,7 @@ from app.core.errors import Conflict, InvalidInput, NotFound
 from app.goals.models import Action, Goal, Resource
 from app.indicators.models import Measure, MeasureTarget, new_lineage
 from app.lifecycle.schemas import MissingTarget
+from app.pricelists.models import OrderLineItem
 
 S = AgreementStatus
 Agreement = FrameworkAgreement | OrderBudget | ServiceAgreement
@@ -108,10 +109,17 @@ def amend(session: Session, user: User, obj: Agreement) -> Agreement:
 
 
 def copy_lines(session: Session, user: User, old: OrderBudget, new: OrderBudget) -> None:
-    for line in session.scalars(select(OrderBudgetLine)
-                                .where(OrderBudgetLine.order_budget_id == old.id)
-                                .order_by(OrderBudgetLine.id)):
-        _copy(session, user, line, order_budget_id=new.id)
+    """The lines, and the items of a line priced by a price list (at the prices ordered)."""
+    for line in list(session.scalars(select(OrderBudgetLine)
+                                     .where(OrderBudgetLine.order_budget_id == old.id)
+                                     .order_by(OrderBudgetLine.id))):
+        copy = _copy(session, user, line, order_budget_id=new.id)
+        if line.price_list_id is None:
+            continue
+        session.flush()
+        for item in list(session.scalars(select(OrderLineItem).where(
+                OrderLineItem.order_budget_line_id == line.id).order_by(OrderLineItem.id))):
+            _copy(session, user, item, order_budget_line_id=copy.id)
     session.flush()
 
 

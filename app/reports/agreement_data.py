@@ -4,6 +4,7 @@ read by the template as attributes and embedded in the PDF as JSON."""
 from datetime import date
 from decimal import Decimal
 
+from app.pricelists.schemas import PriceListView
 from app.reports.data import Baseline, CodeTitle, Data, ProviderRef, ReportHeader, Span
 from app.vouchers.schemas import SchemeSummary
 
@@ -49,8 +50,9 @@ class OrderedLine(Data):
     product_group: str
     product: LineProduct
     provider: str
-    volume: Decimal | None  # None on a line of an appropriation in euros
+    volume: Decimal | None  # None on a line of an appropriation in euros or by a price list
     unit_price: Decimal | None
+    price_list: str | None = None  # the code of the price list the line is priced by
     total: Decimal
 
 
@@ -108,6 +110,7 @@ class AgreementDocument(ReportHeader):
     goals: list[DocumentGoal]
     calendar: list[CalendarRow]
     vouchers: list[SchemeSummary] = []  # the board's service vouchers of the year
+    price_lists: list[PriceListView] = []  # the lists that its lines are priced by
 
     def measure_count(self) -> int:
         return sum(len(g.measures) for g in self.goals)

@@ -28,6 +28,7 @@ from app.core.ordering import natural
 from app.core.periods import periods_of_year
 from app.goals.models import Action, Goal, Resource
 from app.organisations.models import Municipality, Provider, ProviderKind
+from app.pricelists import invoicing
 from app.reports.agreement_data import Action as DocAction
 from app.reports.agreement_data import (
     AgreementDocument,
@@ -120,6 +121,8 @@ def agreement_document(session: Session, user: User, agreement_id: int, lang: st
     product_groups = {g.id: g for g in session.scalars(select(ProductGroup).where(
         ProductGroup.id.in_({p.product_group_id for p in products.values()})))}
     line_providers = readable_providers(session, user, {ln.provider_id for ln in lines})
+    price_lists = invoicing.views_for_lines(session, user, lines, lang)
+    list_codes: dict[int | None, str] = {v.id: v.code for v in price_lists}
     lines.sort(key=lambda ln: (natural(product_groups[products[ln.product_id].product_group_id]
                                         .code), natural(products[ln.product_id].code),
                                line_providers[ln.provider_id].code))
@@ -176,6 +179,7 @@ def agreement_document(session: Session, user: User, agreement_id: int, lang: st
                                 unit=products[ln.product_id].unit),
             provider=line_providers[ln.provider_id].name,
             volume=ln.volume, unit_price=ln.unit_price, total=ln.total,
+            price_list=list_codes.get(ln.price_list_id),
         ) for ln in lines],
         lines_total=total,
         years=years,
@@ -204,4 +208,5 @@ def agreement_document(session: Session, user: User, agreement_id: int, lang: st
                                    provider.id)
                   for b in boards for scheme in vouchers.schemes_of(session, user, b.id,
                                                                       agreement.year)],
+        price_lists=price_lists,
     )

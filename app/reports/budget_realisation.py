@@ -20,6 +20,7 @@ from app.budgets.models import OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product as ProductRow
 from app.core.ordering import natural
 from app.core.periods import Period, parse_period, year_share
+from app.pricelists import invoicing
 from app.reports import status as st
 from app.reports.common import display_name, provider_entry, readable_providers
 from app.reports.follow_up_data import Budget, BudgetLine, Product, ProviderBudget, Realisation
@@ -94,6 +95,8 @@ def budget_realisation(session: Session, user: User, board_id: int, period: Peri
         ProductRow.id.in_({ln.product_id for ln in lines})))}
     providers = readable_providers(session, user, {ln.provider_id for ln in lines})
     done = st.delivered(session, user, budget.id, period)
+    views = invoicing.views_for_lines(session, user, lines, lang, period.end)
+    price_lists: dict[int | None, str] = {v.id: v.code for v in views}
     groups: dict[int, list[tuple[OrderBudgetLine, st.Realisation]]] = {}
     for ln in lines:
         groups.setdefault(ln.provider_id, []).append(
@@ -107,7 +110,8 @@ def budget_realisation(session: Session, user: User, board_id: int, period: Peri
             id=ln.id, product=Product(code=products[ln.product_id].code,
                                       name=display_name(products[ln.product_id], lang),
                                       unit=products[ln.product_id].unit),
-            unit_price=ln.unit_price, provider=provider.name, **_fields(r))
+            unit_price=ln.unit_price, price_list=price_lists.get(ln.price_list_id),
+            provider=provider.name, **_fields(r))
             for ln, r in items if r.forecast_euros is not None]
         silent = [r for _, r in items if r.forecast_euros is None]
         out.append(ProviderBudget(
@@ -122,4 +126,4 @@ def budget_realisation(session: Session, user: User, board_id: int, period: Peri
                   lines_reported=sum(1 for ln in lines if st.line_key(ln) in done), lines=len(lines),
                   elapsed_pct=(year_share(period.year, period.end) * 100).quantize(
                       Decimal("0.1")),
-                  largest_deviations=deviating[:LARGEST])
+                  largest_deviations=deviating[:LARGEST], price_lists=views)

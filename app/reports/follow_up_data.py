@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from app.core.ordering import natural
+from app.pricelists.schemas import PriceListView
 from app.reports.data import Baseline, CodeTitle, Data, ProviderRef, ReportHeader, Span
 from app.reports.status import worst
 from app.vouchers.schemas import SchemeFollowUp
@@ -224,7 +225,8 @@ class Product(Data):
 class BudgetLine(Realisation):
     id: int
     product: Product
-    unit_price: Decimal | None  # None: a line of an appropriation in euros
+    unit_price: Decimal | None  # None: a line of an appropriation in euros or by a price list
+    price_list: str | None = None  # the code of the price list the line is priced by
     provider: str  # the provider's name, for the list of the largest deviations
 
 
@@ -247,6 +249,8 @@ class Budget(Data):
     lines: int
     elapsed_pct: Decimal  # the share of the year elapsed by the period's end, in per cent
     largest_deviations: list[BudgetLine]  # the reported lines furthest from the order
+    # The price lists of lines priced by items, with their months invoiced against the order.
+    price_lists: list[PriceListView] = []
 
 
 class NoValueMeasure(Data):

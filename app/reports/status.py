@@ -20,9 +20,11 @@ Budget realisation (tilausbudjetin toteuma) per order-budget line: delivered vol
 of the year so far, the year-end forecast from the periods reported so far (linear in the
 share of the year they cover), and its deviation from the order in euros and per cent. A line
 of an appropriation in euros has no ordered volume: its euros delivered (invoiced) are held
-against the appropriation. A line that carries the year before's surplus or deficit over has
-that amount (``carried_euros``) added to what it may spend: the per cents and the deviation
-are of the appropriation and the amount carried together.
+against the appropriation; so is a line priced by a price list, whose months invoiced (its
+items delivered at their unit prices, app.pricelists) are its deliveries. A line that carries
+the year before's surplus or deficit over has that amount (``carried_euros``) added to what it
+may spend: the per cents and the deviation are of the appropriation and the amount carried
+together.
 """
 
 from collections.abc import Iterable, Sequence
@@ -48,6 +50,7 @@ from app.indicators.models import (
     Measure,
     Rollup,
 )
+from app.pricelists.invoicing import ItemMonth, item_months
 from app.submissions import rules
 
 
@@ -254,10 +257,13 @@ def delivered(session: Session, user: User, budget_id: int, period: Period
                            .where(Delivery.order_budget_line_id.in_(lines),
                                   Delivery.period_start >= date(period.year, 1, 1),
                                   Delivery.period_end <= period.end).order_by(Delivery.id))
-    by_line: dict[tuple[int, int], dict[str, Delivery]] = {}
+    by_line: dict[tuple[int, int], dict[str, Delivery | ItemMonth]] = {}
     for row, product_id, provider_id in rows:
         # One delivery per period and line identity (the newest version's if both have one).
         by_line.setdefault((product_id, provider_id), {})[row.period] = row
+    # A line priced by a price list: each month's items invoiced, in euros.
+    for month in item_months(session, user, lines, date(period.year, 1, 1), period.end):
+        by_line.setdefault(month.key, {}).setdefault(month.period, month)
     out: dict[tuple[int, int], Delivered] = {}
     for line_id, periods in by_line.items():
         chosen = cover(list(periods.values()))

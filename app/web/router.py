@@ -27,7 +27,15 @@ from app.indicators.service import goals_measures
 from app.lifecycle import versioning
 from app.organisations.models import Provider
 from app.organisations.service import providers_by_id, readable_boards
-from app.web import dashboard, measure_page, purchaser, reporting, settings_page, vouchers_page
+from app.web import (
+    dashboard,
+    measure_page,
+    price_lists_page,
+    purchaser,
+    reporting,
+    settings_page,
+    vouchers_page,
+)
 from app.web.deps import (
     LANG_COOKIE,
     LOGIN_CSRF_COOKIE,
@@ -48,6 +56,7 @@ router.include_router(purchaser.router)
 router.include_router(measure_page.router)
 router.include_router(settings_page.router)
 router.include_router(vouchers_page.router)
+router.include_router(price_lists_page.router)
 
 
 def _safe_next(target: str | None) -> str:

@@ -40,6 +40,7 @@ from app.indicators.models import IndicatorValue, Measure
 from app.lifecycle import transitions
 from app.main import app
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
+from app.pricelists.models import ItemDelivery, OrderLineItem, PriceCoefficient, PriceItem, PriceList
 from app.reports.models import IssuedReport, RenderJob
 from app.submissions.models import BulkJob, ReportingDeadline
 from app.vouchers.models import VoucherProvider, VoucherReport, VoucherScheme, VoucherValue
@@ -77,6 +78,11 @@ RESOURCES = {
     "/api/v1/voucher-values": "voucher_value",
     "/api/v1/voucher-providers": "voucher_provider",
     "/api/v1/voucher-reports": "voucher_report",
+    "/api/v1/price-lists": "price_list",
+    "/api/v1/price-coefficients": "price_coefficient",
+    "/api/v1/price-items": "price_item",
+    "/api/v1/order-line-items": "line_item",
+    "/api/v1/item-deliveries": "item_delivery",
 }
 LIFECYCLE = {"/api/v1/framework-agreements": "framework", "/api/v1/order-budgets": "budget",
              "/api/v1/service-agreements": "agreement"}
@@ -134,7 +140,35 @@ def build_world(db: Session, code: str) -> dict[str, Any]:
     w["voucher_report"] = create(db, VoucherReport, voucher_provider_id=w["voucher_provider"].id,
                                  period="2015-T1", vouchers_granted=10, vouchers_used=8,
                                  euros=160, customers=4)
+    _price_world(db, w)
     return w
+
+
+def _price_world(db: Session, w: dict[str, Any]) -> None:
+    """A price list of 2015, one class, one item, a line of the budget priced by it with the
+    item ordered and delivered in a month."""
+    w["price_list"] = create(db, PriceList, board_id=w["board"].id, code="HINNASTO", year=2015,
+                             name_fi="Hinnasto", reference_code="SFA10",
+                             reference_name="täyte", base_price=40)
+    w["price_coefficient"] = create(db, PriceCoefficient, price_list_id=w["price_list"].id,
+                                    coefficient="vaativuus", class_code="1", factor="1.5")
+    w["price_item"] = create(db, PriceItem, price_list_id=w["price_list"].id, code="SFA10",
+                             name_fi="Täyte", reference_units=1, classes={"vaativuus": "1"})
+    w["priced_line"] = create(db, OrderBudgetLine, order_budget_id=w["budget"].id,
+                              product_id=create(db, Product, product_group_id=w["group"].id,
+                                                code="HAMMAS", name_fi="Hammas",
+                                                unit="toimenpide").id,
+                              provider_id=w["provider"].id, price_list_id=w["price_list"].id)
+    w["line_item"] = create(db, OrderLineItem, order_budget_line_id=w["priced_line"].id,
+                            item_id=w["price_item"].id, volume=10)
+    w["item_delivery"] = create(db, ItemDelivery, order_budget_line_id=w["priced_line"].id,
+                                item_id=w["price_item"].id, period="2015-01", volume=2)
+
+
+def _new_item(db: Session, w: dict[str, Any], n: int) -> int:
+    item: PriceItem = create(db, PriceItem, price_list_id=w["price_list"].id, code=f"I{n}",
+                             name_fi="I", reference_units=1)
+    return item.id
 
 
 _n = count(1)
@@ -205,6 +239,21 @@ def create_body(key: str, db: Session, w: dict[str, Any]) -> tuple[Any, dict[str
                 applied_on=date(2014, 1, 1), approved_on=date(2014, 2, 1)).id,
             "period": "2015", "vouchers_granted": 3, "vouchers_used": 2, "euros": "40.00",
             "customers": 1}),
+        "price_list": lambda: (PriceList, {
+            "board_id": w["board"].id, "code": f"PL{n}", "year": 2015, "name_fi": "H",
+            "reference_code": "SFA10", "reference_name": "täyte", "base_price": "30.00"}),
+        "price_coefficient": lambda: (PriceCoefficient, {
+            "price_list_id": w["price_list"].id, "coefficient": "vaativuus",
+            "class_code": f"C{n}", "factor": "1.2"}),
+        "price_item": lambda: (PriceItem, {
+            "price_list_id": w["price_list"].id, "code": f"PI{n}", "name_fi": "N",
+            "reference_units": "1.5", "classes": {"vaativuus": "1"}}),
+        "line_item": lambda: (OrderLineItem, {
+            "order_budget_line_id": w["priced_line"].id, "item_id": _new_item(db, w, n),
+            "volume": "3"}),
+        "item_delivery": lambda: (ItemDelivery, {
+            "order_budget_line_id": w["priced_line"].id, "item_id": _new_item(db, w, n),
+            "period": "2015-02", "volume": "1"}),
         "value": lambda: (IndicatorValue, {
             "measure_id": create(db, Measure, goal_id=w["goal"].id, code=f"V{n}", name="V",
                                  unit="kpl", direction="lower_is_better",
@@ -359,6 +408,8 @@ CALLS[("GET", "/api/v1/indicator-values/{obj_id}/history")] = _of(
 CALLS[("GET", "/api/v1/service-agreements/{obj_id}/calendar")] = _of(
     "/api/v1/service-agreements/{obj_id}/calendar", "agreement")
 CALLS[("GET", "/api/v1/boards/{obj_id}/overdue")] = _of("/api/v1/boards/{obj_id}/overdue", "board")
+CALLS[("GET", "/api/v1/price-lists/{obj_id}/invoicing")] = lambda c, role, w, own: Req(
+    f"/api/v1/price-lists/{w['price_list'].id}/invoicing", 200 if own else 404)
 CALLS[("GET", "/api/v1/voucher-schemes/{obj_id}/follow-up")] = lambda c, role, w, own: Req(
     f"/api/v1/voucher-schemes/{w['scheme'].id}/follow-up?period=2015-T2", 200 if own else 404)
 
@@ -381,6 +432,7 @@ for _m, _url, _status in (
     ("GET", "/reporting/upload", 200), ("GET", "/purchaser", 200),
     ("GET", "/purchaser/overdue", 200), ("GET", "/purchaser/review", 200),
     ("GET", "/purchaser/export.xlsx", 200), ("GET", "/settings", 200), ("GET", "/vouchers", 200),
+    ("GET", "/price-lists", 200),
 ):
     CALLS[(_m, _url)] = _plain(_url, _status)
 CALLS[("GET", "/purchaser/compare")] = lambda c, role, w, own: Req(

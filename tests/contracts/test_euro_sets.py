@@ -69,8 +69,8 @@ def test_euro_lines_carry_over_and_an_agreement_outside_a_framework_are_stored(
 
 @pytest.mark.parametrize(("new", "message"), [
     ("    appropriation: 490000\n    volume: 10\n",
-     "give either appropriation or volume and unit_price, not both"),
-    ("", "give volume and unit_price, or an appropriation in euros"),
+     "give one of volume and unit_price, an appropriation in euros, or a price_list"),
+    ("", "give volume and unit_price, an appropriation in euros, or a price_list"),
 ], ids=["both", "neither"])
 def test_a_line_of_both_forms_or_neither_is_refused_naming_it(
     db: Session, new: str, message: str

@@ -610,6 +610,7 @@ PAGES: dict[str, Resolve] = {
     "/reports/preview": _preview,
     "/settings": _fixed("/settings"),
     "/vouchers": _fixed("/vouchers"),
+    "/price-lists": _fixed("/price-lists"),
 }
 # GET routes outside /api that answer no page: files, a redirect and the operator's probes.
 NOT_PAGES = {"/lang/{code}", "/purchaser/export.xlsx", "/reporting/template.xlsx",
