@@ -1,5 +1,6 @@
 """The importer's part for order budgets (app.contracts.importer): a set's budgets, each with
-its earlier versions, and their lines (volume × unit price, or an appropriation in euros)."""
+its earlier versions, and their lines (volume × unit price, or an appropriation in euros) with
+the deliveries reported on them."""
 
 from collections.abc import Callable
 from typing import Any
@@ -7,12 +8,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.budgets.models import OrderBudget, OrderBudgetLine
+from app.budgets.models import Delivery, OrderBudget, OrderBudgetLine
 from app.budgets.service import line_rules
 from app.catalogue.models import Product
 from app.contracts import schema as d
 from app.contracts.versions import VersionSteps
+from app.core.periods import parse_period
 from app.organisations.models import Provider
+from app.submissions.deliveries import delivery_rules
 
 
 class BudgetSteps(VersionSteps):
@@ -51,7 +54,8 @@ class BudgetSteps(VersionSteps):
                         if (e.board, e.year) == (ob.board, ob.year)] + [(ob, path)]
             budget = self.chain(OrderBudget, [
                 OrderBudget.board_id == boards.get(ob.board), OrderBudget.year == ob.year],
-                versions, lambda doc, path, n: self.budget(doc, path, n, boards))
+                versions, lambda doc, path, n: self.budget(doc, path, n, boards),
+                self.stored_deliveries)
             if budget is not None:
                 out[(ob.board, ob.year)] = budget
         return out
@@ -76,13 +80,15 @@ class BudgetSteps(VersionSteps):
                            f"{line.provider}; put the whole volume on one line")
                 continue
             seen.add((product, provider))
-            self.upsert(OrderBudgetLine, {"order_budget_id": budget.id, "product_id": product,
-                                          "provider_id": provider}, {
+            stored = self.upsert(OrderBudgetLine, {"order_budget_id": budget.id,
+                                                   "product_id": product,
+                                                   "provider_id": provider}, {
                 "volume": line.volume, "unit_price": line.unit_price,
                 "appropriation": line.appropriation,
                 "carry_over": line.carry_over_from_previous_year,
                 "population_moment": line.population_moment, "age_segment": line.age_segment,
             }, line_rules, path)
+            self.deliveries(stored, line, path)
         for stored in self.session.scalars(
             select(OrderBudgetLine).where(OrderBudgetLine.order_budget_id == budget.id)
         ):
@@ -90,3 +96,23 @@ class BudgetSteps(VersionSteps):
                 self.session.delete(stored)
                 self.result.updated += 1
         return budget
+
+    def stored_deliveries(self, budget: OrderBudget, b: d.OrderBudgetDoc, path: str) -> None:
+        """The deliveries in the document of an approved version the file does not change."""
+        products, providers = self.code_map(Product), self.code_map(Provider)
+        lines = {(ln.product_id, ln.provider_id): ln for ln in self.session.scalars(
+            select(OrderBudgetLine).where(OrderBudgetLine.order_budget_id == budget.id))}
+        for i, line in enumerate(b.lines):
+            stored = lines.get((products.get(line.product, 0), providers.get(line.provider, 0)))
+            if stored is not None:
+                self.deliveries(stored, line, f"{path}.lines[{i}]")
+
+    def deliveries(self, stored: OrderBudgetLine, line: d.OrderLineDoc, path: str) -> None:
+        """The line's reported deliveries (one per period; those not in the file stay, as a
+        measure's values do)."""
+        for i, delivery in enumerate(line.deliveries):
+            period = parse_period(delivery.period)
+            self.upsert(Delivery, {"order_budget_line_id": stored.id, "period": period.code}, {
+                "period_start": period.start, "period_end": period.end,
+                "volume": delivery.volume, "euros": delivery.euros, "comment": delivery.comment,
+            }, delivery_rules, f"{path}.deliveries[{i}]")

@@ -143,6 +143,16 @@ _ONE_FORM: JsonDict = {"oneOf": [{"required": ["volume", "unit_price"],
                                                              {"required": ["unit_price"]}]}}]}
 
 
+class DeliveryDoc(Doc):
+    """Toteutunut suorite: what the provider reported delivered on the line in a period (as
+    POST /deliveries records it); a line of euros has no volume."""
+
+    period: PeriodCode
+    volume: Quantity | None = None
+    euros: Money
+    comment: Text | None = None
+
+
 class OrderLineDoc(Doc):
     """Tilausrivi: volume × unit price, or (a voucher scheme, a grant) an appropriation in
     euros without a volume."""
@@ -158,10 +168,14 @@ class OrderLineDoc(Doc):
         "milj. €' of a voucher scheme); instead of volume and unit_price")
     carry_over_from_previous_year: bool = Field(
         False, description="Ylivuotinen budjetointi: the surplus or deficit of the same product "
-        "and provider in the year before (its appropriation less what was delivered) is "
-        "carried into this year")
+        "and provider in the year before (its appropriation and what it carried in itself, "
+        "less what was delivered) is carried into this year: a running balance over the years "
+        "that a line not marked breaks")
     population_moment: PopulationMoment | None = None
     age_segment: AgeSegment | None = None
+    deliveries: list[DeliveryDoc] = Field(
+        [], description="Reported deliveries (the budget follow-up): not agreement content, "
+        "as a measure's values are not")
 
     @model_validator(mode="after")
     def _one_form(self) -> "OrderLineDoc":

@@ -236,6 +236,18 @@ class ProviderBudget(Data):
     total: Realisation
 
 
+class Balance(Data):
+    """Ylivuotinen budjetointi: the running balance of a line that carries the year before's
+    surplus or deficit in (yksikkökohtainen yli- tai alijäämä)."""
+
+    product: str
+    provider: str
+    carried_in: Decimal | None  # from the year before (None: nothing reported there)
+    appropriation: Decimal  # this year's
+    delivered: Decimal | None  # so far (None: nothing reported yet)
+    balance: Decimal | None  # carried into the next year if its line is marked too
+
+
 class Budget(Data):
     id: int
     title: str
@@ -247,6 +259,7 @@ class Budget(Data):
     lines: int
     elapsed_pct: Decimal  # the share of the year elapsed by the period's end, in per cent
     largest_deviations: list[BudgetLine]  # the reported lines furthest from the order
+    balances: list[Balance] = []  # the lines that carry a balance over, oldest chain first
 
 
 class NoValueMeasure(Data):
