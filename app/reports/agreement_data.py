@@ -52,6 +52,7 @@ class OrderedLine(Data):
     volume: Decimal | None  # None on a line of an appropriation in euros
     unit_price: Decimal | None
     total: Decimal
+    carry_over: bool = False  # the year before's surplus or deficit is carried in
 
 
 class Action(Data):

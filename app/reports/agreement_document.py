@@ -176,6 +176,7 @@ def agreement_document(session: Session, user: User, agreement_id: int, lang: st
                                 unit=products[ln.product_id].unit),
             provider=line_providers[ln.provider_id].name,
             volume=ln.volume, unit_price=ln.unit_price, total=ln.total,
+            carry_over=ln.carry_over,
         ) for ln in lines],
         lines_total=total,
         years=years,
