@@ -8,21 +8,24 @@ the demo's own (YearPlan.of(today)), never written out here."""
 import re
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from app.auth import ratelimit
+from app.auth.models import User
 from app.core.db import open_session
+from app.core.formatting import money
 from app.core.migrate import ROOT, upgrade
 from app.demo import demo_password, load_demo
 from app.demo_progress import demo_loaded, example_provider_username
 from app.demo_year import AMENDED_MEASURE, AMENDED_TARGET, RETURN_REASON, YearPlan
 from app.main import app
-from app.organisations.models import Board
+from app.organisations.models import Board, Provider
 from tests.conftest import DATABASES, empty_database
 from tests.web.test_pages import web_login
 
@@ -167,6 +170,39 @@ def test_the_board_member_sees_each_miss_with_its_providers_corrective_action(
     table = home.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     misses = table.split("</tr>")[:-1]
     assert misses and [r for r in misses if "Korjaava toimenpide, määräpäivä" not in r] == []
+
+
+def test_the_voucher_schemes_register_is_followed_up_and_its_providers_report(
+        client: TestClient) -> None:
+    """Jyväskylä's vouchers (contracts/179-…, the register trimmed to a few providers, each
+    with a reporter's login)."""
+    director = login(client, "179-director")
+    schemes = client.get(f"{API}/voucher-schemes", headers=director, params={"year": 2010})
+    scheme = next(s for s in schemes.json()["items"] if s["code"] == "VANHUS-TUKIPALVELU")
+    follow_up = client.get(f"{API}/voucher-schemes/{scheme['id']}/follow-up", headers=director,
+                           params={"period": "2010-Q2"})
+    assert follow_up.status_code == 200, follow_up.text
+    assert follow_up.json()["budget_euros"] == "490000.00"
+    assert len(follow_up.json()["providers"]) == 5
+    assert login(client, "179-aallon-hoiva")
+
+
+def test_mikkelis_board_reads_each_lines_balance_over_the_years(
+        client: TestClient, demo: Engine) -> None:
+    """Street maintenance: 2009's +150 000 and 2010's own result leave +70 000 for 2011."""
+    with Session(demo) as session:
+        board_id = session.scalars(select(Board.id).where(Board.code == "TEKNINEN")).one()
+    html = client.get(f"{API}/reports/follow-up", headers=login(client, "491-board"), params={
+        "board_id": board_id, "period": "2011-T2", "format": "html", "language": "fi"}).text
+    assert "Ylivuotinen budjetointi" in html
+    assert money(Decimal("70000"), "fi", signed=True) in html
+
+
+def test_the_demo_has_a_login_per_provider_and_not_many_more(demo: Engine) -> None:
+    with Session(demo) as session:
+        providers = session.scalar(select(func.count()).select_from(Provider)) or 0
+        users = session.scalar(select(func.count()).select_from(User)) or 0
+    assert providers <= users <= providers + 30
 
 
 def test_loading_the_demo_again_changes_nothing(demo: Engine) -> None:

@@ -59,6 +59,11 @@ class OrderBudget(TenantOwned, Base):
     effective_from: Mapped[date | None] = mapped_column(Date)
 
 
+# Ylivuotinen budjetointi: how many years back a chain of carry-overs is followed (a report
+# computes them in one pass, oldest first; an export writes their budgets).
+CHAIN_YEARS = 10
+
+
 class OrderBudgetLine(TenantOwned, Base):
     """Tilausrivi: product × provider, in one of three forms: volume × unit price (total = volume ×
     unit price), an appropriation in euros without a volume (määräraha, e.g. a voucher
@@ -66,8 +71,9 @@ class OrderBudgetLine(TenantOwned, Base):
     (``price_list_id``: total = Σ volume × unit price of its items, app.pricelists).
 
     ``carry_over``: the line's surplus or deficit of the year before (the same product and
-    provider's appropriation minus what was delivered) is carried into this year
-    (ylivuotinen budjetointi), app.reports.budget_realisation."""
+    provider's appropriation and what it carried in itself, minus what was delivered) is
+    carried into this year (ylivuotinen budjetointi: a running balance of the unit over the
+    years, broken by a year whose line is not marked), app.reports.budget_realisation."""
 
     __tablename__ = "order_budget_lines"
     __table_args__ = (UniqueConstraint("order_budget_id", "product_id", "provider_id"),)

@@ -1,5 +1,6 @@
 """The importer's part for order budgets (app.contracts.importer): a set's budgets, each with
-its earlier versions, and their lines (volume × unit price, or an appropriation in euros)."""
+its earlier versions, and their lines (volume × unit price, or an appropriation in euros) with
+the deliveries reported on them."""
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -8,15 +9,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.budgets.models import OrderBudget, OrderBudgetLine
+from app.budgets.models import Delivery, OrderBudget, OrderBudgetLine
 from app.budgets.service import line_rules
 from app.catalogue.models import Product
 from app.contracts import schema as d
 from app.contracts.price_lists import import_deliveries, import_line_items
 from app.contracts.versions import VersionSteps
 from app.core.i18n import N_
+from app.core.periods import parse_period
 from app.organisations.models import Provider
 from app.pricelists.models import PriceList
+from app.submissions.deliveries import delivery_rules
 
 
 class BudgetSteps(VersionSteps):
@@ -62,7 +65,7 @@ class BudgetSteps(VersionSteps):
             budget = self.chain(OrderBudget, [
                 OrderBudget.board_id == boards.get(ob.board), OrderBudget.year == ob.year],
                 versions, lambda doc, path, n: self.budget(doc, path, n, boards),
-                self.deliveries)
+                self.stored_deliveries)
             if budget is not None:
                 out[(ob.board, ob.year)] = budget
         return out
@@ -98,6 +101,7 @@ class BudgetSteps(VersionSteps):
                 "population_moment": line.population_moment, "age_segment": line.age_segment,
             }, line_rules, path)
             import_line_items(self, row, line, path)
+            self.deliveries(row, line, path)
         for stored in self.session.scalars(
             select(OrderBudgetLine).where(OrderBudgetLine.order_budget_id == budget.id)
         ):
@@ -106,16 +110,26 @@ class BudgetSteps(VersionSteps):
                 self.result.updated += 1
         return budget
 
-    def deliveries(self, budget: OrderBudget, b: d.OrderBudgetDoc, bpath: str) -> None:
-        """An approved version the file leaves as it is still takes the deliveries it lists."""
+    def stored_deliveries(self, budget: OrderBudget, b: d.OrderBudgetDoc, path: str) -> None:
+        """The deliveries in the document of an approved version the file does not change."""
         products, providers = self.code_map(Product), self.code_map(Provider)
+        lines = {(ln.product_id, ln.provider_id): ln for ln in self.session.scalars(
+            select(OrderBudgetLine).where(OrderBudgetLine.order_budget_id == budget.id))}
         for i, line in enumerate(b.lines):
-            row = self.session.scalar(select(OrderBudgetLine).where(
-                OrderBudgetLine.order_budget_id == budget.id,
-                OrderBudgetLine.product_id == products.get(line.product),
-                OrderBudgetLine.provider_id == providers.get(line.provider)))
-            if row is not None:
-                import_deliveries(self, row, line, f"{bpath}.lines[{i}]")
+            stored = lines.get((products.get(line.product, 0), providers.get(line.provider, 0)))
+            if stored is not None:
+                import_deliveries(self, stored, line, f"{path}.lines[{i}]")
+                self.deliveries(stored, line, f"{path}.lines[{i}]")
+
+    def deliveries(self, stored: OrderBudgetLine, line: d.OrderLineDoc, path: str) -> None:
+        """The line's reported deliveries (one per period; those not in the file stay, as a
+        measure's values do)."""
+        for i, delivery in enumerate(line.deliveries):
+            period = parse_period(delivery.period)
+            self.upsert(Delivery, {"order_budget_line_id": stored.id, "period": period.code}, {
+                "period_start": period.start, "period_end": period.end,
+                "volume": delivery.volume, "euros": delivery.euros, "comment": delivery.comment,
+            }, delivery_rules, f"{path}.deliveries[{i}]")
 
     def _price_list(self, line: d.OrderLineDoc, year: int, path: str) -> int | None:
         if line.price_list is None:

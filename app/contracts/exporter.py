@@ -20,7 +20,7 @@ from app.agreements.models import (
 from app.agreements.service import service_agreement_has_board
 from app.auth.authz import scope
 from app.auth.models import User
-from app.budgets.models import OrderBudget, OrderBudgetLine
+from app.budgets.models import CHAIN_YEARS, Delivery, OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product, ProductGroup, ServiceArea
 from app.contracts import schema as d
 from app.contracts.price_lists import export_price_lists, line_fields
@@ -159,14 +159,21 @@ def build(session: Session, user: User, municipality_code: str, board_code: str,
 def _budget_years(session: Session, user: User, board_id: int, year: int,
                   framework: FrameworkAgreement | None) -> list[int]:
     """The years whose order budgets the set holds: the year's first, then the framework's
-    other years and the year before if the year's budget carries a surplus or deficit from it
-    (the figures of the year rest on it)."""
+    other years and the years before as far as a chain of carry-overs reaches (at most
+    CHAIN_YEARS): the figures of the year rest on them."""
     others = set(range(framework.first_year, framework.last_year + 1)) if framework else set()
-    latest = _latest_budget(session, user, board_id, year)
-    if latest is not None and session.scalar(select(OrderBudgetLine.id).where(
-            OrderBudgetLine.order_budget_id == latest.id, OrderBudgetLine.carry_over).limit(1)):
-        others.add(year - 1)
+    back = year
+    while back > year - CHAIN_YEARS and _carries_over(session, user, board_id, back):
+        back -= 1
+        others.add(back)
     return [year, *sorted(others - {year})]
+
+
+def _carries_over(session: Session, user: User, board_id: int, year: int) -> bool:
+    latest = _latest_budget(session, user, board_id, year)
+    return latest is not None and session.scalar(select(OrderBudgetLine.id).where(
+        OrderBudgetLine.order_budget_id == latest.id, OrderBudgetLine.carry_over).limit(1)
+    ) is not None
 
 
 def _latest_budget(session: Session, user: User, board_id: int, year: int) -> OrderBudget | None:
@@ -194,6 +201,9 @@ def _marks(session: Session, obj: Agreement) -> dict[str, Any]:
 
 def _budget(session: Session, user: User, budget: OrderBudget, board: str,
             products: dict[int, str], providers: dict[int, str]) -> d.OrderBudgetDoc:
+    lines = _all(session, user, OrderBudgetLine, OrderBudgetLine.order_budget_id == budget.id)
+    done = _children(session, user, Delivery, Delivery.order_budget_line_id,
+                     [ln.id for ln in lines], Delivery.period_start, Delivery.period_end)
     return d.OrderBudgetDoc(
         **_marks(session, budget), board=board, year=budget.year, title=budget.title,
         lines=[d.OrderLineDoc(product=products[line.product_id],
@@ -202,9 +212,11 @@ def _budget(session: Session, user: User, budget: OrderBudget, board: str,
                               carry_over_from_previous_year=line.carry_over,
                               population_moment=line.population_moment,
                               age_segment=line.age_segment,
-                              **line_fields(session, user, line))
-               for line in _all(session, user, OrderBudgetLine,
-                                OrderBudgetLine.order_budget_id == budget.id)])
+                              **line_fields(session, user, line),
+                              deliveries=[d.DeliveryDoc(period=x.period, volume=x.volume,
+                                                        euros=x.euros, comment=x.comment)
+                                          for x in done.get(line.id, [])])
+               for line in lines])
 
 
 def _placed_values(session: Session, user: User, group: list[ServiceAgreement]

@@ -96,10 +96,10 @@ def import_deliveries(imp: Importing, line: OrderBudgetLine, doc: d.OrderLineDoc
     codes = dict(imp.session.execute(select(PriceItem.code, PriceItem.id).where(
         PriceItem.price_list_id == line.price_list_id)).all())
     done: set[int] = set()
-    for j, month in enumerate(doc.deliveries):
+    for j, month in enumerate(doc.item_deliveries):
         period = parse_period(month.period)
         for k, entry in enumerate(month.items):
-            where = f"{path}.deliveries[{j}].items[{k}]"
+            where = f"{path}.item_deliveries[{j}].items[{k}]"
             item = imp.ref(codes, entry.item, "item", f"{where}.item")
             if item is not None:
                 done.add(imp.upsert(ItemDelivery, {
@@ -149,5 +149,5 @@ def line_fields(session: Session, user: User, line: OrderBudgetLine) -> dict[str
             ItemDelivery.period_start, ItemDelivery.id)):
         months.setdefault(r.period, []).append(d.LineItemDoc(item=item_codes[r.item_id],
                                                              volume=r.volume))
-    return {"price_list": code, "items": items, "deliveries": [
+    return {"price_list": code, "items": items, "item_deliveries": [
         d.ItemDeliveryDoc(period=p, items=rows) for p, rows in months.items()]}

@@ -163,6 +163,16 @@ class ItemDeliveryDoc(Doc):
     items: Annotated[list[LineItemDoc], Field(min_length=1)]
 
 
+class DeliveryDoc(Doc):
+    """Toteutunut suorite: what the provider reported delivered on the line in a period (as
+    POST /deliveries records it); a line of euros has no volume."""
+
+    period: PeriodCode
+    volume: Quantity | None = None
+    euros: Money
+    comment: Text | None = None
+
+
 class OrderLineDoc(Doc):
     """Tilausrivi: volume × unit price, (a voucher scheme, a grant) an appropriation in euros
     without a volume, or (Vantaa's oral health) priced by a price list: the volume ordered of
@@ -182,14 +192,19 @@ class OrderLineDoc(Doc):
         "price_lists); with items, instead of volume and unit_price")
     items: list[LineItemDoc] | None = Field(
         None, description="The volume ordered of each item of the price list")
-    deliveries: list[ItemDeliveryDoc] = Field(
-        [], description="A line priced by a price list: the provider's monthly deliveries")
+    item_deliveries: list[ItemDeliveryDoc] = Field(
+        [], description="A line priced by a price list: the provider's monthly deliveries by "
+        "item (the euros follow from the items' unit prices)")
     carry_over_from_previous_year: bool = Field(
         False, description="Ylivuotinen budjetointi: the surplus or deficit of the same product "
-        "and provider in the year before (its appropriation less what was delivered) is "
-        "carried into this year")
+        "and provider in the year before (its appropriation and what it carried in itself, "
+        "less what was delivered) is carried into this year: a running balance over the years "
+        "that a line not marked breaks")
     population_moment: PopulationMoment | None = None
     age_segment: AgeSegment | None = None
+    deliveries: list[DeliveryDoc] = Field(
+        [], description="Reported deliveries (the budget follow-up): not agreement content, "
+        "as a measure's values are not")
 
     @model_validator(mode="after")
     def _one_form(self) -> "OrderLineDoc":
@@ -204,8 +219,8 @@ class OrderLineDoc(Doc):
                 self.volume is None or self.unit_price is None):
             raise ValueError("give volume and unit_price, an appropriation in euros, or a "
                              "price_list and its items")
-        if self.deliveries and not by_list:
-            raise ValueError("deliveries by item are for a line priced by a price list")
+        if self.item_deliveries and not by_list:
+            raise ValueError("item_deliveries are for a line priced by a price list")
         return self
 
 

@@ -51,6 +51,8 @@ from app.lifecycle.versioning import AMENDABLE, DRAFTING, Agreement, S, amend, k
 
 VersionDoc = d.FrameworkAgreementDoc | d.OrderBudgetDoc | d.ServiceAgreementDoc
 MARKS = frozenset({"version", "status", "approval"})
+# What providers report is not agreement content: a measure's values, a line's deliveries.
+REPORTED = frozenset({"values", "deliveries", "item_deliveries"})
 
 
 class Step(Enum):
@@ -79,11 +81,11 @@ def _key(item: Any) -> Any:
 
 def differences(new: Any, old: Any, path: str, skip: frozenset[str] = frozenset()) -> list[str]:
     """The paths (in the file) where ``new`` differs from ``old``: rows with codes are matched
-    by code, board lists as sets, reported values and deliveries are not agreement content."""
+    by code, board lists as sets, what providers report (REPORTED) is not agreement content."""
     if isinstance(new, dict) and isinstance(old, dict):
         out: list[str] = []
         for k in [*new, *(k for k in old if k not in new)]:
-            if k not in skip and k not in ("values", "deliveries"):
+            if k not in skip and k not in REPORTED:
                 out += differences(new.get(k), old.get(k), f"{path}.{k}" if path else str(k))
         return out
     if isinstance(new, list) and isinstance(old, list):

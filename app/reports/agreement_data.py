@@ -54,6 +54,7 @@ class OrderedLine(Data):
     unit_price: Decimal | None
     price_list: str | None = None  # the code of the price list the line is priced by
     total: Decimal
+    carry_over: bool = False  # the year before's surplus or deficit is carried in
 
 
 class Action(Data):

@@ -180,6 +180,7 @@ def agreement_document(session: Session, user: User, agreement_id: int, lang: st
             provider=line_providers[ln.provider_id].name,
             volume=ln.volume, unit_price=ln.unit_price, total=ln.total,
             price_list=list_codes.get(ln.price_list_id),
+            carry_over=ln.carry_over,
         ) for ln in lines],
         lines_total=total,
         years=years,

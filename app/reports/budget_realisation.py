@@ -3,9 +3,11 @@ in force at the period's end, app.agreements.in_force) against what was delivere
 per provider and in total, with the lines furthest from the order for the first page.
 
 Ylivuotinen budjetointi: a line marked ``carry_over`` has the surplus or deficit of the same
-product and provider in the year before (its line in the budget in force at that year's end,
-less the euros delivered in the whole year) carried in, shown as "siirtynyt edelliseltä
-vuodelta" (app.reports.status.carried_over)."""
+product and provider in the year before (its line in the budget in force at that year's end
+and what that line carried in itself, less the euros delivered in the whole year) carried in,
+shown as "siirtynyt edelliseltä vuodelta" (app.reports.status.carried_over), and its running
+balance in a table of its own (``Budget.balances``): carried in, the year's appropriation,
+delivered, the balance for the next year."""
 
 from decimal import Decimal
 
@@ -16,14 +18,15 @@ from app.agreements import in_force
 from app.agreements.models import APPROVED
 from app.auth.authz import scope
 from app.auth.models import User
-from app.budgets.models import OrderBudget, OrderBudgetLine
+from app.budgets.models import CHAIN_YEARS, OrderBudget, OrderBudgetLine
 from app.catalogue.models import Product as ProductRow
 from app.core.ordering import natural
 from app.core.periods import Period, parse_period, year_share
+from app.organisations.models import Provider
 from app.pricelists import invoicing
 from app.reports import status as st
 from app.reports.common import display_name, provider_entry, readable_providers
-from app.reports.follow_up_data import Budget, BudgetLine, Product, ProviderBudget, Realisation
+from app.reports.follow_up_data import Balance, Budget, BudgetLine, Product, ProviderBudget, Realisation
 
 LARGEST = 5  # deviations named on the first page
 
@@ -61,19 +64,44 @@ def _lines(session: Session, user: User, budget: OrderBudget) -> list[OrderBudge
 
 def carried_in(session: Session, user: User, board_id: int, year: int
                ) -> dict[tuple[int, int], Decimal]:
-    """The surplus (+) or deficit (−) of each line of ``year`` − 1 (by app.reports.status.line_key)
-    that reported deliveries: what a line of ``year`` marked carry_over brings in."""
-    previous = parse_period(str(year - 1))
-    budget = _counting(session, user, board_id, previous)
+    """The surplus (+) or deficit (−) that each line (by app.reports.status.line_key) of
+    ``year`` − 1 leaves: what a line of ``year`` marked carry_over brings in. The balance runs
+    over the years: computed in one pass, oldest year first, through the unbroken run of years
+    with a budget (at most CHAIN_YEARS back); a line not marked carries nothing in, so its
+    balance starts again from its own appropriation."""
+    carried: dict[tuple[int, int], Decimal] = {}
+    for y in _chain_years(session, user, board_id, year):
+        carried = _leaves(session, user, board_id, y, carried)
+    return carried
+
+
+def _chain_years(session: Session, user: User, board_id: int, year: int) -> list[int]:
+    """The years before ``year`` a carry-over may come through, oldest first."""
+    have = {b.year for b in session.scalars(scope(select(OrderBudget), OrderBudget, user).where(
+        OrderBudget.board_id == board_id, OrderBudget.year >= year - CHAIN_YEARS,
+        OrderBudget.year < year))}
+    first = year
+    while first - 1 in have:
+        first -= 1
+    return list(range(first, year))
+
+
+def _leaves(session: Session, user: User, board_id: int, year: int,
+            carried: dict[tuple[int, int], Decimal]) -> dict[tuple[int, int], Decimal]:
+    """What each line of ``year``'s budget leaves for the year after, given what the year
+    before left (``carried``); lines without deliveries leave nothing known."""
+    whole = parse_period(str(year))
+    budget = _counting(session, user, board_id, whole)
     if budget is None:
         return {}
-    done = st.delivered(session, user, budget.id, previous)
+    done = st.delivered(session, user, budget.id, whole)
     out: dict[tuple[int, int], Decimal] = {}
     for ln in _lines(session, user, budget):
-        amount = st.carried_over(st.realise(previous.year, ln.volume, ln.total,
-                                            done.get(st.line_key(ln))))
+        key = st.line_key(ln)
+        amount = st.carried_over(st.realise(year, ln.volume, ln.total, done.get(key),
+                                            carried.get(key) if ln.carry_over else None))
         if amount is not None:
-            out[st.line_key(ln)] = amount
+            out[key] = amount
     return out
 
 
@@ -126,4 +154,18 @@ def budget_realisation(session: Session, user: User, board_id: int, period: Peri
                   lines_reported=sum(1 for ln in lines if st.line_key(ln) in done), lines=len(lines),
                   elapsed_pct=(year_share(period.year, period.end) * 100).quantize(
                       Decimal("0.1")),
-                  largest_deviations=deviating[:LARGEST], price_lists=views)
+                  largest_deviations=deviating[:LARGEST], price_lists=views,
+                  balances=_balances(groups, products, providers, lang))
+
+
+def _balances(groups: dict[int, list[tuple[OrderBudgetLine, st.Realisation]]],
+              products: dict[int, ProductRow], providers: dict[int, Provider], lang: str
+              ) -> list[Balance]:
+    """The running balance of each line marked carry_over, by provider and product."""
+    return [Balance(product=display_name(products[ln.product_id], lang),
+                    provider=providers[provider_id].name, carried_in=r.carried_euros,
+                    appropriation=r.ordered_euros, delivered=r.delivered_euros,
+                    balance=r.balance_euros)
+            for provider_id, items in sorted(groups.items(), key=lambda kv: providers[kv[0]].code)
+            for ln, r in sorted(items, key=lambda x: natural(products[x[0].product_id].code))
+            if ln.carry_over]

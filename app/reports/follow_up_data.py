@@ -238,6 +238,18 @@ class ProviderBudget(Data):
     total: Realisation
 
 
+class Balance(Data):
+    """Ylivuotinen budjetointi: the running balance of a line that carries the year before's
+    surplus or deficit in (yksikkökohtainen yli- tai alijäämä)."""
+
+    product: str
+    provider: str
+    carried_in: Decimal | None  # from the year before (None: nothing reported there)
+    appropriation: Decimal  # this year's
+    delivered: Decimal | None  # so far (None: nothing reported yet)
+    balance: Decimal | None  # carried into the next year if its line is marked too
+
+
 class Budget(Data):
     id: int
     title: str
@@ -251,6 +263,7 @@ class Budget(Data):
     largest_deviations: list[BudgetLine]  # the reported lines furthest from the order
     # The price lists of lines priced by items, with their months invoiced against the order.
     price_lists: list[PriceListView] = []
+    balances: list[Balance] = []  # the lines that carry a balance over, oldest chain first
 
 
 class NoValueMeasure(Data):

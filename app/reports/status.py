@@ -291,6 +291,14 @@ class Realisation:
         return self.ordered_euros + (self.carried_euros or Decimal(0))
 
     @property
+    def balance_euros(self) -> Decimal | None:
+        """Yli- tai alijäämä: what is available less what was delivered so far (None before a
+        delivery is reported)."""
+        if self.delivered_euros is None:
+            return None
+        return self.available_euros - self.delivered_euros
+
+    @property
     def realised_pct(self) -> Decimal | None:
         return _pct(self.delivered_euros, self.available_euros)
 
@@ -323,11 +331,11 @@ def realise(year: int, ordered_volume: Decimal | None, ordered_euros: Decimal,
 
 
 def carried_over(previous: Realisation) -> Decimal | None:
-    """The surplus (+) or deficit (−) a line of the year before leaves: its appropriation less
-    the euros delivered in that year; None when nothing was reported for it."""
-    if previous.delivered_euros is None:
-        return None
-    return previous.ordered_euros - previous.delivered_euros
+    """The surplus (+) or deficit (−) a line of the year before leaves: what it had available
+    (its appropriation and what it carried in itself) less the euros delivered in that year;
+    None when nothing was reported for it. A line that carried nothing in leaves its
+    appropriation less its deliveries: the chain starts there."""
+    return previous.balance_euros
 
 
 def total(items: Sequence[Realisation]) -> Realisation:

@@ -2,7 +2,7 @@
 the measures' shared indicator code
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-11-30 07:21:40.438757
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '0021'
-down_revision: str | None = '0019'
+down_revision: str | None = '0020'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -77,7 +77,8 @@ def test_import_is_idempotent_and_round_trips(db: Session, path: Path) -> None:
 
 def _unmarked(doc: AgreementSet) -> AgreementSet:
     out = doc.model_copy(deep=True)
-    for version in [out.framework_agreement, out.order_budget, *out.service_agreements]:
+    for version in [out.framework_agreement, out.order_budget, *out.order_budgets,
+                    *out.service_agreements]:
         if version is not None:
             version.version = version.status = version.approval = None
     return out
