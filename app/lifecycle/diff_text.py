@@ -30,6 +30,8 @@ def _value(value: Any) -> str:
         return "–"
     if isinstance(value, Decimal):
         return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+    if isinstance(value, dict):  # a line's items: code → volume
+        return ", ".join(f"{k} {_value(v)}" for k, v in value.items()) or "–"
     return str(value)
 
 

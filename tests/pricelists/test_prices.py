@@ -120,3 +120,25 @@ def test_an_item_of_another_list_is_refused(db: Session) -> None:
     with pytest.raises(InvalidInput) as refused:
         create(db, OrderLineItem, order_budget_line_id=w["line"].id, item_id=item.id, volume=1)
     assert refused.value.field == "item_id"
+
+
+def test_the_diff_names_the_items_changed(client: TestClient, db: Session) -> None:
+    w = price_world(db)
+    h = auth(db, create_user(db, Role.purchaser_director, w["municipality"]))
+    approve_in_db(db, w["budget"])
+    db.commit()
+    new = amend(client, h, f"{API}/order-budgets/{w['budget'].id}")
+    row = db.scalars(select(OrderLineItem).join(
+        OrderBudgetLine, OrderBudgetLine.id == OrderLineItem.order_budget_line_id).where(
+        OrderBudgetLine.order_budget_id == new["id"],
+        OrderBudgetLine.provider_id == w["provider"].id,
+        OrderLineItem.item_id == w["root"].id)).one()
+    path = f"{API}/order-line-items/{row.id}"
+    assert client.patch(path, headers=if_match(client, h, path),
+                        json={"volume": "12"}).status_code == 200
+    diff = client.get(f"{API}/order-budgets/diff", headers=h,
+                      params={"from": w["budget"].id, "to": new["id"]}).json()
+    [line] = [ln for ln in diff["lines"] if ln["provider"] == "P1"]
+    assert Decimal(line["effect"]) == Decimal("353.28")  # 2 root canals × 176,64
+    [items] = [f for f in line["fields"] if f["field"] == "items"]
+    assert Decimal(items["to"]["SGA10"]) == Decimal(12)
