@@ -2,6 +2,8 @@
 
 - ``GET /reports/follow-up`` and ``GET /reports/agreement``: the report rendered now, as
   ``application/pdf`` or, with ``format=html``, as HTML for a preview (not stored).
+- ``GET /reports/budget-balance``: the running balance of the board's order lines that carry
+  a surplus or deficit over the years (the follow-up's table of it, as JSON).
 - ``POST /reports/issued``: issue a report (purchasers): stored immutable with its SHA-256;
   issuing again stores a new issue. ``GET /reports/issued`` lists them (per board),
   ``GET /reports/issued/{id}/pdf`` downloads one.
@@ -26,11 +28,14 @@ from app.core.db import SessionDep
 from app.core.downloads import file_response
 from app.core.errors import DomainError
 from app.core.pagination import Page, page_of
+from app.core.periods import parse_period
 from app.core.types import IdPath
+from app.organisations.models import Board
 from app.reports import follow_up as follow_up_report
 from app.reports import jobs, render, service
 from app.reports import schemas as s
 from app.reports.agreement_document import agreement_document
+from app.reports.budget_realisation import budget_realisation
 from app.reports.data import measure_count
 from app.reports.models import IssuedReport, RenderJob
 from app.reports.render import ReportData
@@ -96,6 +101,20 @@ def agreement(session: SessionDep, user: LoggedIn,
     data = agreement_document(session, user, query.service_agreement_id, query.language.value,
                               query.board_id)
     return _preview(data, query.format)
+
+
+@router.get("/budget-balance", response_model=s.BudgetBalance,
+            summary="The running balance of a board's order lines that carry a surplus or "
+                    "deficit from year to year (ylivuotinen budjetointi)")
+def budget_balance(session: SessionDep, user: LoggedIn,
+                   query: Annotated[s.BalanceQuery, Query()]) -> s.BudgetBalance:
+    get_readable(session, Board, query.board_id, user)
+    period = parse_period(query.period)
+    budget = budget_realisation(session, user, query.board_id, period, query.language.value)
+    return s.BudgetBalance(
+        budget_id=budget.id if budget else None, title=budget.title if budget else None,
+        year=period.year, version=budget.version if budget else None, period=period.code,
+        balances=budget.balances if budget else [])
 
 
 def _spec(body: s.ReportRequest) -> ReportSpec:

@@ -8,6 +8,7 @@ from pydantic import Field, field_validator, model_validator
 from app.core.pagination import PageParams
 from app.core.periods import parse_period
 from app.core.types import Id, ReadSchema, Schema, Text
+from app.reports.follow_up_data import Balance
 from app.reports.models import JobStatus, Language, ReportKind
 
 
@@ -24,6 +25,30 @@ class FollowUpQuery(Schema):
     format: Literal["pdf", "html"] = "pdf"
 
     _period = field_validator("period")(_period_code)
+
+
+class BalanceQuery(Schema):
+    """A board's order budget of the period's year: each line's running balance so far."""
+
+    board_id: Id
+    period: str = Field(max_length=10, examples=["2011-T2"])
+    language: Language = Language.fi
+
+    _period = field_validator("period")(_period_code)
+
+
+class BudgetBalance(Schema):
+    """Ylivuotinen budjetointi: the lines of the board's budget (the version counting at the
+    period's end) that carry the year before's surplus or deficit in, each with what it
+    carried in, its appropriation, what was delivered so far and its balance (None fields and
+    no lines: the board has no budget of the year that the caller may read)."""
+
+    budget_id: int | None
+    title: str | None
+    year: int
+    version: int | None
+    period: str
+    balances: list[Balance]
 
 
 class AgreementQuery(Schema):

@@ -570,6 +570,8 @@ def _follow_up(w: dict[str, Any]) -> str:
 
 CALLS[("GET", "/api/v1/reports/follow-up")] = lambda c, role, w, own: Req(
     f"/api/v1/reports/follow-up?{_follow_up(w)}&format=html", 200 if own else 404)
+CALLS[("GET", "/api/v1/reports/budget-balance")] = lambda c, role, w, own: Req(
+    f"/api/v1/reports/budget-balance?{_follow_up(w)}", 200 if own else 404)
 CALLS[("GET", "/api/v1/reports/agreement")] = lambda c, role, w, own: Req(
     f"/api/v1/reports/agreement?service_agreement_id={w['agreement'].id}&format=html",
     200 if own else 404)

@@ -125,3 +125,15 @@ def test_the_provider_reports_the_years_delivery_on_a_mikkeli_line(
         "order_budget_line_id": line.id, "period": "2011", "euros": "5950000.00"})
     assert response.status_code == 201, response.text
     assert _balances(_budget(db, board_id, "2011"))[STREETS].balance == Decimal("20000.00")
+
+
+def test_the_board_reads_the_balances_through_the_api(client: TestClient, db: Session) -> None:
+    board_id = _load(db)
+    municipality = db.scalars(select(Municipality).where(Municipality.code == "491")).one()
+    member = create_user(db, Role.board_member, municipality, board_id=board_id)
+    response = client.get("/api/v1/reports/budget-balance", headers=auth(db, member),
+                          params={"board_id": board_id, "period": "2011-T2", "language": "en"})
+    assert response.status_code == 200, response.text
+    streets = next(b for b in response.json()["balances"]
+                   if b["product"] == "Katujen ja yleisten alueiden kunnossapito")
+    assert (streets["carried_in"], streets["balance"]) == ("70000.00", "1990000.00")
