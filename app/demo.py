@@ -115,9 +115,12 @@ def _add_users(session: Session, add: Add) -> None:
     for m in session.scalars(select(Municipality).order_by(Municipality.code)):
         add(f"{m.code}-admin", Role.admin, m)
         add(f"{m.code}-director", Role.purchaser_director, m)
-        # The board member sits on the board of the municipality's framework agreement.
+        # The board member sits on the board of the municipality's framework agreement, or
+        # (a set without one, as Lappeenranta's ownership steering) on its first board.
         board_id = session.scalar(select(FrameworkAgreement.board_id).where(
-            FrameworkAgreement.municipality_id == m.id).order_by(FrameworkAgreement.id))
+            FrameworkAgreement.municipality_id == m.id).order_by(FrameworkAgreement.id)) \
+            or session.scalar(select(Board.id).where(Board.municipality_id == m.id)
+                              .order_by(Board.id))
         add(f"{m.code}-board", Role.board_member, m, board_id=board_id)
         # The purchaser manager drafts within a purchaser unit of that board, if it has one.
         unit_id = session.scalar(select(PurchaserUnit.id).where(

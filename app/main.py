@@ -37,6 +37,7 @@ from app.ops.router import router as ops_router
 from app.organisations.router import routers as organisation_routers
 from app.reminders import tasks as reminder_tasks  # noqa: F401  (daily reminders)
 from app.reports import tasks as report_tasks  # noqa: F401  (the jobs' tasks registered)
+from app.reports.router import agreement_router as reports_agreement_router
 from app.reports.router import router as reports_router
 from app.submissions.router import routers as submission_routers
 from app.vouchers.router import routers as voucher_routers
@@ -120,7 +121,8 @@ def create_app() -> FastAPI:
     for router in (auth_router, *organisation_routers, *catalogue_routers, *lifecycle_routers,
                    *agreement_routers,
                    *budget_routers, *goal_routers, *indicator_routers, contracts_router,
-                   *submission_routers, *voucher_routers, audit_router, reports_router):
+                   *submission_routers, *voucher_routers, audit_router, reports_router,
+                   reports_agreement_router):
         include_api(app, router)
     app.include_router(ops_router)
     app.include_router(web_router)

@@ -4,7 +4,15 @@ read by the template as attributes and embedded in the PDF as JSON."""
 from datetime import date
 from decimal import Decimal
 
-from app.reports.data import Baseline, CodeTitle, Data, ProviderRef, ReportHeader, Span
+from app.reports.data import (
+    Baseline,
+    CodeTitle,
+    Data,
+    ProviderRef,
+    ReportHeader,
+    RewardRule,
+    Span,
+)
 from app.vouchers.schemas import SchemeSummary
 
 
@@ -26,10 +34,15 @@ class AgreementFacts(Data):
     status: str
     start: date
     end: date
+    steering: str = "purchase"  # ownership: the goals are the owner's strategic goals
 
     @property
     def draft(self) -> bool:
         return self.status in ("draft", "negotiation")
+
+    @property
+    def ownership(self) -> bool:
+        return self.steering == "ownership"
 
 
 class Framework(Data):
@@ -78,6 +91,7 @@ class DocumentMeasure(Data):
     provider: str | None  # another provider than the agreement's
     baseline: Baseline | None
     targets: dict[int, Decimal]
+    reward: RewardRule | None = None  # paid when the year's target is met
 
 
 class DocumentGoal(Data):
