@@ -38,6 +38,7 @@ from app.organisations.router import routers as organisation_routers
 from app.pricelists.router import routers as price_list_routers
 from app.reminders import tasks as reminder_tasks  # noqa: F401  (daily reminders)
 from app.reports import tasks as report_tasks  # noqa: F401  (the jobs' tasks registered)
+from app.reports.router import agreement_router as reports_agreement_router
 from app.reports.router import router as reports_router
 from app.submissions.router import routers as submission_routers
 from app.vouchers.router import routers as voucher_routers
@@ -122,7 +123,7 @@ def create_app() -> FastAPI:
                    *agreement_routers,
                    *budget_routers, *goal_routers, *indicator_routers, contracts_router,
                    *submission_routers, *voucher_routers, *price_list_routers,
-                   audit_router, reports_router):
+                   audit_router, reports_router, reports_agreement_router):
         include_api(app, router)
     app.include_router(ops_router)
     app.include_router(web_router)

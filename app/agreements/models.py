@@ -43,6 +43,16 @@ APPROVED = (AgreementStatus.approved, AgreementStatus.in_force, AgreementStatus.
 # The versions the public may read, with their content.
 PUBLISHED = APPROVED
 
+
+class Steering(StrEnum):
+    """How a service agreement steers its provider."""
+
+    purchase = "purchase"  # tilaajaohjaus: the purchaser orders from a provider
+    # omistajaohjaus: the owner sets strategic goals for its joint municipal authority,
+    # municipal enterprise or in-house company (Lappeenranta and Eksote)
+    ownership = "ownership"
+
+
 class ResourceKind(StrEnum):
     """Resurssit as the Hämeenlinna goal table names them."""
 
@@ -142,6 +152,8 @@ class ServiceAgreement(TenantOwned, Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     # Voimaantulo: the day from which an approved version counts (set by the approval).
     effective_from: Mapped[date | None] = mapped_column(Date)
+    steering: Mapped[Steering] = enum_column(Steering, default=Steering.purchase,
+                                             server_default=Steering.purchase.value)
     boards: Mapped[list[Board]] = relationship(secondary=service_agreement_boards, lazy="raise")
 
 

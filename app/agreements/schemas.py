@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from app.agreements.models import AgreementStatus, ResourceKind
+from app.agreements.models import AgreementStatus, ResourceKind, Steering
 from app.core.types import Code, Id, InForceOn, Name, ReadSchema, Schema, Text, Year
 
 BoardIds = Annotated[list[Id], Field(min_length=1, max_length=20)]
@@ -121,6 +121,10 @@ class ServiceAgreementCreate(Schema):
     year: Year
     title: Name
     description: Text | None = None
+    steering: Steering = Field(
+        Steering.purchase, description="purchase (tilaajaohjaus) or ownership "
+        "(omistajaohjaus: the owner's strategic goals for its joint municipal authority, "
+        "municipal enterprise or in-house company)")
     board_ids: BoardIds
 
 
@@ -130,6 +134,7 @@ class ServiceAgreementUpdate(Schema):
     year: Year | None = None
     title: Name | None = None
     description: Text | None = None
+    steering: Steering | None = None
     board_ids: BoardIds | None = None
 
 
@@ -147,6 +152,7 @@ class ServiceAgreementRead(ReadSchema):
     version: int
     effective_from: date | None = Field(
         None, description="The day from which this approved version counts (voimaantulo)")
+    steering: Steering
     board_ids: list[int]
 
 

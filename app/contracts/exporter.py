@@ -299,7 +299,7 @@ def _service_agreement(session: Session, user: User, sa: ServiceAgreement, board
     return d.ServiceAgreementDoc(
         **_marks(session, sa), code=sa.code, provider=providers[sa.provider_id],
         boards=[boards[b.id] for b in sorted(sa.boards, key=lambda b: b.id)], year=sa.year,
-        title=sa.title, description=sa.description, goals=goals)
+        title=sa.title, description=sa.description, steering=sa.steering, goals=goals)
 
 
 def _measure(m: Measure, sa: ServiceAgreement, providers: dict[int, str],
@@ -319,6 +319,7 @@ def _measure(m: Measure, sa: ServiceAgreement, providers: dict[int, str],
         if m.sotkanet_indicator_id and m.sotkanet_region_id else None,
         provider=providers[m.provider_id] if m.provider_id != sa.provider_id else None,
         indicator=m.indicator_code,
+        reward=d.RewardDoc.model_validate(m.reward, from_attributes=True) if m.reward else None,
         values=[d.ValueDoc(period=v.period, value=v.value, comment=v.comment) for v in values],
     )
 

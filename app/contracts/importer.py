@@ -36,7 +36,7 @@ from app.indicators.models import (
     MeasureTarget,
     ValueStatus,
 )
-from app.indicators.service import measure_rules, value_rules
+from app.indicators.service import REWARD_COLUMNS, measure_rules, value_rules
 from app.organisations.models import Board, Municipality, Provider, PurchaserUnit, Region
 from app.organisations.service import provider_rules
 from app.submissions.ledger import revision
@@ -147,7 +147,7 @@ class Importer(Upserts, BudgetSteps):
             "framework_agreement_id": stored.framework_agreement_id if stored
             else framework.id if framework is not None else None,
             "provider_id": provider, "year": s.year,
-            "title": s.title, "description": s.description,
+            "title": s.title, "description": s.description, "steering": s.steering,
             "order_budget_id": stored.order_budget_id if stored and stored.order_budget_id
             else budget.id if budget is not None else None,
         }, service_agreement_rules, path)
@@ -202,6 +202,7 @@ class Importer(Upserts, BudgetSteps):
                 "indicator_code": m.indicator,
                 "provider_id": self.ref(providers, m.provider, "provider", f"{mpath}.provider")
                 if m.provider else agreement_provider,
+                **reward_columns(m.reward),
             }
             errors_before = len(self.result.errors)
 
@@ -242,6 +243,12 @@ class Importer(Upserts, BudgetSteps):
                 return
             key["measure_id"] = in_force_id
         self.upsert(IndicatorValue, key, {"value": value, "comment": comment}, value_rules, path)
+
+
+def reward_columns(reward: d.RewardDoc | None) -> dict[str, Any]:
+    """A measure's reward as its columns (none: every column empty)."""
+    given = reward.model_dump() if reward is not None else {}
+    return {column: given.get(key) for key, column in REWARD_COLUMNS.items()}
 
 
 def import_text(session: Session, actor: User, text: str, source: str = "",

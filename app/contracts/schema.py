@@ -14,12 +14,12 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic.config import JsonDict
 
-from app.agreements.models import AgreementStatus, ResourceKind
+from app.agreements.models import AgreementStatus, ResourceKind, Steering
 from app.budgets.models import AgeSegment, PopulationMoment
 from app.core.periods import Frequency
 from app.core.types import Code, Money, Name, Quantity, Text, Value, Year
-from app.indicators.models import Comparison, DataSource, Direction, Rollup
-from app.indicators.schemas import PeriodCode, SotkanetId, Tolerance
+from app.indicators.models import Comparison, DataSource, Direction, RewardKind, Rollup
+from app.indicators.schemas import Percent, PeriodCode, SotkanetId, Tolerance
 from app.lifecycle.schemas import ArticleNumber, RegisterId
 from app.organisations.models import ProviderKind
 from app.organisations.schemas import BusinessId, MunicipalityCode
@@ -252,6 +252,17 @@ class ValueDoc(Doc):
     comment: Text | None = None
 
 
+class RewardDoc(Doc):
+    """Palkitseminen: ``fixed`` pays ``amount`` euros when the year's target is met; ``share``
+    pays ``percent`` per cent of the excess over the target, at most ``cap`` euros."""
+
+    kind: RewardKind
+    amount: Money | None = Field(None, description="fixed: the bonus in euros")
+    percent: Percent | None = Field(None, description="share: per cent of the excess")
+    cap: Money | None = Field(None, description="share: at most this many euros")
+    description: Text | None = None
+
+
 class MeasureDoc(Doc):
     code: Code
     name: Text
@@ -272,6 +283,7 @@ class MeasureDoc(Doc):
     indicator: Code | None = Field(
         None, description="A shared indicator: the same provider's measures with this code in "
         "several purchasers' agreements are one figure, reported once")
+    reward: RewardDoc | None = Field(None, description="A reward when the year's target is met")
     values: list[ValueDoc] = []
 
 
@@ -303,6 +315,10 @@ class ServiceAgreementDoc(Versioned):
     year: Year
     title: Name
     description: Text | None = None
+    steering: Steering = Field(
+        Steering.purchase, description="purchase (tilaajaohjaus) or ownership (omistajaohjaus: "
+        "the goals are the owner's strategic goals for its joint municipal authority, "
+        "municipal enterprise or in-house company)")
     goals: list[GoalDoc] = []
 
 

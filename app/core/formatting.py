@@ -28,6 +28,15 @@ def money(value: Decimal | None, lang: str, *, signed: bool = False) -> str:
     return f"+{text}" if signed and value > 0 else text
 
 
+def whole_euros(value: Decimal | None, lang: str) -> str:
+    """50 000 € for a whole amount (a bonus, a cap), with cents only when it has them."""
+    if value is None or value != value.to_integral():
+        return money(value, lang)
+    pattern = Locale.parse(locale(lang)).currency_formats["standard"].pattern
+    return format_currency(value, "EUR", format=pattern.replace(".00", ""),
+                           currency_digits=False, locale=locale(lang))
+
+
 def percent(value: Decimal | None, lang: str, *, signed: bool = False) -> str:
     """A value already in per cent: 12,3 %"""
     if value is None:

@@ -1,5 +1,6 @@
 """Measures (mittarit), their yearly targets and the indicator values reported for them."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Mapped, Mapper, aliased, mapped_column, relationship
 
 from app.agreements.models import ServiceAgreement
 from app.core.db import Base
-from app.core.models import VALUE, TenantOwned, enum_column
+from app.core.models import MONEY, VALUE, TenantOwned, enum_column
 from app.core.periods import Frequency
 from app.core.visibility import Reach, Viewer, Visibility, Writers, declare, define_reach
 from app.goals.models import Goal
@@ -67,6 +68,13 @@ def _default_comparison(context: Any) -> Comparison:
     return DEFAULT_COMPARISON[Rollup(rollup)]
 
 
+class RewardKind(StrEnum):
+    """A measure's reward (palkitseminen) when its year's target is met (app.reports.rewards)."""
+
+    fixed = "fixed"  # a fixed bonus in euros
+    share = "share"  # a share (per cent) of the excess over the target, up to an optional cap
+
+
 class DataSource(StrEnum):
     provider = "provider"  # the provider reports it
     purchaser = "purchaser"  # the purchaser enters it
@@ -86,6 +94,17 @@ class ValueStatus(StrEnum):
         and the due and overdue lists: a value returned for correction does not, until the
         provider submits it again; a submitted value counts before it is reviewed."""
         return self is not ValueStatus.returned
+
+
+@dataclass(frozen=True)
+class Reward:
+    """A measure's reward rule as one value (its columns on the measure)."""
+
+    kind: RewardKind
+    amount: Decimal | None  # fixed: the bonus in euros
+    percent: Decimal | None  # share: per cent of the excess over the target
+    cap: Decimal | None  # share: at most this, in euros
+    description: str | None
 
 
 def new_lineage() -> str:
@@ -127,10 +146,24 @@ class Measure(TenantOwned, Base):
     # The measure's identity across the versions of its agreement: an amendment copies it, so
     # the values reported before an amendment belong to the amended measure too.
     lineage: Mapped[str] = mapped_column(String(32), index=True)
+    # The reward rule, on the measure's own row so that an amendment copies it with the
+    # measure; computed at the year's end, never typed in (app.reports.rewards).
+    reward_kind: Mapped[RewardKind | None] = enum_column(RewardKind, nullable=True)
+    reward_amount: Mapped[Decimal | None] = mapped_column(MONEY)  # fixed: the bonus in euros
+    reward_percent: Mapped[Decimal | None] = mapped_column(VALUE)  # share: per cent of excess
+    reward_cap: Mapped[Decimal | None] = mapped_column(MONEY)  # share: at most this, euros
+    reward_description: Mapped[str | None] = mapped_column(Text)
     targets: Mapped[list["MeasureTarget"]] = relationship(
         lazy="raise", order_by="MeasureTarget.year", cascade="all, delete-orphan",
         passive_deletes=True,
     )
+
+    @property
+    def reward(self) -> Reward | None:
+        if self.reward_kind is None:
+            return None
+        return Reward(RewardKind(self.reward_kind), self.reward_amount, self.reward_percent,
+                      self.reward_cap, self.reward_description)
 
 
 class MeasureTarget(TenantOwned, Base):

@@ -7,8 +7,26 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from app.core.periods import Frequency, parse_period
-from app.core.types import Code, Id, InForceOn, Name, ReadSchema, Schema, Text, Value, Year
-from app.indicators.models import Comparison, DataSource, Direction, Rollup, ValueStatus
+from app.core.types import (
+    Code,
+    Id,
+    InForceOn,
+    Money,
+    Name,
+    ReadSchema,
+    Schema,
+    Text,
+    Value,
+    Year,
+)
+from app.indicators.models import (
+    Comparison,
+    DataSource,
+    Direction,
+    RewardKind,
+    Rollup,
+    ValueStatus,
+)
 
 
 def _period_code(value: str) -> str:
@@ -30,6 +48,33 @@ class TargetIn(Schema):
 class TargetRead(ReadSchema):
     year: int
     value: Decimal
+
+
+Percent = Annotated[Decimal, Field(gt=0, le=100, max_digits=7, decimal_places=4,
+                                   allow_inf_nan=False)]
+
+
+class RewardIn(Schema):
+    """Palkitseminen: a fixed bonus in euros when the year's target is met (``amount``), or a
+    share in per cent of the excess over the target (``percent``, optionally at most ``cap``
+    euros). Computed at the year's end (GET /service-agreements/{id}/rewards)."""
+
+    kind: RewardKind
+    amount: Money | None = Field(None, description="fixed: the bonus in euros")
+    percent: Percent | None = Field(None, description="share: per cent of the excess over "
+                                    "the target")
+    cap: Money | None = Field(None, description="share: at most this many euros")
+    description: Text | None = None
+
+
+class RewardRead(ReadSchema):
+    """A measure's reward rule (app.indicators.models.Reward)."""
+
+    kind: RewardKind
+    amount: Decimal | None
+    percent: Decimal | None
+    cap: Decimal | None
+    description: str | None
 
 
 class MeasureCreate(Schema):
@@ -59,6 +104,7 @@ class MeasureCreate(Schema):
         None, description="A shared indicator: the same provider's measures with this code in "
         "several purchasers' agreements are one figure, reported once")
     targets: Annotated[list[TargetIn], Field(max_length=20)] = []
+    reward: RewardIn | None = None
 
 
 class MeasureUpdate(Schema):
@@ -80,6 +126,7 @@ class MeasureUpdate(Schema):
     sotkanet_region_id: SotkanetId | None = None
     indicator_code: Code | None = None
     targets: Annotated[list[TargetIn], Field(max_length=20)] | None = None
+    reward: RewardIn | None = Field(None, description="null removes the reward rule")
 
 
 class MeasureRead(ReadSchema):
@@ -106,6 +153,7 @@ class MeasureRead(ReadSchema):
     lineage: str = Field(description="The measure's identity across the versions of its agreement; "
                          "its values are shared by every version")
     targets: list[TargetRead]
+    reward: RewardRead | None = None
 
 
 class MeasureFilters(Schema):

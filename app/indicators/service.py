@@ -21,6 +21,7 @@ from app.indicators.models import (
     IndicatorValue,
     Measure,
     MeasureTarget,
+    RewardKind,
     Rollup,
 )
 
@@ -51,7 +52,41 @@ def _comparison_follows_rollup(measure: Measure, data: dict[str, Any]) -> None:
         measure.comparison = DEFAULT_COMPARISON[Rollup(measure.rollup)]
 
 
+REWARD_COLUMNS = {"kind": "reward_kind", "amount": "reward_amount",
+                  "percent": "reward_percent", "cap": "reward_cap",
+                  "description": "reward_description"}
+
+
+def set_reward(measure: Measure, data: dict[str, Any]) -> None:
+    """A request's ``reward`` (an object, or None to remove the rule) onto the columns."""
+    if "reward" not in data:
+        return
+    reward = data["reward"] or {}
+    for key, column in REWARD_COLUMNS.items():
+        setattr(measure, column, reward.get(key))
+
+
+def check_reward(measure: Measure) -> None:
+    """A fixed reward needs its amount, a share its per cent; neither takes the other's."""
+    kind = measure.reward_kind
+    given = {key for key, column in REWARD_COLUMNS.items()
+             if key not in ("kind", "description") and getattr(measure, column) is not None}
+    if kind is None:
+        if given:
+            raise InvalidInput("a reward needs its kind: fixed or share", field="reward.kind")
+        return
+    needed, allowed = ({"amount"}, {"amount"}) if kind == RewardKind.fixed \
+        else ({"percent"}, {"percent", "cap"})
+    if missing := sorted(needed - given):
+        raise InvalidInput(f"a {kind} reward needs its {missing[0]}",
+                           field=f"reward.{missing[0]}")
+    if extra := sorted(given - allowed):
+        raise InvalidInput(f"a {kind} reward takes no {extra[0]}", field=f"reward.{extra[0]}")
+
+
 def measure_rules(session: Session, measure: Measure, data: dict[str, Any]) -> None:
+    set_reward(measure, data)
+    check_reward(measure)
     agreement, framework = _agreement_and_framework(session, measure.goal_id)
     if measure.provider_id is None:
         measure.provider_id = agreement.provider_id
@@ -153,7 +188,8 @@ def value_in_year(year: int) -> ColumnElement[bool]:
     )
 
 
-access.register(Measure, measure_rules, nested=frozenset({"targets"}), after_write=replace_targets)
+access.register(Measure, measure_rules, nested=frozenset({"targets", "reward"}),
+                after_write=replace_targets)
 
 
 def goals_measures(session: Session, user: User | None, goal_ids: list[int]) -> list[Measure]:

@@ -58,6 +58,11 @@ class MeasureSnap(Snap):
     sotkanet_indicator_id: int | None
     indicator_code: str | None = None  # a shared indicator (snapshots before it: none)
     sotkanet_region_id: int | None
+    reward_kind: str | None = None
+    reward_amount: Decimal | None = None
+    reward_percent: Decimal | None = None
+    reward_cap: Decimal | None = None
+    reward_description: str | None = None
     targets: list[TargetSnap]
 
 
@@ -91,6 +96,7 @@ class ServiceAgreementSnapshot(Snap):
     year: int
     title: str
     description: str | None
+    steering: str = "purchase"
     provider: str
     framework_agreement_id: int | None
     order_budget_id: int | None
@@ -189,7 +195,7 @@ def service_agreement_snapshot(session: Session, user: User, agreement_id: int
     return ServiceAgreementSnapshot(
         id=agreement.id, code=agreement.code, version=agreement.version, status=agreement.status,
         year=agreement.year, title=agreement.title, description=agreement.description,
-        provider=providers[agreement.provider_id],
+        steering=agreement.steering, provider=providers[agreement.provider_id],
         framework_agreement_id=agreement.framework_agreement_id,
         order_budget_id=agreement.order_budget_id,
         boards=sorted(b.code for b in agreement.boards),

@@ -5,7 +5,15 @@ from datetime import date
 from decimal import Decimal
 
 from app.pricelists.schemas import PriceListView
-from app.reports.data import Baseline, CodeTitle, Data, ProviderRef, ReportHeader, Span
+from app.reports.data import (
+    Baseline,
+    CodeTitle,
+    Data,
+    ProviderRef,
+    ReportHeader,
+    RewardRule,
+    Span,
+)
 from app.vouchers.schemas import SchemeSummary
 
 
@@ -27,10 +35,15 @@ class AgreementFacts(Data):
     status: str
     start: date
     end: date
+    steering: str = "purchase"  # ownership: the goals are the owner's strategic goals
 
     @property
     def draft(self) -> bool:
         return self.status in ("draft", "negotiation")
+
+    @property
+    def ownership(self) -> bool:
+        return self.steering == "ownership"
 
 
 class Framework(Data):
@@ -82,6 +95,7 @@ class DocumentMeasure(Data):
     indicator: str | None = None  # a shared indicator: one figure for several purchasers
     baseline: Baseline | None
     targets: dict[int, Decimal]
+    reward: RewardRule | None = None  # paid when the year's target is met
 
 
 class DocumentGoal(Data):

@@ -17,6 +17,7 @@ from app.agreements.models import (
     FrameworkAgreement,
     LongTermGoal,
     ServiceAgreement,
+    Steering,
 )
 from app.auth.authz import scope
 from app.auth.models import User
@@ -56,6 +57,7 @@ from app.reports.common import (
 from app.reports.data import CodeTitle, Span
 from app.reports.i18n import t
 from app.reports.models import ReportKind
+from app.reports.rewards import reward_rule
 from app.vouchers import service as vouchers
 
 
@@ -147,6 +149,8 @@ def agreement_document(session: Session, user: User, agreement_id: int, lang: st
     years = sorted({tg.year for m in measures for tg in m.targets} or {agreement.year})
     board_names = [f"{display_name(b, lang)} ({b.code})" for b in boards]
     title = f"{t('service_agreement', lang)} {agreement.code} v{agreement.version}"
+    if agreement.steering is Steering.ownership:
+        title = f"{t('steering_ownership', lang)} – {title}"
     total = sum((ln.total for ln in lines), Decimal(0))
     municipality_name = display_name(municipality, lang)
     return AgreementDocument(
@@ -165,7 +169,8 @@ def agreement_document(session: Session, user: User, agreement_id: int, lang: st
             id=agreement.id, code=agreement.code, title=agreement.title,
             description=agreement.description, year=agreement.year,
             version=agreement.version, status=agreement.status.value,
-            start=date(agreement.year, 1, 1), end=date(agreement.year, 12, 31)),
+            start=date(agreement.year, 1, 1), end=date(agreement.year, 12, 31),
+            steering=agreement.steering.value),
         framework=Framework(title=framework.title, first_year=framework.first_year,
                             last_year=framework.last_year) if framework else None,
         decision=board_decision(session, agreement),
@@ -201,6 +206,7 @@ def agreement_document(session: Session, user: User, agreement_id: int, lang: st
                           if m.provider_id != provider.id else None),
                 indicator=m.indicator_code, baseline=baseline(m),
                 targets={tg.year: tg.value for tg in m.targets},
+                reward=reward_rule(m),
             ) for m in measures if m.goal_id == g.id],
         ) for g in goals],
         calendar=[CalendarRow(code=p.code, start=p.start, end=p.end, measures=codes)

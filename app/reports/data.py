@@ -50,6 +50,36 @@ class Baseline(Data):
     value: Decimal
 
 
+class RewardRule(Data):
+    """A measure's reward rule: ``fixed`` pays ``amount`` euros when the year's target is met;
+    ``share`` pays ``percent`` per cent of the excess over the target, at most ``cap``."""
+
+    kind: str
+    amount: Decimal | None
+    percent: Decimal | None
+    cap: Decimal | None
+    description: str | None
+
+
+class RewardEntry(Data):
+    """A measure's reward for a year (app.reports.rewards): earned (with its euros), not
+    earned, or pending until the year is over and its values cover it."""
+
+    measure_id: int
+    code: str
+    name: str
+    unit: str
+    direction: str
+    goal: str  # the goal's code
+    agreement: str  # the service agreement's code
+    year: int
+    rule: RewardRule
+    target: Decimal | None  # the year's target
+    value: Decimal | None  # the year's value as held against the target
+    state: str  # earned | not_earned | pending
+    earned: Decimal | None  # euros: the reward earned (0 when not earned, None while pending)
+
+
 class ReportHeader(Data):
     """What every report's data starts with (and its PDF's metadata are)."""
 

@@ -12,11 +12,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.agreements.models import FrameworkAgreement, LongTermGoal, Perspective, ServiceAgreement
+from app.agreements.models import (
+    FrameworkAgreement,
+    LongTermGoal,
+    Perspective,
+    ServiceAgreement,
+    Steering,
+)
 from app.agreements.service import agreements_in_force
 from app.auth.authz import scope
 from app.auth.models import User
 from app.core.access import get_readable
+from app.core.i18n import N_
 from app.core.ordering import natural
 from app.core.periods import Period, parse_period, periods_of_year
 from app.goals.models import Goal
@@ -60,6 +67,7 @@ from app.reports.follow_up_data import (
 )
 from app.reports.i18n import t
 from app.reports.models import IssuedReport, ReportKind
+from app.reports.rewards import rewards_of
 from app.vouchers import service as vouchers
 
 # The statuses the first page names measure by measure.
@@ -155,7 +163,7 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
                           in_p))
     other = [g for g in goals if g.long_term_goal_id not in long_term]
     if other:
-        named.append((t("other_goals", lang), False, other))
+        named.append((_other_goals(other, by_id, lang), False, other))
     sections = [Section(number=n, name=name, finnish=finnish, agreements=by_agreements(in_s))
                 for n, (name, finnish, in_s) in enumerate(named, start=1)]
 
@@ -165,7 +173,8 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
         schema_=f"sopimus/follow-up-report/{SCHEMA_VERSION}",
         kind=ReportKind.follow_up.value,
         language=lang,
-        title=f"{t('follow_up_report', lang)} {period.code} – {board_name}",
+        title=f"{t('follow_up_report', lang)} {period.code}{_steering(agreements, lang)} – "
+              f"{board_name}",
         subject=f"{t('follow_up_report', lang)}: {municipality_name}, {board_name} "
                 f"({board.code}), {period.code}",
         author=f"{municipality_name} – {board_name}",
@@ -183,12 +192,27 @@ def follow_up(session: Session, user: User, board_id: int, period_code: str, lan
         deviations=deviations(entries),
         vouchers=[vouchers.follow_up(session, user, scheme, period)
                   for scheme in vouchers.schemes_of(session, user, board.id, period.year)],
+        rewards=rewards_of(session, user, agreements, period.year, period.end),
     )
+
+
+def _other_goals(goals: list[Goal], agreements: dict[int, ServiceAgreement], lang: str) -> str:
+    """The section of goals outside any perspective: the owner's strategic goals when they all
+    are an ownership agreement's, else "other goals"."""
+    owner = all(agreements[g.service_agreement_id].steering is Steering.ownership for g in goals)
+    return t(N_("owner_goals") if owner else N_("other_goals"), lang)
+
+
+def _steering(agreements: list[ServiceAgreement], lang: str) -> str:
+    """" – Omistajaohjaus" in the title of a report whose agreements all are the owner's."""
+    owner = bool(agreements) and all(a.steering is Steering.ownership for a in agreements)
+    return f" – {t('steering_ownership', lang)}" if owner else ""
 
 
 def _agreement_ref(a: ServiceAgreement, providers: dict[int, Provider]) -> AgreementRef:
     return AgreementRef(id=a.id, code=a.code, title=a.title, version=a.version,
-                        status=a.status.value, provider=provider_entry(providers[a.provider_id]))
+                        status=a.status.value, provider=provider_entry(providers[a.provider_id]),
+                        steering=a.steering.value)
 
 
 def _summary(entries: list[MeasureEntry], values: dict[str, list[IndicatorValue]],

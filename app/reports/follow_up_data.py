@@ -6,7 +6,15 @@ from decimal import Decimal
 
 from app.core.ordering import natural
 from app.pricelists.schemas import PriceListView
-from app.reports.data import Baseline, CodeTitle, Data, ProviderRef, ReportHeader, Span
+from app.reports.data import (
+    Baseline,
+    CodeTitle,
+    Data,
+    ProviderRef,
+    ReportHeader,
+    RewardEntry,
+    Span,
+)
 from app.reports.status import worst
 from app.vouchers.schemas import SchemeFollowUp
 
@@ -147,10 +155,15 @@ class AgreementRef(Data):
     version: int
     status: str
     provider: ProviderRef
+    steering: str = "purchase"  # ownership: the goals are the owner's strategic goals
 
     @property
     def draft(self) -> bool:
         return self.status in ("draft", "negotiation")
+
+    @property
+    def ownership(self) -> bool:
+        return self.steering == "ownership"
 
 
 class AgreementBlock(Data):
@@ -290,6 +303,8 @@ class FollowUpReport(ReportHeader):
     no_value: list[NoValueGroup]
     deviations: list[Deviation] = []
     vouchers: list[SchemeFollowUp] = []  # the board's service vouchers of the year
+    # Tulostavoitteet ja palkkiot: the rewards of the measures with a rule (app.reports.rewards)
+    rewards: list[RewardEntry] = []
     # Päätösehdotus: the purchaser's proposal to the board, when issuing (app.reports.service).
     decision_proposal: str | None = None
 
@@ -303,3 +318,8 @@ class FollowUpReport(ReportHeader):
 
     def measure_count(self) -> int:
         return self.summary.measures
+
+    @property
+    def ownership(self) -> bool:
+        """Every agreement of the report is the owner's steering (omistajaohjaus)."""
+        return bool(self.agreements) and all(a.ownership for a in self.agreements)

@@ -65,6 +65,9 @@ class Formats:
     def money(self, value: Decimal | None, signed: bool = False) -> str:
         return formatting.money(value, self.lang, signed=signed)
 
+    def euros(self, value: Decimal | None) -> str:
+        return formatting.whole_euros(value, self.lang)
+
     def pct(self, value: Decimal | None, signed: bool = False) -> str:
         return formatting.percent(value, self.lang, signed=signed)
 

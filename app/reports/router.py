@@ -10,6 +10,8 @@
 - ``POST /reports/jobs``: the same, rendered outside the request by the queue (app.reports.jobs);
   poll ``GET /reports/jobs/{id}`` for its progress and the issued report's id. Reports with more than
   ``SYNC_MEASURE_LIMIT`` measures render only this way.
+- ``GET /service-agreements/{id}/rewards?year=``: the rewards of an agreement's measures for
+  a year (app.reports.rewards), for whoever reads the agreement.
 """
 
 import base64
@@ -22,26 +24,28 @@ from sqlalchemy.orm import Session, undefer
 
 from app.auth.authz import Act, require_write, scope
 from app.auth.models import User
-from app.auth.policy import LoggedIn, Purchaser, may_do
+from app.auth.policy import LoggedIn, Purchaser, Reader, may_do
 from app.core.access import get_readable
 from app.core.db import SessionDep
 from app.core.downloads import file_response
 from app.core.errors import DomainError
 from app.core.pagination import Page, page_of
 from app.core.periods import parse_period
-from app.core.types import IdPath
+from app.core.types import IdPath, Year
 from app.organisations.models import Board
 from app.reports import follow_up as follow_up_report
-from app.reports import jobs, render, service
+from app.reports import jobs, render, rewards, service
 from app.reports import schemas as s
 from app.reports.agreement_document import agreement_document
 from app.reports.budget_realisation import budget_realisation
-from app.reports.data import measure_count
+from app.reports.data import RewardEntry, measure_count
 from app.reports.models import IssuedReport, RenderJob
 from app.reports.render import ReportData
 from app.reports.service import ReportSpec
 
 router = APIRouter(prefix="/reports", tags=["reports"])
+# A service agreement's figures computed from its measures: its rewards.
+agreement_router = APIRouter(prefix="/service-agreements", tags=["reports"])
 
 PDF = "application/pdf"
 # Issuing keeps a report for good: who may (authz's rules for issued reports).
@@ -178,3 +182,14 @@ def start_job(session: SessionDep, user: Issuer, body: s.ReportRequest, response
             summary="A rendering job: its status, progress, attempts and issued report")
 def read_job(session: SessionDep, user: Purchaser, job_id: IdPath) -> Any:
     return get_readable(session, RenderJob, job_id, user)
+
+
+@agreement_router.get(
+    "/{obj_id}/rewards", response_model=list[RewardEntry],
+    summary="The rewards of an agreement's measures for a year: earned (euros), not earned, "
+            "or pending until the year is over (computed, never typed in)")
+def agreement_rewards(session: SessionDep, user: Reader, obj_id: IdPath,
+                      year: Annotated[Year | None, Query(
+                          description="The year (the agreement's own if omitted)")] = None
+                      ) -> list[RewardEntry]:
+    return rewards.agreement_rewards(session, user, obj_id, year)

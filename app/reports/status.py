@@ -88,7 +88,7 @@ class Periodic(Protocol):
 P = TypeVar("P", bound=Periodic)
 
 
-def counted_values(session: Session, user: User, measure_ids: Any, until: date
+def counted_values(session: Session, user: User | None, measure_ids: Any, until: date
                    ) -> list[IndicatorValue]:
     """The indicator values that count in reports, up to ``until``: the one place to narrow
     them, by the one rule of what counts (ValueStatus.counts: not a value returned for
@@ -106,7 +106,7 @@ def returned_values(session: Session, user: User, measure_ids: Any, until: date
     return _values(session, user, measure_ids, until, ~IndicatorValue.counted())
 
 
-def _values(session: Session, user: User, measure_ids: Any, until: date,
+def _values(session: Session, user: User | None, measure_ids: Any, until: date,
             condition: ColumnElement[bool]) -> list[IndicatorValue]:
     stmt: Select[tuple[IndicatorValue]] = scope(select(IndicatorValue), IndicatorValue, user)
     stmt = stmt.where(IndicatorValue.lineage.in_(

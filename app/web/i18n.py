@@ -26,6 +26,8 @@ COMPOSED = (
     N_("field_title"), N_("field_description"), N_("field_name"), N_("field_unit"),
     N_("field_tolerance"), N_("field_direction"), N_("field_frequency"), N_("field_provider"),
     N_("field_boards"), N_("field_year"), N_("field_order_budget_id"), N_("field_comparison"),
+    N_("field_steering"), N_("field_reward_kind"), N_("field_reward_amount"),
+    N_("field_reward_percent"), N_("field_reward_cap"), N_("field_reward_description"),
     # The upload's preview: "action_" ~ submissions.ledger.Action
     N_("action_created"), N_("action_updated"), N_("action_unchanged"),
     # What a form did: "saved_" ~ outcome, "reviewed_" ~ accept | return

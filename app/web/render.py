@@ -41,6 +41,7 @@ def templates(lang: str) -> Jinja2Templates:
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["number"] = number
     env.filters["day"] = day
+    env.filters["euros"] = formatting.whole_euros
     env.filters["unit"] = formatting.unit_text
     env.filters["history_reason"] = history_reason
     return Jinja2Templates(env=env)

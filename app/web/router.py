@@ -27,6 +27,7 @@ from app.indicators.service import goals_measures
 from app.lifecycle import versioning
 from app.organisations.models import Provider
 from app.organisations.service import providers_by_id, readable_boards
+from app.reports.rewards import rewards_of
 from app.web import (
     dashboard,
     measure_page,
@@ -164,8 +165,10 @@ def agreement(request: Request, session: SessionDep, lang: Lang, user: Visitor,
     # Every version the user may read is the agreement's history; purchasers compare them.
     versions = versioning.versions(session, user, sa)
     newest = newest_approved(session, user, sa) if sa.status is S.superseded else None
+    rewards = {r.measure_id: r for r in rewards_of(session, user, [sa], sa.year, date.today())}
     return render(request, "agreement.html", lang, user, agreement=sa, goals=goals,
                   measures=measures, agreement_provider=provider, amended=amended,
+                  rewards=rewards,
                   may_amend=may_write(user, ServiceAgreement),
                   amendable=versioning.AMENDABLE, versions=versions,
                   may_compare=bool(user and is_purchaser(user)), newest=newest,

@@ -407,6 +407,9 @@ CALLS[("GET", "/api/v1/indicator-values/{obj_id}/history")] = _of(
     "/api/v1/indicator-values/{obj_id}/history", "value")
 CALLS[("GET", "/api/v1/service-agreements/{obj_id}/calendar")] = _of(
     "/api/v1/service-agreements/{obj_id}/calendar", "agreement")
+CALLS[("GET", "/api/v1/service-agreements/{obj_id}/rewards")] = lambda c, role, w, own: Req(
+    _id("/api/v1/service-agreements/{obj_id}/rewards", w["agreement"]),
+    200 if own and role != "public" else 404)  # the public: a draft is not his to see
 CALLS[("GET", "/api/v1/boards/{obj_id}/overdue")] = _of("/api/v1/boards/{obj_id}/overdue", "board")
 CALLS[("GET", "/api/v1/price-lists/{obj_id}/invoicing")] = lambda c, role, w, own: Req(
     f"/api/v1/price-lists/{w['price_list'].id}/invoicing", 200 if own else 404)

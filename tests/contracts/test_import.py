@@ -62,17 +62,23 @@ def test_import_is_idempotent_and_round_trips(db: Session, path: Path) -> None:
 
     doc = parse(text)
     year = doc.service_agreements[0].year if doc.service_agreements else doc.framework_agreement.first_year
-    # A set without a framework agreement (Lemi's) is exported by its agreements' board.
-    board = doc.framework_agreement.board if doc.framework_agreement \
-        else doc.service_agreements[0].boards[0]
-    exported = exporter.build(db, SYSTEM, doc.municipality.code, board, year)
+    exported = exporter.build(db, SYSTEM, doc.municipality.code, set_board(doc), year)
     # The export marks each version (a file without marks describes version 1, a draft).
     assert exported.service_agreements[0].version == 1
-    assert exported.service_agreements[0].status is AgreementStatus.draft
-    assert _unmarked(exported).model_dump() == _only_year(doc, year).model_dump()
+    assert exported.service_agreements[0].status is (doc.service_agreements[0].status
+                                                     or AgreementStatus.draft)
+    assert _unmarked(exported).model_dump() == _unmarked(_only_year(doc, year)).model_dump()
     # and the exported text imports back to the same thing
     reparsed = parse(exporter.dump(exported))
     assert reparsed.model_dump() == exported.model_dump()
+
+
+def set_board(doc: AgreementSet) -> str:
+    """The board whose set a file is: its framework agreement's, or (a file without one) its
+    first service agreement's first board."""
+    if doc.framework_agreement is not None:
+        return doc.framework_agreement.board
+    return doc.service_agreements[0].boards[0]
 
 
 def _unmarked(doc: AgreementSet) -> AgreementSet:
@@ -114,7 +120,7 @@ def _broken(path: Path, how: str) -> tuple[str, str]:
             f"service_agreements[0].goals[{len(sa['goals']) - 1}].code"
     if how == "target outside the years":
         last = data["framework_agreement"]["last_year"] if "framework_agreement" in data \
-            else sa["year"]  # outside a framework: the agreement's own year
+            else sa["year"]
         goal["measures"][0]["targets"] = {last + 3: 1}
         return yaml.safe_dump(data, allow_unicode=True), f"{where}[0]"
     raise AssertionError(how)

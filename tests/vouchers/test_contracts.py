@@ -20,6 +20,7 @@ from app.demo import SYSTEM, contract_files
 from app.organisations.models import Provider
 from app.vouchers.models import VoucherProvider, VoucherReport, VoucherScheme, VoucherValue
 from tests.conftest import empty_database
+from tests.contracts.test_import import set_board
 from tests.vouchers.helpers import JKL
 
 
@@ -41,8 +42,7 @@ def _export(db: Session, text: str) -> str:
     doc = parse(text)
     year = (doc.service_agreements[0].year if doc.service_agreements
             else doc.framework_agreement.first_year)
-    return exporter.dump(exporter.build(db, SYSTEM, doc.municipality.code,
-                                        doc.framework_agreement.board, year))
+    return exporter.dump(exporter.build(db, SYSTEM, doc.municipality.code, set_board(doc), year))
 
 
 def test_the_jyvaskyla_set_imports_once_with_its_register(db: Session) -> None:
