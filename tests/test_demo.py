@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from app.auth import ratelimit
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.core.db import open_session
 from app.core.formatting import money
 from app.core.migrate import ROOT, upgrade
@@ -25,7 +25,7 @@ from app.demo import demo_password, load_demo
 from app.demo_progress import demo_loaded, example_provider_username
 from app.demo_year import AMENDED_MEASURE, AMENDED_TARGET, RETURN_REASON, YearPlan
 from app.main import app
-from app.organisations.models import Board, Provider
+from app.organisations.models import Board, Municipality, Provider
 from tests.conftest import DATABASES, empty_database
 from tests.web.test_pages import web_login
 
@@ -199,10 +199,22 @@ def test_mikkelis_board_reads_each_lines_balance_over_the_years(
 
 
 def test_the_demo_has_a_login_per_provider_and_not_many_more(demo: Engine) -> None:
+    """A reporter per provider (one per organisation of several municipalities, e.g. Eksote)
+    and the four purchaser-side roles of each municipality, besides the installation's admin."""
     with Session(demo) as session:
         providers = session.scalar(select(func.count()).select_from(Provider)) or 0
-        users = session.scalar(select(func.count()).select_from(User)) or 0
-    assert providers <= users <= providers + 30
+        shared = session.scalar(select(func.count(Provider.organisation_id.distinct())).where(
+            Provider.organisation_id.in_(select(User.provider_organisation_id)))) or 0
+        rows_shared = session.scalar(select(func.count()).select_from(Provider).where(
+            Provider.organisation_id.in_(select(User.provider_organisation_id)))) or 0
+        reporters = session.scalar(select(func.count()).select_from(User).where(
+            User.role == Role.provider_reporter)) or 0
+        others = session.scalar(select(func.count()).select_from(User).where(
+            User.role != Role.provider_reporter)) or 0
+        municipalities = session.scalar(select(func.count()).select_from(Municipality)) or 0
+    assert shared >= 1  # Eksote, in Lemi and Lappeenranta
+    assert reporters == providers - rows_shared + shared
+    assert others == 1 + 4 * municipalities
 
 
 def test_loading_the_demo_again_changes_nothing(demo: Engine) -> None:
