@@ -23,6 +23,7 @@ from app.indicators.models import Direction, Measure, MeasureTarget, RewardKind,
 from app.lifecycle import versioning
 from app.lifecycle.diff import compare_service_agreements
 from app.organisations.models import Board, Municipality
+from app.reports import status as st
 from app.reports.agreement_document import agreement_document
 from app.reports.follow_up import follow_up
 from app.reports.render import render_html
@@ -243,3 +244,15 @@ def test_the_api_writes_and_reads_an_agreements_steering(client: TestClient, db:
                             json={"steering": "ownership"})
     assert response.status_code == 200, response.text
     assert response.json()["steering"] == "ownership"
+
+
+def test_a_surplus_of_at_least_nothing_and_staying_within_budget_are_plain_measures() -> None:
+    """"Tilikauden ylijäämä ≥ 0 €" is a target 0 where higher is better; "stay within budget" a
+    target of the budget where lower is better: both met on the target itself."""
+    budget = Decimal("170000000")
+    nothing = Decimal(0)
+    assert st.judge(nothing, nothing, Direction.higher_is_better, nothing) is st.Status.on_track
+    assert st.judge(Decimal("-1"), nothing, Direction.higher_is_better, nothing) \
+        is st.Status.off_track
+    assert st.judge(budget, budget, Direction.lower_is_better, nothing) is st.Status.on_track
+    assert st.judge(budget + 1, budget, Direction.lower_is_better, nothing) is st.Status.off_track
