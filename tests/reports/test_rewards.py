@@ -21,12 +21,14 @@ from app.demo import CONTRACTS, SYSTEM
 from app.goals.models import Goal
 from app.indicators.models import Direction, Measure, MeasureTarget, RewardKind, Rollup
 from app.lifecycle import versioning
+from app.lifecycle.diff import compare_service_agreements
 from app.organisations.models import Board, Municipality
+from app.reports import status as st
 from app.reports.agreement_document import agreement_document
 from app.reports.follow_up import follow_up
 from app.reports.render import render_html
 from app.reports.rewards import RewardState, measure_reward
-from tests.helpers import auth, create_user, create_world
+from tests.helpers import auth, create_user, create_world, if_match
 
 LAPPEENRANTA = CONTRACTS / "405-lappeenranta-eksote-2010.yaml"
 YEAR = 2010
@@ -219,3 +221,38 @@ def test_the_agreement_document_and_the_report_say_the_rules_and_the_owners_goal
     report = render_html(follow_up(db, SYSTEM, _board(db), str(YEAR), "fi"), with_charts=False)
     assert "Tulostavoitteet ja palkkiot" in report
     assert "ansaittu 50\xa0000\xa0€" in report
+
+
+def test_an_amendment_that_changes_a_reward_shows_it_in_the_versions_diff(db: Session) -> None:
+    agreement = _import(db)
+    amended = versioning.amend(db, SYSTEM, agreement)
+    copy = _measure(db, amended, "ASTYYT")
+    copy.reward_amount = Decimal("60000.00")
+    db.flush()
+    diff = compare_service_agreements(db, SYSTEM, agreement.id, amended.id)
+    changed = next(m for m in diff.measures if m.code == "ASTYYT")
+    assert [(f.field, f.from_, f.to) for f in changed.fields] \
+        == [("reward_amount", Decimal("50000.00"), Decimal("60000.00"))]
+
+
+def test_the_api_writes_and_reads_an_agreements_steering(client: TestClient, db: Session) -> None:
+    w = create_world(db)
+    h = auth(db, create_user(db, Role.purchaser_director, w["municipality"]))
+    path = f"/api/v1/service-agreements/{w['agreement'].id}"
+    assert client.get(path, headers=h).json()["steering"] == "purchase"
+    response = client.patch(path, headers=if_match(client, h, path),
+                            json={"steering": "ownership"})
+    assert response.status_code == 200, response.text
+    assert response.json()["steering"] == "ownership"
+
+
+def test_a_surplus_of_at_least_nothing_and_staying_within_budget_are_plain_measures() -> None:
+    """"Tilikauden ylijäämä ≥ 0 €" is a target 0 where higher is better; "stay within budget" a
+    target of the budget where lower is better: both met on the target itself."""
+    budget = Decimal("170000000")
+    nothing = Decimal(0)
+    assert st.judge(nothing, nothing, Direction.higher_is_better, nothing) is st.Status.on_track
+    assert st.judge(Decimal("-1"), nothing, Direction.higher_is_better, nothing) \
+        is st.Status.off_track
+    assert st.judge(budget, budget, Direction.lower_is_better, nothing) is st.Status.on_track
+    assert st.judge(budget + 1, budget, Direction.lower_is_better, nothing) is st.Status.off_track
