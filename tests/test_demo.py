@@ -223,3 +223,23 @@ def test_loading_the_demo_again_changes_nothing(demo: Engine) -> None:
         assert load_demo(session, messages.append) == []
         assert demo_loaded(session)
     assert messages == ["The demo data is already loaded; nothing changed."]
+
+
+def test_eksotes_one_login_reads_both_purchasers_agreements_and_neither_purchaser_the_others(
+        client: TestClient) -> None:
+    """One Y-tunnus (Eksote) in Lemi's and Lappeenranta's files: its reporter reads the
+    agreements of both with one login; each purchaser reads only its own."""
+    def codes(username: str) -> set[str]:
+        response = client.get(f"{API}/service-agreements", headers=login(client, username),
+                              params={"limit": 200})
+        assert response.status_code == 200, response.text
+        return {f"{a['municipality_id']}:{a['code']}" for a in response.json()["items"]}
+
+    eksote = codes("eksote")
+    lemi, lappeenranta = codes("416-director"), codes("405-director")
+    assert eksote == lemi | lappeenranta
+    assert lemi and lappeenranta and not lemi & lappeenranta
+    lemi_id = int(next(iter(lemi)).split(":")[0])
+    other = client.get(f"{API}/service-agreements", headers=login(client, "405-director"),
+                       params={"municipality_id": lemi_id})
+    assert other.json()["items"] == []
