@@ -98,11 +98,10 @@ def test_a_deficit_is_carried_as_a_negative_amount(db: Session) -> None:
 
 def test_the_report_shows_the_amount_carried_and_the_appropriation(db: Session) -> None:
     board_id = _set(db)
-    for lang, words in (("fi", "siirtynyt edelliseltä vuodelta"),
-                        ("sv", "överfört från föregående år"),
-                        ("en", "carried over from the previous year")):
+    for lang, words in (("fi", "edellisvuodelta"), ("sv", "från föregående år"),
+                        ("en", "from the year before")):
         html = render_html(follow_up(db, ROOT, board_id, "2010-T1", lang), with_charts=False)
-        assert f"{words} {formatting.money(Decimal('50000'), lang, signed=True)}" in html
+        assert f"{formatting.money(Decimal('50000'), lang, signed=True)} {words}" in html
     fi = render_html(follow_up(db, ROOT, board_id, "2010-T1", "fi"), with_charts=False)
     assert "Määräraha" in fi
 
