@@ -77,7 +77,10 @@ def import_line_items(imp: Importing, line: OrderBudgetLine, doc: d.OrderLineDoc
     kept: set[int] = set()
     for j, entry in enumerate(doc.items or []):
         item = imp.ref(codes, entry.item, "item", f"{path}.items[{j}].item")
-        if item is not None:
+        if any(e.item == entry.item for e in (doc.items or [])[:j]):
+            imp.error(f"{path}.items[{j}].item", f"item {entry.item} appears twice on the line: "
+                      "put its whole volume on one row")
+        elif item is not None:
             kept.add(imp.upsert(OrderLineItem, {"order_budget_line_id": line.id,
                                                 "item_id": item}, {"volume": entry.volume},
                                 service.line_item_rules, f"{path}.items[{j}]").id)
@@ -98,6 +101,10 @@ def import_deliveries(imp: Importing, line: OrderBudgetLine, doc: d.OrderLineDoc
     done: set[int] = set()
     for j, month in enumerate(doc.deliveries):
         period = parse_period(month.period)
+        if any(parse_period(m.period).code == period.code for m in doc.deliveries[:j]):
+            imp.error(f"{path}.deliveries[{j}].period", f"{period.code} appears twice: one "
+                      "entry per month")
+            continue
         for k, entry in enumerate(month.items):
             where = f"{path}.deliveries[{j}].items[{k}]"
             item = imp.ref(codes, entry.item, "item", f"{where}.item")

@@ -48,6 +48,9 @@ def item_rules(session: Session, item: PriceItem, _: dict[str, Any]) -> None:
 
 
 def _price_item(session: Session, item: PriceItem) -> None:
+    # A row refused here is still flushed by an import (which then rolls back whole): it needs
+    # a price meanwhile.
+    item.unit_price = item.unit_price if item.unit_price is not None else ZERO
     factors = factors_of(session, item.price_list_id)
     coefficients = {name for name, _ in factors}
     classes = dict(item.classes or {})
@@ -115,7 +118,15 @@ def _item_of_line(session: Session, line_id: int, item_id: int) -> tuple[OrderBu
     return line, item
 
 
+def _unpriced(row: OrderLineItem | ItemDelivery) -> None:
+    """Zero until priced: a row refused by its rules is still flushed by an import (which then
+    rolls back whole)."""
+    row.unit_price = row.unit_price if row.unit_price is not None else ZERO
+    row.euros = row.euros if row.euros is not None else ZERO
+
+
 def line_item_rules(session: Session, row: OrderLineItem, __: dict[str, Any]) -> None:
+    _unpriced(row)
     with session.no_autoflush:  # the row waits for its price
         _, item = _item_of_line(session, row.order_budget_line_id, row.item_id)
     row.unit_price = item.unit_price
@@ -139,6 +150,7 @@ def retotal(session: Session, line_id: int) -> None:
 
 def delivery_rules(session: Session, row: ItemDelivery, _: dict[str, Any]) -> None:
     """A month of the budget's year, of an item of the line's list, at the item's price."""
+    _unpriced(row)
     with session.no_autoflush:  # the row waits for its price
         line, item = _item_of_line(session, row.order_budget_line_id, row.item_id)
         budget = session.get_one(OrderBudget, line.order_budget_id)
