@@ -61,5 +61,5 @@ def test_an_unknown_class_or_a_twice_ordered_item_is_named_by_its_path(db: Sessi
     for broken, path in cases:
         with pytest.raises(ImportFailed) as failed:
             import_text(db, SYSTEM, broken, VANTAA.name)
-        assert [e["path"] for e in failed.value.errors][0].startswith(path), failed.value.errors
+        assert failed.value.errors[0]["path"].startswith(path), failed.value.errors
     assert db.scalar(select(PriceItem.id)) is None  # all or nothing
