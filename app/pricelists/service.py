@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
-from app.budgets.models import OrderBudget, OrderBudgetLine
+from app.budgets.models import Delivery, OrderBudget, OrderBudgetLine
 from app.core import access
 from app.core.errors import InvalidInput
 from app.core.periods import Frequency, parse_period
@@ -166,6 +166,14 @@ def delivery_rules(session: Session, row: ItemDelivery, _: dict[str, Any]) -> No
     row.euros = euros(Decimal(row.volume) * item.unit_price)
 
 
+def no_lump_delivery(session: Session, row: Delivery, _: dict[str, Any]) -> None:
+    """A line priced by a list is delivered item by item: a lump sum beside the months of its
+    items would be counted instead of them."""
+    if session.get_one(OrderBudgetLine, row.order_budget_line_id).price_list_id is not None:
+        raise InvalidInput("the order line is priced by a price list: report the items "
+                           "delivered per month (/item-deliveries)", field="order_budget_line_id")
+
+
 def _after_list(session: Session, _: User, row: PriceList, __: dict[str, Any]) -> None:
     reprice(session, row.id)
 
@@ -192,3 +200,4 @@ access.register(OrderLineItem, line_item_rules, after_write=_after_line_item,
                 before_delete=_before_line_item_delete)
 access.register(ItemDelivery, delivery_rules)
 access.add_rule(OrderBudgetLine, line_list_rule)
+access.add_rule(Delivery, no_lump_delivery)
