@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.auth.authz import scope
 from app.auth.models import User
 from app.budgets.models import OrderBudgetLine
+from app.contracts import price_list_docs as pd
 from app.contracts import schema as d
 from app.contracts.voucher_sets import Importing, _remove_others, _rows
 from app.core.periods import parse_period
@@ -23,7 +24,7 @@ from app.pricelists import service
 from app.pricelists.models import ItemDelivery, OrderLineItem, PriceCoefficient, PriceItem, PriceList
 
 
-def import_price_lists(imp: Importing, docs: list[d.PriceListDoc]) -> None:
+def import_price_lists(imp: Importing, docs: list[pd.PriceListDoc]) -> None:
     boards = imp.code_map(Board)
     seen: set[tuple[str, int]] = set()
     for i, doc in enumerate(docs):
@@ -44,7 +45,7 @@ def import_price_lists(imp: Importing, docs: list[d.PriceListDoc]) -> None:
         _items(imp, row, doc, path)
 
 
-def _coefficients(imp: Importing, row: PriceList, doc: d.PriceListDoc, path: str) -> None:
+def _coefficients(imp: Importing, row: PriceList, doc: pd.PriceListDoc, path: str) -> None:
     kept: set[int] = set()
     for j, c in enumerate(doc.coefficients):
         for k, cls in enumerate(c.classes):
@@ -55,7 +56,7 @@ def _coefficients(imp: Importing, row: PriceList, doc: d.PriceListDoc, path: str
     _remove_others(imp, PriceCoefficient, PriceCoefficient.price_list_id == row.id, kept)
 
 
-def _items(imp: Importing, row: PriceList, doc: d.PriceListDoc, path: str) -> None:
+def _items(imp: Importing, row: PriceList, doc: pd.PriceListDoc, path: str) -> None:
     kept: set[int] = set()
     for j, item in enumerate(doc.items):
         kept.add(imp.upsert(PriceItem, {"price_list_id": row.id, "code": item.code}, {
@@ -77,7 +78,10 @@ def import_line_items(imp: Importing, line: OrderBudgetLine, doc: d.OrderLineDoc
     kept: set[int] = set()
     for j, entry in enumerate(doc.items or []):
         item = imp.ref(codes, entry.item, "item", f"{path}.items[{j}].item")
-        if item is not None:
+        if any(e.item == entry.item for e in (doc.items or [])[:j]):
+            imp.error(f"{path}.items[{j}].item", f"item {entry.item} appears twice on the line: "
+                      "put its whole volume on one row")
+        elif item is not None:
             kept.add(imp.upsert(OrderLineItem, {"order_budget_line_id": line.id,
                                                 "item_id": item}, {"volume": entry.volume},
                                 service.line_item_rules, f"{path}.items[{j}]").id)
@@ -98,6 +102,10 @@ def import_deliveries(imp: Importing, line: OrderBudgetLine, doc: d.OrderLineDoc
     done: set[int] = set()
     for j, month in enumerate(doc.item_deliveries):
         period = parse_period(month.period)
+        if any(parse_period(m.period).code == period.code for m in doc.item_deliveries[:j]):
+            imp.error(f"{path}.item_deliveries[{j}].period", f"{period.code} appears twice: one "
+                      "entry per month")
+            continue
         for k, entry in enumerate(month.items):
             where = f"{path}.item_deliveries[{j}].items[{k}]"
             item = imp.ref(codes, entry.item, "item", f"{where}.item")
@@ -111,13 +119,13 @@ def import_deliveries(imp: Importing, line: OrderBudgetLine, doc: d.OrderLineDoc
 
 # -- the export ------------------------------------------------------------------------------------
 def export_price_lists(session: Session, user: User, board: Board, year: int
-                       ) -> list[d.PriceListDoc]:
+                       ) -> list[pd.PriceListDoc]:
     """The board's price lists of ``year`` as ``user`` reads them."""
-    return [d.PriceListDoc(
+    return [pd.PriceListDoc(
         code=p.code, board=board.code, year=p.year, name_fi=p.name_fi, name_sv=p.name_sv,
         reference_code=p.reference_code, reference_name=p.reference_name,
         base_price=p.base_price, coefficients=_coefficient_docs(session, user, p.id),
-        items=[d.PriceItemDoc(code=i.code, name_fi=i.name_fi, name_sv=i.name_sv,
+        items=[pd.PriceItemDoc(code=i.code, name_fi=i.name_fi, name_sv=i.name_sv,
                               reference_units=i.reference_units, classes=i.classes or {})
                for i in _rows(session, user, PriceItem, PriceItem.price_list_id == p.id)])
         for p in _rows(session, user, PriceList, PriceList.board_id == board.id,
@@ -125,12 +133,12 @@ def export_price_lists(session: Session, user: User, board: Board, year: int
 
 
 def _coefficient_docs(session: Session, user: User, price_list_id: int
-                      ) -> list[d.CoefficientDoc]:
-    by_name: dict[str, list[d.CoefficientClassDoc]] = {}
+                      ) -> list[pd.CoefficientDoc]:
+    by_name: dict[str, list[pd.CoefficientClassDoc]] = {}
     for c in _rows(session, user, PriceCoefficient, PriceCoefficient.price_list_id == price_list_id):
         by_name.setdefault(c.coefficient, []).append(
-            d.CoefficientClassDoc(code=c.class_code, name=c.name_fi, factor=c.factor))
-    return [d.CoefficientDoc(name=n, classes=cs) for n, cs in by_name.items()]
+            pd.CoefficientClassDoc(code=c.class_code, name=c.name_fi, factor=c.factor))
+    return [pd.CoefficientDoc(name=n, classes=cs) for n, cs in by_name.items()]
 
 
 def line_fields(session: Session, user: User, line: OrderBudgetLine) -> dict[str, Any]:
@@ -141,13 +149,13 @@ def line_fields(session: Session, user: User, line: OrderBudgetLine) -> dict[str
     code = session.get_one(PriceList, line.price_list_id).code
     item_codes = dict(session.execute(select(PriceItem.id, PriceItem.code).where(
         PriceItem.price_list_id == line.price_list_id)).all())
-    items = [d.LineItemDoc(item=item_codes[r.item_id], volume=r.volume) for r in _rows(
+    items = [pd.LineItemDoc(item=item_codes[r.item_id], volume=r.volume) for r in _rows(
         session, user, OrderLineItem, OrderLineItem.order_budget_line_id == line.id)]
-    months: dict[str, list[d.LineItemDoc]] = {}
+    months: dict[str, list[pd.LineItemDoc]] = {}
     for r in session.scalars(scope(select(ItemDelivery), ItemDelivery, user).where(
             ItemDelivery.order_budget_line_id == line.id).order_by(
             ItemDelivery.period_start, ItemDelivery.id)):
-        months.setdefault(r.period, []).append(d.LineItemDoc(item=item_codes[r.item_id],
+        months.setdefault(r.period, []).append(pd.LineItemDoc(item=item_codes[r.item_id],
                                                              volume=r.volume))
     return {"price_list": code, "items": items, "item_deliveries": [
-        d.ItemDeliveryDoc(period=p, items=rows) for p, rows in months.items()]}
+        pd.ItemDeliveryDoc(period=p, items=rows) for p, rows in months.items()]}

@@ -16,6 +16,7 @@ from pydantic.config import JsonDict
 
 from app.agreements.models import AgreementStatus, ResourceKind, Steering
 from app.budgets.models import AgeSegment, PopulationMoment
+from app.contracts.price_list_docs import ItemDeliveryDoc, LineItemDoc, PriceListDoc
 from app.core.periods import Frequency
 from app.core.types import Code, Money, Name, Quantity, Text, Value, Year
 from app.indicators.models import Comparison, DataSource, Direction, RewardKind, Rollup
@@ -148,19 +149,6 @@ def _only(required: list[str], *others: list[str]) -> JsonDict:
 _ONE_FORM: JsonDict = {"oneOf": [_only(_VOLUME, _APPROPRIATION, _LIST),
                                  _only(_APPROPRIATION, _VOLUME, _LIST),
                                  _only(_LIST, _VOLUME, _APPROPRIATION)]}
-
-
-class LineItemDoc(Doc):
-    item: Code = Field(description="The item's code in the line's price list")
-    volume: Quantity
-
-
-class ItemDeliveryDoc(Doc):
-    """The provider's report of a month: the volume delivered of each item (the euros follow
-    from the items' unit prices)."""
-
-    period: PeriodCode = Field(description="A month, e.g. 2010-03")
-    items: Annotated[list[LineItemDoc], Field(min_length=1)]
 
 
 class DeliveryDoc(Doc):
@@ -370,43 +358,6 @@ class VoucherSchemeDoc(Doc):
     budget_euros: Money
     budget_vouchers: Annotated[int, Field(ge=0)] | None = None
     providers: list[VoucherProviderDoc] = []
-
-
-class CoefficientClassDoc(Doc):
-    code: Code = Field(description="The class, e.g. 3 or lapsi")
-    name: Name | None = None
-    factor: Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=4)]
-
-
-class CoefficientDoc(Doc):
-    name: Code = Field(description="e.g. vaativuusluokka, ikäluokka")
-    classes: Annotated[list[CoefficientClassDoc], Field(min_length=1)]
-
-
-class PriceItemDoc(Doc):
-    code: Code
-    name_fi: Name
-    name_sv: Name | None = None
-    reference_units: Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=4)] = Field(
-        description="The item's value in reference items (1.0: the reference item itself)")
-    classes: dict[Code, Code] = Field(
-        default_factory=dict, description="coefficient: the item's class in it")
-
-
-class PriceListDoc(Doc):
-    """Hinnasto: a board's price list of a year. An item's unit price is the base price ×
-    its reference units × the factors of its classes, computed on import (never written)."""
-
-    code: Code
-    board: Code
-    year: Year
-    name_fi: Name
-    name_sv: Name | None = None
-    reference_code: Code = Field(description="The reference item, e.g. SFA10")
-    reference_name: Name = Field(description="e.g. 'yhden pinnan täyte'")
-    base_price: Money = Field(description="The reference item's price in euros")
-    coefficients: list[CoefficientDoc] = []
-    items: list[PriceItemDoc] = []
 
 
 class EarlierVersionsDoc(Doc):

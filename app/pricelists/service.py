@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
-from app.budgets.models import OrderBudget, OrderBudgetLine
+from app.budgets.models import Delivery, OrderBudget, OrderBudgetLine
 from app.core import access
 from app.core.errors import InvalidInput
 from app.core.periods import Frequency, parse_period
@@ -48,6 +48,9 @@ def item_rules(session: Session, item: PriceItem, _: dict[str, Any]) -> None:
 
 
 def _price_item(session: Session, item: PriceItem) -> None:
+    # A row refused here is still flushed by an import (which then rolls back whole): it needs
+    # a price meanwhile.
+    item.unit_price = item.unit_price if item.unit_price is not None else ZERO
     factors = factors_of(session, item.price_list_id)
     coefficients = {name for name, _ in factors}
     classes = dict(item.classes or {})
@@ -115,7 +118,15 @@ def _item_of_line(session: Session, line_id: int, item_id: int) -> tuple[OrderBu
     return line, item
 
 
+def _unpriced(row: OrderLineItem | ItemDelivery) -> None:
+    """Zero until priced: a row refused by its rules is still flushed by an import (which then
+    rolls back whole)."""
+    row.unit_price = row.unit_price if row.unit_price is not None else ZERO
+    row.euros = row.euros if row.euros is not None else ZERO
+
+
 def line_item_rules(session: Session, row: OrderLineItem, __: dict[str, Any]) -> None:
+    _unpriced(row)
     with session.no_autoflush:  # the row waits for its price
         _, item = _item_of_line(session, row.order_budget_line_id, row.item_id)
     row.unit_price = item.unit_price
@@ -139,6 +150,7 @@ def retotal(session: Session, line_id: int) -> None:
 
 def delivery_rules(session: Session, row: ItemDelivery, _: dict[str, Any]) -> None:
     """A month of the budget's year, of an item of the line's list, at the item's price."""
+    _unpriced(row)
     with session.no_autoflush:  # the row waits for its price
         line, item = _item_of_line(session, row.order_budget_line_id, row.item_id)
         budget = session.get_one(OrderBudget, line.order_budget_id)
@@ -152,6 +164,14 @@ def delivery_rules(session: Session, row: ItemDelivery, _: dict[str, Any]) -> No
     row.period, row.period_start, row.period_end = period.code, period.start, period.end
     row.unit_price = item.unit_price
     row.euros = euros(Decimal(row.volume) * item.unit_price)
+
+
+def no_lump_delivery(session: Session, row: Delivery, _: dict[str, Any]) -> None:
+    """A line priced by a list is delivered item by item: a lump sum beside the months of its
+    items would be counted instead of them."""
+    if session.get_one(OrderBudgetLine, row.order_budget_line_id).price_list_id is not None:
+        raise InvalidInput("the order line is priced by a price list: report the items "
+                           "delivered per month (/item-deliveries)", field="order_budget_line_id")
 
 
 def _after_list(session: Session, _: User, row: PriceList, __: dict[str, Any]) -> None:
@@ -180,3 +200,4 @@ access.register(OrderLineItem, line_item_rules, after_write=_after_line_item,
                 before_delete=_before_line_item_delete)
 access.register(ItemDelivery, delivery_rules)
 access.add_rule(OrderBudgetLine, line_list_rule)
+access.add_rule(Delivery, no_lump_delivery)

@@ -55,3 +55,14 @@ def test_a_delivery_is_a_month_of_the_budgets_year(client: TestClient, db: Sessi
         bad = client.post(f"{API}/item-deliveries", headers=h, json={**body, "period": period})
         assert bad.status_code == 422, bad.text
         assert bad.json()["errors"][0]["field"] == "period"
+
+
+def test_a_lump_delivery_on_a_line_priced_by_items_is_refused(client: TestClient,
+                                                              db: Session) -> None:
+    w = price_world(db)
+    h = auth(db, create_user(db, Role.purchaser_director, w["municipality"]))
+    lump = client.post(f"{API}/deliveries", headers=h, json={
+        "order_budget_line_id": w["line"].id, "period": "2015-03", "volume": "3",
+        "euros": "100.00"})
+    assert lump.status_code == 422, lump.text
+    assert lump.json()["errors"][0]["field"] == "order_budget_line_id"

@@ -4,12 +4,13 @@ realisation shows the months invoiced against the order and counts them as deliv
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.budgets.models import OrderBudgetLine
 from app.contracts import exporter
-from app.contracts.importer import import_text
+from app.contracts.importer import ImportFailed, import_text
 from app.demo import SYSTEM
 from app.pricelists.models import PriceItem
 from app.reports.follow_up import follow_up
@@ -45,3 +46,20 @@ def test_the_follow_up_shows_the_months_invoiced_against_the_order(db: Session) 
     assert line.months[-1].cumulative == line.invoiced == Decimal("1271786.40")
     # and the invoicing is what the line delivered in the budget realisation
     assert report.budget.total.delivered_euros == Decimal("1271786.40")
+
+
+def test_an_unknown_class_or_a_twice_ordered_item_is_named_by_its_path(db: Session) -> None:
+    text = VANTAA.read_text(encoding="utf-8")
+    cases = [
+        (text.replace('classes: {vaativuusluokka: "4", ikäluokka: aikuinen}',
+                      'classes: {vaativuusluokka: "9", ikäluokka: aikuinen}', 1),
+         "price_lists[0].items[2]"),
+        (text.replace("        - {item: SFA20, volume: 9000}\n",
+                      "        - {item: SFA10, volume: 9000}\n", 1),
+         "order_budget.lines[0].items[1].item"),
+    ]
+    for broken, path in cases:
+        with pytest.raises(ImportFailed) as failed:
+            import_text(db, SYSTEM, broken, VANTAA.name)
+        assert failed.value.errors[0]["path"].startswith(path), failed.value.errors
+    assert db.scalar(select(PriceItem.id)) is None  # all or nothing
