@@ -310,3 +310,13 @@ def test_a_file_is_one_purchasers_the_reporter_names(
     upload = client.post(f"/api/v1/submissions/bulk?dry_run=true&provider_id={unit.id}",
                          headers=headers, files={"file": ("t.csv", b"x;y\n", "text/csv")})
     assert upload.status_code == 404
+
+
+def test_his_reminder_names_the_purchaser_of_each_value(db: Session, two: dict[str, Any]
+                                                       ) -> None:
+    from app.reminders.digest import items_of
+
+    texts = sorted(i.text for i in items_of(db, two["reporter"], date(2011, 3, 1), 7))
+    assert texts and all(t.startswith(("Lemi: ", "Lappeenranta: ")) for t in texts)
+    assert any(t.startswith("Lappeenranta: LPR-EKSOTE-2010 / TYYTYVAISYYS") for t in texts)
+    assert not any("OMA-TYYTYVAISYYS" in t for t in texts)
