@@ -90,7 +90,9 @@ def template_download(session: SessionDep, lang: Lang, user: ReporterPage,
 @router.get("/upload", response_class=HTMLResponse)
 def upload_page(request: Request, session: SessionDep, lang: Lang, user: ReporterPage,
                 created: int | None = None, updated: int | None = None,
-                unchanged: int | None = None, provider: int | None = None) -> HTMLResponse:
+                unchanged: int | None = None, provider: int | None = None) -> Response:
+    if provider is None and user.provider_organisation_id is not None:
+        return RedirectResponse("/reporting", status_code=303)  # which purchaser's: chosen there
     reporter(session, user, provider)
     stored = None if created is None else {"created": created, "updated": updated or 0,
                                             "unchanged": unchanged or 0}

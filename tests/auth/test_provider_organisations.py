@@ -294,3 +294,29 @@ def test_every_list_shows_the_organisation_reporter_only_his_municipalities_and_
         assert client.get(f"{path}/{foreign.id}", headers=headers).status_code == 404, path
     assert (seen["/api/v1/municipalities"], seen["/api/v1/service-agreements"],
             seen["/api/v1/measures"], seen["/api/v1/indicator-values"]) == (2, 2, 3, 2)
+
+
+def test_a_file_is_one_purchasers_the_reporter_names(
+        client: TestClient, db: Session, two: dict[str, Any]) -> None:
+    """The template and the upload take one provider row: his own he names, another's 404,
+    none of several 422 (which purchaser's?)."""
+    headers = _login(client)
+    eksote, unit = (db.scalars(select(Provider).where(Provider.code == c)).one()
+                    for c in ("EKSOTE-PIIRI", "LPR-OMA"))
+    template = "/api/v1/submissions/template.xlsx"
+    assert client.get(f"{template}?provider_id={eksote.id}", headers=headers).status_code == 200
+    assert client.get(f"{template}?provider_id={unit.id}", headers=headers).status_code == 404
+    assert client.get(template, headers=headers).status_code == 422
+    upload = client.post(f"/api/v1/submissions/bulk?dry_run=true&provider_id={unit.id}",
+                         headers=headers, files={"file": ("t.csv", b"x;y\n", "text/csv")})
+    assert upload.status_code == 404
+
+
+def test_his_reminder_names_the_purchaser_of_each_value(db: Session, two: dict[str, Any]
+                                                       ) -> None:
+    from app.reminders.digest import items_of
+
+    texts = sorted(i.text for i in items_of(db, two["reporter"], date(2011, 3, 1), 7))
+    assert texts and all(t.startswith(("Lemi: ", "Lappeenranta: ")) for t in texts)
+    assert any(t.startswith("Lappeenranta: LPR-EKSOTE-2010 / TYYTYVAISYYS") for t in texts)
+    assert not any("OMA-TYYTYVAISYYS" in t for t in texts)

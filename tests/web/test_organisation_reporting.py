@@ -38,5 +38,16 @@ def test_a_template_per_purchaser_and_none_of_another_provider(
     assert client.get(f"/reporting/template.xlsx?provider={unit.id}").status_code == 404
     assert client.get(f"/reporting/upload?provider={eksote.id}").status_code == 200
     assert client.get(f"/reporting/upload?provider={unit.id}").status_code == 404
+    chooser = client.get("/reporting/upload", follow_redirects=False)  # the home page's card
+    assert chooser.status_code == 303 and chooser.headers["location"] == "/reporting"
     home = client.get("/")
     assert home.status_code == 200 and "Eksote" in home.text
+
+
+def test_his_other_pages_answer(client: TestClient, two: dict[str, Any]) -> None:  # noqa: F811
+    client.base_url = "https://testserver"
+    web_login(client, "eksote")
+    for path in ("/", "/agreements", "/reports", "/vouchers", "/settings"):
+        assert client.get(path).status_code == 200, path
+    agreements = client.get("/agreements").text
+    assert "LEMI-EKSOTE-2010" in agreements and "LPR-OMA-2010" not in agreements
