@@ -135,7 +135,7 @@ def submit(session: SessionDep, user: ValueWriter, body: s.SubmissionIn,
 def submit_shared(session: SessionDep, user: SharedReporter,
                   body: s.SharedSubmissionIn) -> Any:
     stored = shared.submit_shared(session, user, body.indicator, body.period, body.value,
-                                  body.comment, body.reason, date.today())
+                                  body.comment, body.reason, date.today(), body.purchasers)
     return s.SharedSubmissionResult(indicator=body.indicator, period=body.period,
                                     stored=[s.SharedStored.model_validate(vars(x))
                                             for x in stored])

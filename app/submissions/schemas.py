@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -10,6 +10,7 @@ from app.core.pagination import PageParams
 from app.core.types import Code, Id, Money, Quantity, ReadSchema, Schema, Text, Value, Year
 from app.indicators.models import ValueStatus
 from app.indicators.schemas import IndicatorValueRead, PeriodCode
+from app.organisations.schemas import MunicipalityCode
 from app.submissions.calendar import DueItem as DueItem  # typed where it is made: a TypedDict
 from app.submissions.calendar import DueStatus
 from app.submissions.ledger import Action
@@ -228,6 +229,12 @@ class BulkJobRead(BaseModel):
 class SharedSubmissionIn(Schema):
     indicator: Code = Field(description="The shared indicator's code (a measure's "
                                         "indicator_code)")
+    purchasers: Annotated[list[MunicipalityCode], Field(min_length=1, max_length=100)] = Field(
+        description="The municipalities (Statistics Finland's codes) the figure is reported "
+        "to: exactly those whose measures of the indicator count for the period (the due "
+        "list names them). A purchaser asking for it but not named, or named but not asking, "
+        "refuses the whole report (409): a figure never reaches a purchaser its reporter did "
+        "not name")
     period: PeriodCode
     value: Value = Field(description="One figure, stored for every purchaser's measure of the "
                                      "indicator in force for the period")

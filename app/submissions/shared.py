@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from app.auth.authz import provider_ids, scope
 from app.auth.models import User
-from app.core.errors import DomainError, InvalidInput, NotFound
+from app.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from app.core.i18n import N_
 from app.core.periods import Period
 from app.indicators.models import DataSource, Measure
+from app.organisations.models import Municipality
 from app.submissions.calendar import municipality_names
 from app.submissions.ledger import Action, Ledger, MeasureInfo, period_of
 from app.submissions.values import submit
@@ -63,11 +64,12 @@ def in_force(ledger: Ledger, period: Period) -> list[MeasureInfo]:
 
 
 def submit_shared(session: Session, user: User, indicator: str, period_code: str,
-                  value: Decimal, comment: str | None, reason: str | None, today: date
-                  ) -> list[Stored]:
+                  value: Decimal, comment: str | None, reason: str | None, today: date,
+                  purchasers: list[str]) -> list[Stored]:
     """Store ``value`` for every measure of the reporter's providers with the indicator code in
     force for the period, in every municipality; one refusal (422, naming the municipality and
-    the measure) stores nothing."""
+    the measure) stores nothing. ``purchasers``: the municipalities' codes the reporter names,
+    which must be exactly those asking (409 otherwise)."""
     period = period_of(period_code)
     ledger = Ledger.load(session, user, measure_ids=measures_of_indicator(session, user,
                                                                           indicator))
@@ -78,6 +80,7 @@ def submit_shared(session: Session, user: User, indicator: str, period_code: str
                            message=(N_("detail_shared_not_in_force"),
                                     {"indicator": indicator, "period": period.code}))
     names = municipality_names(session, {info.municipality_id for info in targets})
+    _named_alike(session, {info.municipality_id for info in targets}, purchasers)
     stored: list[Stored] = []
     with session.begin_nested():  # all or nothing, whoever calls (a request, a test, the CLI)
         for info in targets:
@@ -99,3 +102,20 @@ def _one(session: Session, user: User, info: MeasureInfo, purchaser: str, period
             measure=info.code) from None
     return Stored(info.municipality_id, purchaser, info.agreement_id, info.agreement_code,
                   info.id, info.code, row.id, action)
+
+
+def _named_alike(session: Session, asking: set[int], named: list[str]) -> None:
+    """The purchasers the reporter names are those asking for the figure: a municipality that
+    declared his Y-tunnus and the indicator's code gets the figure only if he names it (409)."""
+    codes = dict(session.execute(select(Municipality.id, Municipality.code)
+                                 .where(Municipality.id.in_(asking))).all())
+    unnamed = sorted(codes[i] for i in asking if codes[i] not in named)
+    not_asking = sorted(set(named) - set(codes.values()))
+    if unnamed or not_asking:
+        raise Conflict(
+            f"The purchasers asking for this figure are {', '.join(sorted(codes.values()))}; "
+            f"not named: {', '.join(unnamed) or '-'}; named but not asking: "
+            f"{', '.join(not_asking) or '-'}. Nothing was stored", field="purchasers",
+            message=(N_("detail_shared_purchasers"), {
+                "asking": ", ".join(sorted(codes.values())), "unnamed": ", ".join(unnamed) or "-",
+                "not_asking": ", ".join(not_asking) or "-"}))

@@ -509,7 +509,8 @@ def _submit_shared(c: Ctx, role: str, w: dict[str, Any], own: bool) -> Req:
     code = f"SHARED{next(_n)}"
     c.fresh("measure", w, indicator_code=code)
     return Req("/api/v1/submissions/shared", 201 if own else 404,
-               json={"indicator": code, "period": "2015", "value": "3"})
+               json={"indicator": code, "period": "2015", "value": "3",
+                     "purchasers": [w["municipality"].code]})
 
 
 @calls("POST", "/api/v1/indicator-values/{obj_id}/review")

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import ServiceAgreement
@@ -100,7 +100,8 @@ def _login(client: TestClient) -> dict[str, str]:
 
 def _shared(client: TestClient, headers: dict[str, str], value: str, **more: Any) -> Any:
     return client.post("/api/v1/submissions/shared", headers=headers, json={
-        "indicator": "EKSOTE-ASTYYT", "period": "2010", "value": value, **more})
+        "indicator": "EKSOTE-ASTYYT", "period": "2010", "value": value,
+        "purchasers": ["416", "405"], **more})
 
 
 def test_one_y_tunnus_is_one_organisation_whichever_municipality_declares_it(
@@ -178,7 +179,7 @@ def test_one_refusal_stores_nothing_and_names_the_municipality_and_measure(
 def test_an_indicator_none_of_his_measures_has_is_not_found(
         client: TestClient, two: dict[str, Any]) -> None:
     answer = client.post("/api/v1/submissions/shared", headers=_login(client), json={
-        "indicator": "MUU-MITTARI", "period": "2010", "value": "4"})
+        "indicator": "MUU-MITTARI", "period": "2010", "value": "4", "purchasers": ["416"]})
     assert answer.status_code == 404
 
 
@@ -188,7 +189,7 @@ def test_a_classic_reporter_of_another_provider_cannot_use_the_code(
     only, never Eksote's measures."""
     unit = db.scalars(select(Provider).where(Provider.code == "LPR-OMA")).one()
     reporter = create_user(db, Role.provider_reporter, two["lpr"], provider_id=unit.id)
-    answer = _shared(client, auth(db, reporter), "3.5")
+    answer = _shared(client, auth(db, reporter), "3.5", purchasers=["405"])
     assert answer.status_code == 201, answer.text
     assert [s["measure_code"] for s in answer.json()["stored"]] == ["OMA-TYYTYVAISYYS"]
 
@@ -276,7 +277,8 @@ def test_every_list_shows_the_organisation_reporter_only_his_municipalities_and_
                 username="lpr-oma")
     other_value = client.post("/api/v1/submissions/shared", headers=auth(db, db.scalars(
         select(User).where(User.username == "lpr-oma")).one()), json={
-        "indicator": "EKSOTE-ASTYYT", "period": "2010", "value": "3"}).json()["stored"][0]
+        "indicator": "EKSOTE-ASTYYT", "period": "2010", "value": "3",
+        "purchasers": ["405"]}).json()["stored"][0]
     hidden = {("/api/v1/service-agreements", other_value["service_agreement_id"]),
               ("/api/v1/measures", other_value["measure_id"]),
               ("/api/v1/indicator-values", other_value["indicator_value_id"])}
@@ -320,3 +322,33 @@ def test_his_reminder_names_the_purchaser_of_each_value(db: Session, two: dict[s
     assert texts and all(t.startswith(("Lemi: ", "Lappeenranta: ")) for t in texts)
     assert any(t.startswith("Lappeenranta: LPR-EKSOTE-2010 / TYYTYVAISYYS") for t in texts)
     assert not any("OMA-TYYTYVAISYYS" in t for t in texts)
+
+
+def test_a_municipality_that_declares_the_y_tunnus_gets_the_figure_only_if_named(
+        client: TestClient, db: Session, two: dict[str, Any]) -> None:
+    """A third municipality declares Eksote's Y-tunnus and the indicator's code: the reporter's
+    report naming only Lemi and Lappeenranta is refused (409, naming the third) and nothing is
+    stored anywhere; named, it gets the figure."""
+    third = LAPPEENRANTA.replace('code: "405", name_fi: Lappeenranta',
+                                 'code: "998", name_fi: Kolmaskunta')
+    assert not import_text(db, ROOT, third, "third").errors
+    before = db.scalar(select(func.count()).select_from(IndicatorValue))
+    headers = _login(client)
+    refused = _shared(client, headers, "4.4", reason="Koko alueen kysely")
+    assert refused.status_code == 409
+    assert refused.json()["errors"][0]["field"] == "purchasers"
+    assert "not named: 998" in refused.json()["detail"]
+    assert db.scalar(select(func.count()).select_from(IndicatorValue)) == before
+    named = _shared(client, headers, "4.4", reason="Koko alueen kysely",
+                    purchasers=["416", "405", "998"])
+    assert named.status_code == 201, named.text
+    assert {x["purchaser"] for x in named.json()["stored"]} == {
+        "Lemi", "Lappeenranta", "Kolmaskunta"}
+
+
+def test_a_purchaser_named_but_not_asking_refuses_the_report(
+        client: TestClient, db: Session, two: dict[str, Any]) -> None:
+    refused = _shared(client, _login(client), "4.4", reason="Koko alueen kysely",
+                      purchasers=["416", "405", "837"])
+    assert refused.status_code == 409
+    assert "named but not asking: 837" in refused.json()["detail"]
