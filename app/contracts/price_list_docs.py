@@ -5,14 +5,11 @@ on import (app.pricelists.service), never written in the file."""
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from app.contracts.doc import Doc
 from app.core.types import Code, Money, Name, Quantity, Year
 from app.indicators.schemas import PeriodCode
-
-
-class Doc(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class LineItemDoc(Doc):

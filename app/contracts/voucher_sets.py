@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.auth.authz import scope
 from app.auth.models import User
 from app.catalogue.models import Product
-from app.contracts import schema as d
+from app.contracts import voucher_docs as vd
 from app.core.i18n import N_
 from app.core.periods import parse_period
 from app.organisations.models import Board, Provider
@@ -52,7 +52,7 @@ class Importing(Protocol):
     def ref(self, codes: dict[str, int], code: str | None, what: str, path: str) -> int | None: ...
 
 
-def import_schemes(imp: Importing, docs: list[d.VoucherSchemeDoc]) -> None:
+def import_schemes(imp: Importing, docs: list[vd.VoucherSchemeDoc]) -> None:
     boards, products = imp.code_map(Board), imp.code_map(Product)
     providers = imp.code_map(Provider)
     seen: set[tuple[str, int]] = set()
@@ -81,7 +81,7 @@ def import_schemes(imp: Importing, docs: list[d.VoucherSchemeDoc]) -> None:
         _register(imp, scheme, doc, path, providers)
 
 
-def _values(imp: Importing, scheme: VoucherScheme, doc: d.VoucherSchemeDoc, path: str) -> None:
+def _values(imp: Importing, scheme: VoucherScheme, doc: vd.VoucherSchemeDoc, path: str) -> None:
     kept: set[int] = set()
     for j, row in enumerate(doc.value_table):
         kept.add(imp.upsert(VoucherValue, {"scheme_id": scheme.id, "income_band": row.band,
@@ -91,7 +91,7 @@ def _values(imp: Importing, scheme: VoucherScheme, doc: d.VoucherSchemeDoc, path
     _remove_others(imp, VoucherValue, VoucherValue.scheme_id == scheme.id, kept)
 
 
-def _register(imp: Importing, scheme: VoucherScheme, doc: d.VoucherSchemeDoc, path: str,
+def _register(imp: Importing, scheme: VoucherScheme, doc: vd.VoucherSchemeDoc, path: str,
               providers: dict[str, int]) -> None:
     kept: set[int] = set()
     for j, entry in enumerate(doc.providers):
@@ -138,13 +138,13 @@ def _rows(session: Session, user: User, model: Any, *where: Any) -> Iterator[Any
 
 def export_schemes(session: Session, user: User, board: Board, year: int,
                    products: dict[int, str], providers: dict[int, str]
-                   ) -> list[d.VoucherSchemeDoc]:
+                   ) -> list[vd.VoucherSchemeDoc]:
     """The board's schemes of ``year`` as ``user`` reads them (and of the register, the
     entries he reads)."""
-    return [d.VoucherSchemeDoc(
+    return [vd.VoucherSchemeDoc(
         code=s.code, board=board.code, product=products[s.product_id], year=s.year,
         name_fi=s.name_fi, name_sv=s.name_sv, value_rule=s.value_rule, fixed_value=s.fixed_value,
-        value_table=[d.VoucherValueDoc(band=v.income_band, household_size=v.household_size,
+        value_table=[vd.VoucherValueDoc(band=v.income_band, household_size=v.household_size,
                                        income_limit=v.income_limit, value=v.value)
                      for v in _rows(session, user, VoucherValue, VoucherValue.scheme_id == s.id)],
         deductible=s.deductible, budget_euros=s.budget_euros, budget_vouchers=s.budget_vouchers,
@@ -155,12 +155,12 @@ def export_schemes(session: Session, user: User, board: Board, year: int,
 
 
 def _entry(session: Session, user: User, e: VoucherProvider, providers: dict[int, str]
-           ) -> d.VoucherProviderDoc:
+           ) -> vd.VoucherProviderDoc:
     reports = sorted(_rows(session, user, VoucherReport, VoucherReport.voucher_provider_id == e.id),
                      key=lambda r: (r.period_start, r.period_end))
-    return d.VoucherProviderDoc(
+    return vd.VoucherProviderDoc(
         provider=providers[e.provider_id], applied_on=e.applied_on, approved_on=e.approved_on,
         suspended_on=e.suspended_on, decision=e.decision, reports=[
-            d.VoucherReportDoc(period=r.period, vouchers_granted=r.vouchers_granted,
+            vd.VoucherReportDoc(period=r.period, vouchers_granted=r.vouchers_granted,
                                vouchers_used=r.vouchers_used, euros=r.euros,
                                customers=r.customers, comment=r.comment) for r in reports])
