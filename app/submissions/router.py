@@ -137,8 +137,7 @@ def submit_shared(session: SessionDep, user: SharedReporter,
     stored = shared.submit_shared(session, user, body.indicator, body.period, body.value,
                                   body.comment, body.reason, date.today(), body.purchasers)
     return s.SharedSubmissionResult(indicator=body.indicator, period=body.period,
-                                    stored=[s.SharedStored.model_validate(vars(x))
-                                            for x in stored])
+                                    stored=stored)
 
 
 @router.get("/indicator-values/{obj_id}/history", response_model=s.HistoryRead,

@@ -8,7 +8,6 @@ municipality's access: the reporter reaches only the measures of his own provide
 purchaser reads only the value stored to it. All or nothing: one refusal stores none.
 """
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -23,22 +22,9 @@ from app.core.periods import Period
 from app.indicators.models import DataSource, Measure
 from app.organisations.models import Municipality
 from app.submissions.calendar import municipality_names
-from app.submissions.ledger import Action, Ledger, MeasureInfo, period_of
+from app.submissions.ledger import Ledger, MeasureInfo, period_of
+from app.submissions.schemas import SharedStored
 from app.submissions.values import submit
-
-
-@dataclass(frozen=True)
-class Stored:
-    """One value the shared figure was stored as: whose measure, in which agreement."""
-
-    municipality_id: int
-    purchaser: str
-    service_agreement_id: int
-    service_agreement_code: str
-    measure_id: int
-    measure_code: str
-    indicator_value_id: int
-    action: Action
 
 
 def measures_of_indicator(session: Session, user: User, indicator: str) -> list[int]:
@@ -65,7 +51,7 @@ def in_force(ledger: Ledger, period: Period) -> list[MeasureInfo]:
 
 def submit_shared(session: Session, user: User, indicator: str, period_code: str,
                   value: Decimal, comment: str | None, reason: str | None, today: date,
-                  purchasers: list[str]) -> list[Stored]:
+                  purchasers: list[str]) -> list[SharedStored]:
     """Store ``value`` for every measure of the reporter's providers with the indicator code in
     force for the period, in every municipality; one refusal (422, naming the municipality and
     the measure) stores nothing. ``purchasers``: the municipalities' codes the reporter names,
@@ -81,7 +67,7 @@ def submit_shared(session: Session, user: User, indicator: str, period_code: str
                                     {"indicator": indicator, "period": period.code}))
     names = municipality_names(session, {info.municipality_id for info in targets})
     _named_alike(session, {info.municipality_id for info in targets}, purchasers)
-    stored: list[Stored] = []
+    stored: list[SharedStored] = []
     with session.begin_nested():  # all or nothing, whoever calls (a request, a test, the CLI)
         for info in targets:
             stored.append(_one(session, user, info, names[info.municipality_id], period,
@@ -90,7 +76,7 @@ def submit_shared(session: Session, user: User, indicator: str, period_code: str
 
 
 def _one(session: Session, user: User, info: MeasureInfo, purchaser: str, period: Period,
-         value: Decimal, comment: str | None, reason: str | None, today: date) -> Stored:
+         value: Decimal, comment: str | None, reason: str | None, today: date) -> SharedStored:
     try:
         row, action = submit(session, user, info.id, period.code, value, comment, reason, today)
     except DomainError as exc:
@@ -100,8 +86,10 @@ def _one(session: Session, user: User, info: MeasureInfo, purchaser: str, period
             message=(N_("detail_shared_refused"), {"where": where, "reason": exc.detail}),
             municipality=purchaser, service_agreement=info.agreement_code,
             measure=info.code) from None
-    return Stored(info.municipality_id, purchaser, info.agreement_id, info.agreement_code,
-                  info.id, info.code, row.id, action)
+    return SharedStored(
+        municipality_id=info.municipality_id, purchaser=purchaser,
+        service_agreement_id=info.agreement_id, service_agreement_code=info.agreement_code,
+        measure_id=info.id, measure_code=info.code, indicator_value_id=row.id, action=action)
 
 
 def _named_alike(session: Session, asking: set[int], named: list[str]) -> None:
